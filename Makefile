@@ -1,0 +1,44 @@
+# The two commands a newcomer needs (README): `make demo` and `make test`. Only python3 is assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := .demo/store.db
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	rm -rf .demo
+	$(BIN)/supervise demo --store $(DEMO)
+	@echo
+	@echo '$$ supervise person show "Hannah Novak"'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise person show "Hannah Novak"
+	@echo
+	@echo '$$ supervise person list --all --json   (first lines)'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise person list --all --json | head -n 14
+	@echo
+	@echo '$$ supervise person list   (with a wrong passphrase: exit 3, nothing changed)'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=not-the-passphrase $(BIN)/supervise person list; echo "exit code $$?"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check supervise tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""What every command shares: the global options, the clock, secrets and opening the store."""
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from supervise.cli import prompts
+from supervise.cli.output import out
+from supervise.errors import UnlockError, UsageError
+
+MIN_PASSPHRASE = 8
+SYNC_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud",
+                "mobile documents", "nextcloud", "owncloud", "box sync")
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("supervise", appauthor=False) / "store.db"
+
+
+@dataclass(frozen=True)
+class AppState:
+    store: Path | None = None
+    passphrase_file: Path | None = None
+    user: str | None = None
+
+    def overridden(self, **values: object) -> "AppState":
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+    @property
+    def store_path(self) -> Path:
+        return (self.store or default_store_path()).expanduser()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def read_secret_file(path: Path, what: str) -> str:
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"The {what} file {path} does not exist: check the path.") from None
+    except (OSError, UnicodeDecodeError):
+        raise UsageError(f"The {what} file {path} cannot be read as UTF-8 text.") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        out.warning(f"{path} can be read by other users: `chmod 600 {path}`.")
+    secret = text[:-1] if text.endswith("\n") else text
+    secret = secret[:-1] if secret.endswith("\r") else secret
+    if not secret:
+        raise UsageError(f"The {what} file {path} is empty.")
+    return secret
+
+
+def store_passphrase(state: AppState) -> str:
+    """The passphrase that unlocks the store: file, then environment, then a hidden prompt."""
+    if state.passphrase_file is not None:
+        return read_secret_file(state.passphrase_file, "passphrase")
+    from_env = os.environ.get("SUPERVISE_PASSPHRASE")
+    if from_env:
+        return from_env
+    if not prompts.can_ask():
+        raise UnlockError(
+            "No passphrase: run in a terminal, or set SUPERVISE_PASSPHRASE, or give "
+            "--passphrase-file PATH (or SUPERVISE_PASSPHRASE_FILE)."
+        )
+    return prompts.secret("Store passphrase:", hint="set SUPERVISE_PASSPHRASE.")
+
+
+def new_passphrase(whose: str, *, file: Path | None, env: str) -> str:
+    """A passphrase being set: file, then environment, then asked twice on a terminal."""
+    if file is not None:
+        chosen = read_secret_file(file, "passphrase")
+    elif os.environ.get(env):
+        chosen = os.environ[env]
+    else:
+        hint = f"set {env} or give the passphrase file option."
+        chosen = prompts.secret(f"New passphrase for {whose}:", hint=hint)
+        if prompts.secret("Type it again:", hint=hint) != chosen:
+            raise UsageError("The two passphrases differ; nothing was changed. Try again.")
+    if len(chosen) < MIN_PASSPHRASE:
+        raise UsageError(
+            f"A passphrase needs at least {MIN_PASSPHRASE} characters; three random words "
+            "make a good one."
+        )
+    return chosen
+
+
+def warn_if_synced(path: Path) -> None:
+    lowered = str(path.resolve()).casefold()
+    if any(folder in lowered for folder in SYNC_FOLDERS):
+        out.warning(
+            f"{path} is inside a sync folder: sync tools can copy a half-written store and lose "
+            "records. Keep the store outside it and use `supervise backup`."
+        )
+
+
+@contextmanager
+def open_store(state: AppState) -> Iterator:
+    from supervise.store.store import unlock_store
+
+    store = unlock_store(state.store_path, passphrase=lambda: store_passphrase(state),
+                         user=state.user, now=now())
+    try:
+        yield store
+    finally:
+        store.close()

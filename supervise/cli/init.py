@@ -1,0 +1,80 @@
+"""`supervise init`: a new encrypted store, its first custodian, and the recovery key shown once."""
+
+from enum import StrEnum
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli import prompts
+from supervise.cli.context import AppState, new_passphrase, now, warn_if_synced
+from supervise.cli.options import store_command
+from supervise.cli.output import out
+
+
+class PolicyProfile(StrEnum):
+    minimum_standards = "minimum-standards"
+    nhs_icb = "nhs-icb"
+    local_authority = "local-authority"
+    school_trust = "school-trust"
+
+
+class KdfProfile(StrEnum):
+    strong = "strong"
+    owasp_minimum = "owasp-minimum"
+
+
+KdfOpt = Annotated[KdfProfile, typer.Option(
+    "--kdf", help="Argon2id cost of the passphrase: 'strong' (64 MiB, t=3, p=4) or "
+    "'owasp-minimum' (19 MiB, t=2, p=1; never lower).")]
+
+
+def recovery_key_notice(key: bytes) -> None:
+    from supervise.domain.recovery import format_recovery_key
+
+    out.message(
+        "\nRecovery key: write it down now and keep it in the organisation's safe. It is shown "
+        "only this once. With it alone anyone can open this store; without it a forgotten "
+        "passphrase means the records are lost."
+    )
+    out.data(format_recovery_key(key))
+
+
+@store_command
+def init(
+    state: AppState,
+    org: Annotated[Optional[str], typer.Option(
+        "--org", help="The organisation's name, shown on every record.")] = None,
+    policy: Annotated[PolicyProfile, typer.Option(
+        "--policy", help="The policy profile the store enforces.")] =
+        PolicyProfile.minimum_standards,
+    role: Annotated[str, typer.Option(
+        "--role", help="Your job title.")] = "Designated Safeguarding Lead",
+    kdf: KdfOpt = KdfProfile.strong,
+) -> None:
+    """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
+    from supervise.domain.names import clean_name
+    from supervise.store.audit import append_event
+    from supervise.store.keyfile import KDF_PROFILES
+    from supervise.store.people import add_person, clean_text
+    from supervise.store.store import create_store, ensure_new_store
+
+    path = state.store_path
+    ensure_new_store(path)
+    warn_if_synced(path.parent if path.parent.exists() else path)
+    org = clean_text(org or prompts.text("Organisation name:", hint="give --org NAME."),
+                     "organisation name")
+    user = clean_name(state.user or prompts.text("Your full name:", hint="give --user NAME."))
+    passphrase = new_passphrase(
+        user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE")
+    moment = now()
+    store, db_key = create_store(path, org=org, policy=policy.value, user=user,
+                                 passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=moment)
+    with store:
+        with store.session() as session:
+            append_event(session, now=moment, actor=user, action="store.init",
+                         detail={"policy": policy.value})
+            add_person(session, now=moment, actor=user, name=user, role=role,
+                       is_supervisor=True, custodian=True)
+    out.message(f"Created the store {path} for {org} (policy {policy.value}); key file "
+                f"{store.paths.keys}.")
+    recovery_key_notice(db_key)

@@ -1,0 +1,106 @@
+"""The root command and the one exit point: every error ends here as one line on stderr."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+from supervise import __version__
+from supervise.errors import SuperviseError
+
+EXIT_INTERRUPTED = 130
+
+
+def build_app():
+    import typer
+
+    from supervise.cli import demo, init, key, person
+    from supervise.cli.context import AppState, default_store_path
+
+    app = typer.Typer(
+        name="supervise",
+        help="Safeguarding supervision records: encrypted, policy-aware, verifiable.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,  # rich tracebacks show locals: secrets must not leak
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def show_version(value: bool) -> None:
+        if value:
+            print(f"supervise {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        store: Annotated[Optional[Path], typer.Option(
+            "--store", envvar="SUPERVISE_STORE", metavar="PATH", show_default=False,
+            help=f"The store file (default: {default_store_path()}).")] = None,
+        passphrase_file: Annotated[Optional[Path], typer.Option(
+            "--passphrase-file", envvar="SUPERVISE_PASSPHRASE_FILE", metavar="PATH",
+            help="Read the store passphrase from this file (else SUPERVISE_PASSPHRASE, else a "
+                 "hidden prompt).")] = None,
+        user: Annotated[Optional[str], typer.Option(
+            "--user", envvar="SUPERVISE_USER", metavar="NAME",
+            help="Whose key slot unlocks the store, when it has several.")] = None,
+        debug: Annotated[bool, typer.Option(
+            "--debug", help="Show the full traceback of an unexpected error.")] = False,
+        version: Annotated[bool, typer.Option(
+            "--version", callback=show_version, is_eager=True,
+            help="Show the version and exit.")] = False,
+    ) -> None:
+        ctx.obj = AppState(store=store, passphrase_file=passphrase_file, user=user)
+
+    app.command("init")(init.init)
+    app.command("demo")(demo.demo)
+    app.add_typer(key.app, name="key")
+    app.add_typer(person.app, name="person")
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code (tests call this in-process)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # answered before importing anything heavy
+        print(f"supervise {__version__}")
+        return 0
+    debug = "--debug" in args or os.environ.get("SUPERVISE_DEBUG") == "1"
+    args = [a for a in args if a != "--debug"]
+    os.umask(0o077)
+    from typer import Abort, Exit, TyperException
+    from typer.main import get_command
+
+    try:
+        result = get_command(build_app()).main(args=args, prog_name="supervise",
+                                                standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except Exit as done:
+        return done.exit_code
+    except SuperviseError as error:
+        _error_line(error.message)
+        return error.exit_code
+    except TyperException as error:  # click's usage errors: bad option, missing argument
+        code = getattr(error, "exit_code", 2)
+        context = getattr(error, "ctx", None)
+        where = context.command_path if context else "supervise"
+        _error_line(f"{error.format_message()} (see `{where} --help`)")
+        return code
+    except (KeyboardInterrupt, Abort):
+        _error_line("Interrupted.")
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        if debug:
+            raise
+        _error_line(f"Unexpected {type(error).__name__}. Run again with --debug to see details, "
+                    "and report it.")
+        return 1
+
+
+def _error_line(message: str) -> None:
+    sys.stderr.write(f"Error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+
+def run() -> None:
+    sys.exit(main())

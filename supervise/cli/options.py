@@ -1,0 +1,57 @@
+"""Options shared by commands. `--store`, `--passphrase-file` and `--user` work before the command
+(`supervise --store X person list`) and after it (`supervise person list --store X`)."""
+
+import functools
+import inspect
+import typing
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState
+
+STORE_PANEL = "Store"
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array (only that) on stdout.")]
+
+
+def _store_option(flag: str, help_text: str, *, path: bool) -> inspect.Parameter:
+    kind = Optional[Path] if path else Optional[str]
+    metavar = "PATH" if path else "NAME"
+    option = typer.Option(flag, metavar=metavar, help=help_text, rich_help_panel=STORE_PANEL,
+                          show_default=False)
+    name = "_" + flag.strip("-").replace("-", "_")
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=Annotated[kind, option])
+
+
+_SHARED = [
+    _store_option("--store", "The store file (env SUPERVISE_STORE).", path=True),
+    _store_option("--passphrase-file", "Read the store passphrase from this file "
+                  "(env SUPERVISE_PASSPHRASE_FILE, or SUPERVISE_PASSPHRASE).", path=True),
+    _store_option("--user", "Whose key slot unlocks the store, when it has several "
+                  "(env SUPERVISE_USER).", path=False),
+]
+_CTX = inspect.Parameter("_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+
+
+def store_command(fn):
+    """Give a command the store options; it receives the merged AppState as `state`."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    own = [
+        p.replace(annotation=hints.get(p.name, p.annotation))
+        for p in inspect.signature(fn).parameters.values()
+        if p.name != "state"
+    ]
+
+    @functools.wraps(fn)
+    def wrapper(*args, _ctx: typer.Context, _store=None, _passphrase_file=None, _user=None,
+                **kwargs):
+        root: AppState = _ctx.find_root().obj or AppState()
+        state = root.overridden(store=_store, passphrase_file=_passphrase_file, user=_user)
+        return fn(*args, state=state, **kwargs)
+
+    parameters = own + [_CTX, *_SHARED]
+    wrapper.__signature__ = inspect.Signature(parameters)
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper

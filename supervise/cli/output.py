@@ -1,0 +1,68 @@
+"""The one object that owns the terminal: data on stdout, messages on stderr.
+
+Every listing renders the same rows as a table or, with --json, as a JSON array and nothing else
+on stdout. User text reaches rich as Text, never as markup.
+"""
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+Columns = Sequence[tuple[str, str]]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+class Output:
+    def data(self, text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def json(self, value: Any) -> None:
+        self.data(json.dumps(value, indent=2, ensure_ascii=False))
+
+    def message(self, text: str) -> None:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def warning(self, text: str) -> None:
+        self.message(f"Warning: {text}")
+
+    def table(self, rows: list[dict[str, Any]], columns: Columns, *, as_json: bool,
+              empty: str) -> None:
+        if as_json:
+            self.json(rows)
+            return
+        if not rows:
+            self.message(empty)
+            return
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        for _, header in columns:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(_cell(row.get(key))) for key, _ in columns))
+        # Piped output is not wrapped at 80 columns: each row stays on one line.
+        width = None if sys.stdout.isatty() else 10_000
+        Console(file=sys.stdout, highlight=False, width=width).print(table)
+
+    def record(self, row: dict[str, Any], fields: Columns, *, as_json: bool) -> None:
+        if as_json:
+            self.json(row)
+            return
+        width = max(len(label) for _, label in fields)
+        for key, label in fields:
+            self.data(f"{label:<{width}}  {_cell(row.get(key))}")
+
+
+out = Output()

@@ -1,0 +1,138 @@
+"""`supervise person …`: the staff who supervise and are supervised."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState, now, open_store
+from supervise.cli.options import JsonOpt, store_command
+from supervise.cli.output import out
+from supervise.domain.dates import parse_date, parse_optional_date
+
+app = typer.Typer(help="Staff: supervisors, supervisees and key holders.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="The person's full name (any case).")]
+DateOpt = Optional[str]
+LIST_COLUMNS = [("name", "Name"), ("role", "Role"), ("team", "Team"),
+                ("supervisor", "Supervisor"), ("start_date", "Started"), ("status", "Status")]
+SHOW_FIELDS = [
+    ("name", "Name"), ("role", "Role"), ("team", "Team"), ("start_date", "Started"),
+    ("left_date", "Left"), ("requires_supervision", "Requires supervision"),
+    ("supervisor", "Supervisor"), ("supervisor_trained_on", "Supervision training"),
+    ("newly_qualified_on", "Qualified (newly qualified)"), ("custodian", "Key holder"),
+]
+
+
+@app.command("add")
+@store_command
+def add(
+    state: AppState,
+    name: NameArg,
+    role: Annotated[str, typer.Option("--role", help="Job title.")],
+    team: Annotated[Optional[str], typer.Option("--team", help="Team or school.")] = None,
+    start: Annotated[DateOpt, typer.Option("--start", metavar="DATE",
+                                           help="Start date, YYYY-MM-DD.")] = None,
+    supervisor: Annotated[bool, typer.Option("--supervisor",
+                                             help="They supervise others.")] = False,
+    trained: Annotated[DateOpt, typer.Option(
+        "--trained", metavar="DATE", help="Date of their supervision training.")] = None,
+    newly_qualified: Annotated[DateOpt, typer.Option(
+        "--newly-qualified", metavar="DATE",
+        help="Qualification date, for the newly-qualified schedule.")] = None,
+    no_supervision: Annotated[bool, typer.Option(
+        "--no-supervision", help="They do not require supervision (e.g. a governor).")] = False,
+) -> None:
+    """Record a member of staff."""
+    from supervise.store.people import add_person
+
+    values = dict(
+        start_date=parse_optional_date(start, "--start"),
+        supervisor_trained_on=parse_optional_date(trained, "--trained"),
+        newly_qualified_on=parse_optional_date(newly_qualified, "--newly-qualified"),
+    )
+    with open_store(state) as store, store.session() as session:
+        person = add_person(session, now=now(), actor=store.actor, name=name, role=role,
+                            team=team, is_supervisor=supervisor,
+                            requires_supervision=not no_supervision, **values)
+        out.message(f"Added {person.name} ({person.role}).")
+
+
+@app.command("list")
+@store_command
+def list_(
+    state: AppState,
+    json_: JsonOpt = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include people who have left.")] = False,
+) -> None:
+    """List staff (those still in post unless --all)."""
+    from supervise.store.people import list_people, person_row
+
+    with open_store(state) as store, store.session() as session:
+        rows = [person_row(p) for p in list_people(session, include_left=all_)]
+    out.table(rows, LIST_COLUMNS, as_json=json_,
+              empty="Nobody recorded yet: add staff with `supervise person add`.")
+
+
+@app.command("show")
+@store_command
+def show(state: AppState, name: NameArg, json_: JsonOpt = False) -> None:
+    """Show one person."""
+    from supervise.store.people import find_person, person_row
+
+    with open_store(state) as store, store.session() as session:
+        row = person_row(find_person(session, name))
+    out.record(row, SHOW_FIELDS, as_json=json_)
+
+
+@app.command("edit")
+@store_command
+def edit(
+    state: AppState,
+    name: NameArg,
+    new_name: Annotated[Optional[str], typer.Option("--name", help="Correct the name.")] = None,
+    role: Annotated[Optional[str], typer.Option("--role")] = None,
+    team: Annotated[Optional[str], typer.Option("--team")] = None,
+    start: Annotated[DateOpt, typer.Option("--start", metavar="DATE")] = None,
+    supervisor: Annotated[Optional[bool], typer.Option(
+        "--supervisor/--not-supervisor", show_default=False)] = None,
+    trained: Annotated[DateOpt, typer.Option("--trained", metavar="DATE")] = None,
+    newly_qualified: Annotated[DateOpt, typer.Option("--newly-qualified", metavar="DATE")] = None,
+    requires_supervision: Annotated[Optional[bool], typer.Option(
+        "--requires-supervision/--no-supervision", show_default=False)] = None,
+) -> None:
+    """Change a person's details; only the options given change."""
+    from supervise.store.people import edit_person, find_person
+
+    changes = {
+        "name": new_name, "role": role, "team": team,
+        "start_date": parse_optional_date(start, "--start"),
+        "is_supervisor": supervisor,
+        "supervisor_trained_on": parse_optional_date(trained, "--trained"),
+        "newly_qualified_on": parse_optional_date(newly_qualified, "--newly-qualified"),
+        "requires_supervision": requires_supervision,
+    }
+    changes = {field: value for field, value in changes.items() if value is not None}
+    if not changes:
+        raise typer.BadParameter("nothing to change: give at least one option, e.g. --role.")
+    with open_store(state) as store, store.session() as session:
+        person = find_person(session, name)
+        changed = edit_person(session, person, now=now(), actor=store.actor, changes=changes)
+        out.message(f"Updated {person.name}: {', '.join(changed)}." if changed
+                    else f"{person.name} already had those details; nothing changed.")
+
+
+@app.command("leave")
+@store_command
+def leave(
+    state: AppState,
+    name: NameArg,
+    date: Annotated[str, typer.Option("--date", metavar="DATE", help="Last day, YYYY-MM-DD.")],
+) -> None:
+    """Record that a person has left. Their records are kept."""
+    from supervise.store.people import find_person, leave_person
+
+    left = parse_date(date, "--date")
+    with open_store(state) as store, store.session() as session:
+        person = find_person(session, name)
+        leave_person(session, person, now=now(), actor=store.actor, left=left)
+        out.message(f"{person.name} left on {left.isoformat()}; their records are kept.")

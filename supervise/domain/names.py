@@ -1,0 +1,47 @@
+"""People's names: how they are cleaned, compared and suggested.
+
+Names are matched case-insensitively after collapsing whitespace, and only exactly: in a
+safeguarding record a near miss must be refused with suggestions, never guessed.
+"""
+
+import difflib
+import unicodedata
+
+from supervise.errors import NotFoundError, UsageError
+
+MAX_NAME_LENGTH = 200
+
+
+def clean_name(raw: str, what: str = "name") -> str:
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name:
+        raise UsageError(f"The {what} is empty: give the person's full name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise UsageError(f"The {what} is longer than {MAX_NAME_LENGTH} characters: shorten it.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in name):
+        raise UsageError(f"The {what} contains control characters: retype it.")
+    return name
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: NFC, whitespace collapsed, case-folded."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def closest(query: str, names: list[str], limit: int = 3) -> list[str]:
+    by_key = {name_key(n): n for n in names}
+    key = name_key(query)
+    partial = [n for k, n in by_key.items() if key and key in k]
+    fuzzy = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=limit, cutoff=0.6)]
+    seen: dict[str, None] = dict.fromkeys(partial + fuzzy)
+    return list(seen)[:limit]
+
+
+def unknown_name(query: str, names: list[str], kind: str = "person") -> NotFoundError:
+    suggestions = closest(query, names)
+    hint = (
+        f" Did you mean: {', '.join(suggestions)}?"
+        if suggestions
+        else f" See `supervise {kind} list`."
+    )
+    return NotFoundError(f"No {kind} named {query!r}.{hint}")

@@ -1,0 +1,48 @@
+"""The SQLAlchemy engine over a keyed SQLCipher file, and the translation of driver failures."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from supervise.errors import StoreFileError, SuperviseError
+from supervise.store import sqlite
+
+
+def make_engine(path: Path, key: bytes):
+    import sqlcipher3.dbapi2 as dbapi
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(
+        "sqlite:///" + str(path),
+        module=dbapi,
+        creator=lambda: sqlite.connect(path, key),
+        hide_parameters=True,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn) -> None:
+        # Take the write lock up front: two processes appending to the audit chain must not
+        # both read the same last link.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def translated_errors() -> Iterator[None]:
+    """Turn driver failures into one-line SuperviseErrors without SQL or parameters."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as exc:
+        original = str(exc.orig)
+        if "locked" in original or "busy" in original:
+            raise SuperviseError(
+                "The store is in use by another supervise process: try again in a moment."
+            ) from None
+        if sqlite.is_damage(exc.orig):
+            raise StoreFileError(
+                "The store file is damaged: run `supervise doctor`, then restore a backup."
+            ) from None
+        raise

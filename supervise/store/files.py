@@ -1,0 +1,57 @@
+"""Private files: created 0600 (folders 0700), written atomically with fsync."""
+
+import os
+import secrets
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def ensure_private_dir(path: Path) -> None:
+    if not path.exists():
+        path.mkdir(mode=PRIVATE_DIR, parents=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file that only its owner can read; fail if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.close(fd)
+
+
+def temp_path_beside(path: Path, purpose: str) -> Path:
+    """A hidden temporary name in the same folder (so a rename is atomic); never a user's name."""
+    return path.with_name(f".{path.name}.{purpose}-{secrets.token_hex(6)}")
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: a crash leaves the old file or the new one, never a mix."""
+    tmp = temp_path_beside(path, "write")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def append_private(path: Path, line: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,160 @@
+"""Key management on an unlocked store: passphrases, users' slots, rotation and recovery.
+
+The database and the key file change together; each step is ordered so that a crash leaves a
+store that its old or its new keys open.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from supervise.errors import SuperviseError, UsageError
+from supervise.store import sqlite
+from supervise.store.audit import append_event
+from supervise.store.files import fsync_dir, temp_path_beside
+from supervise.store.keyfile import KdfParams, KeyFile
+from supervise.store.people import find_person, list_people
+from supervise.store.store import Store
+
+
+def _keyfile(store: Store) -> KeyFile:
+    if store.keyfile is None:
+        raise SuperviseError("Unlock with a passphrase, not the recovery key, for this command.")
+    return store.keyfile
+
+
+def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
+    keyfile = _keyfile(store)
+    assert store.opened is not None
+    with store.session() as session:
+        keyfile.change_passphrase(store.opened, new_passphrase)
+        append_event(session, now=now, actor=store.actor, action="key.passwd")
+        keyfile.save(store.paths.keys)
+
+
+def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
+    keyfile = _keyfile(store)
+    with store.session() as session:
+        person = find_person(session, name)
+        if person.left_date:
+            raise SuperviseError(f"{person.name} has left: they cannot be given a key.")
+        if keyfile.slot_for(person.name) is not None:
+            raise SuperviseError(
+                f"{person.name} already holds a key: they change their passphrase with "
+                "`supervise key passwd --user NAME`."
+            )
+        keyfile.add_slot(person.name, passphrase, store.db_key)
+        person.custodian = True
+        session.add(person)
+        append_event(session, now=now, actor=store.actor, action="key.add-user",
+                     record_type="person", record_id=str(person.id))
+        keyfile.save(store.paths.keys)
+        return person.name
+
+
+def remove_user(store: Store, name: str, now: datetime) -> str:
+    keyfile = _keyfile(store)
+    with store.session() as session:
+        person = find_person(session, name)
+        if keyfile.slot_for(person.name) is None:
+            raise SuperviseError(f"{person.name} holds no key to this store.")
+        if len(keyfile.slots) == 1:
+            raise SuperviseError(
+                f"{person.name} holds the only key: add another user first "
+                "(`supervise key add-user`), or nobody could open the store."
+            )
+        keyfile.remove_slot(person.name)
+        person.custodian = False
+        session.add(person)
+        append_event(session, now=now, actor=store.actor, action="key.remove-user",
+                     record_type="person", record_id=str(person.id))
+        keyfile.save(store.paths.keys)
+        return person.name
+
+
+def rotate(store: Store, now: datetime) -> bytes:
+    """Re-key the database under a new random key, sealed to every slot. Returns the new key."""
+    keyfile = _keyfile(store)
+    new_key = os.urandom(32)
+    with store.session() as session:
+        append_event(session, now=now, actor=store.actor, action="key.rotate")
+    store.engine.dispose()
+    paths = store.paths
+    rekeyed = temp_path_beside(paths.db, "rotate")
+    try:
+        conn = sqlite.connect(paths.db, store.db_key)
+        try:
+            sqlite.export_rekeyed(conn, rekeyed, new_key)
+        finally:
+            conn.close()
+        sqlite.connect(rekeyed, new_key).close()  # the copy opens under the new key
+        keyfile.reseal_all(new_key)
+        # A crash between these two renames is the one window where the files disagree; the
+        # new recovery key (printed next) opens the new database and rebuilds the key file.
+        os.replace(rekeyed, paths.db)
+        keyfile.save(paths.keys)
+        fsync_dir(paths.db.parent)
+    finally:
+        rekeyed.unlink(missing_ok=True)
+    store.reopen(new_key)
+    return new_key
+
+
+@dataclass
+class Recovery:
+    user: str
+    rebuilt: bool
+    dropped: list[str]
+
+
+def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
+            now: datetime) -> Recovery:
+    """On a store opened by its recovery key: give `user` a new passphrase, rebuilding the key
+    file if it is lost or damaged."""
+    keyfile = _existing_keyfile(store)
+    rebuilt = keyfile is None
+    if keyfile is None:
+        keyfile = KeyFile.new(_store_id(store), kdf)
+    with store.session() as session:
+        custodians = [p for p in list_people(session) if p.custodian]
+        if user is None:
+            if len(custodians) != 1:
+                names = ", ".join(p.name for p in custodians) or "nobody"
+                raise UsageError(
+                    f"Say whose passphrase to set with --user NAME (key holders: {names})."
+                )
+            person = custodians[0]
+        else:
+            person = find_person(session, user)
+        keyfile.add_slot(person.name, new_passphrase, store.db_key)
+        dropped = []
+        if rebuilt:
+            dropped = [p.name for p in custodians if p.id != person.id]
+            for other in custodians:
+                other.custodian = other.id == person.id
+                session.add(other)
+        person.custodian = True
+        session.add(person)
+        append_event(session, now=now, actor=person.name, action="key.recover",
+                     record_type="person", record_id=str(person.id),
+                     detail={"key_file": "rebuilt" if rebuilt else "updated"})
+        keyfile.save(store.paths.keys)
+    return Recovery(user=person.name, rebuilt=rebuilt, dropped=dropped)
+
+
+def _store_id(store: Store) -> str:
+    value = store.meta("store_id")
+    if value is None:
+        raise SuperviseError("The store has no id: it is damaged; restore it from a backup.")
+    return value
+
+
+def _existing_keyfile(store: Store) -> KeyFile | None:
+    from supervise.errors import UnlockError
+    from supervise.store.keyfile import load_keyfile
+
+    try:
+        keyfile = load_keyfile(store.paths.keys)
+    except UnlockError:
+        return None
+    return keyfile if keyfile.store_id == _store_id(store) else None

@@ -1,0 +1,109 @@
+"""Schema migrations, applied on open after an automatic encrypted backup.
+
+Each migration is a list of portable SQL statements (SQLite-only DDL comes from sqlite.py). The
+schema version lives in `store_meta`, so a store says which code wrote it.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from supervise.errors import StoreFileError
+from supervise.store import sqlite
+from supervise.store.files import ensure_private_dir
+
+Migration = tuple[int, Sequence[str]]
+
+MIGRATIONS: list[Migration] = [
+    (
+        1,
+        [
+            "CREATE TABLE store_meta (key VARCHAR PRIMARY KEY NOT NULL, value VARCHAR NOT NULL)",
+            """CREATE TABLE person (
+                id INTEGER PRIMARY KEY NOT NULL,
+                name VARCHAR NOT NULL,
+                name_key VARCHAR NOT NULL UNIQUE,
+                role VARCHAR NOT NULL,
+                team VARCHAR,
+                start_date DATE,
+                left_date DATE,
+                requires_supervision BOOLEAN NOT NULL DEFAULT 1,
+                is_supervisor BOOLEAN NOT NULL DEFAULT 0,
+                supervisor_trained_on DATE,
+                newly_qualified_on DATE,
+                custodian BOOLEAN NOT NULL DEFAULT 0,
+                created_at VARCHAR NOT NULL,
+                updated_at VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_person_name_key ON person (name_key)",
+            """CREATE TABLE audit_event (
+                seq INTEGER PRIMARY KEY NOT NULL,
+                at VARCHAR NOT NULL,
+                actor VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                record_type VARCHAR,
+                record_id VARCHAR,
+                digest VARCHAR,
+                detail VARCHAR NOT NULL,
+                prev_hash VARCHAR NOT NULL,
+                hash VARCHAR NOT NULL
+            )""",
+            *sqlite.append_only_triggers("audit_event"),
+        ],
+    ),
+]
+
+
+def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    return migrations[-1][0]
+
+
+def schema_version(conn) -> int:
+    has_meta = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'"
+    ).fetchone()[0]
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def backup_dir(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".backups")
+
+
+def migrate(conn, db_path: Path, now: datetime,
+            migrations: Sequence[Migration] = MIGRATIONS) -> Path | None:
+    """Bring the store to the latest schema. Returns the backup taken first, if any."""
+    current = schema_version(conn)
+    target = latest_version(migrations)
+    if current > target:
+        raise StoreFileError(
+            f"This store was written by a newer supervise (schema {current}; this one knows "
+            f"{target}): upgrade supervise before opening it."
+        )
+    if current == target:
+        return None
+    backup = None
+    if current > 0:
+        folder = backup_dir(db_path)
+        ensure_private_dir(folder)
+        backup = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-schema-{current}.db"
+        sqlite.backup_to(conn, backup)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version, statements in migrations:
+            if version <= current:
+                continue
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(version),),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return backup

@@ -1,0 +1,122 @@
+"""Everything specific to SQLite and SQLCipher lives here, so the rest of the store stays portable.
+
+The raw 256-bit key is the first statement on every connection (PITFALLS: a global connect listener
+runs too late), SQLCipher's log is silenced before anything can fail, and a fail-fast query turns
+a wrong key into an error at once instead of at the first real query.
+"""
+
+from pathlib import Path
+
+from supervise.errors import StoreFileError
+from supervise.store.files import create_private_file
+
+PAGE_SIZE = 4096
+BUSY_TIMEOUT_MS = 5000
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class WrongKey(Exception):
+    """The key does not decrypt this file (or the file is not a SQLCipher database)."""
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse, without opening or changing it, a path that cannot be a supervise store."""
+    if not path.exists():
+        raise StoreFileError(
+            f"No store at {path}. Create one with `supervise init`, or point --store "
+            "(or SUPERVISE_STORE) at the right file."
+        )
+    if not path.is_file():
+        raise StoreFileError(f"{path} is a folder, not a store file: give the store's file path.")
+    size = path.stat().st_size
+    if size == 0:
+        raise StoreFileError(
+            f"{path} is empty, not a supervise store: check --store, or restore your store "
+            "from a backup."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(len(PLAIN_SQLITE_HEADER))
+    if head == PLAIN_SQLITE_HEADER:
+        raise StoreFileError(
+            f"{path} is an unencrypted SQLite database, not a supervise store: check --store."
+        )
+    if size % PAGE_SIZE:
+        raise StoreFileError(
+            f"{path} is truncated or damaged (its size is not whole pages): restore it from "
+            "a backup."
+        )
+
+
+def connect(path: Path, key: bytes, *, create: bool = False):
+    """A keyed sqlcipher3 connection in autocommit mode (SQLAlchemy emits BEGIN itself)."""
+    import sqlcipher3.dbapi2 as dbapi
+
+    if create:
+        create_private_file(path)
+    conn = dbapi.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.isolation_level = None
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except dbapi.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise WrongKey() from None
+            raise StoreFileError(
+                f"{path} is damaged ({_reason(exc)}): restore it from a backup."
+            ) from None
+        if not conn.execute("PRAGMA cipher_version").fetchone():
+            raise StoreFileError("This Python's SQLite has no SQLCipher: reinstall supervise.")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        if create:
+            conn.execute("PRAGMA journal_mode = WAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _reason(exc: Exception) -> str:
+    # sqlite3 messages carry no SQL or parameters, only the condition ("disk image is malformed").
+    return str(exc).split("\n")[0][:80]
+
+
+def is_damage(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(
+        marker in text
+        for marker in ("malformed", "not a database", "disk I/O error", "file is encrypted")
+    )
+
+
+def backup_to(conn, target: Path) -> None:
+    """An encrypted, consistent copy under the same key (VACUUM INTO keeps the codec)."""
+    create_private_file(target)
+    escaped = str(target).replace("'", "''")
+    conn.execute(f"VACUUM INTO '{escaped}'")
+
+
+def export_rekeyed(conn, target: Path, new_key: bytes) -> None:
+    """Copy the whole database into `target` encrypted under `new_key`."""
+    create_private_file(target)
+    escaped = str(target).replace("'", "''")
+    conn.execute(f"ATTACH DATABASE '{escaped}' AS rekeyed KEY \"x'{new_key.hex()}'\"")
+    try:
+        conn.execute("SELECT sqlcipher_export('rekeyed')")
+        conn.execute("PRAGMA rekeyed.journal_mode = WAL")
+    finally:
+        conn.execute("DETACH DATABASE rekeyed")
+
+
+def append_only_triggers(table: str) -> list[str]:
+    """DDL that makes `table` refuse every UPDATE and DELETE."""
+    return [
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+    ]

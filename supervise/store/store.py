@@ -1,0 +1,228 @@
+"""Creating and unlocking a store. A store is a database file plus its key file beside it:
+
+    team.db                 SQLCipher 4, random 256-bit raw key
+    team.db.keys            key slots (keyfile.py)
+    team.db.backups/        automatic encrypted backups taken before migrations
+    team.db.unlock-failures failed unlock attempts (time and reason only), folded into the audit
+                            trail at the next unlock: a wrong passphrase changes neither file above
+"""
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from supervise.domain.canonical import iso_utc
+from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.store import schema, sqlite
+from supervise.store.audit import append_event
+from supervise.store.engine import make_engine, translated_errors
+from supervise.store.files import append_private, ensure_private_dir, fsync_dir, temp_path_beside
+from supervise.store.keyfile import KdfParams, KeyFile, OpenedSlot, WrongPassphrase, load_keyfile
+
+WRONG_PASSPHRASE = (
+    "Wrong passphrase for this store; nothing was changed. Forgotten it? A custodian can set a "
+    "new one with `supervise key recover` and the recovery key."
+)
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    db: Path
+
+    @property
+    def keys(self) -> Path:
+        return self.db.with_name(self.db.name + ".keys")
+
+    @property
+    def failures(self) -> Path:
+        return self.db.with_name(self.db.name + ".unlock-failures")
+
+    @property
+    def backups(self) -> Path:
+        return schema.backup_dir(self.db)
+
+
+class Store:
+    """An unlocked store. `actor` is who unlocked it; every audit event names them."""
+
+    def __init__(self, paths: StorePaths, db_key: bytes, actor: str,
+                 keyfile: KeyFile | None, opened: OpenedSlot | None) -> None:
+        self.paths = paths
+        self.db_key = db_key
+        self.actor = actor
+        self.keyfile = keyfile
+        self.opened = opened
+        self.engine = make_engine(paths.db, db_key)
+
+    @contextmanager
+    def session(self) -> Iterator:
+        from sqlmodel import Session
+
+        with translated_errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def meta(self, key: str) -> str | None:
+        from supervise.store.models import StoreMeta
+
+        with self.session() as session:
+            row = session.get(StoreMeta, key)
+            return row.value if row else None
+
+    def reopen(self, db_key: bytes) -> None:
+        self.engine.dispose()
+        self.db_key = db_key
+        self.engine = make_engine(self.paths.db, db_key)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def ensure_new_store(db_path: Path) -> StorePaths:
+    """Refuse to create a store over an existing database or key file."""
+    paths = StorePaths(db_path)
+    for existing in (paths.db, paths.keys):
+        if existing.exists():
+            raise SuperviseError(
+                f"{existing} already exists: choose another --store, or open the existing store."
+            )
+    return paths
+
+
+def create_store(db_path: Path, *, org: str, policy: str, user: str, passphrase: str,
+                 kdf: KdfParams, now: datetime) -> tuple[Store, bytes]:
+    """A new store with `user` as its first custodian. Returns it and the database key."""
+    paths = ensure_new_store(db_path)
+    ensure_private_dir(paths.db.parent)
+    db_key, store_id = os.urandom(32), uuid.uuid4().hex
+    building = temp_path_beside(paths.db, "init")
+    try:
+        conn = sqlite.connect(building, db_key, create=True)
+        try:
+            schema.migrate(conn, building, now)
+            conn.executemany(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
+                [("store_id", store_id), ("organisation", org), ("policy", policy),
+                 ("created_at", iso_utc(now))],
+            )
+        finally:
+            conn.close()
+        keyfile = KeyFile.new(store_id, kdf)
+        keyfile.add_slot(user, passphrase, db_key)
+        keyfile.save(paths.keys)
+        os.replace(building, paths.db)
+        fsync_dir(paths.db.parent)
+    finally:
+        building.unlink(missing_ok=True)
+    opened = keyfile.open_slot(keyfile.slots[0], passphrase)
+    return Store(paths, db_key, user, keyfile, opened), db_key
+
+
+def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | None) -> None:
+    line = json.dumps({"at": iso_utc(now), "reason": reason, "slot": slot_id}) + "\n"
+    try:
+        append_private(paths.failures, line.encode())
+    except OSError:
+        pass  # a read-only folder must not turn a wrong passphrase into a different error
+
+
+def _fold_in_failures(store: Store, session, now: datetime) -> None:
+    from supervise.store.people import list_people
+
+    try:
+        lines = store.paths.failures.read_text().splitlines()
+    except FileNotFoundError:
+        return
+    names = {}
+    if store.keyfile is not None:
+        names = {store.keyfile.slot_id(p.name): p.name for p in list_people(session)}
+    for line in lines:
+        try:
+            attempt = json.loads(line)
+        except ValueError:
+            attempt = {"reason": "unreadable entry"}
+        append_event(session, now=now, actor=names.get(attempt.get("slot"), "unknown"),
+                     action="store.unlock-failed",
+                     detail={"attempted_at": attempt.get("at"), "reason": attempt.get("reason")})
+
+
+def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
+          keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> Store:
+    conn = sqlite.connect(paths.db, db_key)
+    try:
+        schema.migrate(conn, paths.db, now)
+        row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
+    finally:
+        conn.close()
+    if keyfile is not None and (row is None or row[0] != keyfile.store_id):
+        raise UnlockError(
+            f"The key file {paths.keys} belongs to a different store: put the right key file "
+            "beside the database, or rebuild it with `supervise key recover`."
+        )
+    store = Store(paths, db_key, actor, keyfile, opened)
+    with store.session() as session:
+        _fold_in_failures(store, session, now)
+        append_event(session, now=now, actor=actor, action=action)
+    store.paths.failures.unlink(missing_ok=True)
+    return store
+
+
+def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
+                 now: datetime) -> Store:
+    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
+    paths = StorePaths(db_path)
+    sqlite.check_store_file(paths.db)
+    keyfile = load_keyfile(paths.keys)
+    if user:
+        slot = keyfile.slot_for(user)
+        if slot is None:
+            _note_failure(paths, now, "unknown user", None)
+            raise UnlockError(
+                f"{user!r} holds no key to this store: check --user (or SUPERVISE_USER); a "
+                "custodian can add them with `supervise key add-user`."
+            )
+    elif len(keyfile.slots) == 1:
+        slot = keyfile.slots[0]
+    else:
+        raise UnlockError(
+            f"This store has {len(keyfile.slots)} users: say whose passphrase this is with "
+            "--user NAME or SUPERVISE_USER."
+        )
+    try:
+        opened = keyfile.open_slot(slot, passphrase())
+    except WrongPassphrase:
+        _note_failure(paths, now, "wrong passphrase", slot["id"])
+        raise UnlockError(WRONG_PASSPHRASE) from None
+    try:
+        return _open(paths, opened.db_key, actor=opened.user, now=now, action="store.unlock",
+                     keyfile=keyfile, opened=opened)
+    except sqlite.WrongKey:
+        raise StoreFileError(
+            f"{paths.db} does not match its key file, or is damaged: restore the store from a "
+            "backup, or put its own key file beside it."
+        ) from None
+
+
+def unlock_with_recovery_key(db_path: Path, db_key: bytes, now: datetime) -> Store:
+    paths = StorePaths(db_path)
+    sqlite.check_store_file(paths.db)
+    try:
+        return _open(paths, db_key, actor="recovery key", now=now,
+                     action="store.unlock-recovery-key")
+    except sqlite.WrongKey:
+        _note_failure(paths, now, "wrong recovery key", None)
+        raise UnlockError(
+            "That recovery key does not open this store; nothing was changed. Check each group "
+            "of eight against the copy kept safe (after `key rotate` only the newest works)."
+        ) from None
