@@ -8,10 +8,11 @@ import typer
 from supervise.cli import prompts
 from supervise.cli.context import AppState, new_passphrase, now, open_store, read_secret_file
 from supervise.cli.init import KdfOpt, KdfProfile, recovery_key_notice
-from supervise.cli.options import store_command
+from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
+from supervise.errors import SuperviseError
 
-app = typer.Typer(help="Passphrases, key holders, rotation and recovery.", no_args_is_help=True)
+app = command_group("Passphrases, key holders, rotation and recovery.")
 
 NEW_ENV = "SUPERVISE_NEW_PASSPHRASE"
 NewPassphraseFile = Annotated[Optional[Path], typer.Option(
@@ -24,7 +25,7 @@ def _confirmed(question: str, yes: bool) -> None:
     if yes:
         return
     if not prompts.confirm(question, hint="add --yes to confirm."):
-        raise typer.Abort()
+        raise SuperviseError("Cancelled; nothing was changed.")
 
 
 @app.command("passwd")

@@ -16,13 +16,11 @@ def build_app():
 
     from supervise.cli import demo, init, key, person
     from supervise.cli.context import AppState, default_store_path
+    from supervise.cli.options import command_group
 
-    app = typer.Typer(
+    app = command_group(
+        "Safeguarding supervision records: encrypted, policy-aware, verifiable.",
         name="supervise",
-        help="Safeguarding supervision records: encrypted, policy-aware, verifiable.",
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,  # rich tracebacks show locals: secrets must not leak
-        add_completion=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -74,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = get_command(build_app()).main(args=args, prog_name="supervise",
                                                 standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        code = result if isinstance(result, int) else 0
     except Exit as done:
-        return done.exit_code
+        code = done.exit_code
     except SuperviseError as error:
         _error_line(error.message)
         return error.exit_code
@@ -95,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         _error_line(f"Unexpected {type(error).__name__}. Run again with --debug to see details, "
                     "and report it.")
         return 1
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
+        _error_line("Interrupted.")
+    return code
 
 
 def _error_line(message: str) -> None:

@@ -5,11 +5,11 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli.context import AppState, now, open_store
-from supervise.cli.options import JsonOpt, store_command
+from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.domain.dates import parse_date, parse_optional_date
 
-app = typer.Typer(help="Staff: supervisors, supervisees and key holders.", no_args_is_help=True)
+app = command_group("Staff: supervisors, supervisees and key holders.")
 
 NameArg = Annotated[str, typer.Argument(help="The person's full name (any case).")]
 DateOpt = Optional[str]

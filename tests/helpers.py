@@ -1,0 +1,64 @@
+"""Test doubles and small utilities shared by the suite."""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+PASSPHRASE = "correct horse battery staple"
+USER = "Jordan Example"
+ORG = "Example Primary School"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class UnexpectedPrompt(AssertionError):
+    pass
+
+
+class ScriptedPrompter:
+    """Answers prompts from a script of (expected message fragment, answer) pairs, in order.
+
+    Any prompt it was not told to expect fails the test, as does a script left unfinished."""
+
+    def __init__(self, *script: tuple[str, object]) -> None:
+        self.script = list(script)
+        self.asked: list[str] = []
+
+    def _next(self, kind: str, message: str) -> object:
+        self.asked.append(message)
+        if not self.script:
+            raise UnexpectedPrompt(f"unexpected {kind} prompt: {message!r}")
+        fragment, answer = self.script.pop(0)
+        if fragment not in message:
+            raise UnexpectedPrompt(f"expected a prompt about {fragment!r}, got {message!r}")
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def text(self, message: str, default: str = "") -> str:
+        return str(self._next("text", message))
+
+    def secret(self, message: str) -> str:
+        return str(self._next("secret", message))
+
+    def confirm(self, message: str, default: bool = False) -> bool:
+        return bool(self._next("confirm", message))
+
+    def finished(self) -> bool:
+        return not self.script
+
+
+def fingerprint(*paths: Path) -> dict[str, str | None]:
+    """Each file's SHA-256 (None if absent), to prove an operation changed nothing."""
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None for p in paths
+    }
+
+
+def file_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777

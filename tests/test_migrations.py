@@ -1,0 +1,72 @@
+"""Schema migrations: applied on open, after an automatic encrypted backup."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from supervise.errors import StoreFileError
+from supervise.store import schema, sqlite
+from supervise.store.models import SQLModel
+from supervise.store.store import StorePaths, unlock_store
+from tests.helpers import PASSPHRASE, file_mode
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def db_key(store):
+    opened = unlock_store(store, passphrase=lambda: PASSPHRASE, user=None, now=NOW)
+    opened.close()
+    return opened.db_key
+
+
+def test_the_migrated_schema_matches_the_models(store):
+    conn = sqlite.connect(store, db_key(store))
+    try:
+        for table in SQLModel.metadata.sorted_tables:
+            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+            assert columns == {c.name for c in table.columns}, table.name
+        assert schema.schema_version(conn) == schema.latest_version()
+    finally:
+        conn.close()
+
+
+def test_a_pending_migration_is_applied_after_an_encrypted_private_backup(store):
+    key = db_key(store)
+    extra = [*schema.MIGRATIONS, (2, ["CREATE TABLE later_feature (id INTEGER PRIMARY KEY)"])]
+    conn = sqlite.connect(store, key)
+    try:
+        backup = schema.migrate(conn, store, NOW, migrations=extra)
+        assert schema.schema_version(conn) == 2
+    finally:
+        conn.close()
+    assert backup is not None and backup.parent == StorePaths(store).backups
+    assert file_mode(backup) == 0o600 and file_mode(backup.parent) == 0o700
+    assert not backup.read_bytes().startswith(b"SQLite format 3")
+    old = sqlite.connect(backup, key)  # the backup opens with the same key, at the old schema
+    try:
+        assert schema.schema_version(old) == 1
+    finally:
+        old.close()
+
+
+def test_a_store_from_a_newer_version_is_refused_untouched(store):
+    key = db_key(store)
+    conn = sqlite.connect(store, key)
+    conn.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(StoreFileError, match="newer supervise"):
+        unlock_store(store, passphrase=lambda: PASSPHRASE, user=None, now=NOW)
+
+
+def test_a_failed_migration_leaves_the_old_schema(store):
+    key = db_key(store)
+    broken = [*schema.MIGRATIONS, (2, ["CREATE TABLE ok_table (id INTEGER)", "NOT SQL AT ALL"])]
+    conn = sqlite.connect(store, key)
+    try:
+        with pytest.raises(Exception, match="syntax error"):
+            schema.migrate(conn, store, NOW, migrations=broken)
+        assert schema.schema_version(conn) == 1
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "ok_table" not in tables
+    finally:
+        conn.close()
