@@ -1,0 +1,134 @@
+"""Measure start-up and unlock times, print them and write benchmarks/RESULTS.md.
+
+Standard library only (subprocess, time.perf_counter, statistics). Run with `make bench`.
+Every store is made in a temporary directory and removed afterwards; all names are invented.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from supervise.store.keyfile import KDF_PROFILES, derive_kek
+from supervise.store.store import create_store, unlock_store
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+SUPERVISE = Path(sys.executable).with_name("supervise")  # the venv's console script
+PASSPHRASE = "bench-only-passphrase"
+
+
+def shown(path: Path) -> str:
+    """A path as a reader would type it from the project root."""
+    try:
+        return str(path.absolute().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def time_call(fn, runs: int, warmup: int = 0) -> float:
+    """Median wall time of `fn()` in seconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_command(args: list[str], runs: int, warmup: int, env: dict | None = None) -> float:
+    def once() -> None:
+        done = subprocess.run([str(SUPERVISE), *args], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode:
+            sys.exit(f"supervise {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+
+    return time_call(once, runs, warmup)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def measure() -> list[tuple[str, float, float | None, str]]:
+    """Rows of (what, median seconds, target seconds or None, how it was measured)."""
+    rows = []
+    for args, target, runs in ((["--version"], 0.100, 30), (["--help"], 0.150, 30)):
+        median = time_command(args, runs=runs, warmup=3)
+        rows.append((f"`supervise {args[0]}` ({runs} runs)", median, target,
+                     f"`{shown(SUPERVISE)} {args[0]}`"))
+
+    for name, params in KDF_PROFILES.items():
+        median = time_call(lambda p=params: derive_kek(PASSPHRASE, p, os.urandom(16)), runs=15)
+        what = (f"Argon2id `{name}` (m={params.memory_kib} KiB, t={params.iterations}, "
+                f"p={params.lanes}; 15 runs)")
+        rows.append((what, median, None, f"`derive_kek({name})` in-process"))
+
+    with tempfile.TemporaryDirectory(prefix="supervise-bench-") as tmp:
+        path = Path(tmp) / "bench.db"
+        store, _ = create_store(path, org="Example Benchmark Trust", policy="minimum-standards",
+                                user="Bench Custodian", passphrase=PASSPHRASE,
+                                kdf=KDF_PROFILES["strong"], now=datetime.now(UTC))
+        store.close()
+
+        def unlock() -> None:
+            unlock_store(path, passphrase=lambda: PASSPHRASE, user=None,
+                         now=datetime.now(UTC)).close()
+
+        rows.append(("Full unlock, `strong` store (15 runs)", time_call(unlock, runs=15), None,
+                     "`unlock_store(...)` + `close()` in-process"))
+
+        env = {**os.environ, "SUPERVISE_STORE": str(path), "SUPERVISE_PASSPHRASE": PASSPHRASE}
+        env.pop("SUPERVISE_USER", None)
+        env.pop("SUPERVISE_PASSPHRASE_FILE", None)
+        median = time_command(["person", "list"], runs=10, warmup=1, env=env)
+        rows.append(("`supervise person list`, `strong` store (10 runs)", median, None,
+                     f"`SUPERVISE_STORE=… SUPERVISE_PASSPHRASE=… {shown(SUPERVISE)} person list`"))
+    return rows
+
+
+def table(rows: list[tuple[str, float, float | None, str]]) -> str:
+    lines = ["| what | median | target | met? | command that measured it |",
+             "|---|---:|---:|:---:|---|"]
+    for what, median, target, command in rows:
+        goal = f"≤ {target * 1000:.0f} ms" if target is not None else "—"
+        met = "—" if target is None else ("yes" if median <= target else "**no**")
+        lines.append(f"| {what} | {median * 1000:.1f} ms | {goal} | {met} | {command} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    rows = measure()
+    machine = (f"{platform.platform()}; CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); "
+               f"Python {platform.python_version()}")
+    body = table(rows)
+    RESULTS.write_text(
+        "# supervise benchmarks\n\n"
+        f"- Date (UTC): {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')}\n"
+        f"- Machine: {machine}\n\n"
+        "Wall time, median; subprocess timings include Python start-up "
+        "(3 warm-up runs for 1-2, 1 for `person list`).\n\n"
+        f"{body}\n\n"
+        "Reproduce with `make bench`.\n",
+        encoding="utf-8",
+    )
+    print(machine)
+    print(body)
+    print(f"Written to {shown(RESULTS)}")
+
+
+if __name__ == "__main__":
+    main()

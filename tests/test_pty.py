@@ -1,0 +1,134 @@
+"""The real program in a real pseudo-terminal: hidden prompts, Ctrl-C and exit codes."""
+
+import io
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+USER = "Jordan Example"
+ORG = "Example Community Trust"
+PASSPHRASE = "plum-harbour-lantern-42"
+ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[P^_][^\x1b]*\x1b\\"
+                  r"|[ -/]*[0-~])")
+RECOVERY_KEY = re.compile(r"\b[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{8}){7}\b")
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPERVISE_")}
+    env.update(SUPERVISE_STORE=str(_store(tmp_path)), XDG_DATA_HOME=str(tmp_path / "xdg"),
+               TERM="xterm", NO_COLOR="1")
+    return env
+
+
+def _store(tmp_path: Path) -> Path:
+    return tmp_path / "team" / "store.db"
+
+
+def _keys(tmp_path: Path) -> Path:
+    return tmp_path / "team" / "store.db.keys"
+
+
+def _spawn(tmp_path: Path, *args: str):
+    child = pexpect.spawn(sys.executable, ["-m", "supervise", *args], env=_env(tmp_path),
+                          cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 200))
+    child.logfile_read = io.StringIO()
+    return child
+
+
+def _finish(child) -> tuple[str, int | None]:
+    """Wait for the end; return everything the terminal showed (escapes stripped) and the code."""
+    child.expect(pexpect.EOF)
+    child.close()
+    return ANSI.sub("", child.logfile_read.getvalue()), child.exitstatus
+
+
+def _init(tmp_path: Path, again: str = PASSPHRASE) -> tuple[str, int | None]:
+    child = _spawn(tmp_path, "init", "--org", ORG, "--user", USER, "--kdf", "owasp-minimum")
+    child.expect_exact(f"New passphrase for {USER}:")
+    child.sendline(PASSPHRASE)
+    child.expect_exact("Type it again:")
+    child.sendline(again)
+    return _finish(child)
+
+
+def _snapshot(tmp_path: Path) -> tuple[bytes, bytes]:
+    return _store(tmp_path).read_bytes(), _keys(tmp_path).read_bytes()
+
+
+def _made_store(tmp_path: Path) -> tuple[bytes, bytes]:
+    text, code = _init(tmp_path)
+    assert code == 0, text
+    return _snapshot(tmp_path)
+
+
+@pytest.mark.slow
+def test_init_hides_the_passphrase_and_prints_the_recovery_key(tmp_path):
+    text, code = _init(tmp_path)
+
+    assert code == 0, text
+    assert PASSPHRASE not in text
+    assert "Recovery key" in text
+    assert len(RECOVERY_KEY.findall(text)) == 1, text
+    for path in (_store(tmp_path), _keys(tmp_path)):
+        assert path.is_file()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+@pytest.mark.slow
+def test_store_command_asks_for_the_passphrase_and_lists_the_user(tmp_path):
+    _made_store(tmp_path)
+
+    child = _spawn(tmp_path, "person", "list")
+    child.expect_exact("Store passphrase:")
+    child.sendline(PASSPHRASE)
+    text, code = _finish(child)
+
+    assert code == 0, text
+    assert USER in text
+    assert PASSPHRASE not in text
+
+
+@pytest.mark.slow
+def test_init_with_differing_passphrases_exits_2_and_creates_nothing(tmp_path):
+    text, code = _init(tmp_path, again="plum-harbour-lantern-43")
+
+    assert code == 2, text
+    assert re.search(r"^Error: .*passphrases differ", text, re.MULTILINE), text
+    assert not _store(tmp_path).exists()
+    assert not _keys(tmp_path).exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_the_passphrase_prompt_exits_130_and_changes_nothing(tmp_path):
+    before = _made_store(tmp_path)
+
+    child = _spawn(tmp_path, "person", "list")
+    child.expect_exact("Store passphrase:")
+    child.send("plum-ha")
+    child.sendcontrol("c")
+    text, code = _finish(child)
+
+    assert code == 130, text
+    assert _snapshot(tmp_path) == before
+    assert "Error: Interrupted." in text
+
+
+@pytest.mark.slow
+def test_wrong_passphrase_at_the_prompt_exits_3_and_changes_nothing(tmp_path):
+    before = _made_store(tmp_path)
+
+    child = _spawn(tmp_path, "person", "list")
+    child.expect_exact("Store passphrase:")
+    child.sendline("not-the-passphrase")
+    text, code = _finish(child)
+
+    assert code == 3, text
+    assert "Wrong passphrase" in text
+    assert "not-the-passphrase" not in text
+    assert USER not in text
+    assert _snapshot(tmp_path) == before
