@@ -80,7 +80,8 @@ def measure() -> list[tuple[str, float, float | None, str]]:
     with tempfile.TemporaryDirectory(prefix="supervise-bench-") as tmp:
         path = Path(tmp) / "bench.db"
         store, _ = create_store(path, org="Example Benchmark Trust", policy="minimum-standards",
-                                user="Bench Custodian", passphrase=PASSPHRASE,
+                                user="Bench Custodian", role="Designated Safeguarding Lead",
+                                passphrase=PASSPHRASE,
                                 kdf=KDF_PROFILES["strong"], now=datetime.now(UTC))
         store.close()
 

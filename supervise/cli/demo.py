@@ -36,10 +36,10 @@ def demo(
 ) -> None:
     """Build a sample store (invented people) and show the tool working on it."""
     from supervise.cli.person import LIST_COLUMNS
-    from supervise.store.audit import append_event
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.people import (
         add_person,
+        edit_person,
         find_person,
         leave_person,
         list_people,
@@ -50,14 +50,12 @@ def demo(
     path = store or default_store_path().parent / "demo" / "store.db"
     moment = now()
     built, _ = create_store(path, org=DEMO_ORG, policy="school-trust", user=DEMO_USER,
-                            passphrase=DEMO_PASSPHRASE, kdf=KDF_PROFILES["strong"], now=moment)
+                            role="Designated Safeguarding Lead", passphrase=DEMO_PASSPHRASE,
+                            kdf=KDF_PROFILES["strong"], now=moment, demo=True)
     with built, built.session() as session:
-        append_event(session, now=moment, actor=DEMO_USER, action="store.init",
-                     detail={"policy": "school-trust", "demo": True})
-        add_person(session, now=moment, actor=DEMO_USER, name=DEMO_USER,
-                   role="Designated Safeguarding Lead", team="Trust central team",
-                   start_date=date(2016, 9, 1), is_supervisor=True,
-                   supervisor_trained_on=date(2017, 1, 20), custodian=True)
+        edit_person(session, find_person(session, DEMO_USER), now=moment, actor=DEMO_USER,
+                    changes={"team": "Trust central team", "start_date": date(2016, 9, 1),
+                             "supervisor_trained_on": date(2017, 1, 20)})
         for name, role, team, start, supervises, trained, qualified in DEMO_PEOPLE:
             add_person(session, now=moment, actor=DEMO_USER, name=name, role=role, team=team,
                        start_date=start, is_supervisor=supervises,

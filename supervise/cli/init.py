@@ -53,9 +53,8 @@ def init(
 ) -> None:
     """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
     from supervise.domain.names import clean_name
-    from supervise.store.audit import append_event
     from supervise.store.keyfile import KDF_PROFILES
-    from supervise.store.people import add_person, clean_text
+    from supervise.store.people import clean_text
     from supervise.store.store import create_store, ensure_new_store
 
     path = state.store_path
@@ -66,15 +65,9 @@ def init(
     user = clean_name(state.user or prompts.text("Your full name:", hint="give --user NAME."))
     passphrase = new_passphrase(
         user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE")
-    moment = now()
-    store, db_key = create_store(path, org=org, policy=policy.value, user=user,
-                                 passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=moment)
-    with store:
-        with store.session() as session:
-            append_event(session, now=moment, actor=user, action="store.init",
-                         detail={"policy": policy.value})
-            add_person(session, now=moment, actor=user, name=user, role=role,
-                       is_supervisor=True, custodian=True)
+    store, db_key = create_store(path, org=org, policy=policy.value, user=user, role=role,
+                                 passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=now())
+    store.close()
     out.message(f"Created the store {path} for {org} (policy {policy.value}); key file "
                 f"{store.paths.keys}.")
     recovery_key_notice(db_key)

@@ -44,11 +44,7 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
                 "`supervise key passwd --user NAME`."
             )
         keyfile.add_slot(person.name, passphrase, store.db_key)
-        person.custodian = True
-        session.add(person)
-        append_event(session, now=now, actor=store.actor, action="key.add-user",
-                     record_type="person", record_id=str(person.id))
-        keyfile.save(store.paths.keys)
+        _save_holder_change(session, store, keyfile, person, holds_key=True, now=now)
         return person.name
 
 
@@ -64,12 +60,19 @@ def remove_user(store: Store, name: str, now: datetime) -> str:
                 "(`supervise key add-user`), or nobody could open the store."
             )
         keyfile.remove_slot(person.name)
-        person.custodian = False
-        session.add(person)
-        append_event(session, now=now, actor=store.actor, action="key.remove-user",
-                     record_type="person", record_id=str(person.id))
-        keyfile.save(store.paths.keys)
+        _save_holder_change(session, store, keyfile, person, holds_key=False, now=now)
         return person.name
+
+
+def _save_holder_change(session, store: Store, keyfile: KeyFile, person, *, holds_key: bool,
+                        now: datetime) -> None:
+    """Record who holds a key, audit it, then write the key file; a failed write rolls back."""
+    person.custodian = holds_key
+    session.add(person)
+    append_event(session, now=now, actor=store.actor,
+                 action="key.add-user" if holds_key else "key.remove-user",
+                 record_type="person", record_id=str(person.id))
+    keyfile.save(store.paths.keys)
 
 
 def rotate(store: Store, now: datetime) -> bytes:

@@ -100,9 +100,11 @@ def ensure_new_store(db_path: Path) -> StorePaths:
     return paths
 
 
-def create_store(db_path: Path, *, org: str, policy: str, user: str, passphrase: str,
-                 kdf: KdfParams, now: datetime) -> tuple[Store, bytes]:
-    """A new store with `user` as its first custodian. Returns it and the database key."""
+def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
+                 passphrase: str, kdf: KdfParams, now: datetime,
+                 demo: bool = False) -> tuple[Store, bytes]:
+    """A new store whose first person is `user`: its first key holder and a supervisor.
+    Returns it (open) and the database key."""
     paths = ensure_new_store(db_path)
     ensure_private_dir(paths.db.parent)
     db_key, store_id = os.urandom(32), uuid.uuid4().hex
@@ -126,7 +128,15 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, passphrase:
     finally:
         building.unlink(missing_ok=True)
     opened = keyfile.open_slot(keyfile.slots[0], passphrase)
-    return Store(paths, db_key, user, keyfile, opened), db_key
+    store = Store(paths, db_key, user, keyfile, opened)
+    with store.session() as session:
+        from supervise.store.people import add_person
+
+        append_event(session, now=now, actor=user, action="store.init",
+                     detail={"policy": policy, "demo": demo})
+        add_person(session, now=now, actor=user, name=user, role=role, is_supervisor=True,
+                   custodian=True)
+    return store, db_key
 
 
 def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | None) -> None:
