@@ -87,7 +87,7 @@ def test_a_foreign_store_file_with_a_real_key_file_is_refused(cli, store, tmp_pa
     paths.db.write_bytes(other.read_bytes())
     before = fingerprint(paths.db, paths.keys)
     result = cli("person", "list")
-    assert result.code == 1 and "does not match its key file" in result.err
+    assert result.code == 3 and "does not open with its key file" in result.err
     assert fingerprint(paths.db, paths.keys) == before
 
 
@@ -119,7 +119,7 @@ def test_another_stores_key_file_does_not_open_this_one(cli, store, tmp_path):
     paths.keys.write_bytes(StorePaths(other).keys.read_bytes())
     before = fingerprint(paths.db, paths.keys)
     result = cli("person", "list")  # same passphrase, so only the database can tell
-    assert result.code == 1 and "does not match its key file" in result.err
+    assert result.code == 3 and "does not open with its key file" in result.err
     assert fingerprint(paths.db, paths.keys) == before
 
 

@@ -29,7 +29,7 @@ def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
     with store.session() as session:
         keyfile.change_passphrase(store.opened, new_passphrase)
         append_event(session, now=now, actor=store.actor, action="key.passwd")
-        keyfile.save(store.paths.keys)
+        keyfile.save(store.paths.keys, store.db_key)
 
 
 def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
@@ -72,34 +72,36 @@ def _save_holder_change(session, store: Store, keyfile: KeyFile, person, *, hold
     append_event(session, now=now, actor=store.actor,
                  action="key.add-user" if holds_key else "key.remove-user",
                  record_type="person", record_id=str(person.id))
-    keyfile.save(store.paths.keys)
+    keyfile.save(store.paths.keys, store.db_key)
 
 
 def rotate(store: Store, now: datetime) -> bytes:
-    """Re-key the database under a new random key, sealed to every slot. Returns the new key."""
+    """Re-key the database under a new random key, sealed to every slot. Returns the new key.
+
+    The key file first learns the new key beside the old one, then the database is replaced, then
+    the old key is dropped: a crash anywhere leaves a store that every holder's passphrase opens.
+    Nobody else may have the store open meanwhile."""
     keyfile = _keyfile(store)
     new_key = os.urandom(32)
-    with store.session() as session:
-        append_event(session, now=now, actor=store.actor, action="key.rotate")
     store.engine.dispose()
     paths = store.paths
     rekeyed = temp_path_beside(paths.db, "rotate")
     try:
         conn = sqlite.connect(paths.db, store.db_key)
-        try:
+        with sqlite.sole_access(conn, paths.db):
             sqlite.export_rekeyed(conn, rekeyed, new_key)
-        finally:
-            conn.close()
-        sqlite.connect(rekeyed, new_key).close()  # the copy opens under the new key
-        keyfile.reseal_all(new_key)
-        # A crash between these two renames is the one window where the files disagree; the
-        # new recovery key (printed next) opens the new database and rebuilds the key file.
-        os.replace(rekeyed, paths.db)
-        keyfile.save(paths.keys)
-        fsync_dir(paths.db.parent)
+            sqlite.connect(rekeyed, new_key).close()  # the copy opens under the new key
+            keyfile.seal_next(new_key)
+            keyfile.save(paths.keys, store.db_key)
+            os.replace(rekeyed, paths.db)
+            fsync_dir(paths.db.parent)
+        keyfile.promote_next()
+        keyfile.save(paths.keys, new_key)
     finally:
         rekeyed.unlink(missing_ok=True)
     store.reopen(new_key)
+    with store.session() as session:
+        append_event(session, now=now, actor=store.actor, action="key.rotate")
     return new_key
 
 
@@ -112,9 +114,10 @@ class Recovery:
 
 def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
             now: datetime) -> Recovery:
-    """On a store opened by its recovery key: give `user` a new passphrase, rebuilding the key
-    file if it is lost or damaged."""
-    keyfile = _existing_keyfile(store)
+    """On a store opened by its recovery key: give `user` a new passphrase. The key file is kept
+    only if the database key vouches for its slot list; otherwise it is rebuilt with `user` alone,
+    so a slot slipped into a lost or altered key file never survives recovery."""
+    keyfile = _trusted_keyfile(store)
     rebuilt = keyfile is None
     if keyfile is None:
         keyfile = KeyFile.new(_store_id(store), kdf)
@@ -129,19 +132,19 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
             person = custodians[0]
         else:
             person = find_person(session, user)
+        keyfile.reseal_all(store.db_key)
         keyfile.add_slot(person.name, new_passphrase, store.db_key)
-        dropped = []
-        if rebuilt:
-            dropped = [p.name for p in custodians if p.id != person.id]
-            for other in custodians:
-                other.custodian = other.id == person.id
-                session.add(other)
+        holders = {s["id"] for s in keyfile.slots}
+        dropped = [p.name for p in custodians if keyfile.slot_id(p.name) not in holders]
+        for other in custodians:
+            other.custodian = keyfile.slot_id(other.name) in holders
+            session.add(other)
         person.custodian = True
         session.add(person)
         append_event(session, now=now, actor=person.name, action="key.recover",
                      record_type="person", record_id=str(person.id),
                      detail={"key_file": "rebuilt" if rebuilt else "updated"})
-        keyfile.save(store.paths.keys)
+        keyfile.save(store.paths.keys, store.db_key)
     return Recovery(user=person.name, rebuilt=rebuilt, dropped=dropped)
 
 
@@ -152,7 +155,7 @@ def _store_id(store: Store) -> str:
     return value
 
 
-def _existing_keyfile(store: Store) -> KeyFile | None:
+def _trusted_keyfile(store: Store) -> KeyFile | None:
     from supervise.errors import UnlockError
     from supervise.store.keyfile import load_keyfile
 
@@ -160,4 +163,6 @@ def _existing_keyfile(store: Store) -> KeyFile | None:
         keyfile = load_keyfile(store.paths.keys)
     except UnlockError:
         return None
-    return keyfile if keyfile.store_id == _store_id(store) else None
+    if keyfile.store_id != _store_id(store) or not keyfile.authentic(store.db_key):
+        return None
+    return keyfile

@@ -5,13 +5,17 @@ runs too late), SQLCipher's log is silenced before anything can fail, and a fail
 a wrong key into an error at once instead of at the first real query.
 """
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from supervise.errors import StoreFileError
+from supervise.errors import StoreFileError, SuperviseError
 from supervise.store.files import create_private_file
 
 PAGE_SIZE = 4096
 BUSY_TIMEOUT_MS = 5000
+SOLE_ACCESS_WAIT_MS = 1000
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -72,12 +76,65 @@ def connect(path: Path, key: bytes, *, create: bool = False):
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA synchronous = FULL")
-        if create:
-            conn.execute("PRAGMA journal_mode = WAL")
+        _prefer_wal(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _prefer_wal(conn) -> None:
+    """WAL lets readers work beside a writer. Changing mode needs sole access; if others have the
+    file open it stays as it is, which is still safe."""
+    import sqlcipher3.dbapi2 as dbapi
+
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except dbapi.OperationalError:
+        pass
+
+
+class StoreInUse(SuperviseError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Another supervise process has the store open: finish or close it (including any "
+            "session being recorded), then run this again."
+        )
+
+
+@contextmanager
+def sole_access(conn, path: Path) -> Iterator[None]:
+    """Hold the database file exclusively for the block: refuse if any other connection has it
+    open, and keep every other process out until the block ends.
+
+    For replacing the file (rotation): when the block ends, the old file's first page is wiped,
+    so a process that opened it meanwhile fails loudly instead of writing where nobody looks.
+    """
+    import sqlcipher3.dbapi2 as dbapi
+
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {SOLE_ACCESS_WAIT_MS}")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")  # in exclusive locking mode the lock is kept until close
+        if mode != "delete":
+            raise StoreInUse()
+    except dbapi.OperationalError:
+        conn.close()
+        raise StoreInUse() from None
+    except BaseException:
+        conn.close()
+        raise
+    old_file = os.open(path, os.O_RDWR)
+    try:
+        yield
+        if os.fstat(old_file).st_ino != path.stat().st_ino:
+            os.pwrite(old_file, b"\0" * PAGE_SIZE, 0)
+            os.fsync(old_file)
+    finally:
+        conn.close()  # releases the lock; only then may our own descriptor close (POSIX locks)
+        os.close(old_file)
 
 
 def _reason(exc: Exception) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.domain.canonical import iso_utc
-from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.errors import SuperviseError, UnlockError
 from supervise.store import schema, sqlite
 from supervise.store.audit import append_event
 from supervise.store.engine import make_engine, translated_errors
@@ -105,6 +105,12 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
                  demo: bool = False) -> tuple[Store, bytes]:
     """A new store whose first person is `user`: its first key holder and a supervisor.
     Returns it (open) and the database key."""
+    from supervise.domain.names import clean_name
+    from supervise.store.people import add_person, clean_text
+
+    # Everything typed is checked before the first byte is written: bad input stores nothing.
+    org, user, role = clean_text(org, "organisation name"), clean_name(user), clean_text(
+        role, "role")
     paths = ensure_new_store(db_path)
     ensure_private_dir(paths.db.parent)
     db_key, store_id = os.urandom(32), uuid.uuid4().hex
@@ -122,7 +128,7 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
             conn.close()
         keyfile = KeyFile.new(store_id, kdf)
         keyfile.add_slot(user, passphrase, db_key)
-        keyfile.save(paths.keys)
+        keyfile.save(paths.keys, db_key)
         os.replace(building, paths.db)
         fsync_dir(paths.db.parent)
     finally:
@@ -130,8 +136,6 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
     opened = keyfile.open_slot(keyfile.slots[0], passphrase)
     store = Store(paths, db_key, user, keyfile, opened)
     with store.session() as session:
-        from supervise.store.people import add_person
-
         append_event(session, now=now, actor=user, action="store.init",
                      detail={"policy": policy, "demo": demo})
         add_person(session, now=now, actor=user, name=user, role=role, is_supervisor=True,
@@ -214,14 +218,34 @@ def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | No
     except WrongPassphrase:
         _note_failure(paths, now, "wrong passphrase", slot["id"])
         raise UnlockError(WRONG_PASSPHRASE) from None
-    try:
-        return _open(paths, opened.db_key, actor=opened.user, now=now, action="store.unlock",
-                     keyfile=keyfile, opened=opened)
-    except sqlite.WrongKey:
-        raise StoreFileError(
-            f"{paths.db} does not match its key file, or is damaged: restore the store from a "
-            "backup, or put its own key file beside it."
-        ) from None
+    keyfile.verify(opened.db_key)
+    return _open_with_slot(paths, keyfile, opened, now)
+
+
+def _open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
+                    now: datetime) -> Store:
+    """Open with the slot's key; if a rotation was cut short, whichever key the database
+    answers to is kept and the key file is put straight."""
+    for key in (opened.db_key, opened.next_key):
+        if key is None:
+            continue
+        try:
+            store = _open(paths, key, actor=opened.user, now=now, action="store.unlock",
+                          keyfile=keyfile, opened=opened)
+        except sqlite.WrongKey:
+            continue
+        if key is opened.next_key:
+            keyfile.promote_next()
+            opened.db_key, opened.next_key = key, None
+            keyfile.save(paths.keys, key)
+        elif keyfile.drop_next():
+            opened.next_key = None
+            keyfile.save(paths.keys, key)
+        return store
+    raise UnlockError(
+        f"{paths.db} does not open with its key file: the key file belongs to another store, or "
+        "the database is damaged. Put the store's own key file beside it, or restore a backup."
+    )
 
 
 def unlock_with_recovery_key(db_path: Path, db_key: bytes, now: datetime) -> Store:
