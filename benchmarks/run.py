@@ -14,7 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from supervise.store.keyfile import KDF_PROFILES, derive_kek
+from supervise.store.keycrypto import derive_kek
+from supervise.store.keyfile import KDF_PROFILES
 from supervise.store.store import create_store, unlock_store
 
 ROOT = Path(__file__).resolve().parent.parent
