@@ -60,6 +60,19 @@ def _snapshot(tmp_path: Path) -> tuple[bytes, bytes]:
     return _store(tmp_path).read_bytes(), _keys(tmp_path).read_bytes()
 
 
+def _answer_passphrase_prompt(tmp_path: Path, typed: str,
+                              interrupt: bool = False) -> tuple[str, int | None]:
+    """`person list` in a pty: type at the hidden prompt, then Enter (or Ctrl-C)."""
+    child = _spawn(tmp_path, "person", "list")
+    child.expect_exact("Store passphrase:")
+    if interrupt:
+        child.send(typed)
+        child.sendcontrol("c")
+    else:
+        child.sendline(typed)
+    return _finish(child)
+
+
 def _made_store(tmp_path: Path) -> tuple[bytes, bytes]:
     text, code = _init(tmp_path)
     assert code == 0, text
@@ -82,11 +95,7 @@ def test_init_hides_the_passphrase_and_prints_the_recovery_key(tmp_path):
 @pytest.mark.slow
 def test_store_command_asks_for_the_passphrase_and_lists_the_user(tmp_path):
     _made_store(tmp_path)
-
-    child = _spawn(tmp_path, "person", "list")
-    child.expect_exact("Store passphrase:")
-    child.sendline(PASSPHRASE)
-    text, code = _finish(child)
+    text, code = _answer_passphrase_prompt(tmp_path, PASSPHRASE)
 
     assert code == 0, text
     assert USER in text
@@ -106,12 +115,7 @@ def test_init_with_differing_passphrases_exits_2_and_creates_nothing(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_at_the_passphrase_prompt_exits_130_and_changes_nothing(tmp_path):
     before = _made_store(tmp_path)
-
-    child = _spawn(tmp_path, "person", "list")
-    child.expect_exact("Store passphrase:")
-    child.send("plum-ha")
-    child.sendcontrol("c")
-    text, code = _finish(child)
+    text, code = _answer_passphrase_prompt(tmp_path, "plum-ha", interrupt=True)
 
     assert code == 130, text
     assert _snapshot(tmp_path) == before
@@ -121,11 +125,7 @@ def test_ctrl_c_at_the_passphrase_prompt_exits_130_and_changes_nothing(tmp_path)
 @pytest.mark.slow
 def test_wrong_passphrase_at_the_prompt_exits_3_and_changes_nothing(tmp_path):
     before = _made_store(tmp_path)
-
-    child = _spawn(tmp_path, "person", "list")
-    child.expect_exact("Store passphrase:")
-    child.sendline("not-the-passphrase")
-    text, code = _finish(child)
+    text, code = _answer_passphrase_prompt(tmp_path, "not-the-passphrase")
 
     assert code == 3, text
     assert "Wrong passphrase" in text

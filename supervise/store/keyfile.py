@@ -146,7 +146,11 @@ class KeyFile:
             slot["sealed_key"] = slot.pop("sealed_key_next")
 
     def drop_next(self) -> bool:
-        return any([slot.pop("sealed_key_next", None) is not None for slot in self.slots])
+        """Forget a rotation that never replaced the database; True if there was one."""
+        pending = [slot for slot in self.slots if "sealed_key_next" in slot]
+        for slot in pending:
+            del slot["sealed_key_next"]
+        return bool(pending)
 
     def _mac_content(self) -> bytes:
         return canonical_json({
