@@ -40,6 +40,12 @@ def test_the_store_passphrase_is_asked_only_after_the_files_are_checked(cli, tmp
     assert result.code == 1 and "No store" in result.err
 
 
+def test_the_recovery_key_is_asked_only_after_the_file_is_checked(cli, tmp_path):
+    with prompts.use(ScriptedPrompter()):  # any prompt at all fails the test
+        result = cli("key", "recover", store=tmp_path / "missing.db", passphrase=None)
+    assert result.code == 1 and "No store" in result.err
+
+
 def test_asked_passphrase_unlocks(cli, store):
     script = ScriptedPrompter(("Store passphrase", PASSPHRASE))
     with prompts.use(script):

@@ -52,17 +52,14 @@ def init(
     kdf: KdfOpt = KdfProfile.strong,
 ) -> None:
     """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
-    from supervise.domain.names import clean_name
     from supervise.store.keyfile import KDF_PROFILES
-    from supervise.store.people import clean_text
-    from supervise.store.store import create_store, ensure_new_store
+    from supervise.store.store import check_new_store, create_store
 
     path = state.store_path
-    ensure_new_store(path)
     warn_if_synced(path.parent if path.parent.exists() else path)
-    org = clean_text(org or prompts.text("Organisation name:", hint="give --org NAME."),
-                     "organisation name")
-    user = clean_name(state.user or prompts.text("Your full name:", hint="give --user NAME."))
+    org, user, role = check_new_store(  # before the passphrase is asked for
+        path, org=org or prompts.text("Organisation name:", hint="give --org NAME."),
+        user=state.user or prompts.text("Your full name:", hint="give --user NAME."), role=role)
     passphrase = new_passphrase(
         user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE")
     store, db_key = create_store(path, org=org, policy=policy.value, user=user, role=role,

@@ -102,16 +102,16 @@ def recover(
     from supervise.domain.recovery import parse_recovery_key
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.keys import recover as recover_keys
-    from supervise.store.sqlite import check_store_file
     from supervise.store.store import unlock_with_recovery_key
 
-    check_store_file(state.store_path)
-    if recovery_key_file is not None:
-        text = read_secret_file(recovery_key_file, "recovery key")
-    else:
-        text = prompts.secret("Recovery key:", hint="give --recovery-key-file PATH.")
-    db_key = parse_recovery_key(text)
-    with unlock_with_recovery_key(state.store_path, db_key, now()) as store:
+    def recovery_key() -> bytes:
+        if recovery_key_file is not None:
+            return parse_recovery_key(read_secret_file(recovery_key_file, "recovery key"))
+        return parse_recovery_key(
+            prompts.secret("Recovery key:", hint="give --recovery-key-file PATH."))
+
+    with unlock_with_recovery_key(state.store_path, recovery_key=recovery_key,
+                                  now=now()) as store:
         chosen = new_passphrase(state.user or "the key holder", file=new_passphrase_file,
                                 env=NEW_ENV)
         result = recover_keys(store, state.user, chosen, KDF_PROFILES[kdf.value], now())

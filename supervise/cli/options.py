@@ -11,7 +11,6 @@ import typer
 
 from supervise.cli.context import AppState
 
-STORE_PANEL = "Store"
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array (only that) on stdout.")]
 
 
@@ -26,8 +25,7 @@ def command_group(help_text: str, **settings: object) -> typer.Typer:
 def _store_option(flag: str, help_text: str, *, path: bool) -> inspect.Parameter:
     kind = Optional[Path] if path else Optional[str]
     metavar = "PATH" if path else "NAME"
-    option = typer.Option(flag, metavar=metavar, help=help_text, rich_help_panel=STORE_PANEL,
-                          show_default=False)
+    option = typer.Option(flag, metavar=metavar, help=help_text, show_default=False)
     name = "_" + flag.strip("-").replace("-", "_")
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
                              annotation=Annotated[kind, option])

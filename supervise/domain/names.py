@@ -7,20 +7,12 @@ safeguarding record a near miss must be refused with suggestions, never guessed.
 import difflib
 import unicodedata
 
-from supervise.errors import NotFoundError, UsageError
+from supervise.domain.text import clean_line
+from supervise.errors import NotFoundError
 
-MAX_NAME_LENGTH = 200
 
-
-def clean_name(raw: str, what: str = "name") -> str:
-    name = " ".join(unicodedata.normalize("NFC", raw).split())
-    if not name:
-        raise UsageError(f"The {what} is empty: give the person's full name.")
-    if len(name) > MAX_NAME_LENGTH:
-        raise UsageError(f"The {what} is longer than {MAX_NAME_LENGTH} characters: shorten it.")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in name):
-        raise UsageError(f"The {what} contains control characters: retype it.")
-    return name
+def clean_name(raw: str) -> str:
+    return clean_line(raw, "name")
 
 
 def name_key(name: str) -> str:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from supervise.errors import StoreFileError, SuperviseError
+from supervise.errors import StoreFileError
 from supervise.store import sqlite
 
 
@@ -38,9 +38,7 @@ def translated_errors() -> Iterator[None]:
     except DBAPIError as exc:
         original = str(exc.orig)
         if "locked" in original or "busy" in original:
-            raise SuperviseError(
-                "The store is in use by another supervise process: try again in a moment."
-            ) from None
+            raise sqlite.StoreInUse() from None
         if sqlite.is_damage(exc.orig):
             raise StoreFileError(
                 "The store file is damaged: run `supervise doctor`, then restore a backup."

@@ -120,7 +120,7 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
     keyfile = _trusted_keyfile(store)
     rebuilt = keyfile is None
     if keyfile is None:
-        keyfile = KeyFile.new(_store_id(store), kdf)
+        keyfile = KeyFile.new(store.store_id, kdf)
     with store.session() as session:
         custodians = [p for p in list_people(session) if p.custodian]
         if user is None:
@@ -148,13 +148,6 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
     return Recovery(user=person.name, rebuilt=rebuilt, dropped=dropped)
 
 
-def _store_id(store: Store) -> str:
-    value = store.meta("store_id")
-    if value is None:
-        raise SuperviseError("The store has no id: it is damaged; restore it from a backup.")
-    return value
-
-
 def _trusted_keyfile(store: Store) -> KeyFile | None:
     from supervise.errors import UnlockError
     from supervise.store.keyfile import load_keyfile
@@ -163,6 +156,6 @@ def _trusted_keyfile(store: Store) -> KeyFile | None:
         keyfile = load_keyfile(store.paths.keys)
     except UnlockError:
         return None
-    if keyfile.store_id != _store_id(store) or not keyfile.authentic(store.db_key):
+    if keyfile.store_id != store.store_id or not keyfile.authentic(store.db_key):
         return None
     return keyfile

@@ -7,11 +7,11 @@ from sqlmodel import Session, select
 
 from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.names import clean_name, name_key, unknown_name
+from supervise.domain.text import clean_line
 from supervise.errors import SuperviseError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.models import Person
 
-MAX_FIELD = 200
 EDITABLE = (
     "name", "role", "team", "start_date", "requires_supervision", "is_supervisor",
     "supervisor_trained_on", "newly_qualified_on",
@@ -39,17 +39,6 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def clean_text(raw: str, what: str) -> str:
-    text = " ".join(raw.split())
-    if not text:
-        raise UsageError(f"The {what} is empty: give a value.")
-    if len(text) > MAX_FIELD:
-        raise UsageError(f"The {what} is longer than {MAX_FIELD} characters: shorten it.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise UsageError(f"The {what} contains control characters: retype it.")
-    return text
-
-
 def list_people(session: Session, *, include_left: bool = True) -> list[Person]:
     query = select(Person).order_by(Person.name_key)
     if not include_left:
@@ -65,10 +54,10 @@ def find_person(session: Session, name: str) -> Person:
 
 
 def _check(person: Person, today: date) -> None:
-    for field, label in (("start_date", "start date"), ("supervisor_trained_on", "training date"),
+    for field, label in (("supervisor_trained_on", "training date"),
                          ("newly_qualified_on", "qualification date")):
         value = getattr(person, field)
-        if value and value > today and field != "start_date":
+        if value and value > today:
             raise UsageError(f"The {label} {value} is in the future: give the date it happened.")
     if person.supervisor_trained_on and not person.is_supervisor:
         raise UsageError("A training date is only for supervisors: add --supervisor.")
@@ -100,8 +89,8 @@ def add_person(session: Session, *, now: datetime, actor: str, name: str, role: 
         )
     stamp = iso_utc(now)
     person = Person(
-        name=name, name_key=name_key(name), role=clean_text(role, "role"),
-        team=clean_text(team, "team") if team else None, start_date=start_date,
+        name=name, name_key=name_key(name), role=clean_line(role, "role"),
+        team=clean_line(team, "team") if team else None, start_date=start_date,
         is_supervisor=is_supervisor or supervisor_trained_on is not None,
         supervisor_trained_on=supervisor_trained_on, newly_qualified_on=newly_qualified_on,
         requires_supervision=requires_supervision, custodian=custodian,
@@ -126,9 +115,9 @@ def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
         changes = {**changes, "name": new_name}
         person.name_key = name_key(new_name)
     if "role" in changes:
-        changes["role"] = clean_text(changes["role"], "role")
+        changes["role"] = clean_line(changes["role"], "role")
     if changes.get("team"):
-        changes["team"] = clean_text(changes["team"], "team")
+        changes["team"] = clean_line(changes["team"], "team")
     changed = [field for field, value in changes.items() if getattr(person, field) != value]
     if not changed:
         return []

@@ -153,20 +153,23 @@ def is_damage(exc: BaseException) -> bool:
 def backup_to(conn, target: Path) -> None:
     """An encrypted, consistent copy under the same key (VACUUM INTO keeps the codec)."""
     create_private_file(target)
-    escaped = str(target).replace("'", "''")
-    conn.execute(f"VACUUM INTO '{escaped}'")
+    conn.execute(f"VACUUM INTO {_sql_string(target)}")
 
 
 def export_rekeyed(conn, target: Path, new_key: bytes) -> None:
     """Copy the whole database into `target` encrypted under `new_key`."""
     create_private_file(target)
-    escaped = str(target).replace("'", "''")
-    conn.execute(f"ATTACH DATABASE '{escaped}' AS rekeyed KEY \"x'{new_key.hex()}'\"")
+    conn.execute(f"ATTACH DATABASE {_sql_string(target)} AS rekeyed KEY \"x'{new_key.hex()}'\"")
     try:
         conn.execute("SELECT sqlcipher_export('rekeyed')")
         conn.execute("PRAGMA rekeyed.journal_mode = WAL")
     finally:
         conn.execute("DETACH DATABASE rekeyed")
+
+
+def _sql_string(path: Path) -> str:
+    """A path as an SQL string literal (these statements take no bound parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def append_only_triggers(table: str) -> list[str]:

@@ -17,7 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.domain.canonical import iso_utc
-from supervise.errors import SuperviseError, UnlockError
+from supervise.domain.names import clean_name
+from supervise.domain.text import clean_line
+from supervise.errors import StoreFileError, SuperviseError, UnlockError
 from supervise.store import schema, sqlite
 from supervise.store.audit import append_event
 from supervise.store.engine import make_engine, translated_errors
@@ -50,10 +52,11 @@ class StorePaths:
 class Store:
     """An unlocked store. `actor` is who unlocked it; every audit event names them."""
 
-    def __init__(self, paths: StorePaths, db_key: bytes, actor: str,
+    def __init__(self, paths: StorePaths, db_key: bytes, store_id: str, actor: str,
                  keyfile: KeyFile | None, opened: OpenedSlot | None) -> None:
         self.paths = paths
-        self.db_key = db_key
+        self.db_key = db_key  # the truth after a rotation; `opened` keeps the slot's identity
+        self.store_id = store_id
         self.actor = actor
         self.keyfile = keyfile
         self.opened = opened
@@ -66,13 +69,6 @@ class Store:
         with translated_errors(), Session(self.engine, expire_on_commit=False) as session:
             yield session
             session.commit()
-
-    def meta(self, key: str) -> str | None:
-        from supervise.store.models import StoreMeta
-
-        with self.session() as session:
-            row = session.get(StoreMeta, key)
-            return row.value if row else None
 
     def reopen(self, db_key: bytes) -> None:
         self.engine.dispose()
@@ -89,15 +85,15 @@ class Store:
         self.close()
 
 
-def ensure_new_store(db_path: Path) -> StorePaths:
-    """Refuse to create a store over an existing database or key file."""
-    paths = StorePaths(db_path)
-    for existing in (paths.db, paths.keys):
+def check_new_store(db_path: Path, *, org: str, user: str, role: str) -> tuple[str, str, str]:
+    """Refuse a path that holds a store already, and bad details, before anything is written or
+    asked; returns the organisation, user and role as they will be stored."""
+    for existing in (db_path, StorePaths(db_path).keys):
         if existing.exists():
             raise SuperviseError(
                 f"{existing} already exists: choose another --store, or open the existing store."
             )
-    return paths
+    return clean_line(org, "organisation name"), clean_name(user), clean_line(role, "role")
 
 
 def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
@@ -105,13 +101,10 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
                  demo: bool = False) -> tuple[Store, bytes]:
     """A new store whose first person is `user`: its first key holder and a supervisor.
     Returns it (open) and the database key."""
-    from supervise.domain.names import clean_name
-    from supervise.store.people import add_person, clean_text
+    from supervise.store.people import add_person
 
-    # Everything typed is checked before the first byte is written: bad input stores nothing.
-    org, user, role = clean_text(org, "organisation name"), clean_name(user), clean_text(
-        role, "role")
-    paths = ensure_new_store(db_path)
+    org, user, role = check_new_store(db_path, org=org, user=user, role=role)
+    paths = StorePaths(db_path)
     ensure_private_dir(paths.db.parent)
     db_key, store_id = os.urandom(32), uuid.uuid4().hex
     building = temp_path_beside(paths.db, "init")
@@ -127,14 +120,13 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
         finally:
             conn.close()
         keyfile = KeyFile.new(store_id, kdf)
-        keyfile.add_slot(user, passphrase, db_key)
+        opened = keyfile.add_slot(user, passphrase, db_key)
         keyfile.save(paths.keys, db_key)
         os.replace(building, paths.db)
         fsync_dir(paths.db.parent)
     finally:
         building.unlink(missing_ok=True)
-    opened = keyfile.open_slot(keyfile.slots[0], passphrase)
-    store = Store(paths, db_key, user, keyfile, opened)
+    store = Store(paths, db_key, store_id, user, keyfile, opened)
     with store.session() as session:
         append_event(session, now=now, actor=user, action="store.init",
                      detail={"policy": policy, "demo": demo})
@@ -179,12 +171,14 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
         row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
     finally:
         conn.close()
-    if keyfile is not None and (row is None or row[0] != keyfile.store_id):
+    if row is None:
+        raise StoreFileError(f"{paths.db} has no store id: restore it from a backup.")
+    if keyfile is not None and row[0] != keyfile.store_id:
         raise UnlockError(
             f"The key file {paths.keys} belongs to a different store: put the right key file "
             "beside the database, or rebuild it with `supervise key recover`."
         )
-    store = Store(paths, db_key, actor, keyfile, opened)
+    store = Store(paths, db_key, row[0], actor, keyfile, opened)
     with store.session() as session:
         _fold_in_failures(store, session, now)
         append_event(session, now=now, actor=actor, action=action)
@@ -236,10 +230,7 @@ def _open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
             continue
         if key is opened.next_key:
             keyfile.promote_next()
-            opened.db_key, opened.next_key = key, None
-            keyfile.save(paths.keys, key)
-        elif keyfile.drop_next():
-            opened.next_key = None
+        if key is opened.next_key or keyfile.drop_next():
             keyfile.save(paths.keys, key)
         return store
     raise UnlockError(
@@ -248,11 +239,13 @@ def _open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
     )
 
 
-def unlock_with_recovery_key(db_path: Path, db_key: bytes, now: datetime) -> Store:
+def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes],
+                             now: datetime) -> Store:
+    """Check the file, and only then ask for the recovery key (`recovery_key()`)."""
     paths = StorePaths(db_path)
     sqlite.check_store_file(paths.db)
     try:
-        return _open(paths, db_key, actor="recovery key", now=now,
+        return _open(paths, recovery_key(), actor="recovery key", now=now,
                      action="store.unlock-recovery-key")
     except sqlite.WrongKey:
         _note_failure(paths, now, "wrong recovery key", None)
