@@ -45,3 +45,9 @@ def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are ambiguous; pass an aware one")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_digest(header: dict[str, Any], parts: list[Any]) -> str:
+    """SPEC §6: SHA-256 over the canonical JSON of a record's header and the digests of its
+    parts, so an extract that leaves parts out still verifies against the signatures."""
+    return digest({"header": header, "parts": [digest(part) for part in parts]})

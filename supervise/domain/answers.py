@@ -1,0 +1,182 @@
+"""Answers to a template's questions, from a prompt or an answers file (SPEC §5), checked whole.
+
+Text is kept exactly as given (control characters pasted from Word included): evidence must not
+change on the way in. Each checker collects every problem instead of stopping at the first, so a
+bad answers file is refused with the full list and nothing is stored.
+"""
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from supervise.domain.dates import parse_date
+from supervise.domain.names import clean_name
+from supervise.domain.templates import FIELD_TYPES, Field, Template
+from supervise.domain.tomlspots import syntax_error
+from supervise.errors import SuperviseError, UsageError
+
+MAX_TEXT = 2_000
+MAX_NOTE = 100_000
+
+
+class AnswersError(UsageError):
+    """An answers file (or set of answers) with problems; `problems` has them all."""
+
+    def __init__(self, origin: str, problems: list[str]) -> None:
+        listed = "; ".join(problems)
+        super().__init__(f"{origin} has {len(problems)} problem"
+                         f"{'' if len(problems) == 1 else 's'}, nothing was stored: {listed}")
+        self.problems = problems
+
+
+@dataclass
+class Problems:
+    items: list[str] = field(default_factory=list)
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self, origin: str) -> None:
+        if self.items:
+            raise AnswersError(origin, self.items)
+
+
+def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
+    """An answers file's content as a table: JSON if it ends in .json, else TOML."""
+    if suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UsageError(f"The answers file is not valid JSON: line {error.lineno}: "
+                             f"{error.msg}.") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            line, message = syntax_error(error, text)
+            raise UsageError(f"The answers file is not valid TOML: line {line}: {message}; "
+                             f"fix that line or use `supervise template skeleton`.") from None
+    if not isinstance(data, dict):
+        raise UsageError("The answers file must be a table of keys (see `template skeleton`).")
+    return data
+
+
+def check_value(spec: Field, value: Any, where: str, problems: Problems) -> Any:
+    """One answer in its stored form, or None (with a problem) if it does not fit the question."""
+    kind = spec.type
+    if kind in ("text", "note"):
+        if not isinstance(value, str):
+            problems.add(where, "must be text in quotes")
+            return None
+        limit = MAX_TEXT if kind == "text" else MAX_NOTE
+        if len(value) > limit:
+            problems.add(where, f"is {len(value):,} characters; the limit is {limit:,}")
+            return None
+        return value
+    if kind == "choice":
+        return _choice(spec, value, where, problems)
+    if kind == "multichoice":
+        if not isinstance(value, list):
+            problems.add(where, f"must be a list, e.g. [{_quoted(spec.choices[:2])}]")
+            return None
+        picked = [_choice(spec, v, where, problems) for v in value]
+        return None if None in picked else picked
+    if kind == "date":
+        return check_date(value, where, problems)
+    if kind == "yesno":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+            return value.strip().lower() == "yes"
+        problems.add(where, "must be true or false (yes or no)")
+        return None
+    if kind == "person":
+        return check_name(value, where, problems)
+    problems.add(where, f"a {kind} section is not answered in [answers]")
+    return None
+
+
+def check_answers(template: Template, answers: Any, problems: Problems,
+                  where: str = "answers", fields: tuple[Field, ...] | None = None) -> dict:
+    """The answers to a template's simple questions (or to a case's `fields`)."""
+    specs = fields if fields is not None else template.sections
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, dict):
+        problems.add(where, "must be a table of question ids and answers")
+        return {}
+    by_id = {s.id: s for s in specs}
+    clean: dict[str, Any] = {}
+    for key, value in answers.items():
+        spec = by_id.get(key)
+        if spec is None:
+            simple = [s.id for s in specs if s.type in FIELD_TYPES]
+            problems.add(f"{where}.{key}", f"{template.id} has no question {key!r}; its "
+                                           f"questions are {', '.join(simple)}")
+        elif spec.type not in FIELD_TYPES:
+            problems.add(f"{where}.{key}", f"give the {spec.type} section as its own "
+                                           f"top-level table (see `template skeleton`)")
+        else:
+            checked = check_value(spec, value, f"{where}.{key}", problems)
+            if checked is not None:
+                clean[key] = checked
+    for spec in specs:
+        if spec.required and spec.type in FIELD_TYPES and _blank(answers.get(spec.id)):
+            problems.add(f"{where}.{spec.id}", f"is required ({spec.title}): answer it")
+    return clean
+
+
+def answers_or_raise(template: Template, answers: Any, origin: str) -> dict:
+    problems = Problems()
+    clean = check_answers(template, answers, problems)
+    problems.raise_if_any(origin)
+    return clean
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list) and not value)
+
+
+def _choice(spec: Field, value: Any, where: str, problems: Problems) -> str | None:
+    if isinstance(value, str):
+        for choice in spec.choices:
+            if choice.casefold() == value.strip().casefold():
+                return choice
+    problems.add(where, f"{value!r} is not one of {_quoted(spec.choices)}")
+    return None
+
+
+def _quoted(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f'"{v}"' for v in values)
+
+
+def check_date(value: Any, where: str, problems: Problems) -> str | None:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return parse_date(value, "the date").isoformat()
+        except SuperviseError as error:
+            problems.add(where, error.message)
+            return None
+    problems.add(where, "must be a date, YYYY-MM-DD")
+    return None
+
+
+def check_name(value: Any, where: str, problems: Problems) -> str | None:
+    if not isinstance(value, str):
+        problems.add(where, "must be a person's name in quotes")
+        return None
+    try:
+        return clean_name(value)
+    except SuperviseError as error:
+        problems.add(where, error.message)
+        return None
+
+
+def as_date(value: Any, where: str, problems: Problems) -> date | None:
+    text = check_date(value, where, problems)
+    return date.fromisoformat(text) if text else None
+

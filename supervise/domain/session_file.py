@@ -1,0 +1,222 @@
+"""The session answers file of SPEC §5, checked against its template before anything is stored.
+
+Names are checked for form here; whether they are people in the store is the store's question.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from supervise.domain.answers import Problems, as_date, check_answers, check_name
+from supervise.domain.templates import Template
+
+TOP_KEYS = ("template", "date", "time", "kind", "supervisor", "supervisees", "duration",
+            "next_meeting", "answers", "cases", "actions", "action_review")
+STATUSES = {
+    "none": "None",
+    "early-help": "Early Help",
+    "child-in-need": "Child in Need",
+    "child-protection": "Child Protection Plan",
+    "looked-after": "Child Looked After",
+}
+OUTCOMES = ("done", "carried", "dropped")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass
+class CaseAnswers:
+    family: str
+    children: list[dict[str, str | None]]
+    status: str
+    answers: dict[str, Any]
+    decision: dict[str, Any] | None = None
+
+
+@dataclass
+class ActionAnswer:
+    text: str
+    owner: str
+    due: date
+    case: int | None = None
+
+
+@dataclass
+class ReviewAnswer:
+    action: int
+    outcome: str
+    note: str = ""
+
+
+@dataclass
+class SessionAnswers:
+    held_on: date
+    time: str | None
+    kind: str
+    supervisor: str | None
+    supervisees: list[str]
+    duration: int | None
+    next_meeting: date | None
+    answers: dict[str, Any]
+    cases: list[CaseAnswers] = field(default_factory=list)
+    actions: list[ActionAnswer] = field(default_factory=list)
+    reviews: list[ReviewAnswer] = field(default_factory=list)
+
+
+def parse_status(value: Any, where: str, problems: Problems) -> str | None:
+    if isinstance(value, str):
+        key = value.strip().casefold()
+        for code, label in STATUSES.items():
+            if key in (code, label.casefold()):
+                return code
+    problems.add(where, f"{value!r} is not a status; use one of {', '.join(STATUSES)}")
+    return None
+
+
+def check_session_file(template: Template, data: dict[str, Any], today: date,
+                       problems: Problems, decision: Template | None = None) -> SessionAnswers:
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.add(key, f"unknown key; the keys are {', '.join(TOP_KEYS)}")
+    if data.get("template", template.id) != template.id:
+        problems.add("template", f"is {data['template']!r} but the session uses {template.id!r}")
+    held_on = as_date(data["date"], "date", problems) if "date" in data else today
+    time = data.get("time")
+    if time is not None and not (isinstance(time, str) and _TIME.match(time)):
+        problems.add("time", "must be a time of day as HH:MM, e.g. \"14:30\"")
+        time = None
+    kind = data.get("kind", "one-to-one")
+    if kind not in template.session_kinds:
+        problems.add("kind", f"{kind!r} is not a session kind for {template.id}; use one of "
+                             f"{', '.join(template.session_kinds)}")
+    supervisor = check_name(data["supervisor"], "supervisor", problems) \
+        if "supervisor" in data else None
+    supervisees = _supervisees(data.get("supervisees"), kind, problems)
+    duration = data.get("duration")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
+                                 or not 1 <= duration <= 600):
+        problems.add("duration", "must be the length in minutes, from 1 to 600, e.g. 90")
+        duration = None
+    next_meeting = None
+    if "next_meeting" in data:
+        next_meeting = as_date(data["next_meeting"], "next_meeting", problems)
+        if next_meeting and held_on and next_meeting <= held_on:
+            problems.add("next_meeting", f"{next_meeting} is not after the session date "
+                                         f"{held_on}: give a later date")
+    if held_on and held_on > today:
+        problems.add("date", f"{held_on} is in the future: a session is recorded once held")
+    answers = check_answers(template, data.get("answers"), problems)
+    cases = _cases(template, decision, data.get("cases", []), problems)
+    actions = _actions(data.get("actions", []), len(cases), held_on, problems)
+    reviews = _reviews(data.get("action_review", []), problems)
+    for key, section_type in (("cases", "cases"), ("actions", "actions"),
+                              ("action_review", "action_review")):
+        if data.get(key) and template.of_type(section_type) is None:
+            problems.add(key, f"{template.id} has no {section_type} section; remove them")
+    return SessionAnswers(
+        held_on=held_on or today, time=time, kind=kind, supervisor=supervisor,
+        supervisees=supervisees, duration=duration, next_meeting=next_meeting, answers=answers,
+        cases=cases, actions=actions, reviews=reviews,
+    )
+
+
+def _list_of_tables(value: Any, key: str, problems: Problems) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        problems.add(key, f"must be a list of tables, written [[{key}]]")
+        return []
+    return value
+
+
+def _supervisees(value: Any, kind: str, problems: Problems) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not value:
+        problems.add("supervisees", 'must be a list of names, e.g. ["Sam Taylor"]')
+        return []
+    names = [n for i, v in enumerate(value)
+             if (n := check_name(v, f"supervisees[{i + 1}]", problems))]
+    if kind == "group" and len(value) < 2:
+        problems.add("supervisees", "a group session has two or more supervisees")
+    if kind != "group" and len(value) > 1:
+        problems.add("supervisees", f"a {kind} session has one supervisee; "
+                                    f'for several, set kind = "group"')
+    return names
+
+
+def _cases(template: Template, decision: Template | None, value: Any,
+           problems: Problems) -> list[CaseAnswers]:
+    section = template.of_type("cases")
+    cases = []
+    for number, case in enumerate(_list_of_tables(value, "cases", problems), start=1):
+        where = f"cases[{number}]"
+        family = case.get("family")
+        if not isinstance(family, str) or not family.strip():
+            problems.add(f"{where}.family", "give the family's name")
+        children = _children(case.get("children"), where, problems)
+        status = parse_status(case.get("status", "none"), f"{where}.status", problems)
+        answers = check_answers(template, case.get("answers"), problems, f"{where}.answers",
+                                fields=section.fields if section else ())
+        decided = None
+        if case.get("decision") is not None:
+            if decision is None:
+                problems.add(f"{where}.decision", "no decision template is set in the policy")
+            else:
+                decided = check_answers(decision, case["decision"], problems,
+                                        f"{where}.decision")
+        cases.append(CaseAnswers(family=str(family or ""), children=children,
+                                 status=status or "none", answers=answers, decision=decided))
+    return cases
+
+
+def _children(value: Any, where: str, problems: Problems) -> list[dict[str, str | None]]:
+    children = []
+    for number, child in enumerate(_list_of_tables(value or [], f"{where}.children", problems),
+                                   start=1):
+        at = f"{where}.children[{number}]"
+        name = check_name(child.get("name"), f"{at}.name", problems)
+        dob = as_date(child["dob"], f"{at}.dob", problems) if child.get("dob") else None
+        if name:
+            children.append({"name": name, "dob": dob.isoformat() if dob else None})
+    if value is None or not children:
+        problems.add(f"{where}.children", 'name at least one child: children = [{name = "…"}]')
+    return children
+
+
+def _actions(value: Any, case_count: int, held_on: date | None,
+             problems: Problems) -> list[ActionAnswer]:
+    actions = []
+    for number, action in enumerate(_list_of_tables(value, "actions", problems), start=1):
+        where = f"actions[{number}]"
+        text = action.get("text")
+        if not isinstance(text, str) or not text.strip():
+            problems.add(f"{where}.text", "say what is to be done")
+        owner = check_name(action.get("owner"), f"{where}.owner", problems)
+        due = as_date(action.get("due"), f"{where}.due", problems)
+        if due and held_on and due < held_on:
+            problems.add(f"{where}.due", f"{due} is before the session date {held_on}")
+        case = action.get("case")
+        if case is not None and (isinstance(case, bool) or not isinstance(case, int)
+                                 or not 1 <= case <= case_count):
+            problems.add(f"{where}.case", f"must be a case number from 1 to {case_count}")
+            case = None
+        if isinstance(text, str) and text.strip() and owner and due:
+            actions.append(ActionAnswer(text=text, owner=owner, due=due, case=case))
+    return actions
+
+
+def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
+    reviews = []
+    for number, review in enumerate(_list_of_tables(value, "action_review", problems), start=1):
+        where = f"action_review[{number}]"
+        action = review.get("action")
+        if isinstance(action, bool) or not isinstance(action, int) or action < 1:
+            problems.add(f"{where}.action", "must be an action's number (see `action list`)")
+        outcome = review.get("outcome")
+        if outcome not in OUTCOMES:
+            problems.add(f"{where}.outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")
+        note = review.get("note", "")
+        if not isinstance(note, str):
+            problems.add(f"{where}.note", "must be text in quotes")
+        if isinstance(action, int) and outcome in OUTCOMES and isinstance(note, str):
+            reviews.append(ReviewAnswer(action=action, outcome=outcome, note=note))
+    return reviews
