@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from supervise.store.catalog import shipped_policy
 from supervise.store.keycrypto import derive_kek
 from supervise.store.keyfile import KDF_PROFILES
 from supervise.store.store import create_store, unlock_store
@@ -80,7 +81,8 @@ def measure() -> list[tuple[str, float, float | None, str]]:
 
     with tempfile.TemporaryDirectory(prefix="supervise-bench-") as tmp:
         path = Path(tmp) / "bench.db"
-        store, _ = create_store(path, org="Example Benchmark Trust", policy="minimum-standards",
+        store, _ = create_store(path, org="Example Benchmark Trust",
+                                policy=shipped_policy("minimum-standards"),
                                 user="Bench Custodian", role="Designated Safeguarding Lead",
                                 passphrase=PASSPHRASE,
                                 kdf=KDF_PROFILES["strong"], now=datetime.now(UTC))

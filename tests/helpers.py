@@ -49,6 +49,23 @@ class ScriptedPrompter:
     def confirm(self, message: str, default: bool = False) -> bool:
         return bool(self._next("confirm", message))
 
+    def note(self, message: str, default: str = "") -> str:
+        return str(self._next("note", message))
+
+    def choice(self, message: str, choices: list[str], default: str | None = None) -> str:
+        answer = str(self._next("choice", message))
+        if answer not in choices:
+            raise UnexpectedPrompt(f"{answer!r} is not among the choices {choices}")
+        return answer
+
+    def checkbox(self, message: str, choices: list[str], default: list[str]) -> list[str]:
+        answer = self._next("checkbox", message)
+        assert isinstance(answer, list) and set(answer) <= set(choices), answer
+        return answer
+
+    def name(self, message: str, names: list[str], default: str = "") -> str:
+        return str(self._next("name", message))
+
     def finished(self) -> bool:
         return not self.script
 

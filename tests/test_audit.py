@@ -33,10 +33,10 @@ def test_every_kind_of_event_is_recorded_in_order(cli, store):
     assert cli("key", "passwd", env={"SUPERVISE_NEW_PASSPHRASE": PASSPHRASE + "!"}).code == 0
     recorded = [a for a, _ in actions(store, PASSPHRASE + "!")]
     # The store is created, then each command unlocks it first.
-    assert recorded[:2] == ["store.init", "person.add"]
+    assert recorded[:3] == ["store.init", "policy.set", "person.add"]
     expected_in_order = ["person.add", "person.edit", "person.leave", "store.unlock-failed",
                          "key.passwd"]
-    positions = [recorded.index(a, 2) for a in expected_in_order]
+    positions = [recorded.index(a, 3) for a in expected_in_order]
     assert positions == sorted(positions)
     assert recorded.count("store.unlock") >= 5
     assert "key.add-user" not in recorded  # the refused change left no event

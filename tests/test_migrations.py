@@ -32,11 +32,13 @@ def test_the_migrated_schema_matches_the_models(store):
 
 def test_a_pending_migration_is_applied_after_an_encrypted_private_backup(store):
     key = db_key(store)
-    extra = [*schema.MIGRATIONS, (2, ["CREATE TABLE later_feature (id INTEGER PRIMARY KEY)"])]
+    latest = schema.latest_version()
+    extra = [*schema.MIGRATIONS,
+             (latest + 1, ["CREATE TABLE later_feature (id INTEGER PRIMARY KEY)"])]
     conn = sqlite.connect(store, key)
     try:
         backup = schema.migrate(conn, store, NOW, migrations=extra)
-        assert schema.schema_version(conn) == 2
+        assert schema.schema_version(conn) == latest + 1
     finally:
         conn.close()
     assert backup is not None and backup.parent == StorePaths(store).backups
@@ -44,7 +46,7 @@ def test_a_pending_migration_is_applied_after_an_encrypted_private_backup(store)
     assert not backup.read_bytes().startswith(b"SQLite format 3")
     old = sqlite.connect(backup, key)  # the backup opens with the same key, at the old schema
     try:
-        assert schema.schema_version(old) == 1
+        assert schema.schema_version(old) == latest
     finally:
         old.close()
 
@@ -60,12 +62,14 @@ def test_a_store_from_a_newer_version_is_refused_untouched(store):
 
 def test_a_failed_migration_leaves_the_old_schema(store):
     key = db_key(store)
-    broken = [*schema.MIGRATIONS, (2, ["CREATE TABLE ok_table (id INTEGER)", "NOT SQL AT ALL"])]
+    latest = schema.latest_version()
+    broken = [*schema.MIGRATIONS,
+              (latest + 1, ["CREATE TABLE ok_table (id INTEGER)", "NOT SQL AT ALL"])]
     conn = sqlite.connect(store, key)
     try:
         with pytest.raises(Exception, match="syntax error"):
             schema.migrate(conn, store, NOW, migrations=broken)
-        assert schema.schema_version(conn) == 1
+        assert schema.schema_version(conn) == latest
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert "ok_table" not in tables
     finally:

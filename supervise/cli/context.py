@@ -23,6 +23,21 @@ def default_store_path() -> Path:
     return user_data_path("supervise", appauthor=False) / "store.db"
 
 
+def templates_dir() -> Path:
+    """The user's own templates (SUPERVISE_TEMPLATES, else a folder beside the default store)."""
+    from platformdirs import user_data_path
+
+    chosen = os.environ.get("SUPERVISE_TEMPLATES")
+    return Path(chosen).expanduser() if chosen else user_data_path(
+        "supervise", appauthor=False) / "templates"
+
+
+def catalog():
+    from supervise.store.catalog import Catalog
+
+    return Catalog(templates_dir())
+
+
 @dataclass(frozen=True)
 class AppState:
     store: Path | None = None

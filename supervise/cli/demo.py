@@ -36,6 +36,7 @@ def demo(
 ) -> None:
     """Build a sample store (invented people) and show the tool working on it."""
     from supervise.cli.person import LIST_COLUMNS
+    from supervise.store.catalog import shipped_policy
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.people import (
         add_person,
@@ -49,7 +50,8 @@ def demo(
 
     path = store or default_store_path().parent / "demo" / "store.db"
     moment = now()
-    built, _ = create_store(path, org=DEMO_ORG, policy="school-trust", user=DEMO_USER,
+    built, _ = create_store(path, org=DEMO_ORG, policy=shipped_policy("school-trust"),
+                            user=DEMO_USER,
                             role="Designated Safeguarding Lead", passphrase=DEMO_PASSPHRASE,
                             kdf=KDF_PROFILES["strong"], now=moment, demo=True)
     with built, built.session() as session:

@@ -52,6 +52,7 @@ def init(
     kdf: KdfOpt = KdfProfile.strong,
 ) -> None:
     """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
+    from supervise.store.catalog import shipped_policy
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.store import check_new_store, create_store
 
@@ -60,9 +61,10 @@ def init(
     org, user, role = check_new_store(  # before the passphrase is asked for
         path, org=org or prompts.text("Organisation name:", hint="give --org NAME."),
         user=state.user or prompts.text("Your full name:", hint="give --user NAME."), role=role)
+    chosen = shipped_policy(policy.value)
     passphrase = new_passphrase(
         user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE")
-    store, db_key = create_store(path, org=org, policy=policy.value, user=user, role=role,
+    store, db_key = create_store(path, org=org, policy=chosen, user=user, role=role,
                                  passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=now())
     store.close()
     out.message(f"Created the store {path} for {org} (policy {policy.value}); key file "

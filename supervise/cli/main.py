@@ -14,7 +14,7 @@ EXIT_INTERRUPTED = 130
 def build_app():
     import typer
 
-    from supervise.cli import demo, init, key, person
+    from supervise.cli import contract, demo, init, key, person, policy, template
     from supervise.cli.context import AppState, default_store_path
     from supervise.cli.options import command_group
 
@@ -54,6 +54,9 @@ def build_app():
     app.command("demo")(demo.demo)
     app.add_typer(key.app, name="key")
     app.add_typer(person.app, name="person")
+    app.add_typer(policy.app, name="policy")
+    app.add_typer(template.app, name="template")
+    app.add_typer(contract.app, name="contract")
     return app
 
 

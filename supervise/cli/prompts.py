@@ -21,6 +21,17 @@ class Prompter(Protocol):
 
     def confirm(self, message: str, default: bool = False) -> bool: ...
 
+    def note(self, message: str, default: str = "") -> str: ...
+
+    def choice(self, message: str, choices: list[str], default: str | None = None) -> str: ...
+
+    def checkbox(self, message: str, choices: list[str], default: list[str]) -> list[str]: ...
+
+    def name(self, message: str, names: list[str], default: str = "") -> str: ...
+
+
+NOTE_HOW_TO_FINISH = "(several lines: Enter adds a line; Esc then Enter, or Alt+Enter, finishes)"
+
 
 class TerminalPrompter:
     """Asks on the terminal. Ctrl-C raises KeyboardInterrupt, handled once at the exit point."""
@@ -44,6 +55,32 @@ class TerminalPrompter:
         import questionary
 
         return questionary.confirm(message, default=default, output=self._output()).unsafe_ask()
+
+    def note(self, message: str, default: str = "") -> str:
+        import questionary
+
+        return questionary.text(f"{message} {NOTE_HOW_TO_FINISH}", default=default,
+                                multiline=True, output=self._output()).unsafe_ask()
+
+    def choice(self, message: str, choices: list[str], default: str | None = None) -> str:
+        import questionary
+
+        return questionary.select(message, choices=choices, default=default,
+                                  output=self._output()).unsafe_ask()
+
+    def checkbox(self, message: str, choices: list[str], default: list[str]) -> list[str]:
+        import questionary
+
+        options = [questionary.Choice(c, checked=c in default) for c in choices]
+        return questionary.checkbox(message, choices=options,
+                                    output=self._output()).unsafe_ask()
+
+    def name(self, message: str, names: list[str], default: str = "") -> str:
+        import questionary
+
+        return questionary.autocomplete(message, choices=names, default=default,
+                                        ignore_case=True, match_middle=True,
+                                        output=self._output()).unsafe_ask()
 
 
 _installed: ContextVar[Prompter | None] = ContextVar("supervise_prompter", default=None)
@@ -81,3 +118,21 @@ def secret(message: str, *, hint: str) -> str:
 
 def confirm(message: str, *, hint: str, default: bool = False) -> bool:
     return _prompter(hint).confirm(message, default=default)
+
+
+def note(message: str, *, hint: str, default: str = "") -> str:
+    return _prompter(hint).note(message, default=default)
+
+
+def choice(message: str, choices: list[str], *, hint: str, default: str | None = None) -> str:
+    return _prompter(hint).choice(message, choices, default=default)
+
+
+def checkbox(message: str, choices: list[str], *, hint: str,
+             default: list[str] | None = None) -> list[str]:
+    return _prompter(hint).checkbox(message, choices, default or [])
+
+
+def name(message: str, names: list[str], *, hint: str, default: str = "") -> str:
+    """A person's name, with type-ahead over the names given."""
+    return _prompter(hint).name(message, names, default=default)

@@ -99,8 +99,10 @@ def check_value(spec: Field, value: Any, where: str, problems: Problems) -> Any:
 
 
 def check_answers(template: Template, answers: Any, problems: Problems,
-                  where: str = "answers", fields: tuple[Field, ...] | None = None) -> dict:
-    """The answers to a template's simple questions (or to a case's `fields`)."""
+                  where: str = "answers", fields: tuple[Field, ...] | None = None,
+                  require: bool = True) -> dict:
+    """The answers to a template's simple questions (or to a case's `fields`). With `require`
+    off, unanswered required questions are left for the caller to ask."""
     specs = fields if fields is not None else template.sections
     if answers is None:
         answers = {}
@@ -122,7 +124,7 @@ def check_answers(template: Template, answers: Any, problems: Problems,
             checked = check_value(spec, value, f"{where}.{key}", problems)
             if checked is not None:
                 clean[key] = checked
-    for spec in specs:
+    for spec in specs if require else ():
         if spec.required and spec.type in FIELD_TYPES and _blank(answers.get(spec.id)):
             problems.add(f"{where}.{spec.id}", f"is required ({spec.title}): answer it")
     return clean

@@ -41,6 +41,6 @@ def translated_errors() -> Iterator[None]:
             raise sqlite.StoreInUse() from None
         if sqlite.is_damage(exc.orig):
             raise StoreFileError(
-                "The store file is damaged: run `supervise doctor`, then restore a backup."
+                "The store file is truncated or damaged: restore it from a backup."
             ) from None
         raise

@@ -46,3 +46,67 @@ class AuditEvent(SQLModel, table=True):
     detail: str = "{}"
     prev_hash: str
     hash: str
+
+
+class TemplateSnapshot(SQLModel, table=True):
+    """The exact text of a template version some record was made with (never changed)."""
+
+    __tablename__ = "template_snapshot"
+
+    digest: str = Field(primary_key=True)
+    template_id: str
+    version: int
+    kind: str
+    title: str
+    text: str
+    stored_at: str
+
+
+class PolicyVersion(SQLModel, table=True):
+    """Every policy the store has enforced, in order; the highest version is in force."""
+
+    __tablename__ = "policy_version"
+
+    version: Optional[int] = Field(default=None, primary_key=True)
+    profile: str
+    title: str
+    text: str
+    digest: str
+    set_at: str
+    set_by: str
+
+
+class Contract(SQLModel, table=True):
+    """A supervision contract. Never changed once made: a review makes a new one that
+    `supersedes` it, and ending it is a ContractEnd."""
+
+    __tablename__ = "contract"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    supervisee_id: int = Field(foreign_key="person.id")
+    supervisor_id: int = Field(foreign_key="person.id")
+    kind: str
+    frequency: str
+    schedule: Optional[str] = None
+    schedule_from: Optional[date] = None
+    duration_minutes: Optional[int] = None
+    venue: Optional[str] = None
+    start_on: date
+    review_on: date
+    template_digest: str = Field(foreign_key="template_snapshot.digest")
+    answers: str = "{}"
+    supersedes_id: Optional[int] = Field(default=None, foreign_key="contract.id", unique=True)
+    policy_version: int = Field(foreign_key="policy_version.version")
+    created_at: str
+    created_by: str
+    digest: str
+
+
+class ContractEnd(SQLModel, table=True):
+    __tablename__ = "contract_end"
+
+    contract_id: int = Field(primary_key=True, foreign_key="contract.id")
+    ended_on: date
+    reason: str
+    recorded_at: str
+    recorded_by: str

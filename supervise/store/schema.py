@@ -51,6 +51,61 @@ MIGRATIONS: list[Migration] = [
             *sqlite.append_only_triggers("audit_event"),
         ],
     ),
+    (
+        2,
+        [
+            """CREATE TABLE template_snapshot (
+                digest VARCHAR PRIMARY KEY NOT NULL,
+                template_id VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                kind VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                stored_at VARCHAR NOT NULL
+            )""",
+            *sqlite.append_only_triggers("template_snapshot"),
+            """CREATE TABLE policy_version (
+                version INTEGER PRIMARY KEY NOT NULL,
+                profile VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                digest VARCHAR NOT NULL,
+                set_at VARCHAR NOT NULL,
+                set_by VARCHAR NOT NULL
+            )""",
+            *sqlite.append_only_triggers("policy_version"),
+            """CREATE TABLE contract (
+                id INTEGER PRIMARY KEY NOT NULL,
+                supervisee_id INTEGER NOT NULL REFERENCES person (id),
+                supervisor_id INTEGER NOT NULL REFERENCES person (id),
+                kind VARCHAR NOT NULL,
+                frequency VARCHAR NOT NULL,
+                schedule VARCHAR,
+                schedule_from DATE,
+                duration_minutes INTEGER,
+                venue VARCHAR,
+                start_on DATE NOT NULL,
+                review_on DATE NOT NULL,
+                template_digest VARCHAR NOT NULL REFERENCES template_snapshot (digest),
+                answers VARCHAR NOT NULL,
+                supersedes_id INTEGER UNIQUE REFERENCES contract (id),
+                policy_version INTEGER NOT NULL REFERENCES policy_version (version),
+                created_at VARCHAR NOT NULL,
+                created_by VARCHAR NOT NULL,
+                digest VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_contract_supervisee ON contract (supervisee_id, kind)",
+            *sqlite.append_only_triggers("contract"),
+            """CREATE TABLE contract_end (
+                contract_id INTEGER PRIMARY KEY NOT NULL REFERENCES contract (id),
+                ended_on DATE NOT NULL,
+                reason VARCHAR NOT NULL,
+                recorded_at VARCHAR NOT NULL,
+                recorded_by VARCHAR NOT NULL
+            )""",
+            *sqlite.append_only_triggers("contract_end"),
+        ],
+    ),
 ]
 
 

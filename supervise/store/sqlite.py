@@ -68,7 +68,7 @@ def connect(path: Path, key: bytes, *, create: bool = False):
             if "not a database" in str(exc):
                 raise WrongKey() from None
             raise StoreFileError(
-                f"{path} is damaged ({_reason(exc)}): restore it from a backup."
+                f"{path} is truncated or damaged ({_reason(exc)}): restore it from a backup."
             ) from None
         if not conn.execute("PRAGMA cipher_version").fetchone():
             raise StoreFileError("This Python's SQLite has no SQLCipher: reinstall supervise.")

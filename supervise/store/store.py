@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supervise.domain.canonical import iso_utc
 from supervise.domain.names import clean_name
@@ -25,6 +26,9 @@ from supervise.store.audit import append_event
 from supervise.store.engine import make_engine, translated_errors
 from supervise.store.files import append_private, ensure_private_dir, fsync_dir, temp_path_beside
 from supervise.store.keyfile import KdfParams, KeyFile, OpenedSlot, WrongPassphrase, load_keyfile
+
+if TYPE_CHECKING:
+    from supervise.domain.policy import Policy
 
 WRONG_PASSPHRASE = (
     "Wrong passphrase for this store; nothing was changed. Forgotten it? A custodian can set a "
@@ -96,12 +100,13 @@ def check_new_store(db_path: Path, *, org: str, user: str, role: str) -> tuple[s
     return clean_line(org, "organisation name"), clean_name(user), clean_line(role, "role")
 
 
-def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
+def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: str,
                  passphrase: str, kdf: KdfParams, now: datetime,
                  demo: bool = False) -> tuple[Store, bytes]:
     """A new store whose first person is `user`: its first key holder and a supervisor.
     Returns it (open) and the database key."""
     from supervise.store.people import add_person
+    from supervise.store.policies import set_policy
 
     org, user, role = check_new_store(db_path, org=org, user=user, role=role)
     paths = StorePaths(db_path)
@@ -114,7 +119,7 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
             schema.migrate(conn, building, now)
             conn.executemany(
                 "INSERT INTO store_meta (key, value) VALUES (?, ?)",
-                [("store_id", store_id), ("organisation", org), ("policy", policy),
+                [("store_id", store_id), ("organisation", org), ("policy", policy.id),
                  ("created_at", iso_utc(now))],
             )
         finally:
@@ -129,7 +134,8 @@ def create_store(db_path: Path, *, org: str, policy: str, user: str, role: str,
     store = Store(paths, db_key, store_id, user, keyfile, opened)
     with store.session() as session:
         append_event(session, now=now, actor=user, action="store.init",
-                     detail={"policy": policy, "demo": demo})
+                     detail={"policy": policy.id, "demo": demo})
+        set_policy(session, policy, now=now, actor=user)
         add_person(session, now=now, actor=user, name=user, role=role, is_supervisor=True,
                    custodian=True)
     return store, db_key

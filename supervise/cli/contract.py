@@ -1,0 +1,281 @@
+"""`supervise contract …`: the supervision agreement, the first record of every relationship."""
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from supervise.cli import prompts
+from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.output import out
+from supervise.domain.contract_file import ContractGiven
+
+app = command_group("Supervision contracts: agreed, signed, reviewed every year.")
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="The contract's number.")]
+LIST_COLUMNS = [("id", "Id"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
+                ("kind", "Kind"), ("frequency", "Frequency"), ("start", "Start"),
+                ("review", "Review by"), ("status", "Status")]
+SHOW_FIELDS = [
+    ("id", "Contract"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
+    ("kind", "Kind"), ("frequency", "Frequency"), ("schedule", "Schedule"),
+    ("schedule_from", "Schedule from"), ("duration_minutes", "Expected minutes"),
+    ("venue", "Venue"), ("start", "Start"), ("review", "Review by"), ("status", "Status"),
+    ("supersedes", "Supersedes"), ("superseded_by", "Superseded by"), ("ended_on", "Ended"),
+    ("end_reason", "Why ended"), ("template", "Template"), ("template_version", "Version"),
+    ("policy_version", "Policy version"), ("signed", "Signed by both"), ("digest", "Digest"),
+]
+
+AnswersOpt = Annotated[Optional[Path], typer.Option(
+    "--answers", metavar="FILE", help="A TOML or JSON answers file (see `supervise template "
+    "skeleton ID`); flags override its values.")]
+AnswerOpt = Annotated[Optional[list[str]], typer.Option(
+    "--answer", metavar="ID=VALUE", help="Answer one of the template's questions; repeat.")]
+FrequencyOpt = Annotated[Optional[str], typer.Option(
+    "--frequency", metavar="F", help="1w 2w 4w 6w 1m 2m 3m 6m 12m termly (default: the "
+    "policy's).")]
+ReviewOpt = Annotated[Optional[str], typer.Option(
+    "--review-date", metavar="DATE", help="When it is next reviewed (default: start + the "
+    "policy's interval).")]
+DurationOpt = Annotated[Optional[int], typer.Option(
+    "--duration", metavar="MINUTES", help="Expected length of a session.")]
+VenueOpt = Annotated[Optional[str], typer.Option("--venue", help="Where sessions are held.")]
+TemplateOpt = Annotated[Optional[str], typer.Option(
+    "--template", metavar="ID", help="The contract template (default: the policy's for the "
+    "kind).")]
+
+
+def _given(answers: Path | None, **flags: Any) -> ContractGiven:
+    from supervise.domain.answers import Problems, read_answers_text
+    from supervise.domain.contract_file import check_contract_file
+    from supervise.domain.dates import parse_date
+    from supervise.domain.frequency import parse_frequency
+    from supervise.store.catalog import read_text
+
+    given = ContractGiven()
+    if answers is not None:
+        data = read_answers_text(read_text(answers, "answers file"), answers.suffix)
+        problems = Problems()
+        given = check_contract_file(data, problems)
+        problems.raise_if_any(f"The answers file {answers}")
+    for key, value in flags.items():
+        if value is None:
+            continue
+        if key == "frequency":
+            value = parse_frequency(value)
+        elif key in ("start", "review"):
+            value = parse_date(value, f"--{'review-date' if key == 'review' else 'date'}")
+        given = replace(given, **{key: value})
+    return given
+
+
+@app.command("new")
+@store_command
+def new(
+    state: AppState,
+    supervisee: Annotated[Optional[str], typer.Option(
+        "--supervisee", metavar="NAME", help="Who is supervised.")] = None,
+    supervisor: Annotated[Optional[str], typer.Option(
+        "--supervisor", metavar="NAME", help="Who supervises.")] = None,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", metavar="K", help="The kind of contract, from the policy (see `supervise "
+        "policy show`).")] = None,
+    frequency: FrequencyOpt = None,
+    start: Annotated[Optional[str], typer.Option(
+        "--start", metavar="DATE", help="When it starts (default: today).")] = None,
+    review: ReviewOpt = None,
+    duration: DurationOpt = None,
+    venue: VenueOpt = None,
+    template: TemplateOpt = None,
+    answers: AnswersOpt = None,
+    answer: AnswerOpt = None,
+) -> None:
+    """Agree a supervision contract: its terms, then the template's questions."""
+    given = _given(answers, supervisee=supervisee, supervisor=supervisor, kind=kind,
+                   frequency=frequency, start=start, review=review, duration=duration,
+                   venue=venue, template=template)
+    _record(state, given, answer or [], replacing=None)
+
+
+@app.command("review")
+@store_command
+def review_(
+    state: AppState,
+    contract_id: IdArg,
+    on: Annotated[Optional[str], typer.Option(
+        "--date", metavar="DATE", help="When the reviewed contract starts (default: today).")]
+        = None,
+    supervisor: Annotated[Optional[str], typer.Option(
+        "--supervisor", metavar="NAME", help="A new supervisor.")] = None,
+    frequency: FrequencyOpt = None,
+    review: ReviewOpt = None,
+    duration: DurationOpt = None,
+    venue: VenueOpt = None,
+    template: TemplateOpt = None,
+    answers: AnswersOpt = None,
+    answer: AnswerOpt = None,
+) -> None:
+    """Review a contract: a new version that supersedes it (the old one is kept, readable)."""
+    given = _given(answers, supervisor=supervisor, frequency=frequency, start=on,
+                   review=review, duration=duration, venue=venue, template=template)
+    _record(state, given, answer or [], replacing=contract_id)
+
+
+def _record(state: AppState, given: ContractGiven, answer_flags: list[str],
+            replacing: str | None) -> None:
+    import json
+
+    from supervise.cli.questions import answer_all, parse_answer_flags
+    from supervise.domain.frequency import parse_frequency
+    from supervise.store.contracts import ContractTerms, check_terms, find_contract, make_contract
+    from supervise.store.people import find_person, list_people
+    from supervise.store.policies import policy_in_force
+
+    moment = now()
+    with open_store(state) as store:
+        with store.session() as session:  # short reads: no lock is held while asking
+            people = list_people(session, include_left=False)
+            old = find_contract(session, replacing) if replacing else None
+            if old is not None:
+                given.supervisee = _name_of(session, old.supervisee_id)
+                given.supervisor = given.supervisor or _name_of(session, old.supervisor_id)
+        names = [p.name for p in people]
+        supervisee_name = given.supervisee or prompts.name(
+            "Supervisee:", names, hint="give --supervisee NAME.")
+        supervisor_name = given.supervisor or prompts.name(
+            "Supervisor:", [p.name for p in people if p.is_supervisor], default=store.actor,
+            hint="give --supervisor NAME.")
+        with store.session() as session:
+            policy, policy_version = policy_in_force(session, now=moment, actor=store.actor)
+            supervisee = find_person(session, supervisee_name)
+            supervisor = find_person(session, supervisor_name)
+            kind = old.kind if old else policy.kind(given.kind).name
+            start = given.start or moment.date()
+            if given.frequency:
+                freq, schedule, why = given.frequency, None, "as given"
+            elif old is not None and old.schedule is None:
+                freq, schedule, why = parse_frequency(old.frequency), None, "as before"
+            else:
+                freq, schedule, why = policy.frequency_for(
+                    kind, supervisee.role, supervisee.newly_qualified_on, start)
+            template_id = given.template or (
+                _template_of(session, old) if old else policy.kind(kind).contract_template)
+            chosen = catalog().get(template_id or "ms-contract", kind="contract")
+            terms = ContractTerms(
+                supervisee=supervisee, supervisor=supervisor, kind=kind, frequency=freq,
+                schedule=schedule, start=start, review=given.review or policy.review_on(start),
+                duration=given.duration or (old.duration_minutes if old else None)
+                or policy.kind(kind).duration,
+                venue=given.venue or (old.venue if old else None), template=chosen, answers={})
+            check_terms(session, terms, policy, moment.date(), replacing=old)
+            previous = json.loads(old.answers) if old else {}
+        out.message(f"{'Reviewing contract ' + str(old.id) if old else 'Contract'}: "
+                    f"{supervisee.name}, supervised by {supervisor.name}; {kind}; "
+                    f"{freq.words()} ({why}); from {start}; template {chosen.id} "
+                    f"v{chosen.version}.")
+        given_answers = {**given.answers, **parse_answer_flags(chosen, answer_flags)}
+        terms.answers = answer_all(chosen, given_answers, defaults=previous,
+                                   origin="The contract's answers", names=names)
+        with store.session() as session:
+            terms.supervisee = session.merge(terms.supervisee)
+            terms.supervisor = session.merge(terms.supervisor)
+            old = find_contract(session, replacing) if replacing else None
+            for section in chosen.sections:  # people named in answers must be in the store
+                if section.type == "person" and section.id in terms.answers:
+                    terms.answers[section.id] = find_person(
+                        session, terms.answers[section.id]).name
+            contract = make_contract(session, terms, policy=policy,
+                                     policy_version=policy_version, now=moment,
+                                     actor=store.actor, replacing=old)
+    verb = f"Contract {contract.id} supersedes contract {old.id}" if old else \
+        f"Recorded contract {contract.id}"
+    out.message(f"{verb}: review by {contract.review_on}. Not signed yet: both parties sign it "
+                f"{_signing_point(policy.sign_before_session)}.")
+    out.data(str(contract.id))
+
+
+def _signing_point(before: int) -> str:
+    ordinal = {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(before, f"#{before}")
+    return f"before the {ordinal} session"
+
+
+def _name_of(session, person_id: int) -> str:
+    from supervise.store.models import Person
+
+    return session.get(Person, person_id).name
+
+
+def _template_of(session, contract) -> str:
+    from supervise.store.snapshots import snapshot
+
+    return snapshot(session, contract.template_digest).id
+
+
+@app.command("list")
+@store_command
+def list_(
+    state: AppState,
+    supervisee: Annotated[Optional[str], typer.Option(
+        "--supervisee", metavar="NAME", help="Only this person's contracts.")] = None,
+    all_: Annotated[bool, typer.Option(
+        "--all", help="Include ended and superseded contracts.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """List contracts (those not ended or superseded, unless --all)."""
+    from supervise.store.contracts import contract_row, list_contracts
+    from supervise.store.people import find_person
+
+    with open_store(state) as store, store.session() as session:
+        person = find_person(session, supervisee) if supervisee else None
+        rows = [contract_row(session, c, now().date())
+                for c in list_contracts(session, supervisee=person, include_closed=all_)]
+    out.table(rows, LIST_COLUMNS, as_json=json_,
+              empty="No contracts yet: agree one with `supervise contract new`.")
+
+
+@app.command("show")
+@store_command
+def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
+    """Show a contract with the questions of the template version it was made with."""
+    from supervise.store.contracts import contract_answers, contract_row, find_contract
+
+    with open_store(state) as store, store.session() as session:
+        contract = find_contract(session, contract_id)
+        row = contract_row(session, contract, now().date())
+        row["answers"] = contract_answers(session, contract)
+    if json_:
+        out.json(row)
+        return
+    out.record(row, SHOW_FIELDS, as_json=False)
+    for item in row["answers"]:
+        answer = item["answer"]
+        shown = "(not answered)" if answer in (None, "", []) else (
+            ", ".join(answer) if isinstance(answer, list) else str(answer))
+        out.data(f"\n{item['question']}\n{shown}")
+
+
+@app.command("end")
+@store_command
+def end(
+    state: AppState,
+    contract_id: IdArg,
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", help="Why it ends, e.g. 'left the trust'.")] = None,
+    on: Annotated[Optional[str], typer.Option(
+        "--date", metavar="DATE", help="The last day it is in force (default: today).")] = None,
+) -> None:
+    """End a contract (the record is kept)."""
+    from supervise.domain.dates import parse_optional_date
+    from supervise.store.contracts import end_contract, find_contract
+
+    moment = now()
+    day = parse_optional_date(on, "--date") or moment.date()
+    with open_store(state) as store:  # unlocked before anything is typed
+        why = reason or prompts.text("Why does it end?", hint="give --reason TEXT.")
+        with store.session() as session:
+            contract = find_contract(session, contract_id)
+            end_contract(session, contract, on=day, reason=why, now=moment,
+                         actor=store.actor)
+    out.message(f"Contract {contract.id} ended on {day}.")
