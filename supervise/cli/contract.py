@@ -10,6 +10,7 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, now, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.domain.answers import Problems
 from supervise.domain.contract_file import ContractGiven
 
 app = command_group("Supervision contracts: agreed, signed, reviewed every year.")
@@ -47,19 +48,19 @@ TemplateOpt = Annotated[Optional[str], typer.Option(
     "kind).")]
 
 
-def _given(answers: Path | None, **flags: Any) -> ContractGiven:
-    from supervise.domain.answers import Problems, read_answers_text
+def _given(answers: Path | None, **flags: Any) -> tuple[ContractGiven, Problems]:
+    """The answers file and flags, checked; the file's problems are kept (not raised) until its
+    [answers] have been checked against the template too, so all are listed at once."""
+    from supervise.domain.answers import read_answers_text
     from supervise.domain.contract_file import check_contract_file
     from supervise.domain.dates import parse_date
     from supervise.domain.frequency import parse_frequency
     from supervise.store.catalog import read_text
 
-    given = ContractGiven()
+    given, problems = ContractGiven(), Problems()
     if answers is not None:
         data = read_answers_text(read_text(answers, "answers file"), answers.suffix)
-        problems = Problems()
         given = check_contract_file(data, problems)
-        problems.raise_if_any(f"The answers file {answers}")
     for key, value in flags.items():
         if value is None:
             continue
@@ -68,7 +69,7 @@ def _given(answers: Path | None, **flags: Any) -> ContractGiven:
         elif key in ("start", "review"):
             value = parse_date(value, f"--{'review-date' if key == 'review' else 'date'}")
         given = replace(given, **{key: value})
-    return given
+    return given, problems
 
 
 @app.command("new")
@@ -93,10 +94,11 @@ def new(
     answer: AnswerOpt = None,
 ) -> None:
     """Agree a supervision contract: its terms, then the template's questions."""
-    given = _given(answers, supervisee=supervisee, supervisor=supervisor, kind=kind,
-                   frequency=frequency, start=start, review=review, duration=duration,
-                   venue=venue, template=template)
-    _record(state, given, answer or [], replacing=None)
+    given, problems = _given(answers, supervisee=supervisee, supervisor=supervisor, kind=kind,
+                             frequency=frequency, start=start, review=review,
+                             duration=duration, venue=venue, template=template)
+    _record(state, given, problems, answer or [], replacing=None,
+            origin=f"The answers file {answers}" if answers else "The answers given")
 
 
 @app.command("review")
@@ -118,16 +120,18 @@ def review_(
     answer: AnswerOpt = None,
 ) -> None:
     """Review a contract: a new version that supersedes it (the old one is kept, readable)."""
-    given = _given(answers, supervisor=supervisor, frequency=frequency, start=on,
-                   review=review, duration=duration, venue=venue, template=template)
-    _record(state, given, answer or [], replacing=contract_id)
+    given, problems = _given(answers, supervisor=supervisor, frequency=frequency, start=on,
+                             review=review, duration=duration, venue=venue, template=template)
+    _record(state, given, problems, answer or [], replacing=contract_id,
+            origin=f"The answers file {answers}" if answers else "The answers given")
 
 
-def _record(state: AppState, given: ContractGiven, answer_flags: list[str],
-            replacing: str | None) -> None:
+def _record(state: AppState, given: ContractGiven, problems: Problems, answer_flags: list[str],
+            replacing: str | None, origin: str) -> None:
     import json
 
     from supervise.cli.questions import answer_all, parse_answer_flags
+    from supervise.domain.answers import check_answers
     from supervise.domain.frequency import parse_frequency
     from supervise.store.contracts import ContractTerms, check_terms, find_contract, make_contract
     from supervise.store.people import find_person, list_people
@@ -171,13 +175,15 @@ def _record(state: AppState, given: ContractGiven, answer_flags: list[str],
                 venue=given.venue or (old.venue if old else None), template=chosen, answers={})
             check_terms(session, terms, policy, moment.date(), replacing=old)
             previous = json.loads(old.answers) if old else {}
+        given_answers = {**given.answers, **parse_answer_flags(chosen, answer_flags)}
+        check_answers(chosen, given_answers, problems, require=False)
+        problems.raise_if_any(origin)
         out.message(f"{'Reviewing contract ' + str(old.id) if old else 'Contract'}: "
                     f"{supervisee.name}, supervised by {supervisor.name}; {kind}; "
                     f"{freq.words()} ({why}); from {start}; template {chosen.id} "
                     f"v{chosen.version}.")
-        given_answers = {**given.answers, **parse_answer_flags(chosen, answer_flags)}
-        terms.answers = answer_all(chosen, given_answers, defaults=previous,
-                                   origin="The contract's answers", names=names)
+        terms.answers = answer_all(chosen, given_answers, defaults=previous, origin=origin,
+                                   names=names)
         with store.session() as session:
             terms.supervisee = session.merge(terms.supervisee)
             terms.supervisor = session.merge(terms.supervisor)

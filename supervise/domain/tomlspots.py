@@ -46,6 +46,7 @@ def locate(text: str, array: str = "sections", nested: str = "fields") -> Spots:
         if header and not _KEY.match(raw):
             name = header.group(1).replace(" ", "")
             if name == array:
+                spots.keys.setdefault(((), array), number)
                 section, item = section + 1, -1
                 current = (section,)
             elif name == f"{array}.{nested}":

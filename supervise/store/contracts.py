@@ -80,6 +80,12 @@ def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: d
     if terms.review <= terms.start:
         raise UsageError(f"The review date {terms.review} is not after the start {terms.start}: "
                          f"give a later --review-date.")
+    if replacing and not is_open(session, replacing):
+        after = successor(session, replacing)
+        raise SuperviseError(
+            f"Contract {replacing.id} is superseded by contract {after.id}: review contract "
+            f"{after.id} instead." if after else
+            f"Contract {replacing.id} has ended: agree a new one with `supervise contract new`.")
     if replacing and terms.start < replacing.start_on:
         raise UsageError(f"A review cannot start ({terms.start}) before the contract it "
                          f"replaces ({replacing.start_on}).")
