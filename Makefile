@@ -22,8 +22,8 @@ demo: $(VENV)/.installed
 	rm -rf .demo
 	$(BIN)/supervise demo --store $(DEMO)
 	@echo
-	@echo '$$ supervise person show "Hannah Novak"'
-	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise person show "Hannah Novak"
+	@echo '$$ supervise contract show 7   (first lines)'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise contract show 7 | head -n 26
 	@echo
 	@echo '$$ supervise person list --all --json   (first lines)'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise person list --all --json | head -n 14

@@ -18,7 +18,7 @@ app = command_group("Supervision contracts: agreed, signed, reviewed every year.
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The contract's number.")]
 LIST_COLUMNS = [("id", "Id"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
                 ("kind", "Kind"), ("frequency", "Frequency"), ("start", "Start"),
-                ("review", "Review by"), ("status", "Status")]
+                ("review", "Review by"), ("policy", "Policy"), ("status", "Status")]
 SHOW_FIELDS = [
     ("id", "Contract"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
     ("kind", "Kind"), ("frequency", "Frequency"), ("schedule", "Schedule"),
@@ -26,7 +26,8 @@ SHOW_FIELDS = [
     ("venue", "Venue"), ("start", "Start"), ("review", "Review by"), ("status", "Status"),
     ("supersedes", "Supersedes"), ("superseded_by", "Superseded by"), ("ended_on", "Ended"),
     ("end_reason", "Why ended"), ("template", "Template"), ("template_version", "Version"),
-    ("policy_version", "Policy version"), ("signed", "Signed by both"), ("digest", "Digest"),
+    ("policy", "Policy"), ("policy_version", "Policy version"), ("signed", "Signed by both"),
+    ("digest", "Digest"),
 ]
 
 AnswersOpt = Annotated[Optional[Path], typer.Option(
@@ -111,6 +112,8 @@ def review_(
         = None,
     supervisor: Annotated[Optional[str], typer.Option(
         "--supervisor", metavar="NAME", help="A new supervisor.")] = None,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", metavar="K", help="A new kind, e.g. after the policy changed.")] = None,
     frequency: FrequencyOpt = None,
     review: ReviewOpt = None,
     duration: DurationOpt = None,
@@ -120,7 +123,8 @@ def review_(
     answer: AnswerOpt = None,
 ) -> None:
     """Review a contract: a new version that supersedes it (the old one is kept, readable)."""
-    given, problems = _given(answers, supervisor=supervisor, frequency=frequency, start=on,
+    given, problems = _given(answers, supervisor=supervisor, kind=kind, frequency=frequency,
+                             start=on,
                              review=review, duration=duration, venue=venue, template=template)
     _record(state, given, problems, answer or [], replacing=contract_id,
             origin=f"The answers file {answers}" if answers else "The answers given")
@@ -155,7 +159,7 @@ def _record(state: AppState, given: ContractGiven, problems: Problems, answer_fl
             policy, policy_version = policy_in_force(session, now=moment, actor=store.actor)
             supervisee = find_person(session, supervisee_name)
             supervisor = find_person(session, supervisor_name)
-            kind = old.kind if old else policy.kind(given.kind).name
+            kind = old.kind if old and not given.kind else policy.kind(given.kind).name
             start = given.start or moment.date()
             if given.frequency:
                 freq, schedule, why = given.frequency, None, "as given"
@@ -165,7 +169,8 @@ def _record(state: AppState, given: ContractGiven, problems: Problems, answer_fl
                 freq, schedule, why = policy.frequency_for(
                     kind, supervisee.role, supervisee.newly_qualified_on, start)
             template_id = given.template or (
-                _template_of(session, old) if old else policy.kind(kind).contract_template)
+                _template_of(session, old) if old and old.kind == kind
+                else policy.kind(kind).contract_template)
             chosen = catalog().get(template_id or "ms-contract", kind="contract")
             terms = ContractTerms(
                 supervisee=supervisee, supervisor=supervisor, kind=kind, frequency=freq,

@@ -94,8 +94,8 @@ class Policy:
     def kind(self, name: str | None) -> ContractKind:
         chosen = name or self.default_kind
         if chosen not in self.kinds:
-            raise UsageError(f"Unknown contract kind {chosen!r} in policy {self.id}: use one of "
-                             f"{', '.join(self.kinds)}.")
+            raise UsageError(f"Unknown contract kind {chosen!r} in policy {self.id}: give --kind "
+                             f"with one of {', '.join(self.kinds)}.")
         return self.kinds[chosen]
 
     def frequency_for(self, kind: str, role: str, newly_qualified_on: date | None,

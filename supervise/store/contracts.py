@@ -15,7 +15,7 @@ from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.domain.text import clean_line
 from supervise.errors import NotFoundError, SuperviseError, UsageError
 from supervise.store.audit import append_event
-from supervise.store.models import Contract, ContractEnd, Person
+from supervise.store.models import Contract, ContractEnd, Person, PolicyVersion
 from supervise.store.snapshots import keep_snapshot, snapshot
 
 
@@ -181,6 +181,7 @@ def contract_row(session: Session, contract: Contract, today: date) -> dict[str,
     supervisor = session.get(Person, contract.supervisor_id)
     template = snapshot(session, contract.template_digest)
     end, after = ending(session, contract), successor(session, contract)
+    policy = session.get(PolicyVersion, contract.policy_version)
     return {
         "id": contract.id,
         "supervisee": supervisee.name if supervisee else None,
@@ -196,6 +197,7 @@ def contract_row(session: Session, contract: Contract, today: date) -> dict[str,
         "venue": contract.venue,
         "template": template.id,
         "template_version": template.version,
+        "policy": policy.profile if policy else None,
         "policy_version": contract.policy_version,
         "supersedes": contract.supersedes_id,
         "superseded_by": after.id if after else None,
