@@ -256,3 +256,72 @@ def test_contract_list_filters_by_supervisee(cli, people):
     assert "Sam Taylor" in table.out and "Tom Okafor" in table.out
     missing = cli("contract", "show", "99")
     assert missing.code == 1 and "No contract 99" in missing.err
+
+
+def test_a_review_from_a_later_date_leaves_the_old_contract_in_force_until_then(cli, people):
+    assert new(cli, "--start", "2026-01-05").code == 0
+    later = date.today().replace(year=date.today().year + 1).isoformat()
+    assert cli("contract", "review", "1", "--date", later).code == 0
+    old, upcoming = shown(cli, 1), shown(cli, 2)
+    assert old["status"] in ("in force", "review due") and old["superseded_by"] == 2
+    assert upcoming["status"] == "not yet in force"
+    assert [c["id"] for c in listed(cli)] == [1, 2]  # both show until the review starts
+
+
+def test_a_contract_not_yet_in_force_can_be_withdrawn(cli, people):
+    later = date.today().replace(year=date.today().year + 1).isoformat()
+    assert new(cli, "--start", later).code == 0
+    refused = new(cli)
+    assert refused.code == 1 and "already has a safeguarding contract agreed" in refused.err
+    assert cli("contract", "end", "1", "--reason", "Supervisor changed").code == 0
+    assert shown(cli, 1)["status"] == "withdrawn"
+    assert listed(cli) == []
+    assert new(cli).code == 0
+
+
+@pytest.mark.parametrize(("content", "suffix", "fragment"), [
+    ('supervisee = "Sam Taylor"\nstart = 2026-11-01T10:00:00\n', ".toml",
+     "start: must be a date alone"),
+    ("[" * 100_000 + "]" * 100_000, ".json", "nested too deeply"),
+    ('{"supervisee": ', ".json", "not valid JSON: line 1"),
+    ('supervisee = "Sam Taylor"\n[answers]\npurpose = """unclosed\n', ".toml",
+     "not valid TOML: line"),
+])
+def test_malformed_answers_files_get_a_clear_error(cli, people, tmp_path, content, suffix,
+                                                   fragment):
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(content)
+    result = cli("contract", "new", "--answers", str(path), "--supervisor", "Alex Morgan")
+    assert result.code == 2 and fragment in result.err, result.err
+    assert "Unexpected" not in result.err
+    assert listed(cli, "--all") == []
+
+
+def test_an_answers_file_saved_with_a_byte_order_mark_is_read(cli, people, tmp_path):
+    path = tmp_path / "notepad.toml"
+    path.write_bytes('supervisee = "Sam Taylor"\nsupervisor = "Alex Morgan"\n'
+                     .encode("utf-8-sig"))
+    assert cli("contract", "new", "--answers", str(path)).code == 0
+
+
+def test_without_a_terminal_the_standard_wording_used_is_named(cli, people):
+    result = new(cli)
+    assert "Used the standard (or previous) wording for: " in result.err
+    assert "confidentiality" in result.err
+
+
+def test_stored_text_is_kept_exactly_but_printed_harmlessly(cli, people):
+    hostile = "Cleared\x1b[2J\x07 and \u202eevil"
+    assert new(cli, "--answer", f"purpose={hostile}").code == 0
+    text = cli("contract", "show", "1").out
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "Cleared[U+001B][2J[U+0007] and [U+202E]evil" in text
+    raw = cli("contract", "show", "1", "--json").out
+    assert "\x1b" not in raw and "\\u001b" in raw
+    answers = {a["id"]: a["answer"] for a in json.loads(raw)["answers"]}
+    assert answers["purpose"] == hostile
+
+
+def test_an_absurd_contract_number_is_simply_not_found(cli, people):
+    result = cli("contract", "show", "9" * 30)
+    assert result.code == 1 and "No contract" in result.err

@@ -76,7 +76,7 @@ def test_a_bad_policy_file_is_refused_with_its_problems_and_lines(cli, store, tm
     result = cli("policy", "set", str(path))
     assert result.code == 1
     for fragment in ("3 problems", "line 3: default_frequency: Unknown frequency",
-                     "line 7: safeguarding.contract_templat: unknown key; did you mean "
+                     "line 7: kinds.safeguarding.contract_templat: unknown key; did you mean "
                      "`contract_template`?", "line 9: contract.review_months"):
         assert fragment in result.err, result.err
     assert json.loads(cli("policy", "show", "--json").out)["store_version"] == 1
@@ -102,6 +102,8 @@ def test_frequencies_follow_role_kind_and_the_newly_qualified_schedule():
     on = date(2026, 11, 22)
     assert str(icb.frequency_for("safeguarding", "Named Nurse", None, on)[0]) == "3m"
     assert str(icb.frequency_for("children-in-care", "Health Visitor", None, on)[0]) == "6m"
+    # the named-professional rule is for safeguarding supervision, not children in care
+    assert str(icb.frequency_for("children-in-care", "Named Nurse", None, on)[0]) == "6m"
     assert icb.kind("children-in-care").contract_template == "icb-cic-agreement"
     la = shipped_policy("local-authority")
     weekly, schedule, why = la.frequency_for("case-supervision", "Social Worker",
@@ -116,12 +118,14 @@ def test_frequencies_follow_role_kind_and_the_newly_qualified_schedule():
     assert school.review_on(date(2028, 2, 29)) == date(2029, 2, 28)
 
 
-def test_a_newly_qualified_social_worker_gets_the_schedule_on_their_contract(cli, tmp_path):
+def test_a_newly_qualified_social_worker_gets_the_schedule_from_starting_in_post(cli, tmp_path):
     target = tmp_path / "la" / "store.db"
     assert cli("init", "--org", "Shire County Council", "--user", USER, "--kdf",
                "owasp-minimum", "--policy", "local-authority", store=target).code == 0
-    qualified = date.today().replace(day=1).isoformat()
-    assert cli("person", "add", "Hannah Novak", "--role", "Social Worker",
+    today = date.today()
+    qualified = date(today.year - 1, 7, 10).isoformat()  # qualified last summer
+    started = today.replace(day=1).isoformat()          # in post from this month
+    assert cli("person", "add", "Hannah Novak", "--role", "Social Worker", "--start", started,
                "--newly-qualified", qualified, store=target).code == 0
     made = cli("contract", "new", "--supervisee", "Hannah Novak", "--supervisor", USER,
                store=target)
@@ -129,7 +133,45 @@ def test_a_newly_qualified_social_worker_gets_the_schedule_on_their_contract(cli
     assert "weekly for 6 weeks, fortnightly to 6 months, then monthly" in made.err
     contract = json.loads(cli("contract", "show", "1", "--json", store=target).out)
     assert contract["frequency"] == "1w" and contract["schedule"] == "newly-qualified"
-    assert contract["schedule_from"] == qualified and contract["template"] == "la-agreement"
+    assert contract["schedule_from"] == started and contract["template"] == "la-agreement"
+
+
+BASE = """\
+id = "ours"
+title = "Ours"
+default_frequency = "4w"
+decision_template = "ms-decision-record"
+[kinds.safeguarding]
+frequency = "4w"
+"""
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    ("[contract]\nreview_months = 100000\n", "contract.review_months: must be a whole number"),
+    ("[contract]\nsign_before_session = 0\n", "contract.sign_before_session"),
+    ('[contract]\nagree_within_days = "soon"\n', "contract.agree_within_days"),
+    ('[terms]\nspring = ["01-01", "02-29"]\n', "terms.spring"),
+    ('[[frequency_rules]]\nrole = "*"\nevery = "1m"\nkinds = ["cic"]\n',
+     "frequency_rules[1].kinds"),
+    ('[schedules]\nnewly-qualified = "weekly"\n', "schedules.newly-qualified: must be a table"),
+    ('[kinds.Bad_Kind]\nfrequency = "1m"\n', "kinds.Bad_Kind: a kind's name"),
+    ('[kinds.cic]\ncontract_template = 5\n', "kinds.cic.contract_template"),
+])
+def test_bad_policy_values_are_refused_before_they_are_stored(extra, fragment):
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(BASE + extra)
+    assert fragment in caught.value.message
+
+
+def test_policy_text_fields_refuse_control_characters():
+    with pytest.raises(PolicyError, match="title"):
+        parse_policy(BASE.replace('title = "Ours"', 'title = "Ours\\u001b[2J"'))
+    with pytest.raises(PolicyError, match="default_kind"):
+        parse_policy('default_kind = ["x"]\n' + BASE)
+    with pytest.raises(PolicyError, match="frequency_rules: must be a list"):
+        parse_policy("frequency_rules = 5\n" + BASE)
+    with pytest.raises(PolicyError, match="kinds.safeguarding.colour: unknown key"):
+        parse_policy(BASE + 'colour = "red"\n')
 
 
 def test_a_store_from_before_policies_were_stored_gets_its_profile(cli, tmp_path):

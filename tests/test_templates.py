@@ -11,8 +11,8 @@ import pytest
 from supervise.domain.answers import Problems, check_answers, read_answers_text
 from supervise.domain.session_file import check_session_file
 from supervise.domain.templates import check_template, parse_template
-from supervise.store.catalog import Catalog, shipped_dir
-from tests.helpers import file_mode
+from supervise.store.catalog import Catalog, kind_for_template, shipped_dir, shipped_policy
+from tests.helpers import USER, file_mode
 
 TODAY = date(2026, 11, 22)
 SHIPPED = sorted(shipped_dir("templates").glob("*.toml"))
@@ -85,16 +85,32 @@ def test_a_session_skeleton_feeds_back_in_without_a_problem(cli, template_id, fo
 
 
 @pytest.mark.parametrize("template_id", shipped("contract"))
-def test_a_contract_skeleton_records_a_contract(cli, store, tmp_path, template_id):
-    assert cli("person", "add", "Alex Morgan", "--role", "DSL", "--supervisor").code == 0
-    assert cli("person", "add", "Sam Taylor", "--role", "Deputy DSL").code == 0
+def test_a_contract_skeleton_records_a_contract_under_its_policy(cli, tmp_path, template_id):
+    template = Catalog(None).get(template_id)
+    policy = shipped_policy(template.policy)
+    kind = kind_for_template(template_id)
+    assert kind in policy.kinds and policy.kinds[kind].contract_template == template_id
+    target = tmp_path / "store.db"
+
+    def run(*args):
+        result = cli(*args, store=target)
+        assert result.code == 0, result.err
+        return result
+
+    run("init", "--org", "O", "--user", USER, "--kdf", "owasp-minimum", "--policy",
+        policy.id)
+    run("person", "add", "Alex Morgan", "--role", "DSL", "--supervisor")
+    run("person", "add", "Sam Taylor", "--role", "Deputy DSL")
     skeleton = tmp_path / "contract.toml"
-    assert cli("template", "skeleton", template_id, "--out", str(skeleton)).code == 0
+    run("template", "skeleton", template_id, "--out", str(skeleton))
     assert file_mode(skeleton) == 0o600
-    result = cli("contract", "new", "--answers", str(skeleton))
-    assert result.code == 0, result.err
-    shown = json.loads(cli("contract", "show", "1", "--json").out)
+    again = cli("template", "skeleton", template_id, "--out", str(skeleton))
+    assert again.code == 2 and "already exists" in again.err
+    run("contract", "new", "--answers", str(skeleton))
+    shown = json.loads(run("contract", "show", "1", "--json").out)
     assert shown["template"] == template_id and shown["supervisee"] == "Sam Taylor"
+    assert shown["kind"] == kind
+    assert shown["frequency"] == str(policy.kinds[kind].frequency or policy.default_frequency)
     expected = tomllib.loads(skeleton.read_text())["answers"]
     assert {a["id"]: a["answer"] for a in shown["answers"]} == expected
 
@@ -180,6 +196,9 @@ def test_validate_reports_a_toml_syntax_error_with_its_line(cli, tmp_path):
      'type = "next_meeting"\n', 12, "a second `next_meeting` section"),
     ('id = "t"\nkind = "session"\ntitle = "T"\nversion = 1\n[[sections]]\nid = "a"\n'
      'title = "A"\ntype = "choice"\nchoices = ["Yes", "yes"]\n', 9, "listed twice"),
+    ('id = "t"\nkind = "session"\ntitle = "T"\nversion = 1\n[[sections]]\nid = "a"\n'
+     'title = "A"\ntype = "choice"\nchoices = ["Yes", "No"]\ndefault = "Maybe"\n', 10,
+     "default 'Maybe' is not one of the choices"),
 ])
 def test_each_kind_of_template_problem_is_found_at_its_line(text, line, fragment):
     template, problems = check_template(text)

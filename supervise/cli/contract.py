@@ -68,7 +68,7 @@ def _given(answers: Path | None, **flags: Any) -> tuple[ContractGiven, Problems]
         if key == "frequency":
             value = parse_frequency(value)
         elif key in ("start", "review"):
-            value = parse_date(value, f"--{'review-date' if key == 'review' else 'date'}")
+            value = parse_date(value, "the review date" if key == "review" else "the start date")
         given = replace(given, **{key: value})
     return given, problems
 
@@ -99,7 +99,7 @@ def new(
                              frequency=frequency, start=start, review=review,
                              duration=duration, venue=venue, template=template)
     _record(state, given, problems, answer or [], replacing=None,
-            origin=f"The answers file {answers}" if answers else "The answers given")
+            origin=f"The answers file {answers}" if answers else "This contract")
 
 
 @app.command("review")
@@ -127,7 +127,7 @@ def review_(
                              start=on,
                              review=review, duration=duration, venue=venue, template=template)
     _record(state, given, problems, answer or [], replacing=contract_id,
-            origin=f"The answers file {answers}" if answers else "The answers given")
+            origin=f"The answers file {answers}" if answers else "This contract")
 
 
 def _record(state: AppState, given: ContractGiven, problems: Problems, answer_flags: list[str],
@@ -137,9 +137,10 @@ def _record(state: AppState, given: ContractGiven, problems: Problems, answer_fl
     from supervise.cli.questions import answer_all, parse_answer_flags
     from supervise.domain.answers import check_answers
     from supervise.domain.frequency import parse_frequency
+    from supervise.domain.policy import schedule_anchor
     from supervise.store.contracts import ContractTerms, check_terms, find_contract, make_contract
     from supervise.store.people import find_person, list_people
-    from supervise.store.policies import policy_in_force
+    from supervise.store.policies import current_policy, policy_in_force
 
     moment = now()
     with open_store(state) as store:
@@ -156,25 +157,26 @@ def _record(state: AppState, given: ContractGiven, problems: Problems, answer_fl
             "Supervisor:", [p.name for p in people if p.is_supervisor], default=store.actor,
             hint="give --supervisor NAME.")
         with store.session() as session:
-            policy, policy_version = policy_in_force(session, now=moment, actor=store.actor)
+            policy, _ = current_policy(session)
             supervisee = find_person(session, supervisee_name)
             supervisor = find_person(session, supervisor_name)
             kind = old.kind if old and not given.kind else policy.kind(given.kind).name
             start = given.start or moment.date()
+            anchor = schedule_anchor(supervisee.newly_qualified_on, supervisee.start_date)
             if given.frequency:
                 freq, schedule, why = given.frequency, None, "as given"
             elif old is not None and old.schedule is None:
                 freq, schedule, why = parse_frequency(old.frequency), None, "as before"
             else:
-                freq, schedule, why = policy.frequency_for(
-                    kind, supervisee.role, supervisee.newly_qualified_on, start)
+                freq, schedule, why = policy.frequency_for(kind, supervisee.role, anchor, start)
             template_id = given.template or (
                 _template_of(session, old) if old and old.kind == kind
                 else policy.kind(kind).contract_template)
             chosen = catalog().get(template_id or "ms-contract", kind="contract")
             terms = ContractTerms(
                 supervisee=supervisee, supervisor=supervisor, kind=kind, frequency=freq,
-                schedule=schedule, start=start, review=given.review or policy.review_on(start),
+                schedule=schedule, schedule_from=anchor, start=start,
+                review=given.review or policy.review_on(start),
                 duration=given.duration or (old.duration_minutes if old else None)
                 or policy.kind(kind).duration,
                 venue=given.venue or (old.venue if old else None), template=chosen, answers={})
@@ -193,6 +195,7 @@ def _record(state: AppState, given: ContractGiven, problems: Problems, answer_fl
             terms.supervisee = session.merge(terms.supervisee)
             terms.supervisor = session.merge(terms.supervisor)
             old = find_contract(session, replacing) if replacing else None
+            policy, policy_version = policy_in_force(session, now=moment, actor=store.actor)
             for section in chosen.sections:  # people named in answers must be in the store
                 if section.type == "person" and section.id in terms.answers:
                     terms.answers[section.id] = find_person(
@@ -241,7 +244,8 @@ def list_(
     with open_store(state) as store, store.session() as session:
         person = find_person(session, supervisee) if supervisee else None
         rows = [contract_row(session, c, now().date())
-                for c in list_contracts(session, supervisee=person, include_closed=all_)]
+                for c in list_contracts(session, today=now().date(), supervisee=person,
+                                         include_closed=all_)]
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No contracts yet: agree one with `supervise contract new`.")
 

@@ -34,7 +34,7 @@ def demo(
         sample.build_sample(session, moment)
         people = [person_row(p) for p in list_people(session, include_left=False)]
         contracts = [contract_row(session, c, moment.date())
-                     for c in list_contracts(session, include_closed=True)]
+                     for c in list_contracts(session, today=moment.date(), include_closed=True)]
     out.message(f"Built a sample store for {sample.ORG} at {path}")
     out.message(f"Passphrase (sample only; never use it for real records): {sample.PASSPHRASE}")
     out.message("Its staff, as `supervise person list` shows them:\n")

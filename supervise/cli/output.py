@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from supervise.domain.text import json_safe, visible
+
 Columns = Sequence[tuple[str, str]]
 
 
@@ -17,16 +19,20 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return visible(str(value))
 
 
 class Output:
     def data(self, text: str) -> None:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        self._write(visible(text))
 
     def json(self, value: Any) -> None:
-        self.data(json.dumps(value, indent=2, ensure_ascii=False))
+        self._write(json_safe(json.dumps(value, indent=2, ensure_ascii=False)))
+
+    @staticmethod
+    def _write(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
 
     def message(self, text: str) -> None:
         sys.stderr.write(text + "\n")

@@ -36,6 +36,7 @@ def answer_all(template: Template, given: dict[str, Any], *, defaults: dict[str,
     answers = check_answers(template, given, problems, require=False)
     problems.raise_if_any(origin)
     asking = prompts.can_ask()
+    defaulted = []
     for spec in template.sections:
         if spec.type not in FIELD_TYPES or spec.id in answers:
             continue
@@ -45,12 +46,17 @@ def answer_all(template: Template, given: dict[str, Any], *, defaults: dict[str,
         else:  # a default that no longer fits (the template changed) counts as unanswered
             value = check_value(spec, fallback, spec.id, Problems()) \
                 if fallback not in (None, "", []) else None
+            if value is not None:
+                defaulted.append(spec.id)
         if value not in (None, "", []):
             answers[spec.id] = value
         elif spec.required:
             problems.add(f"answers.{spec.id}", f"is required ({spec.title}): give --answer "
                                                f"{spec.id}=… or put it in the answers file")
     problems.raise_if_any(origin)
+    if defaulted:
+        out.message(f"Used the standard (or previous) wording for: {', '.join(defaulted)}. "
+                    f"Give --answer ID=… to word one differently.")
     return answers
 
 

@@ -115,15 +115,19 @@ def skeleton(
 ) -> None:
     """Print a filled-in answers file for a template, ready to edit and feed back in."""
     from supervise.domain.skeleton import skeleton_json, skeleton_toml
+    from supervise.store.catalog import kind_for_template
 
     template = catalog().get(template_id)
-    text = (skeleton_json if json_ else skeleton_toml)(template, now().date())
+    kind = kind_for_template(template.id) if template.kind == "contract" else None
+    text = (skeleton_json if json_ else skeleton_toml)(template, now().date(), kind)
     if out_file is None:
         out.data(text.rstrip("\n"))
         return
     from supervise.errors import UsageError
     from supervise.store.files import atomic_write
 
+    if out_file.exists():
+        raise UsageError(f"{out_file} already exists: choose another name or remove it first.")
     try:
         atomic_write(out_file, text.encode("utf-8"))
     except OSError as error:

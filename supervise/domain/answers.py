@@ -8,7 +8,7 @@ bad answers file is refused with the full list and nothing is stored.
 import json
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from supervise.domain.dates import parse_date
@@ -48,12 +48,18 @@ def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
     if suffix.lower() == ".json":
         try:
             data = json.loads(text)
+        except RecursionError:
+            raise UsageError("The answers file is nested too deeply to be an answers file.") \
+                from None
         except json.JSONDecodeError as error:
             raise UsageError(f"The answers file is not valid JSON: line {error.lineno}: "
                              f"{error.msg}.") from None
     else:
         try:
             data = tomllib.loads(text)
+        except RecursionError:
+            raise UsageError("The answers file is nested too deeply to be an answers file.") \
+                from None
         except tomllib.TOMLDecodeError as error:
             line, message = syntax_error(error, text)
             raise UsageError(f"The answers file is not valid TOML: line {line}: {message}; "
@@ -155,6 +161,9 @@ def _quoted(values: tuple[str, ...] | list[str]) -> str:
 
 
 def check_date(value: Any, where: str, problems: Problems) -> str | None:
+    if isinstance(value, datetime | time):
+        problems.add(where, "must be a date alone, YYYY-MM-DD, with no time of day")
+        return None
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

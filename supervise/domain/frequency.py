@@ -14,13 +14,14 @@ from supervise.errors import UsageError
 
 VALID = ("1w", "2w", "4w", "6w", "1m", "2m", "3m", "6m", "12m", "termly")
 _WORDS = {
-    "weekly": "1w", "fortnightly": "2w", "monthly": "1m", "bi-monthly": "2m",
-    "quarterly": "3m", "3-monthly": "3m", "6-monthly": "6m", "half-yearly": "6m",
+    "weekly": "1w", "fortnightly": "2w", "monthly": "1m", "quarterly": "3m", "3-monthly": "3m",
+    "6-monthly": "6m", "half-yearly": "6m",
     "yearly": "12m", "annually": "12m", "annual": "12m", "every term": "termly",
 }
 _NAMES = {"1w": "weekly", "2w": "fortnightly", "1m": "monthly", "3m": "quarterly",
           "12m": "yearly", "termly": "termly"}
 _SPAN = re.compile(r"^(\d{1,3})([wm])$")
+_EVERY = re.compile(r"^every (\d{1,2}) (week|month)s?$")
 
 
 @dataclass(frozen=True, order=True)
@@ -74,6 +75,9 @@ def parse_frequency(text: str) -> Frequency:
     """Accepts the codes of SPEC §5 and the words people write on forms ('monthly')."""
     key = " ".join(str(text).strip().lower().split())
     key = _WORDS.get(key, key)
+    every = _EVERY.match(key)
+    if every:
+        key = f"{every.group(1)}{every.group(2)[0]}"
     if key not in VALID:
         raise UsageError(f"Unknown frequency {text!r}. Use one of: {', '.join(VALID)}.")
     return Frequency(key)

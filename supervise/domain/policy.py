@@ -6,6 +6,7 @@ A policy is TOML; `parse_policy` checks it whole and lists every problem with it
 """
 
 import fnmatch
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,7 @@ from supervise.domain.frequency import (
 )
 from supervise.domain.names import closest
 from supervise.domain.templates import Problem
+from supervise.domain.text import clean_line
 from supervise.domain.tomlspots import syntax_error
 from supervise.errors import SuperviseError, UsageError
 
@@ -31,6 +33,7 @@ _TOP = ("id", "title", "source", "version", "default_kind", "default_frequency",
         "decision_template", "kinds", "frequency_rules", "schedules", "contract", "sessions",
         "supervisors", "terms", "retention")
 _KIND = ("label", "frequency", "contract_template", "session_template", "duration")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _CONTRACT = ("sign_before_session", "agree_within_days", "review_months")
 _SESSIONS = ("group_counts", "ad_hoc_counts", "late_entry_days", "case_holder_max_interval")
 _SUPERVISORS = ("training_within_months",)
@@ -58,9 +61,18 @@ class ContractKind:
 class RoleRule:
     role: str  # a pattern over job titles, e.g. "named*"; case does not matter
     every: Frequency
+    kinds: tuple[str, ...] = ()  # the contract kinds it applies to (all when empty)
 
-    def matches(self, role: str) -> bool:
-        return fnmatch.fnmatchcase(role.casefold(), self.role.casefold())
+    def matches(self, role: str, kind: str) -> bool:
+        return (not self.kinds or kind in self.kinds) and \
+            fnmatch.fnmatchcase(role.casefold(), self.role.casefold())
+
+
+def schedule_anchor(qualified: date | None, started: date | None) -> date | None:
+    """A newly qualified worker's schedule runs from when they started in post, if later."""
+    if qualified is None:
+        return None
+    return max(qualified, started) if started else qualified
 
 
 @dataclass(frozen=True)
@@ -98,17 +110,18 @@ class Policy:
                              f"with one of {', '.join(self.kinds)}.")
         return self.kinds[chosen]
 
-    def frequency_for(self, kind: str, role: str, newly_qualified_on: date | None,
+    def frequency_for(self, kind: str, role: str, anchor: date | None,
                       on: date) -> tuple[Frequency, Schedule | None, str]:
         """The frequency a new contract takes by default, the schedule it follows if any, and
-        why (for the user to see)."""
-        if newly_qualified_on and self.newly_qualified:
+        why (for the user to see). `anchor`: when a newly qualified worker's schedule starts
+        (see schedule_anchor)."""
+        if anchor and self.newly_qualified:
             schedule = self.newly_qualified
-            if on < schedule.steps[-1].until.after(newly_qualified_on):
-                return (schedule.on(newly_qualified_on, on), schedule,
-                        f"newly qualified on {newly_qualified_on}: {schedule.words()}")
+            if on < schedule.steps[-1].until.after(anchor):
+                return (schedule.on(anchor, on), schedule,
+                        f"newly qualified, in post from {anchor}: {schedule.words()}")
         for rule in self.rules:
-            if rule.matches(role):
+            if rule.matches(role, kind):
                 return rule.every, None, f"the policy's frequency for roles like {rule.role!r}"
         contract_kind = self.kind(kind)
         if contract_kind.frequency:
@@ -128,7 +141,7 @@ def parse_policy(text: str, origin: str = "policy") -> Policy:
     reader = _Reader(text)
     policy = reader.policy(data)
     if reader.problems:
-        raise PolicyError(origin, reader.problems)
+        raise PolicyError(origin, sorted(reader.problems, key=lambda p: p.line))
     return policy
 
 
@@ -165,12 +178,26 @@ class _Reader:
             self.add(key, error.message)
             return None
 
-    def whole(self, data: dict, key: str, where: str, default: int, low: int = 0) -> int:
+    def whole(self, data: dict, key: str, where: str, default: int, low: int = 0,
+              high: int = 3650) -> int:
         value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.add(f"{where}.{key}", f"must be a whole number from {low}")
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.add(f"{where}.{key}", f"must be a whole number from {low} to {high}")
             return default
         return value
+
+    def one_line(self, data: dict, key: str, where: str, *, required: bool) -> str | None:
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        try:
+            if not isinstance(value, str):
+                raise UsageError("missing")
+            return clean_line(value, key)
+        except UsageError as error:
+            self.add(f"{where}{key}", f'must be one line of text, e.g. {key} = "…" '
+                                      f"({error.message})")
+            return None
 
     def flag(self, data: dict, key: str, where: str, default: bool) -> bool:
         value = data.get(key, default)
@@ -184,41 +211,48 @@ class _Reader:
             if name not in _TOP:
                 near = closest(name, list(_TOP), limit=1)
                 self.add(name, "unknown key" + (f"; did you mean `{near[0]}`?" if near else ""))
-        for key in ("id", "title"):
-            if not isinstance(data.get(key), str) or not data[key].strip():
-                self.add(key, f'missing: add {key} = "…"')
-        version = self.whole(data, "version", "policy", 1, low=1)
+        policy_id = self.one_line(data, "id", "", required=True)
+        if policy_id and not _NAME.match(policy_id):
+            self.add("id", 'must be lowercase letters, digits and -, e.g. id = "our-policy"')
+        title = self.one_line(data, "title", "", required=True)
+        source = self.one_line(data, "source", "", required=False)
+        version = self.whole(data, "version", "policy", 1, low=1, high=10_000)
         kinds = self.kinds(self.table(data, "kinds", None))
         default_kind = data.get("default_kind", next(iter(kinds), ""))
-        if default_kind not in kinds:
+        if not isinstance(default_kind, str) or default_kind not in kinds:
             self.add("default_kind", f"{default_kind!r} is not one of the [kinds]: "
                                      f"{', '.join(kinds) or 'add a [kinds.NAME] table'}")
         default_frequency = self.frequency(data.get("default_frequency"), "default_frequency")
         decision = data.get("decision_template")
-        if not isinstance(decision, str):
+        if not isinstance(decision, str) or not decision:
             self.add("decision_template", 'missing: add decision_template = "ms-decision-record"')
         contract = self.table(data, "contract", _CONTRACT)
         sessions = self.table(data, "sessions", _SESSIONS)
         supervisors = self.table(data, "supervisors", _SUPERVISORS)
         retention = self.table(data, "retention", None)
+        agree = contract.get("agree_within_days")
+        if agree is not None:
+            agree = self.whole(contract, "agree_within_days", "contract", 7, low=1, high=365)
         return Policy(
-            id=str(data.get("id", "")), title=str(data.get("title", "")), version=version,
+            id=policy_id or "", title=title or "", version=version,
             default_kind=str(default_kind), default_frequency=default_frequency or Frequency("1m"),
-            decision_template=str(decision), kinds=kinds, rules=self.rules(data),
+            decision_template=str(decision), kinds=kinds, rules=self.rules(data, kinds),
             newly_qualified=self.schedule(data),
-            sign_before_session=self.whole(contract, "sign_before_session", "contract", 1),
-            agree_within_days=contract.get("agree_within_days"),
-            review_months=self.whole(contract, "review_months", "contract", 12, low=1),
+            sign_before_session=self.whole(contract, "sign_before_session", "contract", 1,
+                                           low=1, high=52),
+            agree_within_days=agree,
+            review_months=self.whole(contract, "review_months", "contract", 12, low=1,
+                                     high=36),
             group_counts=self.flag(sessions, "group_counts", "sessions", False),
             ad_hoc_counts=self.flag(sessions, "ad_hoc_counts", "sessions", False),
-            late_entry_days=self.whole(sessions, "late_entry_days", "sessions", 2),
+            late_entry_days=self.whole(sessions, "late_entry_days", "sessions", 2, high=90),
             case_holder_max_interval=(
                 self.frequency(sessions["case_holder_max_interval"],
                                "sessions.case_holder_max_interval")
                 if "case_holder_max_interval" in sessions else None),
             training_within_months=self.whole(supervisors, "training_within_months",
-                                              "supervisors", 6, low=1),
-            terms=self.terms(data), retention=retention, source=str(data.get("source", "")),
+                                              "supervisors", 6, low=1, high=60),
+            terms=self.terms(data), retention=retention, source=source or "",
             text=self.text,
         )
 
@@ -231,27 +265,41 @@ class _Reader:
             if not isinstance(spec, dict):
                 self.add(where, f"must be a table, written [{where}]")
                 continue
-            self.table(tables, name, _KIND)
+            if not _NAME.match(name):
+                self.add(where, "a kind's name is lowercase letters, digits and -, e.g. "
+                                "[kinds.children-in-care]")
+            self.table({where: spec}, where, _KIND)
+            for key in ("label", "contract_template", "session_template"):
+                if key in spec:
+                    self.one_line(spec, key, f"{where}.", required=True)
             frequency = self.frequency(spec["frequency"], f"{where}.frequency") \
                 if "frequency" in spec else None
-            duration = self.whole(spec, "duration", where, 60, low=1) if "duration" in spec \
-                else None
+            duration = self.whole(spec, "duration", where, 60, low=1, high=600) \
+                if "duration" in spec else None
             kinds[name] = ContractKind(
                 name=name, label=str(spec.get("label", name)), frequency=frequency,
                 contract_template=spec.get("contract_template"),
                 session_template=spec.get("session_template"), duration=duration)
         return kinds
 
-    def rules(self, data: dict) -> tuple[RoleRule, ...]:
+    def rules(self, data: dict, kinds: dict[str, ContractKind]) -> tuple[RoleRule, ...]:
+        value = data.get("frequency_rules", [])
+        if not isinstance(value, list):
+            self.add("frequency_rules", "must be a list of [[frequency_rules]] tables")
+            return ()
         rules = []
-        for number, rule in enumerate(data.get("frequency_rules", []), start=1):
+        for number, rule in enumerate(value, start=1):
             where = f"frequency_rules[{number}]"
             if not isinstance(rule, dict) or not isinstance(rule.get("role"), str):
                 self.add("frequency_rules", f'rule {number} needs role = "pattern" and every')
                 continue
             every = self.frequency(rule.get("every"), f"{where}.every")
+            applies = rule.get("kinds", [])
+            if not isinstance(applies, list) or any(k not in kinds for k in applies):
+                self.add(f"{where}.kinds", f"must list kinds from [kinds]: {', '.join(kinds)}")
+                applies = []
             if every:
-                rules.append(RoleRule(role=rule["role"], every=every))
+                rules.append(RoleRule(role=rule["role"], every=every, kinds=tuple(applies)))
         return tuple(rules)
 
     def schedule(self, data: dict) -> Schedule | None:
@@ -259,12 +307,16 @@ class _Reader:
         if spec is None:
             return None
         where = "schedules.newly-qualified"
+        if not isinstance(spec, dict) or not isinstance(spec.get("steps", []), list):
+            self.add(where, 'must be a table with steps = [{ every = "1w", until = "6w" }] '
+                            'and then = "1m"')
+            return None
         steps = []
         for number, step in enumerate(spec.get("steps", []), start=1):
             try:
                 steps.append(Step(every=parse_frequency(step["every"]),
                                   until=parse_span(step["until"])))
-            except (UsageError, KeyError, TypeError):
+            except (UsageError, KeyError, TypeError, AttributeError):
                 self.add(f"{where}.steps", f'step {number} needs every = "1w" and until = "6w"')
         then = self.frequency(spec.get("then"), f"{where}.then")
         if not steps or then is None:
@@ -281,7 +333,7 @@ class _Reader:
                 (start_month, start_day), (end_month, end_day) = (
                     tuple(int(part) for part in value.split("-")) for value in span)
                 for month, day in ((start_month, start_day), (end_month, end_day)):
-                    date(2024, month, day)  # a leap year, so 02-29 is allowed
+                    date(2023, month, day)  # not a leap year: 02-29 would fail three years in 4
                 terms.append(Term(name, (start_month, start_day), (end_month, end_day)))
             except (ValueError, TypeError, AttributeError):
                 self.add(f"terms.{name}", 'must be ["MM-DD", "MM-DD"], e.g. ["09-01", "12-31"]')

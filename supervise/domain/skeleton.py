@@ -32,11 +32,12 @@ def example_value(spec: Field, today: date) -> Any:
     return example if isinstance(example, str) and example else SUPERVISEE
 
 
-def skeleton_data(template: Template, today: date) -> dict[str, Any]:
+def skeleton_data(template: Template, today: date, kind: str | None = None) -> dict[str, Any]:
+    """`kind`: the contract kind to write (a policy's kind that uses this template)."""
     answers = {s.id: example_value(s, today) for s in template.sections if s.type in FIELD_TYPES}
     if template.kind == "contract":
         return {"template": template.id, "supervisee": SUPERVISEE, "supervisor": SUPERVISOR,
-                "kind": "safeguarding", "start": today.isoformat(), "duration": 60,
+                "kind": kind or "safeguarding", "start": today.isoformat(), "duration": 60,
                 "venue": "A private room", "answers": answers}
     if template.kind == "decision":
         return {"template": template.id, "answers": answers}
@@ -63,12 +64,12 @@ def skeleton_data(template: Template, today: date) -> dict[str, Any]:
     return data
 
 
-def skeleton_json(template: Template, today: date) -> str:
-    return json.dumps(skeleton_data(template, today), indent=2, ensure_ascii=False) + "\n"
+def skeleton_json(template: Template, today: date, kind: str | None = None) -> str:
+    return json.dumps(skeleton_data(template, today, kind), indent=2, ensure_ascii=False) + "\n"
 
 
-def skeleton_toml(template: Template, today: date) -> str:
-    data = skeleton_data(template, today)
+def skeleton_toml(template: Template, today: date, kind: str | None = None) -> str:
+    data = skeleton_data(template, today, kind)
     lines = [f"# Answers for {template.title} ({template.id}, version {template.version}).",
              "# Replace the examples, then: supervise "
              f"{'contract' if template.kind == 'contract' else 'session'} new --answers FILE"]

@@ -240,6 +240,8 @@ class _Checker:
         default = data.get("default")
         if default is not None and not isinstance(default, str):
             self.add(spot, "default", "`default` must be text in quotes")
+        elif default is not None and choices and default not in choices:
+            self.add(spot, "default", f"default {default!r} is not one of the choices")
         part = data.get("part")
         if part is not None and part not in PARTS:
             self.add(spot, "part", 'part must be "A" (the worker\'s) or "B" (the supervisor\'s)')

@@ -1,6 +1,7 @@
 """One line of text as users type it (names, roles, teams, the organisation): cleaned the same way
 everywhere, refused with a message that says what to change."""
 
+import re
 import unicodedata
 
 from supervise.errors import UsageError
@@ -20,3 +21,19 @@ def clean_line(raw: str, what: str) -> str:
     if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
         raise UsageError(f"The {what} contains control characters: retype it.")
     return text
+
+
+# C0 and C1 controls (not tab or newline), DEL, and the bidirectional overrides that can make
+# text read differently from what is stored.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text as it may be printed: each unsafe character shown as [U+000B], so stored evidence is
+    never changed, yet nothing typed can move the cursor, clear the screen or hide text."""
+    return _UNSAFE.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the same characters written as \\u escapes (the value is unchanged)."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

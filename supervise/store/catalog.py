@@ -22,7 +22,7 @@ def shipped_dir(name: str) -> Path:
 
 def read_text(path: Path, what: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # Notepad's byte-order mark is fine
     except FileNotFoundError:
         raise UsageError(f"The {what} {path} does not exist: check the path.") from None
     except IsADirectoryError:
@@ -110,3 +110,12 @@ def shipped_policy(name: str) -> Policy:
         raise UsageError(f"No policy profile {name!r}: use one of {', '.join(policy_names())}, "
                          f"or `supervise policy set FILE` with your own.")
     return parse_policy(read_text(path, "policy"), name)
+
+
+def kind_for_template(template_id: str) -> str | None:
+    """The contract kind a shipped profile uses this contract template for, if any."""
+    for name in policy_names():
+        for kind in shipped_policy(name).kinds.values():
+            if kind.contract_template == template_id:
+                return kind.name
+    return None

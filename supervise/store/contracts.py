@@ -28,6 +28,7 @@ class ContractTerms:
     kind: str
     frequency: Frequency
     schedule: Schedule | None
+    schedule_from: date | None
     start: date
     review: date
     duration: int | None
@@ -38,7 +39,7 @@ class ContractTerms:
 
 def find_contract(session: Session, contract_id: str | int) -> Contract:
     text = str(contract_id).strip().upper().removeprefix("C")
-    contract = session.get(Contract, int(text)) if text.isdigit() else None
+    contract = session.get(Contract, int(text)) if text.isdigit() and len(text) < 10 else None
     if contract is None:
         raise NotFoundError(f"No contract {contract_id}. See `supervise contract list --all`.")
     return contract
@@ -91,8 +92,9 @@ def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: d
                          f"replaces ({replacing.start_on}).")
     for other in open_contracts(session, supervisee, terms.kind):
         if replacing is None or other.id != replacing.id:
+            state = "in force" if other.start_on <= today else "agreed"
             raise SuperviseError(
-                f"{supervisee.name} already has a {terms.kind} contract in force (contract "
+                f"{supervisee.name} already has a {terms.kind} contract {state} (contract "
                 f"{other.id}, from {other.start_on}): only one per supervisee and kind. Review "
                 f"it with `supervise contract review {other.id}` or end it with `supervise "
                 f"contract end {other.id}`.")
@@ -109,7 +111,7 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
         supervisee_id=terms.supervisee.id, supervisor_id=terms.supervisor.id, kind=terms.kind,
         frequency=str(terms.frequency),
         schedule=terms.schedule.name if terms.schedule else None,
-        schedule_from=terms.supervisee.newly_qualified_on if terms.schedule else None,
+        schedule_from=terms.schedule_from if terms.schedule else None,
         duration_minutes=terms.duration, venue=terms.venue, start_on=terms.start,
         review_on=terms.review, template_digest=template_digest,
         answers=json.dumps(terms.answers, ensure_ascii=False, sort_keys=True),
@@ -148,8 +150,8 @@ def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
     if not is_open(session, contract):
         raise SuperviseError(f"Contract {contract.id} is already {status(session, contract, on)}"
                              f"; nothing was changed.")
-    if on < contract.start_on:
-        raise UsageError(f"Contract {contract.id} starts on {contract.start_on}; it cannot end "
+    if on < contract.start_on and contract.start_on <= now.date():
+        raise UsageError(f"Contract {contract.id} started on {contract.start_on}; it cannot end "
                          f"before that (--date {on}).")
     if on > now.date():
         raise UsageError(f"{on} is in the future: end a contract on or before today.")
@@ -165,11 +167,14 @@ def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
 
 
 def status(session: Session, contract: Contract, today: date) -> str:
-    if successor(session, contract) is not None:
+    """superseded (from its review's start), ended, withdrawn (ended before it started), not yet
+    in force, review due, or in force."""
+    after = successor(session, contract)
+    if after is not None and after.start_on <= today:
         return "superseded"
     end = ending(session, contract)
     if end is not None:
-        return "ended"
+        return "withdrawn" if end.ended_on < contract.start_on else "ended"
     if contract.start_on > today:
         return "not yet in force"
     return "review due" if contract.review_on <= today else "in force"
@@ -216,13 +221,16 @@ def contract_answers(session: Session, contract: Contract) -> list[dict[str, Any
             for s in template.sections if s.type in FIELD_TYPES]
 
 
-def list_contracts(session: Session, *, supervisee: Person | None = None,
+def list_contracts(session: Session, *, today: date, supervisee: Person | None = None,
                    include_closed: bool = False) -> list[Contract]:
     query = select(Contract).order_by(Contract.id)
     if supervisee is not None:
         query = query.where(Contract.supervisee_id == supervisee.id)
     contracts = list(session.exec(query))
-    return contracts if include_closed else [c for c in contracts if is_open(session, c)]
+    if include_closed:
+        return contracts
+    return [c for c in contracts
+            if status(session, c, today) not in ("superseded", "ended", "withdrawn")]
 
 
 def _iso(value: date | None) -> str | None:

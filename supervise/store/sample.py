@@ -76,6 +76,7 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
     terms = ContractTerms(
         supervisee=supervisee, supervisor=find_person(session, spec.supervisor),
         kind=kind.name, frequency=parse_frequency(str(frequency)), schedule=None,
+        schedule_from=None,
         start=spec.start, review=policy.review_on(spec.start), duration=kind.duration,
         venue=spec.venue, template=template, answers=example_answers(template, spec.start))
     old = find_contract(session, replacing) if replacing else None
