@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -10,8 +10,10 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, now, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
-from supervise.domain.answers import Problems
-from supervise.domain.contract_file import ContractGiven
+
+if TYPE_CHECKING:  # imported when used: `supervise --help` stays fast
+    from supervise.domain.answers import Problems
+    from supervise.domain.contract_file import ContractGiven
 
 app = command_group("Supervision contracts: agreed, signed, reviewed every year.")
 
@@ -49,11 +51,11 @@ TemplateOpt = Annotated[Optional[str], typer.Option(
     "kind).")]
 
 
-def _given(answers: Path | None, **flags: Any) -> tuple[ContractGiven, Problems]:
+def _given(answers: Path | None, **flags: Any) -> "tuple[ContractGiven, Problems]":
     """The answers file and flags, checked; the file's problems are kept (not raised) until its
     [answers] have been checked against the template too, so all are listed at once."""
-    from supervise.domain.answers import read_answers_text
-    from supervise.domain.contract_file import check_contract_file
+    from supervise.domain.answers import Problems, read_answers_text
+    from supervise.domain.contract_file import ContractGiven, check_contract_file
     from supervise.domain.dates import parse_date
     from supervise.domain.frequency import parse_frequency
     from supervise.store.catalog import read_text
@@ -130,7 +132,8 @@ def review_(
             origin=f"The answers file {answers}" if answers else "This contract")
 
 
-def _record(state: AppState, given: ContractGiven, problems: Problems, answer_flags: list[str],
+def _record(state: AppState, given: "ContractGiven", problems: "Problems",
+            answer_flags: list[str],
             replacing: str | None, origin: str) -> None:
     import json
 
