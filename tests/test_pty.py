@@ -132,3 +132,64 @@ def test_wrong_passphrase_at_the_prompt_exits_3_and_changes_nothing(tmp_path):
     assert "not-the-passphrase" not in text
     assert USER not in text
     assert _snapshot(tmp_path) == before
+
+
+SHORT_CONTRACT = """\
+id = "ms-contract"
+kind = "contract"
+title = "Short contract"
+version = 1
+
+[[sections]]
+id = "expectations"
+title = "What do we expect of each other?"
+type = "note"
+help = "Say what each of you will do."
+required = true
+
+[[sections]]
+id = "room"
+title = "Where do we meet?"
+type = "choice"
+choices = ["Office", "Classroom", "Online"]
+"""
+
+
+def test_contract_new_in_a_terminal_with_type_ahead_a_multiline_note_and_a_choice(tmp_path):
+    import json
+    import subprocess
+
+    _made_store(tmp_path)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "short.toml").write_text(SHORT_CONTRACT)
+    env = {**_env(tmp_path), "SUPERVISE_PASSPHRASE": PASSPHRASE,
+           "SUPERVISE_TEMPLATES": str(templates)}
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "supervise", *args], env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    run("person", "add", "Sam Taylor", "--role", "Class Teacher")
+    child = pexpect.spawn(sys.executable, ["-m", "supervise", "contract", "new"], env=env,
+                          cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 200))
+    child.logfile_read = io.StringIO()
+    child.expect_exact("Supervisee:")
+    child.send("sam tay")
+    child.expect(r"Sam Tay(\x1b\[[0-9;]*m)*lor")  # offered (highlighted) as the name is typed
+    child.send("lor\r")
+    child.expect_exact("Supervisor:")
+    child.send("\r")  # the signed-in user is offered
+    child.expect_exact("Say what each of you will do.")  # the policy's guidance
+    child.expect_exact("Esc then Enter")  # how to finish a note is on screen
+    child.send("Come prepared\rBe honest")
+    child.send("\x1b\r")
+    child.expect_exact("Where do we meet?")
+    child.send("\x1b[B")
+    child.send("\r")
+    text, code = _finish(child)
+    assert code == 0, text
+    assert "Recorded contract 1" in text
+    shown = json.loads(run("contract", "show", "1", "--json"))
+    assert shown["supervisee"] == "Sam Taylor" and shown["supervisor"] == USER
+    assert [a["answer"] for a in shown["answers"]] == ["Come prepared\nBe honest", "Classroom"]

@@ -59,8 +59,9 @@ class TerminalPrompter:
     def note(self, message: str, default: str = "") -> str:
         import questionary
 
-        return questionary.text(f"{message} {NOTE_HOW_TO_FINISH}", default=default,
-                                multiline=True, output=self._output()).unsafe_ask()
+        return questionary.text(message, default=default, multiline=True,
+                                instruction=NOTE_HOW_TO_FINISH,
+                                output=self._output()).unsafe_ask()
 
     def choice(self, message: str, choices: list[str], default: str | None = None) -> str:
         import questionary
