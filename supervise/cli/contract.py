@@ -266,7 +266,7 @@ def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
     if json_:
         out.json(row)
         return
-    out.record(row, SHOW_FIELDS, as_json=False)
+    out.record(row, SHOW_FIELDS, as_json=False, skip_empty=True)
     for item in row["answers"]:
         answer = item["answer"]
         shown = "(not answered)" if answer in (None, "", []) else (

@@ -62,12 +62,16 @@ class Output:
         width = None if sys.stdout.isatty() else 10_000
         Console(file=sys.stdout, highlight=False, width=width).print(table)
 
-    def record(self, row: dict[str, Any], fields: Columns, *, as_json: bool) -> None:
+    def record(self, row: dict[str, Any], fields: Columns, *, as_json: bool,
+               skip_empty: bool = False) -> None:
+        """One record as label/value lines (or JSON); `skip_empty` leaves out unset values."""
         if as_json:
             self.json(row)
             return
-        width = max(len(label) for _, label in fields)
-        for key, label in fields:
+        shown = [(k, label) for k, label in fields
+                 if not (skip_empty and row.get(k) in (None, ""))]
+        width = max(len(label) for _, label in shown)
+        for key, label in shown:
             self.data(f"{label:<{width}}  {_cell(row.get(key))}")
 
 
