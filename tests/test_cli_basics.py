@@ -92,3 +92,21 @@ def test_store_flag_beats_the_environment_in_either_position(cli, store, tmp_pat
     assert cli("person", "list", "--store", str(store), store=elsewhere).code == 0
     after = cli("--store", str(elsewhere), "person", "list", "--store", str(store))
     assert after.code == 0  # the option nearest the command wins
+
+
+def test_only_the_named_group_is_built_and_the_others_keep_their_help():
+    import importlib
+
+    from supervise.cli.main import GROUPS, invoked_group
+
+    assert invoked_group(["--store", "x", "--user", "A B", "contract", "list"]) == "contract"
+    assert invoked_group(["--debug", "--help"]) is None
+    for name, (module, help_text) in GROUPS.items():
+        assert importlib.import_module(module).app.info.help.startswith(help_text), name
+    from typer.main import get_command
+
+    partial = get_command(build_app(["contract", "list"]))
+    assert partial.commands["contract"].commands  # the named group is whole
+    assert not partial.commands["person"].commands  # the rest are stand-ins
+    whole = get_command(build_app())
+    assert all(whole.commands[name].commands for name in GROUPS)
