@@ -149,3 +149,15 @@ def test_empty_list_says_how_to_add_people_and_json_is_an_array(cli, store):
 def test_huge_role_text_is_refused_not_truncated(cli, store):
     result = cli("person", "add", "Long Role", "--role", "r" * 10_000)
     assert result.code == 2 and "longer than" in result.err
+
+
+@pytest.mark.parametrize("name", [
+    "Siân Ffion ap Gwilym",          # Welsh
+    "Zażółć Gęślą-Jaźń",             # Polish
+    "محمد علی\u200cخان",              # Urdu, with the zero-width non-joiner its spelling needs
+    "Jo Parent 👩\u200d👧",           # an emoji sequence joined by ZWJ
+])
+def test_names_in_any_script_are_kept_exactly(cli, store, name):
+    assert cli("person", "add", name, "--role", "Teacher").code == 0
+    shown = json.loads(cli("person", "show", name, "--json").out)
+    assert shown["name"] == name

@@ -8,6 +8,9 @@ from supervise.errors import UsageError
 
 MAX_LINE = 200
 _INVISIBLE = ("Cc", "Cf", "Cs", "Co")  # control, format (zero-width), surrogate, private use
+# Joiners are format characters that names need: ZWNJ in Urdu and Persian spellings, ZWJ inside
+# emoji sequences.
+_JOINERS = ("\u200c", "\u200d")
 
 
 def clean_line(raw: str, what: str) -> str:
@@ -18,7 +21,7 @@ def clean_line(raw: str, what: str) -> str:
         raise UsageError(f"The {what} is empty: write it out.")
     if len(text) > MAX_LINE:
         raise UsageError(f"The {what} is longer than {MAX_LINE} characters: shorten it.")
-    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
+    if any(unicodedata.category(ch) in _INVISIBLE and ch not in _JOINERS for ch in text):
         raise UsageError(f"The {what} contains control characters: retype it.")
     return text
 
