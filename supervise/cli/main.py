@@ -23,6 +23,14 @@ GROUPS = {
                  "Agenda templates: the questions a contract, session or decision record asks."),
     "contract": ("supervise.cli.contract",
                  "Supervision contracts: agreed, signed, reviewed every year."),
+    "session": ("supervise.cli.session",
+                "Supervision sessions: recorded in the meeting, answer by answer."),
+    "child": ("supervise.cli.child",
+              "The case register: children, their families and their status."),
+    "decision": ("supervise.cli.decision",
+                 "Decision records for the child's file, made in case discussions."),
+    "action": ("supervise.cli.action",
+               "Actions agreed in supervision: who, by when, and every review."),
 }
 _VALUED = ("--store", "--passphrase-file", "--user")
 

@@ -21,7 +21,7 @@ STATUSES = {
     "looked-after": "Child Looked After",
 }
 OUTCOMES = ("done", "carried", "dropped")
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 @dataclass
@@ -82,7 +82,7 @@ def check_session_file(template: Template, data: dict[str, Any], today: date,
         problems.add("template", f"is {data['template']!r} but the session uses {template.id!r}")
     held_on = as_date(data["date"], "date", problems) if "date" in data else today
     time = data.get("time")
-    if time is not None and not (isinstance(time, str) and _TIME.match(time)):
+    if time is not None and not (isinstance(time, str) and TIME_PATTERN.match(time)):
         problems.add("time", "must be a time of day as HH:MM, e.g. \"14:30\"")
         time = None
     kind = data.get("kind", "one-to-one")

@@ -110,3 +110,147 @@ class ContractEnd(SQLModel, table=True):
     reason: str
     recorded_at: str
     recorded_by: str
+
+
+class Family(SQLModel, table=True):
+    __tablename__ = "family"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(unique=True)
+    created_at: str
+
+
+class Child(SQLModel, table=True):
+    """The case register: a child's status is its current one; changes are recorded with the
+    session (case discussion) that noted them."""
+
+    __tablename__ = "child"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    name_key: str = Field(index=True)
+    dob: Optional[date] = None
+    local_ref: Optional[str] = None
+    family_id: Optional[int] = Field(default=None, foreign_key="family.id")
+    status: str = "none"
+    status_since: Optional[date] = None
+    created_at: str
+    updated_at: str
+
+
+class SessionRecord(SQLModel, table=True):
+    """One supervision meeting: draft (autosaved) -> completed -> signed."""
+
+    __tablename__ = "session_record"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    status: str = "draft"
+    template_digest: str = Field(foreign_key="template_snapshot.digest")
+    supervisor_id: int = Field(foreign_key="person.id")
+    contract_id: Optional[int] = Field(default=None, foreign_key="contract.id")
+    held_on: date = Field(index=True)
+    start_time: Optional[str] = None
+    duration_minutes: Optional[int] = None
+    next_meeting: Optional[date] = None
+    policy_version: int = Field(foreign_key="policy_version.version")
+    late_entry: bool = False
+    created_at: str
+    created_by: str
+    updated_at: str
+    completed_at: Optional[str] = None
+    digest: Optional[str] = None
+
+
+class SessionSupervisee(SQLModel, table=True):
+    __tablename__ = "session_supervisee"
+
+    session_id: int = Field(primary_key=True, foreign_key="session_record.id")
+    person_id: int = Field(primary_key=True, foreign_key="person.id", index=True)
+
+
+class SessionAnswer(SQLModel, table=True):
+    """One agenda answer, saved the moment it is given (autosave)."""
+
+    __tablename__ = "session_answer"
+
+    session_id: int = Field(primary_key=True, foreign_key="session_record.id")
+    section_id: str = Field(primary_key=True)
+    value: str  # JSON
+    saved_at: str
+
+
+class CaseDiscussion(SQLModel, table=True):
+    __tablename__ = "case_discussion"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="session_record.id")
+    position: int
+    family_id: int = Field(foreign_key="family.id")
+    status: str
+    answers: str = "{}"  # JSON
+    saved_at: str
+
+
+class CaseChild(SQLModel, table=True):
+    __tablename__ = "case_child"
+
+    case_id: int = Field(primary_key=True, foreign_key="case_discussion.id")
+    child_id: int = Field(primary_key=True, foreign_key="child.id", index=True)
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case_discussion.id", unique=True)
+    template_digest: str = Field(foreign_key="template_snapshot.digest")
+    answers: str = "{}"
+    saved_at: str
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text: str
+    owner_id: int = Field(foreign_key="person.id")
+    due_on: date
+    session_id: int = Field(foreign_key="session_record.id")
+    case_id: Optional[int] = Field(default=None, foreign_key="case_discussion.id")
+    status: str = "open"
+    created_at: str
+    updated_at: str
+
+
+class ActionReview(SQLModel, table=True):
+    """Every review of an action, in a session or not: its history is never rewritten."""
+
+    __tablename__ = "action_review"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action_item.id", index=True)
+    session_id: Optional[int] = Field(default=None, foreign_key="session_record.id")
+    outcome: str  # done, carried, dropped, rescheduled
+    note: str = ""
+    due_before: Optional[date] = None
+    due_after: Optional[date] = None
+    reviewed_at: str
+    reviewed_by: str
+
+
+class Cancellation(SQLModel, table=True):
+    """A meeting that did not happen; the cancelling party owns the rebooking."""
+
+    __tablename__ = "cancellation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    supervisee_id: int = Field(foreign_key="person.id")
+    supervisor_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    meeting_on: date
+    cancelled_by: str
+    reason: str
+    rebooked_on: Optional[date] = None
+    recorded_at: str
+    recorded_by: str

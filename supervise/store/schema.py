@@ -106,6 +106,122 @@ MIGRATIONS: list[Migration] = [
             *sqlite.append_only_triggers("contract_end"),
         ],
     ),
+    (
+        3,
+        [
+            """CREATE TABLE family (
+                id INTEGER PRIMARY KEY NOT NULL,
+                name VARCHAR NOT NULL,
+                name_key VARCHAR NOT NULL UNIQUE,
+                created_at VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE child (
+                id INTEGER PRIMARY KEY NOT NULL,
+                name VARCHAR NOT NULL,
+                name_key VARCHAR NOT NULL,
+                dob DATE,
+                local_ref VARCHAR,
+                family_id INTEGER REFERENCES family (id),
+                status VARCHAR NOT NULL,
+                status_since DATE,
+                created_at VARCHAR NOT NULL,
+                updated_at VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_child_name_key ON child (name_key)",
+            """CREATE TABLE session_record (
+                id INTEGER PRIMARY KEY NOT NULL,
+                kind VARCHAR NOT NULL,
+                status VARCHAR NOT NULL,
+                template_digest VARCHAR NOT NULL REFERENCES template_snapshot (digest),
+                supervisor_id INTEGER NOT NULL REFERENCES person (id),
+                contract_id INTEGER REFERENCES contract (id),
+                held_on DATE NOT NULL,
+                start_time VARCHAR,
+                duration_minutes INTEGER,
+                next_meeting DATE,
+                policy_version INTEGER NOT NULL REFERENCES policy_version (version),
+                late_entry BOOLEAN NOT NULL DEFAULT 0,
+                created_at VARCHAR NOT NULL,
+                created_by VARCHAR NOT NULL,
+                updated_at VARCHAR NOT NULL,
+                completed_at VARCHAR,
+                digest VARCHAR
+            )""",
+            "CREATE INDEX ix_session_held_on ON session_record (held_on)",
+            """CREATE TABLE session_supervisee (
+                session_id INTEGER NOT NULL REFERENCES session_record (id),
+                person_id INTEGER NOT NULL REFERENCES person (id),
+                PRIMARY KEY (session_id, person_id)
+            )""",
+            "CREATE INDEX ix_session_supervisee_person ON session_supervisee (person_id)",
+            """CREATE TABLE session_answer (
+                session_id INTEGER NOT NULL REFERENCES session_record (id),
+                section_id VARCHAR NOT NULL,
+                value VARCHAR NOT NULL,
+                saved_at VARCHAR NOT NULL,
+                PRIMARY KEY (session_id, section_id)
+            )""",
+            """CREATE TABLE case_discussion (
+                id INTEGER PRIMARY KEY NOT NULL,
+                session_id INTEGER NOT NULL REFERENCES session_record (id),
+                position INTEGER NOT NULL,
+                family_id INTEGER NOT NULL REFERENCES family (id),
+                status VARCHAR NOT NULL,
+                answers VARCHAR NOT NULL,
+                saved_at VARCHAR NOT NULL,
+                UNIQUE (session_id, position)
+            )""",
+            """CREATE TABLE case_child (
+                case_id INTEGER NOT NULL REFERENCES case_discussion (id),
+                child_id INTEGER NOT NULL REFERENCES child (id),
+                PRIMARY KEY (case_id, child_id)
+            )""",
+            "CREATE INDEX ix_case_child_child ON case_child (child_id)",
+            """CREATE TABLE decision (
+                id INTEGER PRIMARY KEY NOT NULL,
+                case_id INTEGER NOT NULL UNIQUE REFERENCES case_discussion (id),
+                template_digest VARCHAR NOT NULL REFERENCES template_snapshot (digest),
+                answers VARCHAR NOT NULL,
+                saved_at VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE action_item (
+                id INTEGER PRIMARY KEY NOT NULL,
+                text VARCHAR NOT NULL,
+                owner_id INTEGER NOT NULL REFERENCES person (id),
+                due_on DATE NOT NULL,
+                session_id INTEGER NOT NULL REFERENCES session_record (id),
+                case_id INTEGER REFERENCES case_discussion (id),
+                status VARCHAR NOT NULL,
+                created_at VARCHAR NOT NULL,
+                updated_at VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_action_owner ON action_item (owner_id, status)",
+            """CREATE TABLE action_review (
+                id INTEGER PRIMARY KEY NOT NULL,
+                action_id INTEGER NOT NULL REFERENCES action_item (id),
+                session_id INTEGER REFERENCES session_record (id),
+                outcome VARCHAR NOT NULL,
+                note VARCHAR NOT NULL,
+                due_before DATE,
+                due_after DATE,
+                reviewed_at VARCHAR NOT NULL,
+                reviewed_by VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_action_review_action ON action_review (action_id)",
+            """CREATE TABLE cancellation (
+                id INTEGER PRIMARY KEY NOT NULL,
+                supervisee_id INTEGER NOT NULL REFERENCES person (id),
+                supervisor_id INTEGER REFERENCES person (id),
+                meeting_on DATE NOT NULL,
+                cancelled_by VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                rebooked_on DATE,
+                recorded_at VARCHAR NOT NULL,
+                recorded_by VARCHAR NOT NULL
+            )""",
+            *sqlite.append_only_triggers("cancellation"),
+        ],
+    ),
 ]
 
 

@@ -1,0 +1,84 @@
+"""`supervise child …`: the case register (children, their families and status)."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState, now, open_store
+from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.output import out
+
+app = command_group("The case register: children, their families and their status.")
+
+NameArg = Annotated[str, typer.Argument(help="The child's full name (any case).")]
+DobOpt = Annotated[Optional[str], typer.Option("--dob", metavar="DATE",
+                                               help="Date of birth, YYYY-MM-DD.")]
+RefOpt = Annotated[Optional[str], typer.Option(
+    "--ref", metavar="REF", help="Local reference, e.g. the child's CPOMS, LCS or Mosaic id.")]
+LIST_COLUMNS = [("name", "Name"), ("dob", "Born"), ("ref", "Ref"), ("family", "Family"),
+                ("status", "Status"), ("status_since", "Since")]
+
+
+@app.command("add")
+@store_command
+def add(
+    state: AppState,
+    name: NameArg,
+    dob: DobOpt = None,
+    ref: RefOpt = None,
+    family: Annotated[Optional[str], typer.Option(
+        "--family", metavar="NAME", help="The family's name, as the case is known.")] = None,
+    status: Annotated[str, typer.Option(
+        "--status", metavar="S", help="none, early-help, child-in-need, child-protection or "
+        "looked-after.")] = "none",
+) -> None:
+    """Add a child to the case register."""
+    from supervise.domain.answers import Problems
+    from supervise.domain.dates import parse_optional_date
+    from supervise.domain.session_file import parse_status
+    from supervise.errors import UsageError
+    from supervise.store.children import add_child
+
+    problems = Problems()
+    code = parse_status(status, "--status", problems)
+    if code is None:
+        raise UsageError(problems.items[0])
+    born = parse_optional_date(dob, "--dob")
+    with open_store(state) as store, store.session() as session:
+        child = add_child(session, now=now(), actor=store.actor, name=name, dob=born, ref=ref,
+                          family=family, status=code)
+        out.message(f"Added {child.name} to the case register.")
+
+
+@app.command("list")
+@store_command
+def list_(state: AppState, json_: JsonOpt = False) -> None:
+    """List the children on the case register."""
+    from supervise.store.children import child_row, list_children
+
+    with open_store(state) as store, store.session() as session:
+        rows = [child_row(session, c) for c in list_children(session)]
+    out.table(rows, LIST_COLUMNS, as_json=json_,
+              empty="No children on the register yet: `supervise child add NAME`.")
+
+
+@app.command("show")
+@store_command
+def show(state: AppState, name: NameArg, dob: DobOpt = None, ref: RefOpt = None,
+         json_: JsonOpt = False) -> None:
+    """Show a child and the sessions that discussed them."""
+    from supervise.domain.dates import parse_optional_date
+    from supervise.store.children import child_row, child_sessions, find_child
+
+    born = parse_optional_date(dob, "--dob")
+    with open_store(state) as store, store.session() as session:
+        child = find_child(session, name, dob=born, ref=ref)
+        row = child_row(session, child)
+        row["sessions"] = [{"id": s.id, "held_on": s.held_on.isoformat(), "status": s.status}
+                           for s in child_sessions(session, child)]
+    if json_:
+        out.json(row)
+        return
+    out.record(row, [(k, h) for k, h in LIST_COLUMNS], as_json=False, skip_empty=True)
+    for held in row["sessions"]:
+        out.data(f"Discussed in session {held['id']} on {held['held_on']} ({held['status']})")

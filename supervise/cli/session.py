@@ -1,0 +1,246 @@
+"""`supervise session …`: recording supervision, in the meeting or from an answers file."""
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.output import out
+
+app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="The session's number.")]
+NameOpt = Optional[str]
+LIST_COLUMNS = [("id", "Id"), ("held_on", "Held"), ("time", "Time"), ("kind", "Kind"),
+                ("supervisor", "Supervisor"), ("supervisees_text", "Supervisees"),
+                ("template", "Template"), ("status", "Status"), ("late", "Late entry")]
+SHOW_FIELDS = [
+    ("id", "Session"), ("held_on", "Held on"), ("time", "Start time"),
+    ("duration_minutes", "Minutes"), ("kind", "Kind"), ("supervisor", "Supervisor"),
+    ("supervisees_text", "Supervisees"), ("status", "Status"), ("late", "Late entry"),
+    ("recorded_at", "Recorded at"), ("completed_at", "Completed at"),
+    ("next_meeting", "Next meeting"), ("template", "Template"),
+    ("template_version", "Version"), ("contract", "Contract"),
+    ("functions_text", "Functions covered"), ("digest", "Digest"),
+]
+
+
+def _flags_into(data: dict[str, Any], **flags: Any) -> dict[str, Any]:
+    merged = dict(data)
+    for key, value in flags.items():
+        if value not in (None, []):
+            merged[key] = value
+    return merged
+
+
+@app.command("new")
+@store_command
+def new(
+    state: AppState,
+    supervisee: Annotated[Optional[list[str]], typer.Option(
+        "--supervisee", metavar="NAME", help="Who is supervised; repeat for a group.")] = None,
+    supervisor: Annotated[NameOpt, typer.Option(
+        "--supervisor", metavar="NAME", help="Who supervises (default: the contract's).")]
+        = None,
+    kind: Annotated[Optional[str], typer.Option(
+        "--kind", metavar="K", help="one-to-one, group, ad-hoc or external.")] = None,
+    template: Annotated[Optional[str], typer.Option(
+        "--template", metavar="ID", help="The agenda (default: the contract's).")] = None,
+    on: Annotated[Optional[str], typer.Option(
+        "--date", metavar="DATE", help="When it was held (default: today).")] = None,
+    time: Annotated[Optional[str], typer.Option(
+        "--time", metavar="HH:MM", help="When it started.")] = None,
+    duration: Annotated[Optional[int], typer.Option(
+        "--duration", metavar="MINUTES", help="How long it lasted.")] = None,
+    answers: Annotated[Optional[Path], typer.Option(
+        "--answers", metavar="FILE", help="Record the whole session from a TOML or JSON "
+        "answers file, with no prompt (see `supervise template skeleton ID`).")] = None,
+) -> None:
+    """Record a session: walk the agenda, saving every answer as it is given."""
+    flags = dict(supervisees=supervisee, supervisor=supervisor, kind=kind, template=template,
+                 date=on, time=time, duration=duration)
+    if answers is None:
+        from supervise.cli.session_walk import walk_new
+
+        walk_new(state, flags)
+        return
+    _record_file(state, answers, flags)
+
+
+def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
+    from supervise.domain.answers import Problems, read_answers_text
+    from supervise.domain.session_file import check_session_file
+    from supervise.errors import SuperviseError
+    from supervise.store.catalog import read_text
+    from supervise.store.people import find_person
+    from supervise.store.policies import policy_in_force
+    from supervise.store.recording import contract_for, record_session
+
+    data = _flags_into(read_answers_text(read_text(path, "answers file"), path.suffix),
+                       **flags)
+    moment = now()
+    templates = catalog()
+    with open_store(state) as store, store.session() as session:
+        policy, version = policy_in_force(session, now=moment, actor=store.actor)
+        template_id = data.get("template")
+        if not template_id:
+            contract = None
+            names = data.get("supervisees") or []
+            if names and isinstance(names, list):
+                try:
+                    contract = contract_for(session, find_person(session, names[0]), policy,
+                                            None)
+                except SuperviseError:  # an unknown name is reported with the others below
+                    contract = None
+            kind = policy.kinds.get(contract.kind) if contract else policy.kind(None)
+            template_id = (kind.session_template if kind else None) or "ms-supervision-record"
+        chosen = templates.get(str(template_id), kind="session")
+        decision = templates.get(policy.decision_template, kind="decision")
+        problems = Problems()
+        parsed = check_session_file(chosen, {**data, "template": chosen.id}, moment.date(),
+                                    problems, decision=decision)
+        record_id = record_session(session, parsed, template=chosen, decision_template=decision,
+                                   policy=policy, policy_version=version, now=moment,
+                                   actor=store.actor, problems=problems,
+                                   origin=f"The answers file {path}")
+    out.message(f"Recorded session {record_id} ({chosen.id}), completed. Not signed yet.")
+    out.data(str(record_id))
+
+
+def _text_fields(row: dict[str, Any]) -> dict[str, Any]:
+    row["supervisees_text"] = ", ".join(row["supervisees"])
+    row["functions_text"] = ", ".join(row["functions"])
+    row["late"] = "LATE ENTRY" if row["late_entry"] else ""
+    return row
+
+
+@app.command("list")
+@store_command
+def list_(
+    state: AppState,
+    supervisee: Annotated[NameOpt, typer.Option("--supervisee", metavar="NAME")] = None,
+    supervisor: Annotated[NameOpt, typer.Option("--supervisor", metavar="NAME")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", metavar="DATE")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", metavar="DATE")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="K")] = None,
+    status: Annotated[Optional[str], typer.Option(
+        "--status", metavar="S", help="draft, completed or signed.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List sessions, oldest first."""
+    from supervise.domain.dates import parse_optional_date
+    from supervise.store.people import find_person
+    from supervise.store.session_views import list_sessions, session_row
+
+    first, last = parse_optional_date(start, "--from"), parse_optional_date(end, "--to")
+    with open_store(state) as store, store.session() as session:
+        rows = [session_row(session, r) for r in list_sessions(
+            session, supervisee=find_person(session, supervisee) if supervisee else None,
+            supervisor=find_person(session, supervisor) if supervisor else None,
+            start=first, end=last, kind=kind, status=status)]
+    if not json_:
+        rows = [_text_fields(r) for r in rows]
+    out.table(rows, LIST_COLUMNS, as_json=json_,
+              empty="No sessions match: record one with `supervise session new`.")
+
+
+@app.command("show")
+@store_command
+def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
+    """Show a whole session record."""
+    from supervise.store.session_views import session_detail
+    from supervise.store.sessions import find_session
+
+    with open_store(state) as store, store.session() as session:
+        detail = session_detail(session, find_session(session, session_id))
+    if json_:
+        out.json(detail)
+        return
+    out.record(_text_fields(dict(detail)), SHOW_FIELDS, as_json=False, skip_empty=True)
+    for item in detail["answers"]:
+        if item["answer"] not in (None, "", []):
+            out.data(f"\n{item['question']}\n{_shown(item['answer'])}")
+    for case in detail["cases"]:
+        children = ", ".join(c["name"] + (f" ({c['dob']})" if c["dob"] else "")
+                             for c in case["children"])
+        out.data(f"\nCase {case['case']}: {case['family']} family: {children}; status "
+                 f"{case['status']}")
+        for item in case["answers"]:
+            out.data(f"  {item['question']}: {_shown(item['answer'])}")
+        if case["decision"]:
+            out.data(f"  Decision record {case['decision_id']}: "
+                     f"{_shown(case['decision'].get('decision'))}")
+    for review in detail["reviews"]:
+        out.data(f"\nReviewed action {review['action']}: {review['outcome']}"
+                 + (f" ({review['note']})" if review["note"] else ""))
+    if detail["actions"]:
+        out.data("\nActions agreed")
+        for action in detail["actions"]:
+            out.data(f"  [{action['id']}] {action['text']} (by {action['owner']}, "
+                     f"{action['due']})")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+@app.command("resume")
+@store_command
+def resume(state: AppState, session_id: IdArg) -> None:
+    """Continue a draft session where it stopped."""
+    from supervise.cli.session_walk import walk
+    from supervise.errors import SuperviseError
+    from supervise.store.sessions import find_session
+    from supervise.store.snapshots import snapshot
+
+    with open_store(state) as store:
+        with store.session() as session:
+            record = find_session(session, session_id)
+            if record.status != "draft":
+                raise SuperviseError(f"Session {record.id} is {record.status}: only a draft "
+                                     f"can be resumed. See `supervise session show {record.id}`.")
+            template = snapshot(session, record.template_digest)
+            record_id = record.id
+        out.message(f"Resuming session {record_id} ({template.title}, held "
+                    f"{record.held_on}).")
+        walk(store, record_id, template)
+
+
+@app.command("cancel")
+@store_command
+def cancel(
+    state: AppState,
+    supervisee: Annotated[str, typer.Option("--supervisee", metavar="NAME")],
+    on: Annotated[str, typer.Option("--date", metavar="DATE",
+                                    help="The meeting that was cancelled.")],
+    by: Annotated[str, typer.Option("--by", metavar="WHO",
+                                    help="supervisor or supervisee: who cancelled.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why.")],
+    rebooked: Annotated[Optional[str], typer.Option(
+        "--rebooked", metavar="DATE", help="The new date, if rebooked.")] = None,
+) -> None:
+    """Record a cancelled meeting; the party who cancelled owns the rebooking."""
+    from supervise.domain.dates import parse_date, parse_optional_date
+    from supervise.store.cancellations import cancel_meeting
+    from supervise.store.contracts import open_contracts
+    from supervise.store.models import Person
+    from supervise.store.people import find_person
+
+    meeting_on = parse_date(on, "--date")
+    new_date = parse_optional_date(rebooked, "--rebooked")
+    with open_store(state) as store, store.session() as session:
+        person = find_person(session, supervisee)
+        contracts = open_contracts(session, person)
+        supervisor = session.get(Person, contracts[0].supervisor_id) if contracts else None
+        row = cancel_meeting(session, supervisee=person, supervisor=supervisor,
+                             meeting_on=meeting_on, by=by, reason=reason, rebooked=new_date,
+                             now=now(), actor=store.actor)
+    follow = f"rebooked for {new_date}" if new_date else \
+        f"not rebooked yet: the {by} who cancelled rebooks it"
+    out.message(f"Recorded cancellation {row.id} of {meeting_on}; {follow}.")

@@ -1,0 +1,294 @@
+"""Supervision sessions: a draft saved answer by answer, then completed (and, later, signed).
+
+Every write here is small and committed by the caller at once: an interactive session calls one
+function per answer inside its own transaction, so a killed process loses at most the answer
+being typed.
+"""
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from supervise.domain.canonical import iso_utc, record_digest
+from supervise.domain.policy import Policy
+from supervise.domain.templates import FIELD_TYPES, Template
+from supervise.errors import NotFoundError, SuperviseError, UsageError
+from supervise.store.audit import append_event
+from supervise.store.children import add_child, family_for, find_child, set_status
+from supervise.store.models import (
+    ActionItem,
+    ActionReview,
+    CaseChild,
+    CaseDiscussion,
+    Child,
+    Decision,
+    Family,
+    Person,
+    SessionAnswer,
+    SessionRecord,
+    SessionSupervisee,
+)
+from supervise.store.snapshots import keep_snapshot, snapshot
+
+
+def find_session(session: Session, session_id: str | int) -> SessionRecord:
+    text = str(session_id).strip().upper().removeprefix("S")
+    record = session.get(SessionRecord, int(text)) if text.isdigit() and len(text) < 10 \
+        else None
+    if record is None:
+        raise NotFoundError(f"No session {session_id}. See `supervise session list`.")
+    return record
+
+
+def late_entry(held_on: date, recorded: datetime, policy: Policy) -> bool:
+    return (recorded.date() - held_on).days > policy.late_entry_days
+
+
+def start_draft(session: Session, *, template: Template, kind: str, supervisor: Person,
+                supervisees: list[Person], held_on: date, start_time: str | None,
+                duration: int | None, contract_id: int | None, policy: Policy,
+                policy_version: int, now: datetime, actor: str) -> SessionRecord:
+    if held_on > now.date():
+        raise UsageError(f"{held_on} is in the future: a session is recorded once it is held.")
+    if any(p.id == supervisor.id for p in supervisees):
+        raise UsageError(f"{supervisor.name} cannot supervise themselves: check --supervisor.")
+    record = SessionRecord(
+        kind=kind, status="draft", template_digest=keep_snapshot(session, template, now),
+        supervisor_id=supervisor.id, contract_id=contract_id, held_on=held_on,
+        start_time=start_time, duration_minutes=duration, policy_version=policy_version,
+        late_entry=late_entry(held_on, now, policy), created_at=iso_utc(now), created_by=actor,
+        updated_at=iso_utc(now))
+    session.add(record)
+    session.flush()
+    for person in supervisees:
+        session.add(SessionSupervisee(session_id=record.id, person_id=person.id))
+    append_event(session, now=now, actor=actor, action="session.start", record_type="session",
+                 record_id=str(record.id))
+    return record
+
+
+def _touch(session: Session, record: SessionRecord, now: datetime) -> None:
+    if record.status != "draft":
+        raise SuperviseError(f"Session {record.id} is {record.status}: it can no longer be "
+                             f"changed.")
+    record.updated_at = iso_utc(now)
+    session.add(record)
+
+
+def save_answer(session: Session, record: SessionRecord, section_id: str, value: Any,
+                now: datetime) -> None:
+    _touch(session, record, now)
+    row = session.get(SessionAnswer, (record.id, section_id))
+    if row is None:
+        row = SessionAnswer(session_id=record.id, section_id=section_id, value="", saved_at="")
+    row.value = json.dumps(value, ensure_ascii=False)
+    row.saved_at = iso_utc(now)
+    session.add(row)
+
+
+def answers_of(session: Session, record: SessionRecord) -> dict[str, Any]:
+    rows = session.exec(select(SessionAnswer).where(SessionAnswer.session_id == record.id))
+    return {row.section_id: json.loads(row.value) for row in rows}
+
+
+def children_for_case(session: Session, children: list[dict[str, Any]], family: Family,
+                      status: str, now: datetime, actor: str) -> list[Child]:
+    """Each child named in a case: found on the register (by name, and date of birth when
+    given) or added to it."""
+    found = []
+    for named in children:
+        dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
+        try:
+            child = find_child(session, named["name"], dob=dob)
+        except NotFoundError:
+            child = add_child(session, now=now, actor=actor, name=named["name"], dob=dob,
+                              family=family.name, status=status)
+        found.append(child)
+    return found
+
+
+def save_case(session: Session, record: SessionRecord, *, position: int, family: str,
+              children: list[dict[str, Any]], status: str, answers: dict[str, Any],
+              now: datetime, actor: str) -> CaseDiscussion:
+    _touch(session, record, now)
+    family_row = family_for(session, family, now)
+    case = session.exec(select(CaseDiscussion).where(
+        CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
+    if case is None:
+        case = CaseDiscussion(session_id=record.id, position=position, family_id=family_row.id,
+                              status=status, answers="{}", saved_at=iso_utc(now))
+    case.family_id, case.status = family_row.id, status
+    case.answers = json.dumps(answers, ensure_ascii=False)
+    case.saved_at = iso_utc(now)
+    session.add(case)
+    session.flush()
+    for child in children_for_case(session, children, family_row, status, now, actor):
+        if session.get(CaseChild, (case.id, child.id)) is None:
+            session.add(CaseChild(case_id=case.id, child_id=child.id))
+        set_status(session, child, status, on=record.held_on, now=now)
+    return case
+
+
+def save_decision(session: Session, case: CaseDiscussion, template: Template,
+                  answers: dict[str, Any], now: datetime) -> Decision:
+    decision = session.exec(select(Decision).where(Decision.case_id == case.id)).first()
+    if decision is None:
+        decision = Decision(case_id=case.id, template_digest="", answers="{}", saved_at="")
+    decision.template_digest = keep_snapshot(session, template, now)
+    decision.answers = json.dumps(answers, ensure_ascii=False)
+    decision.saved_at = iso_utc(now)
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def add_action(session: Session, record: SessionRecord, *, text: str, owner: Person, due: date,
+               case: CaseDiscussion | None, now: datetime) -> ActionItem:
+    _touch(session, record, now)
+    if due < record.held_on:
+        raise UsageError(f"The due date {due} is before the session ({record.held_on}).")
+    action = ActionItem(text=text, owner_id=owner.id, due_on=due, session_id=record.id,
+                        case_id=case.id if case else None, status="open",
+                        created_at=iso_utc(now), updated_at=iso_utc(now))
+    session.add(action)
+    session.flush()
+    return action
+
+
+def find_action(session: Session, action_id: str | int) -> ActionItem:
+    text = str(action_id).strip().upper().removeprefix("A")
+    action = session.get(ActionItem, int(text)) if text.isdigit() and len(text) < 10 else None
+    if action is None:
+        raise NotFoundError(f"No action {action_id}. See `supervise action list`.")
+    return action
+
+
+def review_action(session: Session, action: ActionItem, *, outcome: str, note: str,
+                  now: datetime, actor: str, record: SessionRecord | None = None,
+                  due: date | None = None) -> ActionReview:
+    """done / dropped close the action; carried keeps it open (optionally with a new due date);
+    rescheduled (outside a session) moves its due date. Every review is kept."""
+    if action.status != "open":
+        raise SuperviseError(f"Action {action.id} is already {action.status}; nothing was "
+                             f"changed.")
+    if record is not None:
+        _touch(session, record, now)
+    review = ActionReview(action_id=action.id, session_id=record.id if record else None,
+                          outcome=outcome, note=note, due_before=action.due_on,
+                          due_after=due or action.due_on, reviewed_at=iso_utc(now),
+                          reviewed_by=actor)
+    session.add(review)
+    if outcome in ("done", "dropped"):
+        action.status = outcome
+    if due is not None:
+        action.due_on = due
+    action.updated_at = iso_utc(now)
+    session.add(action)
+    session.flush()
+    return review
+
+
+def open_actions_for(session: Session, people: list[Person]) -> list[ActionItem]:
+    """Open actions raised in these supervisees' sessions, or owned by them, oldest first."""
+    ids = [p.id for p in people]
+    raised = select(SessionSupervisee.session_id).where(SessionSupervisee.person_id.in_(ids))
+    query = select(ActionItem).where(ActionItem.status == "open").where(
+        ActionItem.owner_id.in_(ids) | ActionItem.session_id.in_(raised)
+    ).order_by(ActionItem.due_on, ActionItem.id)
+    return list(session.exec(query))
+
+
+def supervisees_of(session: Session, record: SessionRecord) -> list[Person]:
+    query = select(Person).join(SessionSupervisee, SessionSupervisee.person_id == Person.id) \
+        .where(SessionSupervisee.session_id == record.id).order_by(Person.name_key)
+    return list(session.exec(query))
+
+
+def cases_of(session: Session, record: SessionRecord) -> list[CaseDiscussion]:
+    return list(session.exec(select(CaseDiscussion).where(
+        CaseDiscussion.session_id == record.id).order_by(CaseDiscussion.position)))
+
+
+def actions_raised(session: Session, record: SessionRecord) -> list[ActionItem]:
+    return list(session.exec(select(ActionItem).where(
+        ActionItem.session_id == record.id).order_by(ActionItem.id)))
+
+
+def reviews_in(session: Session, record: SessionRecord) -> list[ActionReview]:
+    return list(session.exec(select(ActionReview).where(
+        ActionReview.session_id == record.id).order_by(ActionReview.id)))
+
+
+def functions_covered(template: Template, answers: dict[str, Any], has: dict[str, bool]) -> list:
+    """The supervision functions of the sections actually answered (cases, actions and the
+    action review count when there are any)."""
+    covered: dict[str, None] = {}
+    for section in template.sections:
+        answered = (section.id in answers and answers[section.id] not in (None, "", [])) \
+            if section.type in FIELD_TYPES else has.get(section.type, False)
+        if answered:
+            covered.update(dict.fromkeys(section.functions))
+    return list(covered)
+
+
+def complete(session: Session, record: SessionRecord, *, now: datetime, actor: str) -> str:
+    """Mark a draft completed: its required answers are checked and its digest fixed."""
+    template = snapshot(session, record.template_digest)
+    answers = answers_of(session, record)
+    missing = [s.title for s in template.sections
+               if s.required and s.type in FIELD_TYPES and answers.get(s.id) in (None, "", [])]
+    if missing:
+        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}. Resume it "
+                         f"with `supervise session resume {record.id}`.")
+    if record.next_meeting and record.next_meeting <= record.held_on:
+        raise UsageError(f"The next meeting ({record.next_meeting}) is not after the session "
+                         f"({record.held_on}).")
+    _touch(session, record, now)
+    record.status, record.completed_at = "completed", iso_utc(now)
+    record.digest = session_digest(session, record, template, answers)
+    session.add(record)
+    append_event(session, now=now, actor=actor, action="session.complete",
+                 record_type="session", record_id=str(record.id), digest=record.digest)
+    return record.digest
+
+
+def session_digest(session: Session, record: SessionRecord, template: Template,
+                   answers: dict[str, Any]) -> str:
+    supervisor = session.get(Person, record.supervisor_id)
+    header = {
+        "type": "session", "id": record.id, "kind": record.kind,
+        "template": {"id": template.id, "version": template.version,
+                     "digest": record.template_digest},
+        "supervisor": supervisor.name if supervisor else None,
+        "supervisees": [p.name for p in supervisees_of(session, record)],
+        "held_on": record.held_on, "start_time": record.start_time,
+        "duration_minutes": record.duration_minutes, "next_meeting": record.next_meeting,
+        "late_entry": record.late_entry, "recorded_at": record.created_at,
+        "policy_version": record.policy_version,
+    }
+    parts: list[Any] = [{"section": s.id, "answer": answers[s.id]}
+                        for s in template.sections if s.id in answers]
+    for case in cases_of(session, record):
+        parts.append(case_part(session, case))
+    for action in actions_raised(session, record):
+        parts.append({"action": action.id, "text": action.text, "owner_id": action.owner_id,
+                      "due": action.due_on, "case": action.case_id})
+    for review in reviews_in(session, record):
+        parts.append({"review_of": review.action_id, "outcome": review.outcome,
+                      "note": review.note})
+    return record_digest(header, parts)
+
+
+def case_part(session: Session, case: CaseDiscussion) -> dict[str, Any]:
+    """A case discussion as one part of the record: an extract about one child can leave the
+    others' parts out and still verify."""
+    family = session.get(Family, case.family_id)
+    children = session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
+                            .where(CaseChild.case_id == case.id).order_by(Child.id))
+    decision = session.exec(select(Decision).where(Decision.case_id == case.id)).first()
+    return {"case": case.position, "family": family.name if family else None,
+            "children": [{"name": c.name, "dob": c.dob} for c in children],
+            "status": case.status, "answers": json.loads(case.answers),
+            "decision": json.loads(decision.answers) if decision else None}

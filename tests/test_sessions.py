@@ -1,0 +1,324 @@
+"""Recording sessions: answers files, the agenda walked on a (scripted) terminal with autosave,
+resume, actions reviewed across sessions, children, decisions, cancellations, late entries."""
+
+import json
+import tomllib
+from datetime import date, timedelta
+
+import pytest
+
+from supervise.cli import prompts
+from supervise.store.catalog import Catalog
+from tests.helpers import ScriptedPrompter
+
+TODAY = date.today()
+SESSION_TEMPLATES = sorted(f.id for f in Catalog(None).files() if f.template.kind == "session")
+
+
+@pytest.fixture
+def team(cli, store):
+    for args in (["Alex Morgan", "--role", "Head of Safeguarding", "--supervisor"],
+                 ["Sam Taylor", "--role", "Deputy DSL"],
+                 ["Priya Shah", "--role", "DSL"]):
+        assert cli("person", "add", *args).code == 0
+    assert cli("contract", "new", "--supervisee", "Sam Taylor", "--supervisor",
+               "Alex Morgan").code == 0
+    return store
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def sessions(cli, *args):
+    result = cli("session", "list", "--json", *args)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def detail(cli, session_id):
+    result = cli("session", "show", str(session_id), "--json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+@pytest.mark.parametrize("template_id", SESSION_TEMPLATES)
+def test_a_skeleton_records_a_whole_session_with_no_prompt(cli, team, tmp_path, template_id):
+    skeleton = cli("template", "skeleton", template_id).out
+    path = write(tmp_path, "session.toml", skeleton)
+    with prompts.use(ScriptedPrompter()):  # any prompt at all fails the test
+        result = cli("session", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    record = detail(cli, 1)
+    expected = tomllib.loads(skeleton)
+    assert record["status"] == "completed" and record["template"] == template_id
+    assert record["supervisees"] == sorted(expected["supervisees"])
+    answered = {a["id"]: a["answer"] for a in record["answers"] if a["answer"] is not None}
+    assert answered == expected["answers"]
+    if "cases" in expected:
+        case = record["cases"][0]
+        assert case["children"] == expected["cases"][0]["children"]
+        assert {a["id"]: a["answer"] for a in case["answers"]} == \
+            expected["cases"][0]["answers"]
+    if "actions" in expected:
+        assert [a["text"] for a in record["actions"]] == [
+            a["text"] for a in expected["actions"]]
+    assert record["functions"] and record["late_entry"] is False
+    assert len(record["digest"]) == 64
+
+
+def test_a_bad_answers_file_is_refused_whole_and_stores_nothing(cli, team, tmp_path):
+    path = write(tmp_path, "bad.toml", f"""\
+template = "ms-supervision-record"
+date = "{TODAY}"
+supervisees = ["Sam Tailor"]
+next_meeting = "{TODAY - timedelta(days=3)}"
+
+[[cases]]
+family = "Nowak"
+children = [{{name = "Zofia Nowak"}}]
+status = "on a plan"
+answers = {{summary = "Seen at home."}}
+""")
+    result = cli("session", "new", "--answers", str(path))
+    assert result.code == 2
+    for fragment in ("3 problems", "nothing was stored",
+                     "supervisees[1]: No person named 'Sam Tailor'. Did you mean: Sam Taylor?",
+                     "next_meeting: ", "is not after the session date",
+                     "cases[1].status: 'on a plan' is not a status"):
+        assert fragment in result.err, result.err
+    assert sessions(cli) == []
+    assert json.loads(cli("child", "list", "--json").out) == []
+
+
+AWKWARD_NOTE = "Pasted from Word:\x0bsecond line\x0c\n" + "Long note. " * 1_900  # ~20,900
+
+
+def test_awkward_text_and_names_in_any_script_are_kept_exactly(cli, team, tmp_path):
+    assert len(AWKWARD_NOTE) > 20_000
+    data = {
+        "template": "ms-supervision-record", "date": TODAY.isoformat(),
+        "supervisees": ["Sam Taylor"],
+        "answers": {"matters_arising": AWKWARD_NOTE},
+        "cases": [{"family": "ap Gwilym-Nowak", "status": "early-help",
+                   "children": [{"name": "Siân ap Gwilym", "dob": "2016-05-01"},
+                                {"name": "Zażółć Nowak"}, {"name": "عائشہ خان"},
+                                {"name": "Mia 🌟 Nowak"}],
+                   "answers": {"summary": "Emoji 👩\u200d👧 and Urdu: بچے کی آواز"}}],
+    }
+    path = write(tmp_path, "awkward.json", json.dumps(data, ensure_ascii=False))
+    result = cli("session", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    record = detail(cli, 1)
+    answered = {a["id"]: a["answer"] for a in record["answers"]}
+    assert answered["matters_arising"] == AWKWARD_NOTE
+    case = record["cases"][0]
+    assert [c["name"] for c in case["children"]] == [c["name"] for c in data["cases"][0]
+                                                     ["children"]]
+    assert case["family"] == "ap Gwilym-Nowak"
+    assert {a["id"]: a["answer"] for a in case["answers"]}["summary"] == \
+        data["cases"][0]["answers"]["summary"]
+    shown = cli("session", "show", "1").out
+    assert "Pasted from Word:[U+000B]second line[U+000C]" in shown and "\x0b" not in shown
+    assert "Siân ap Gwilym" in shown and "عائشہ خان" in shown and "Mia 🌟 Nowak" in shown
+    child = json.loads(cli("child", "show", "Siân ap Gwilym", "--json").out)
+    assert child["status"] == "early-help" and child["family"] == "ap Gwilym-Nowak"
+
+
+def session_file(tmp_path, name: str, held: date, extra: str = "") -> str:
+    return str(write(tmp_path, name, f"""\
+template = "ms-supervision-record"
+date = "{held}"
+supervisees = ["Sam Taylor"]
+{extra}"""))
+
+
+def test_reviewing_an_action_in_later_sessions_keeps_every_review(cli, team, tmp_path):
+    first = TODAY - timedelta(days=60)
+    assert cli("session", "new", "--answers", session_file(tmp_path, "1.toml", first, f"""
+[[actions]]
+text = "Chase the health visitor's report"
+owner = "Sam Taylor"
+due = "{first + timedelta(days=14)}"
+""")).code == 0
+    second = session_file(tmp_path, "2.toml", TODAY - timedelta(days=30), """
+[[action_review]]
+action = 1
+outcome = "carried"
+note = "Report promised for next week"
+""")
+    assert cli("session", "new", "--answers", second).code == 0
+    action = json.loads(cli("action", "list", "--json").out)[0]
+    assert action["status"] == "open" and len(action["reviews"]) == 1
+    third = session_file(tmp_path, "3.toml", TODAY, """
+[[action_review]]
+action = 1
+outcome = "done"
+note = "Report received and on file"
+""")
+    assert cli("session", "new", "--answers", third).code == 0
+    action = json.loads(cli("action", "list", "--json").out)[0]
+    assert action["status"] == "done"
+    assert [(r["session"], r["outcome"], r["note"]) for r in action["reviews"]] == [
+        (2, "carried", "Report promised for next week"),
+        (3, "done", "Report received and on file")]
+    again = cli("session", "new", "--answers", session_file(
+        tmp_path, "4.toml", TODAY, "[[action_review]]\naction = 1\noutcome = \"dropped\"\n"))
+    assert again.code == 2 and "action 1 is already done" in again.err
+    assert len(sessions(cli)) == 3
+
+
+def test_actions_can_be_listed_done_and_moved_between_sessions(cli, team, tmp_path):
+    held = TODAY - timedelta(days=40)
+    actions = "".join(f"""
+[[actions]]
+text = "{text}"
+owner = "{owner}"
+due = "{held + timedelta(days=days)}"
+""" for text, owner, days in (("Overdue one", "Sam Taylor", 7),
+                              ("Later one", "Alex Morgan", 60)))
+    assert cli("session", "new", "--answers", session_file(tmp_path, "a.toml", held,
+                                                           actions)).code == 0
+    overdue = json.loads(cli("action", "list", "--overdue", "--json").out)
+    assert [a["text"] for a in overdue] == ["Overdue one"]
+    mine = json.loads(cli("action", "list", "--owner", "alex morgan", "--json").out)
+    assert [a["text"] for a in mine] == ["Later one"]
+    moved = cli("action", "update", "1", "--due", (TODAY + timedelta(days=7)).isoformat(),
+                "--note", "Waiting for the school nurse")
+    assert moved.code == 0
+    assert json.loads(cli("action", "list", "--overdue", "--json").out) == []
+    assert cli("action", "done", "2", "--note", "Done early").code == 0
+    assert [a["id"] for a in json.loads(cli("action", "list", "--open", "--json").out)] == [1]
+    assert cli("action", "done", "2").code == 1
+    assert cli("action", "done", "99").code == 1
+
+
+def test_a_session_written_days_later_is_a_late_entry_everywhere(cli, team, tmp_path):
+    held = TODAY - timedelta(days=10)
+    assert cli("session", "new", "--answers", session_file(tmp_path, "late.toml", held)).code == 0
+    assert detail(cli, 1)["late_entry"] is True
+    assert "LATE ENTRY" in cli("session", "show", "1").out
+    assert "LATE ENTRY" in cli("session", "list").out
+    assert cli("session", "new", "--answers", session_file(tmp_path, "now.toml", TODAY)).code == 0
+    assert detail(cli, 2)["late_entry"] is False
+
+
+def test_group_sessions_need_several_supervisees_and_say_so(cli, team, tmp_path):
+    skeleton = cli("template", "skeleton", "la-pod-record").out
+    data = tomllib.loads(skeleton)
+    data["supervisees"] = ["Sam Taylor", "Priya Shah"]
+    data["answers"]["concern_lead"] = "Alex Morgan"
+    path = write(tmp_path, "pod.json", json.dumps(data))
+    assert cli("session", "new", "--answers", str(path)).code == 0
+    record = detail(cli, 1)
+    assert record["kind"] == "group" and record["supervisees"] == ["Priya Shah", "Sam Taylor"]
+    lone = dict(data, supervisees=["Sam Taylor"])
+    result = cli("session", "new", "--answers", str(write(tmp_path, "lone.json",
+                                                          json.dumps(lone))))
+    assert result.code == 2 and "a group session has two or more supervisees" in result.err
+
+
+def test_a_cancelled_meeting_is_its_own_record(cli, team):
+    result = cli("session", "cancel", "--supervisee", "Sam Taylor", "--date",
+                 TODAY.isoformat(), "--by", "supervisee", "--reason", "Off sick")
+    assert result.code == 0 and "the supervisee who cancelled rebooks it" in result.err
+    bad = cli("session", "cancel", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
+              "--by", "governor", "--reason", "x")
+    assert bad.code == 2
+    early = cli("session", "cancel", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
+                "--by", "supervisor", "--reason", "x", "--rebooked",
+                (TODAY - timedelta(days=1)).isoformat())
+    assert early.code == 2 and "not after the cancelled meeting" in early.err
+    assert sessions(cli) == []  # a cancellation is not a session held
+
+
+def test_children_on_the_register(cli, team):
+    assert cli("child", "add", "Jamie Example", "--dob", "2015-03-14", "--family",
+               "Example", "--status", "child-protection", "--ref", "CP-1234").code == 0
+    twin = cli("child", "add", "Jamie Example", "--dob", "2015-03-14")
+    assert twin.code == 2 and "already on the register" in twin.err
+    assert cli("child", "add", "Jamie Example", "--dob", "2019-01-02").code == 0
+    ambiguous = cli("child", "show", "jamie example")
+    assert ambiguous.code == 1 and "--dob or --ref" in ambiguous.err
+    shown = json.loads(cli("child", "show", "Jamie Example", "--ref", "CP-1234", "--json").out)
+    assert shown["status"] == "child-protection" and shown["family"] == "Example"
+    assert cli("child", "add", "Future Child", "--dob", "2999-01-01").code == 2
+    assert cli("child", "add", "X", "--status", "at risk").code == 2
+    unknown = cli("child", "show", "Jamie Exampel")
+    assert unknown.code == 1 and "Did you mean: Jamie Example?" in unknown.err
+
+
+def test_a_decision_record_is_kept_for_the_childs_file(cli, team, tmp_path):
+    path = session_file(tmp_path, "d.toml", TODAY, """
+[[cases]]
+family = "Okafor"
+children = [{name = "Ada Okafor", dob = "2014-02-02"}]
+status = "child-in-need"
+answers = {summary = "Missed two health appointments since we last met."}
+
+[cases.decision]
+synopsis = "Known to services since 2023."
+concerns = "Neglect: missed health appointments."
+decision = "Request a strategy discussion."
+rationale = "Three missed appointments and a new injury outweigh the recent improvement."
+""")
+    assert cli("session", "new", "--answers", path).code == 0
+    decisions = json.loads(cli("decision", "list", "--child", "Ada Okafor", "--json").out)
+    assert len(decisions) == 1 and decisions[0]["answers"]["decision"].startswith("Request")
+    shown = cli("decision", "show", str(decisions[0]["id"]))
+    assert shown.code == 0 and "Three missed appointments" in shown.out
+    assert cli("decision", "show", "77").code == 1
+
+
+def test_on_a_terminal_the_agenda_is_walked_and_saved_answer_by_answer(cli, team):
+    script = ScriptedPrompter(
+        ("holidays, sickness absence", "Annual leave in August; safeguarding refresher done"),
+        ("ALL current cases or a sample", "All current cases"),
+        ("Matters arising", KeyboardInterrupt()),  # the DSL is called away
+    )
+    with prompts.use(script):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--date",
+                     TODAY.isoformat(), "--time", "14:30", "--duration", "60")
+    assert result.code == 130 and "session resume 1" in result.err
+    draft = detail(cli, 1)
+    assert draft["status"] == "draft" and draft["supervisor"] == "Alex Morgan"
+    saved = {a["id"]: a["answer"] for a in draft["answers"] if a["answer"]}
+    assert saved == {"absence_and_training": "Annual leave in August; safeguarding refresher "
+                                             "done", "case_coverage": "All current cases"}
+    assert sessions(cli, "--status", "draft")[0]["id"] == 1
+
+
+def test_resume_finishes_a_draft_and_a_finished_session_cannot_be_resumed(cli, team):
+    template = Catalog(None).get("ms-supervision-record")
+    with prompts.use(ScriptedPrompter(("holidays", KeyboardInterrupt()))):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--date",
+                   TODAY.isoformat(), "--time", "09:00", "--duration", "45").code == 130
+    script = []
+    for section in template.sections:
+        if section.type in ("text", "note"):
+            script.append((section.title[:20], f"Answer to {section.id}"))
+        elif section.type == "choice":
+            script.append((section.title[:20], section.choices[0]))
+        elif section.type == "action_review":
+            pass  # no open actions yet: nothing is asked
+        elif section.type == "cases":
+            script.append(("Discuss a family", False))
+        elif section.type == "actions":
+            script += [("Add an action", True), ("Action:", "Book the review meeting"),
+                       ("By whom", "Sam Taylor"), ("By when", str(TODAY + timedelta(days=7))),
+                       ("Add an action", False)]
+        elif section.type == "next_meeting":
+            script.append(("suggests", str(TODAY + timedelta(days=28))))
+    finish = ScriptedPrompter(*script)
+    with prompts.use(finish):
+        result = cli("session", "resume", "1")
+    assert result.code == 0, result.err
+    assert finish.finished()
+    record = detail(cli, 1)
+    assert record["status"] == "completed" and record["next_meeting"] == str(
+        TODAY + timedelta(days=28))
+    assert [a["text"] for a in record["actions"]] == ["Book the review meeting"]
+    again = cli("session", "resume", "1")
+    assert again.code == 1 and "only a draft can be resumed" in again.err
