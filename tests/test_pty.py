@@ -193,3 +193,70 @@ def test_contract_new_in_a_terminal_with_type_ahead_a_multiline_note_and_a_choic
     shown = json.loads(run("contract", "show", "1", "--json"))
     assert shown["supervisee"] == "Sam Taylor" and shown["supervisor"] == USER
     assert [a["answer"] for a in shown["answers"]] == ["Come prepared\nBe honest", "Classroom"]
+
+
+@pytest.mark.slow
+def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
+    import json
+    import signal
+    import subprocess
+
+    _made_store(tmp_path)
+    env = {**_env(tmp_path), "SUPERVISE_PASSPHRASE": PASSPHRASE}
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "supervise", *args], env=env, check=True,
+                              capture_output=True, text=True).stdout
+
+    run("person", "add", "Sam Taylor", "--role", "Deputy DSL")
+    run("contract", "new", "--supervisee", "Sam Taylor", "--supervisor", USER)
+
+    def spawn(*args: str):
+        child = pexpect.spawn(sys.executable, ["-m", "supervise", *args], env=env,
+                              cwd=str(tmp_path), encoding="utf-8", timeout=30,
+                              dimensions=(40, 200))
+        child.logfile_read = io.StringIO()
+        return child
+
+    child = spawn("session", "new", "--supervisee", "Sam Taylor", "--time", "14:30",
+                  "--duration", "60")
+    child.expect_exact("Date held:")
+    child.send("\r")  # today, as offered
+    child.expect_exact("holidays, sickness absence")
+    child.send("Annual leave 1-5 August")
+    child.send("\x1b\r")
+    child.expect_exact("ALL current cases or a sample")
+    child.send("\r")  # the first choice
+    child.expect_exact("Matters arising")
+    child.send("New DSL deputy starts in January")
+    child.send("\x1b\r")
+    child.expect_exact("Supervision notes")  # the fourth question is on screen: kill now
+    child.kill(signal.SIGKILL)
+    child.close()
+    assert child.signalstatus == signal.SIGKILL
+
+    draft = json.loads(run("session", "show", "1", "--json"))
+    saved = {a["id"]: a["answer"] for a in draft["answers"] if a["answer"]}
+    assert draft["status"] == "draft"
+    assert saved == {"absence_and_training": "Annual leave 1-5 August",
+                     "case_coverage": "All current cases",
+                     "matters_arising": "New DSL deputy starts in January"}
+
+    child = spawn("session", "resume", "1")
+    child.expect_exact("(answered) Annual leave 1-5 August")
+    child.expect_exact("(answered) All current cases")
+    child.expect_exact("(answered) New DSL deputy starts in January")
+    child.expect_exact("Discuss a family or child?")
+    child.send("n")  # y and n answer at once
+    for _ in range(3):  # team issues, personal development, any other business
+        child.expect(r"\(several lines")
+        child.send("\x1b\r")  # left blank
+    child.expect_exact("Add an action?")
+    child.send("n")
+    child.expect_exact("suggests")
+    child.send("\r")  # the suggested date
+    text, code = _finish(child)
+    assert code == 0, text
+    record = json.loads(run("session", "show", "1", "--json"))
+    assert record["status"] == "completed" and record["next_meeting"]
+    assert {a["id"]: a["answer"] for a in record["answers"] if a["answer"]} == saved

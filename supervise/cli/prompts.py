@@ -34,9 +34,15 @@ NOTE_HOW_TO_FINISH = "(several lines: Enter adds a line; Esc then Enter, or Alt+
 
 
 class TerminalPrompter:
-    """Asks on the terminal. Ctrl-C raises KeyboardInterrupt, handled once at the exit point."""
+    """Asks on the terminal. Ctrl-C raises KeyboardInterrupt, handled once at the exit point.
+    `output` replaces the terminal (tests drive it with prompt_toolkit's pipe input)."""
+
+    def __init__(self, output=None) -> None:
+        self.output = output
 
     def _output(self):
+        if self.output is not None:
+            return self.output
         from prompt_toolkit.output import create_output
 
         return create_output(stdout=sys.stderr)

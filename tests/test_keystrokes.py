@@ -1,0 +1,63 @@
+"""The real prompts (questionary on prompt_toolkit) driven by keystrokes through a pipe: what a
+user types, key by key, becomes the stored record."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from supervise.cli import prompts
+
+ENTER, DOWN, FINISH_NOTE = "\r", "\x1b[B", "\x1b\r"  # Esc then Enter ends a multi-line note
+CLEAR = "\x15"  # Ctrl-U: clear the offered default before typing
+
+
+@pytest.fixture
+def team(cli, store):
+    """Set up before any prompter is installed (with one, commands would ask)."""
+    assert cli("person", "add", "Sam Taylor", "--role", "Deputy DSL").code == 0
+    assert cli("person", "add", "Alex Morgan", "--role", "DSL", "--supervisor").code == 0
+    assert cli("contract", "new", "--supervisee", "Sam Taylor", "--supervisor",
+               "Alex Morgan").code == 0
+    return store
+
+
+@pytest.fixture
+def keys(team):
+    """Keystrokes queued for the real TerminalPrompter."""
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        with prompts.use(prompts.TerminalPrompter(output=DummyOutput())):
+            yield pipe
+
+
+def test_a_session_typed_key_by_key_is_recorded(cli, keys):
+    next_date = (date.today() + timedelta(days=30)).isoformat()
+    keys.send_text(
+        "sam tay" + "lor" + ENTER                     # supervisee, type-ahead
+        + ENTER                                       # date held: today, as offered
+        + "10:15" + ENTER                             # start time
+        + CLEAR + "50" + ENTER                        # duration: replace the contract's 60
+        + "Half term" + ENTER + "leave" + FINISH_NOTE  # a two-line note
+        + DOWN + ENTER                                # the second choice: a sample
+        + "Nothing new" + FINISH_NOTE                 # matters arising
+        + "n"                                         # no case discussion (y/n need no Enter)
+        + FINISH_NOTE + FINISH_NOTE + FINISH_NOTE     # three notes left blank
+        + "y" + "Ring the virtual school" + ENTER
+        + "Alex Morgan" + ENTER + ENTER               # owner; due date as offered
+        + "n"                                         # no more actions
+        + CLEAR + next_date + ENTER                   # replace the suggested date
+    )
+    result = cli("session", "new")
+    assert result.code == 0, result.err
+    record = json.loads(cli("session", "show", "1", "--json").out)
+    answers = {a["id"]: a["answer"] for a in record["answers"] if a["answer"]}
+    assert answers == {"absence_and_training": "Half term\nleave",
+                       "case_coverage": "A sample", "matters_arising": "Nothing new"}
+    assert (record["time"], record["duration_minutes"]) == ("10:15", 50)
+    assert record["supervisees"] == ["Sam Taylor"] and record["supervisor"] == "Alex Morgan"
+    assert [(a["text"], a["owner"]) for a in record["actions"]] == [
+        ("Ring the virtual school", "Alex Morgan")]
+    assert record["next_meeting"] == next_date and record["status"] == "completed"
