@@ -32,6 +32,33 @@ def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
     assert {"eyfs", "dsl"} <= {c["kind"] for c in in_force}
     assert run("policy", "show", "--json")["profile"] == "school-trust"
 
+    held = run("session", "list", "--json")
+    assert len(held) >= 30 and {"one-to-one", "group", "ad-hoc"} <= {s["kind"] for s in held}
+    assert not any(s["late_entry"] for s in held)  # each recorded on the day it was held
+    assert held[0]["held_on"] < "2025-10-01" and held[-1]["held_on"] > "2026-10-31"
+    assert {"ms-supervision-record", "dsl-agenda", "eyfs-record"} <= {s["template"]
+                                                                      for s in held}
+    actions = run("action", "list", "--json")
+    assert {"open", "done"} <= {a["status"] for a in actions}
+    assert any(len(a["reviews"]) >= 2 for a in actions)  # carried, then done
+    assert run("decision", "list", "--json") and run("child", "list", "--json")
+
+
+def test_demo_records_its_cancellations(cli, tmp_path):
+    from datetime import UTC, datetime
+
+    from supervise.store.cancellations import cancellations_of
+    from supervise.store.people import find_person
+    from supervise.store.store import unlock_store
+
+    target = tmp_path / "demo" / "store.db"
+    assert cli("demo", "--store", str(target), passphrase=None).code == 0
+    with unlock_store(target, passphrase=lambda: sample.PASSPHRASE, user=None,
+                      now=datetime.now(UTC)) as opened, opened.session() as session:
+        rows = cancellations_of(session, find_person(session, "Tom Okafor"))
+        assert [(r.cancelled_by, r.rebooked_on is not None) for r in rows] == [
+            ("supervisor", True), ("supervisee", True)]
+
 
 def test_demo_refuses_to_overwrite_an_existing_store(cli, store):
     result = cli("demo", "--store", str(store))

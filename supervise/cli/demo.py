@@ -22,6 +22,8 @@ def demo(
     from supervise.store.contracts import contract_row, list_contracts
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.people import list_people, person_row
+    from supervise.store.sample_history import at
+    from supervise.store.session_views import list_sessions, session_row
     from supervise.store.store import create_store
 
     path = store or default_store_path().parent / "demo" / "store.db"
@@ -29,9 +31,11 @@ def demo(
     built, _ = create_store(path, org=sample.ORG, policy=shipped_policy(sample.FIRST_POLICY),
                             user=sample.USER, role="Designated Safeguarding Lead",
                             passphrase=sample.PASSPHRASE, kdf=KDF_PROFILES["strong"],
-                            now=moment, demo=True)
+                            now=at(sample.START), demo=True)
     with built, built.session() as session:
-        sample.build_sample(session, moment)
+        sample.build_sample(session)
+        held = len(list_sessions(session))
+        recent = [session_row(session, r) for r in list_sessions(session)][-6:]
         people = [person_row(p) for p in list_people(session, include_left=False)]
         contracts = [contract_row(session, c, moment.date())
                      for c in list_contracts(session, today=moment.date(), include_closed=True)]
@@ -42,10 +46,18 @@ def demo(
     out.message(f"\nIts contracts, first under {sample.FIRST_POLICY}, then under "
                 f"{sample.SECOND_POLICY} (`supervise contract list --all`):\n")
     out.table(contracts, CONTRACT_COLUMNS, as_json=False, empty="")
+    out.message(f"\n{held} sessions recorded over the year; the latest "
+                f"(`supervise session list`):\n")
+    for row in recent:
+        row["supervisees_text"] = ", ".join(row["supervisees"])
+    out.table(recent, [("id", "Id"), ("held_on", "Held"), ("kind", "Kind"),
+                       ("supervisor", "Supervisor"), ("supervisees_text", "Supervisees"),
+                       ("template", "Template")], as_json=False, empty="")
     out.message(
         f"\nTry it:\n  export SUPERVISE_STORE={path}\n"
         f"  export SUPERVISE_PASSPHRASE={sample.PASSPHRASE}\n"
         "  supervise policy show\n  supervise contract show 5\n"
+        "  supervise session show 1\n  supervise action list --open\n"
         "  supervise template skeleton dsl-agenda\n"
         "  supervise person add 'Jo Bloggs' --role 'Teaching Assistant'"
     )

@@ -84,24 +84,73 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
                          actor=USER, replacing=old).id
 
 
-def build_sample(session: Session, now: datetime) -> None:
-    """People and contracts for the store `create_store` just made (under FIRST_POLICY)."""
-    edit_person(session, find_person(session, USER), now=now, actor=USER,
-                changes={"team": "Trust central team", "start_date": date(2016, 9, 1),
-                         "supervisor_trained_on": date(2017, 1, 20)})
-    for name, role, team, start, supervises, trained, qualified in PEOPLE:
-        add_person(session, now=now, actor=USER, name=name, role=role, team=team,
-                   start_date=start, is_supervisor=supervises, supervisor_trained_on=trained,
-                   newly_qualified_on=qualified)
-    first = {spec.supervisee: _contract(session, spec, now=now) for spec in FIRST_CONTRACTS}
-    end_contract(session, find_contract(session, first["Ruth Adeyemi"]), on=date(2026, 7, 31),
-                 reason="Left the trust", now=now, actor=USER)
-    leave_person(session, find_person(session, "Ruth Adeyemi"), now=now, actor=USER,
-                 left=date(2026, 7, 31))
-    set_policy(session, shipped_policy(SECOND_POLICY), now=now, actor=USER)
+START = date(2025, 8, 25)  # the day the trust set up its store
+
+
+def build_sample(session: Session) -> None:
+    """A year of the trust's supervision, in date order on a simulated clock, for the store
+    `create_store` made on START under FIRST_POLICY."""
+    from supervise.store.cancellations import cancel_meeting
+    from supervise.store.sample_history import at, first_year, second_year
+
+    first: dict[str, int] = {}
+
+    def setup(s: Session) -> None:
+        moment = at(START)
+        edit_person(s, find_person(s, USER), now=moment, actor=USER,
+                    changes={"team": "Trust central team", "start_date": date(2016, 9, 1),
+                             "supervisor_trained_on": date(2017, 1, 20)})
+        for name, role, team, start, supervises, trained, qualified in PEOPLE:
+            if start <= START:
+                add_person(s, now=moment, actor=USER, name=name, role=role, team=team,
+                           start_date=start, is_supervisor=supervises,
+                           supervisor_trained_on=trained, newly_qualified_on=qualified)
+
+    def newcomers(s: Session) -> None:
+        for name, role, team, start, supervises, trained, qualified in PEOPLE:
+            if start > START:
+                add_person(s, now=at(date(2026, 8, 25)), actor=USER, name=name, role=role,
+                           team=team, start_date=start, is_supervisor=supervises,
+                           supervisor_trained_on=trained, newly_qualified_on=qualified)
+
+    def agree(spec: SampleContract, replacing: str | None = None):
+        def run(s: Session) -> None:
+            made = _contract(s, spec, now=at(spec.start),
+                             replacing=first[replacing] if replacing else None)
+            first.setdefault(spec.supervisee, made)
+        return run
+
+    def cancel(day: date, supervisee: str, supervisor: str, by: str, reason: str,
+               rebooked: date):
+        return lambda s: cancel_meeting(
+            s, supervisee=find_person(s, supervisee), supervisor=find_person(s, supervisor),
+            meeting_on=day, by=by, reason=reason, rebooked=rebooked, now=at(day), actor=USER)
+
+    def leaves(s: Session) -> None:
+        moment = at(date(2026, 7, 31))
+        end_contract(s, find_contract(s, first["Ruth Adeyemi"]), on=date(2026, 7, 31),
+                     reason="Left the trust", now=moment, actor=USER)
+        leave_person(s, find_person(s, "Ruth Adeyemi"), now=moment, actor=USER,
+                     left=date(2026, 7, 31))
+
+    events = [(START, setup)]
+    events += [(spec.start, agree(spec)) for spec in FIRST_CONTRACTS]
+    events += first_year(USER) + second_year(USER)
+    events += [
+        (date(2026, 2, 11), cancel(date(2026, 2, 11), "Tom Okafor", "Priya Shah", "supervisor",
+                                   "Called to a strategy meeting", date(2026, 2, 18))),
+        (date(2026, 7, 31), leaves),
+        (date(2026, 8, 20), lambda s: set_policy(s, shipped_policy(SECOND_POLICY),
+                                                 now=at(date(2026, 8, 20)), actor=USER)),
+        (date(2026, 8, 25), newcomers),
+        (date(2026, 10, 13), cancel(date(2026, 10, 13), "Tom Okafor", "Priya Shah",
+                                    "supervisee", "Off sick", date(2026, 10, 20))),
+    ]
     for name in ("Priya Shah", "Tom Okafor"):  # reviewed under the new policy, as DSL contracts
         spec = next(s for s in FIRST_CONTRACTS if s.supervisee == name)
-        _contract(session, SampleContract(name, spec.supervisor, "dsl", date(2026, 9, 1),
-                                          spec.venue), now=now, replacing=first[name])
-    for spec in SECOND_CONTRACTS:
-        _contract(session, spec, now=now)
+        events.append((date(2026, 9, 1), agree(
+            SampleContract(name, spec.supervisor, "dsl", date(2026, 9, 1), spec.venue),
+            replacing=name)))
+    events += [(spec.start, agree(spec)) for spec in SECOND_CONTRACTS]
+    for _, run in sorted(events, key=lambda event: event[0]):
+        run(session)
