@@ -101,6 +101,54 @@ def measure() -> list[tuple[str, float, float | None, str]]:
         median = time_command(["person", "list"], runs=10, warmup=1, env=env)
         rows.append(("`supervise person list`, `strong` store (10 runs)", median, None,
                      f"`SUPERVISE_STORE=… SUPERVISE_PASSPHRASE=… {shown(SUPERVISE)} person list`"))
+        rows += sessions(path, env, Path(tmp))
+    return rows
+
+
+def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
+    """The autosave of one answer, and a whole scripted session with each shipped template."""
+    from supervise.domain.skeleton import skeleton_toml
+    from supervise.store.catalog import Catalog
+    from supervise.store.people import add_person, find_person
+    from supervise.store.policies import policy_in_force
+    from supervise.store.sessions import find_session, save_answer, start_draft
+
+    now = datetime.now(UTC)
+    catalog = Catalog(None)
+    with unlock_store(path, passphrase=lambda: PASSPHRASE, user=None, now=now) as store:
+        with store.session() as session:
+            for name, supervises in (("Alex Morgan", True), ("Sam Taylor", False),
+                                     ("Priya Shah", False)):
+                add_person(session, now=now, actor="Bench Custodian", name=name, role="DSL",
+                           is_supervisor=supervises)
+            policy, version = policy_in_force(session, now=now, actor="Bench Custodian")
+            record = start_draft(
+                session, template=catalog.get("ms-supervision-record"), kind="one-to-one",
+                supervisor=find_person(session, "Alex Morgan"),
+                supervisees=[find_person(session, "Sam Taylor")], held_on=now.date(),
+                start_time=None, duration=None, contract_id=None, policy=policy,
+                policy_version=version, now=now, actor="Bench Custodian")
+            draft = record.id
+        counter = iter(range(10_000))
+
+        def autosave() -> None:
+            with store.session() as session:
+                save_answer(session, find_session(session, draft), "matters_arising",
+                            f"Answer {next(counter)}: " + "x" * 500, datetime.now(UTC))
+
+        rows = [("Autosave of one answer (its own transaction, synchronous=FULL; 50 runs)",
+                 time_call(autosave, runs=50, warmup=3), 0.030,
+                 "`save_answer(...)` in `store.session()`, in-process")]
+    for entry in catalog.files():
+        template = entry.template
+        if template is None or template.kind != "session":
+            continue
+        answers = tmp / f"{template.id}.toml"
+        answers.write_text(skeleton_toml(template, now.date()), encoding="utf-8")
+        median = time_command(["session", "new", "--answers", str(answers)], runs=3, warmup=0,
+                              env=env)
+        rows.append((f"Whole scripted session, `{template.id}` (3 runs)", median, None,
+                     f"`{shown(SUPERVISE)} session new --answers` its skeleton, unlock included"))
     return rows
 
 
