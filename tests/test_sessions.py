@@ -322,3 +322,43 @@ def test_resume_finishes_a_draft_and_a_finished_session_cannot_be_resumed(cli, t
     assert [a["text"] for a in record["actions"]] == ["Book the review meeting"]
     again = cli("session", "resume", "1")
     assert again.code == 1 and "only a draft can be resumed" in again.err
+
+
+def test_every_group_record_says_its_boundaries_and_concern_lead(cli, team, tmp_path):
+    data = tomllib.loads(cli("template", "skeleton", "eyfs-record").out)
+    data.update(kind="group", supervisees=["Sam Taylor", "Priya Shah"])
+    missing = cli("session", "new", "--answers", str(write(tmp_path, "g.json",
+                                                           json.dumps(data))))
+    assert missing.code == 2
+    assert "group_confidentiality: a group session records the confidentiality" in missing.err
+    assert "concern_lead: a group session records who takes forward" in missing.err
+    data.update(group_confidentiality="Stays in the room unless a child is at risk",
+                concern_lead="alex morgan")
+    made = cli("session", "new", "--answers", str(write(tmp_path, "g2.json", json.dumps(data))))
+    assert made.code == 0, made.err
+    record = detail(cli, 1)
+    assert record["group"] == {"group_confidentiality": "Stays in the room unless a child is "
+                                                        "at risk", "concern_lead": "Alex Morgan"}
+    assert "who takes forward an immediate safeguarding concern\nAlex Morgan" in cli(
+        "session", "show", "1").out
+    solo = dict(data, kind="one-to-one", supervisees=["Sam Taylor"])
+    refused = cli("session", "new", "--answers", str(write(tmp_path, "g3.json",
+                                                           json.dumps(solo))))
+    assert refused.code == 2 and "only a group session records this" in refused.err
+
+
+def test_a_group_session_on_a_terminal_asks_the_group_questions_first(cli, team):
+    script = ScriptedPrompter(
+        ("Supervisee", "Sam Taylor"), ("Supervisee", "Priya Shah"),  # a group needs two
+        ("Another supervisee", False),
+        ("confidentiality boundaries", "Nothing leaves the room"),
+        ("immediate safeguarding concern", "Alex Morgan"),
+        ("Clarify roles", KeyboardInterrupt()),
+    )
+    with prompts.use(script):
+        result = cli("session", "new", "--kind", "group", "--template", "eyfs-record",
+                     "--supervisor", "Alex Morgan", "--date", TODAY.isoformat(), "--time",
+                     "16:00", "--duration", "45")
+    assert result.code == 130, result.err
+    assert script.finished()
+    assert detail(cli, 1)["group"]["concern_lead"] == "Alex Morgan"

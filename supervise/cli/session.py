@@ -159,6 +159,10 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
         out.json(detail)
         return
     out.record(_text_fields(dict(detail)), SHOW_FIELDS, as_json=False, skip_empty=True)
+    labels = {"group_confidentiality": "Group: confidentiality boundaries agreed",
+              "concern_lead": "Group: who takes forward an immediate safeguarding concern"}
+    for key, value in detail["group"].items():
+        out.data(f"\n{labels[key]}\n{value}")
     for item in detail["answers"]:
         if item["answer"] not in (None, "", []):
             out.data(f"\n{item['question']}\n{_shown(item['answer'])}")

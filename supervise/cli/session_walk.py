@@ -106,6 +106,7 @@ def find_person_name(session, person_id: int) -> str:
 def walk(store, record_id: int, template: Template) -> None:
     """Ask every question not yet answered, saving each answer at once; then complete."""
     try:
+        _group(store, record_id, template)
         for section in template.sections:
             if section.type in FIELD_TYPES:
                 _field(store, record_id, section)
@@ -127,6 +128,29 @@ def walk(store, record_id: int, template: Template) -> None:
         complete(session, find_session(session, record_id), now=now(), actor=store.actor)
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
+
+
+def _group(store, record_id: int, template: Template) -> None:
+    """A group record says what the group agreed on confidentiality and who takes forward an
+    immediate concern, whatever its template asks."""
+    from supervise.domain.session_file import GROUP_KEYS
+    from supervise.store.people import find_person
+    from supervise.store.sessions import answers_of, save_answer
+
+    kind, answered = _saved(store, record_id, lambda s, r: (r.kind, answers_of(s, r)))
+    if kind != "group":
+        return
+    hint = "give group_confidentiality and concern_lead in an answers file."
+    for key, what in GROUP_KEYS.items():
+        if template.section(key) is not None or key in answered:
+            continue
+        question = f"For this group: {what}:"
+        value = ""
+        while not value.strip():
+            value = prompts.name(question, _names(store), hint=hint) if key == "concern_lead" \
+                else prompts.note(question, hint=hint)
+        _saved(store, record_id, lambda s, r, k=key, v=value: save_answer(
+            s, r, k, find_person(s, v).name if k == "concern_lead" else v, now()))
 
 
 def _saved(store, record_id: int, write) -> Any:

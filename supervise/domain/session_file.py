@@ -12,7 +12,11 @@ from supervise.domain.answers import Problems, as_date, check_answers, check_nam
 from supervise.domain.templates import Template
 
 TOP_KEYS = ("template", "date", "time", "kind", "supervisor", "supervisees", "duration",
-            "next_meeting", "answers", "cases", "actions", "action_review")
+            "next_meeting", "answers", "cases", "actions", "action_review",
+            "group_confidentiality", "concern_lead")
+# What every group record says (SPEC §2), asked as these ids unless the template asks them.
+GROUP_KEYS = {"group_confidentiality": "the confidentiality boundaries the group agreed",
+              "concern_lead": "who takes forward any immediate safeguarding concern"}
 STATUSES = {
     "none": "None",
     "early-help": "Early Help",
@@ -61,6 +65,7 @@ class SessionAnswers:
     cases: list[CaseAnswers] = field(default_factory=list)
     actions: list[ActionAnswer] = field(default_factory=list)
     reviews: list[ReviewAnswer] = field(default_factory=list)
+    group: dict[str, str] = field(default_factory=dict)
 
 
 def parse_status(value: Any, where: str, problems: Problems) -> str | None:
@@ -117,7 +122,32 @@ def check_session_file(template: Template, data: dict[str, Any], today: date,
         held_on=held_on or today, time=time, kind=kind, supervisor=supervisor,
         supervisees=supervisees, duration=duration, next_meeting=next_meeting, answers=answers,
         cases=cases, actions=actions, reviews=reviews,
+        group=_group(template, data, kind, answers, problems),
     )
+
+
+def _group(template: Template, data: dict[str, Any], kind: str, answers: dict[str, Any],
+           problems: Problems) -> dict[str, str]:
+    """A group record's confidentiality boundaries and concern lead: from the template's own
+    sections if it has them, else from the top-level keys of the same names."""
+    group = {}
+    for key, what in GROUP_KEYS.items():
+        if template.section(key) is not None:
+            if kind == "group" and key not in answers:
+                problems.add(f"answers.{key}", f"a group session records {what}")
+            continue
+        value = data.get(key)
+        if kind != "group":
+            if value is not None:
+                problems.add(key, "only a group session records this; remove it")
+            continue
+        checked = check_name(value, key, problems) if key == "concern_lead" and value \
+            else value
+        if not isinstance(checked, str) or not checked.strip():
+            problems.add(key, f"a group session records {what}: add {key} = \"…\"")
+        else:
+            group[key] = checked
+    return group
 
 
 def _list_of_tables(value: Any, key: str, problems: Problems) -> list[dict]:

@@ -85,6 +85,10 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
         except SuperviseError as error:
             problems.add(f"action_review[{i}].action", error.message)
             reviewed.append(None)
+    if "concern_lead" in parsed.group:
+        lead = _person(session, parsed.group["concern_lead"], "concern_lead", problems)
+        if lead:
+            parsed.group["concern_lead"] = lead.name
     for section in template.sections:
         if section.type == "person" and section.id in parsed.answers:
             person = _person(session, parsed.answers[section.id], f"answers.{section.id}",
@@ -109,7 +113,7 @@ def record_session(session: Session, parsed: SessionAnswers, *, template: Templa
         supervisees=found.supervisees, held_on=parsed.held_on, start_time=parsed.time,
         duration=parsed.duration, contract_id=found.contract.id if found.contract else None,
         policy=policy, policy_version=policy_version, now=now, actor=actor)
-    for section_id, value in parsed.answers.items():
+    for section_id, value in {**parsed.group, **parsed.answers}.items():
         save_answer(session, record, section_id, value, now)
     cases = []
     for position, case in enumerate(parsed.cases, start=1):

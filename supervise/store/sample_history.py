@@ -60,6 +60,10 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
     data = skeleton_data(template, held)
     data.update(date=held.isoformat(), time="15:30", supervisees=supervisees,
                 supervisor=supervisor, kind=kind)
+    if kind == "group":
+        data.update(group_confidentiality="What is said stays in the group unless a child is "
+                                          "at risk; no children's names outside the room.",
+                    concern_lead=supervisor)
     data.pop("next_meeting", None)
     if template.of_type("next_meeting"):
         data["next_meeting"] = next_due(held, policy.default_frequency, policy.terms).isoformat()

@@ -61,6 +61,8 @@ def session_detail(session: Session, record: SessionRecord) -> dict[str, Any]:
     row = session_row(session, record)
     row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
                       for s in template.sections if s.type in FIELD_TYPES]
+    row["group"] = {k: answers[k] for k in ("group_confidentiality", "concern_lead")
+                    if k in answers and template.section(k) is None}
     cases_section = template.of_type("cases")
     questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
     row["cases"] = []
