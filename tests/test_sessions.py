@@ -362,3 +362,145 @@ def test_a_group_session_on_a_terminal_asks_the_group_questions_first(cli, team)
     assert result.code == 130, result.err
     assert script.finished()
     assert detail(cli, 1)["group"]["concern_lead"] == "Alex Morgan"
+
+
+def test_children_who_share_a_name_are_never_merged_or_duplicated(cli, team, tmp_path):
+    for dob in ("2015-01-01", "2018-01-01"):
+        assert cli("child", "add", "Amy Smith", "--dob", dob).code == 0
+    case = '[[cases]]\nfamily = "Smith"\nchildren = [{name = "Amy Smith"%s}]\n' \
+           'answers = {summary = "Seen at school."}\n'
+    refused = cli("session", "new", "--answers", session_file(tmp_path, "a.toml", TODAY,
+                                                              case % ""))
+    assert refused.code == 2 and "2 children are named 'Amy Smith'" in refused.err
+    assert "give the child's date of birth" in refused.err
+    assert len(json.loads(cli("child", "list", "--json").out)) == 2 and sessions(cli) == []
+    picked = session_file(tmp_path, "b.toml", TODAY, case % ', dob = "2018-01-01"')
+    assert cli("session", "new", "--answers", picked).code == 0
+    assert detail(cli, 1)["cases"][0]["children"] == [{"name": "Amy Smith",
+                                                       "dob": "2018-01-01"}]
+    new_one = session_file(tmp_path, "c.toml", TODAY, case % ', dob = "2020-05-05"')
+    assert cli("session", "new", "--answers", new_one).code == 0
+    assert len(json.loads(cli("child", "list", "--json").out)) == 3
+
+
+def test_a_case_keeps_the_childs_status_unless_told_and_never_moves_it_back(cli, team,
+                                                                             tmp_path):
+    assert cli("child", "add", "Leo Brown", "--dob", "2018-06-30", "--status",
+               "child-in-need").code == 0
+    case = ('[[cases]]\nfamily = "Brown"\nchildren = [{name = "Leo Brown"}]\n%s'
+            'answers = {summary = "Seen."}\n')
+    assert cli("session", "new", "--answers", session_file(tmp_path, "a.toml", TODAY,
+                                                           case % "")).code == 0
+    child = json.loads(cli("child", "show", "Leo Brown", "--json").out)
+    assert child["status"] == "child-in-need"
+    assert detail(cli, 1)["cases"][0]["status"] == "child-in-need"
+    older = session_file(tmp_path, "b.toml", TODAY - timedelta(days=30),
+                         case % 'status = "early-help"\n')
+    assert cli("session", "new", "--answers", older).code == 0  # a late entry
+    assert json.loads(cli("child", "show", "Leo Brown", "--json").out)["status"] == \
+        "child-in-need"
+
+
+def test_without_a_terminal_session_new_needs_an_answers_file(cli, team):
+    result = cli("session", "new", "--supervisee", "Sam Taylor")
+    assert result.code == 2 and "--answers FILE" in result.err
+    assert sessions(cli) == []
+
+
+def test_answers_files_cannot_review_other_peoples_or_later_actions(cli, team, tmp_path):
+    later = session_file(tmp_path, "a.toml", TODAY, f"""
+[[actions]]
+text = "Agreed today"
+owner = "Sam Taylor"
+due = "{TODAY + timedelta(days=7)}"
+""")
+    assert cli("session", "new", "--answers", later).code == 0
+    back_dated = session_file(tmp_path, "b.toml", TODAY - timedelta(days=20),
+                              '[[action_review]]\naction = 1\noutcome = "done"\n')
+    result = cli("session", "new", "--answers", back_dated)
+    assert result.code == 2 and "action 1 was not agreed with these supervisees by" in result.err
+    other = str(write(tmp_path, "c.toml", f'template = "ms-supervision-record"\ndate = '
+                      f'"{TODAY}"\nsupervisees = ["Priya Shah"]\n[[action_review]]\n'
+                      'action = 1\noutcome = "done"\n'))
+    assert cli("session", "new", "--answers", other).code == 2
+    twice = str(write(tmp_path, "d.toml", f'date = "{TODAY}"\nkind = "group"\n'
+                      'supervisees = ["Sam Taylor", "sam taylor"]\n'))
+    assert "listed twice" in cli("session", "new", "--answers", twice).err
+    assert len(sessions(cli)) == 1
+
+
+def test_a_draft_changes_no_action_until_it_is_completed(cli, team, tmp_path):
+    assert cli("session", "new", "--answers", session_file(
+        tmp_path, "a.toml", TODAY - timedelta(days=14),
+        f'[[actions]]\ntext = "Chase the report"\nowner = "Sam Taylor"\n'
+        f'due = "{TODAY - timedelta(days=7)}"\n')).code == 0
+    template = Catalog(None).get("ms-supervision-record")
+    first = [(s.title[:20], "x" if s.type == "note" else s.choices[0])
+             for s in template.sections[:2]]
+    script = ScriptedPrompter(*first, ("[1] Chase the report", "done"), ("Note", "Arrived"),
+                              ("Matters arising", KeyboardInterrupt()))
+    with prompts.use(script):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
+                   "--time", "10:00", "--duration", "60").code == 130
+    assert json.loads(cli("action", "list", "--json").out)[0]["status"] == "open"
+    finish = [("Matters arising", ""), ("Discuss a family", False),
+              *[(s.title[:20], "") for s in template.sections
+                if s.id in ("team_issues", "personal_development", "any_other_business")],
+              ("Add an action", True), ("Action:", "Agreed in the draft"),
+              ("By whom", "Sam Taylor"), ("By when", str(TODAY + timedelta(days=3))),
+              ("Add an action", False), ("suggests", str(TODAY + timedelta(days=28)))]
+    with prompts.use(ScriptedPrompter(*finish)):  # the review is not offered again
+        assert cli("session", "resume", "2").code == 0
+    actions = json.loads(cli("action", "list", "--json").out)
+    assert [(a["text"], a["status"]) for a in actions] == [
+        ("Chase the report", "done"), ("Agreed in the draft", "open")]
+
+
+def test_a_half_recorded_case_is_finished_on_resume(cli, team):
+    template = Catalog(None).get("ms-supervision-record")
+    fields = template.of_type("cases").fields
+    start = [(s.title[:20], "x" if s.type == "note" else s.choices[0])
+             for s in template.sections[:2]]
+    start += [("Matters arising", "None"), ("Discuss a family", True),
+              ("Family name", "Brown"), ("Child's full name", "Leo Brown"),
+              ("Date of birth", "2018-06-30"), ("Another child", False),
+              ("status now", "child-in-need"), (fields[0].title[:15], KeyboardInterrupt())]
+    with prompts.use(ScriptedPrompter(*start)):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
+                   "--time", "10:00", "--duration", "60").code == 130
+    rest = [(f.title[:15], "Answered on resume" if f.type in ("text", "note") else
+             (f.choices[0] if f.type == "choice" else ("2026-01-01" if f.type == "date"
+                                                       else False))) for f in fields]
+    resume = ScriptedPrompter(*rest, ("Record a decision", False),
+                              ("Another family", False), ("Team", KeyboardInterrupt()))
+    with prompts.use(resume):
+        assert cli("session", "resume", "1").code == 130
+    case = detail(cli, 1)["cases"][0]
+    assert case["children"][0]["name"] == "Leo Brown"
+    assert {a["id"] for a in case["answers"]} == {f.id for f in fields}
+
+
+
+def test_late_entry_is_judged_when_the_record_is_completed(team):
+    from datetime import UTC, datetime
+
+    from supervise.store.people import find_person
+    from supervise.store.policies import current_policy
+    from supervise.store.sessions import complete, start_draft
+    from supervise.store.store import unlock_store
+    from tests.helpers import PASSPHRASE
+
+    held = date(2026, 3, 2)
+    started, finished = (datetime(2026, 3, d, 17, 0, tzinfo=UTC) for d in (2, 6))
+    with unlock_store(team, passphrase=lambda: PASSPHRASE, user=None, now=started) as store:
+        with store.session() as session:
+            policy, version = current_policy(session)
+            record = start_draft(
+                session, template=Catalog(None).get("ms-supervision-record"),
+                kind="one-to-one", supervisor=find_person(session, "Alex Morgan"),
+                supervisees=[find_person(session, "Sam Taylor")], held_on=held,
+                start_time=None, duration=None, contract_id=None, policy=policy,
+                policy_version=version, now=started, actor="Test")
+            assert record.late_entry is False  # begun on the day
+            complete(session, record, policy=policy, now=finished, actor="Test")
+            assert record.late_entry is True  # finished four days later

@@ -53,7 +53,9 @@ class AppState:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The moment, in the local time zone: "today" is the user's day (a meeting at 00:30 in
+    summer time is not yesterday's). Stored times are converted to UTC (iso_utc)."""
+    return datetime.now(UTC).astimezone()
 
 
 def read_secret_file(path: Path, what: str) -> str:

@@ -39,12 +39,17 @@ def _optional_int(question: str, default: int | None, hint: str) -> int | None:
 
 def walk_new(state: AppState, flags: dict[str, Any]) -> None:
     from supervise.domain.dates import parse_optional_date
+    from supervise.domain.names import name_key
     from supervise.domain.session_file import TIME_PATTERN
-    from supervise.store.people import find_person, list_people
+    from supervise.errors import UsageError
+    from supervise.store.people import find_person, list_people, person_name
     from supervise.store.policies import policy_in_force
     from supervise.store.recording import contract_for
-    from supervise.store.sessions import start_draft
+    from supervise.store.sessions import drafts_for, start_draft
 
+    if not prompts.can_ask():
+        raise UsageError("No terminal to ask on: record the session from notes with --answers "
+                         "FILE (`supervise template skeleton ID` writes one to fill in).")
     moment = now()
     with open_store(state) as store:
         with store.session() as session:
@@ -56,12 +61,18 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         while kind == "group" and (len(chosen) < 2 or prompts.confirm(
                 "Another supervisee in the group?", hint="give --supervisee for each.")):
             chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
+        if len({name_key(n) for n in chosen}) != len(chosen):
+            raise UsageError("A supervisee is named twice: name each once.")
+        with store.session() as session:
+            for draft in drafts_for(session, [find_person(session, n) for n in chosen]):
+                out.warning(f"Session {draft.id} (held {draft.held_on}) is still a draft: "
+                            f"`supervise session resume {draft.id}` finishes it.")
         with store.session() as session:
             policy, version = policy_in_force(session, now=moment, actor=store.actor)
             supervisees = [find_person(session, n) for n in chosen]
             contract = contract_for(session, supervisees[0], policy, flags.get("template"))
             supervisor_name = flags.get("supervisor") or (
-                find_person_name(session, contract.supervisor_id) if contract else None)
+                person_name(session, contract.supervisor_id) if contract else None)
             contract_kind = policy.kinds.get(contract.kind) if contract else policy.kind(None)
             contract_id = contract.id if contract else None
             duration_default = (contract.duration_minutes if contract else None)
@@ -97,12 +108,6 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         walk(store, record_id, template)
 
 
-def find_person_name(session, person_id: int) -> str:
-    from supervise.store.models import Person
-
-    return session.get(Person, person_id).name
-
-
 def walk(store, record_id: int, template: Template) -> None:
     """Ask every question not yet answered, saving each answer at once; then complete."""
     try:
@@ -122,10 +127,13 @@ def walk(store, record_id: int, template: Template) -> None:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
         raise
+    from supervise.store.policies import current_policy
     from supervise.store.sessions import complete, find_session
 
     with store.session() as session:
-        complete(session, find_session(session, record_id), now=now(), actor=store.actor)
+        policy, _ = current_policy(session)
+        complete(session, find_session(session, record_id), policy=policy, now=now(),
+                 actor=store.actor)
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
 
@@ -173,12 +181,14 @@ def _field(store, record_id: int, section) -> None:
 
     answered = _saved(store, record_id, lambda s, r: answers_of(s, r))
     if section.id in answered:
-        out.message(f"{section.title}: (answered) {_short(answered[section.id])}")
+        shown = answered[section.id]
+        out.message(f"{section.title}: (answered) "
+                    f"{'(left blank)' if shown is None else _short(shown)}")
         return
     out.message("")
     value = ask(section, section.default, _names(store))
-    if value is not None:
-        _saved(store, record_id, lambda s, r: save_answer(s, r, section.id, value, now()))
+    # a blank is saved too, so a resumed session does not ask it again
+    _saved(store, record_id, lambda s, r: save_answer(s, r, section.id, value, now()))
 
 
 def _short(value: Any) -> str:
@@ -197,7 +207,8 @@ def _action_review(store, record_id: int, section) -> None:
     def pending(session, record):
         done = {r.action_id for r in reviews_in(session, record)}
         return [(a.id, a.text, a.due_on) for a in open_actions_for(
-            session, supervisees_of(session, record)) if a.id not in done]
+            session, supervisees_of(session, record), on=record.held_on,
+            excluding=record.id) if a.id not in done]
 
     items = _saved(store, record_id, pending)
     out.message(f"\n{section.title}: {len(items)} open action(s) to review.")
@@ -216,50 +227,92 @@ def _action(session, action_id: int):
 
 
 def _cases(store, record_id: int, template: Template, section) -> None:
-    from supervise.store.sessions import cases_of
+    from supervise.store.sessions import case_state
 
-    count = _saved(store, record_id, lambda s, r: len(cases_of(s, r)))
-    out.message(f"\n{section.title}" + (f" ({count} recorded)" if count else ""))
-    question = "Discuss a family or child?" if not count else "Another family or child?"
+    saved = _saved(store, record_id, lambda s, r: case_state(s, r))
+    out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
+    for position, family, answers in saved:  # a case left half-way is finished first
+        if any(f.id not in answers for f in section.fields):
+            out.message(f"Case {position} ({family} family) continues.")
+            _case_fields(store, record_id, section, position, answers)
+    count = len(saved)
+    question = "Another family or child?" if count else "Discuss a family or child?"
     while prompts.confirm(question, hint="use [[cases]] in an answers file.", default=not count):
         count += 1
-        _one_case(store, record_id, template, section, count)
+        _one_case(store, record_id, section, count)
         question = "Another family or child?"
 
 
-def _one_case(store, record_id: int, template: Template, section, position: int) -> None:
+def _text(question: str, hint: str) -> str:
+    while True:
+        value = prompts.text(question, hint=hint).strip()
+        if value:
+            return value
+        out.message("  This one is needed.")
+
+
+def _child(store, hint: str) -> dict[str, Any]:
+    """A child as the register knows them: picked when the name is shared, else new."""
+    from supervise.domain.dates import parse_date
+    from supervise.store.children import same_name
+
+    name = _text("Child's full name:", hint)
+    with store.session() as session:
+        known = [(c.id, c.dob, c.local_ref, c.status) for c in same_name(session, name)]
+    if known:
+        labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
+                  for _, dob, ref, status in known]
+        picked = prompts.choice("Which child?", [*labels, "Another child of that name"],
+                                hint=hint, default=labels[0])
+        if picked in labels:
+            chosen = known[labels.index(picked)]
+            return {"id": chosen[0], "name": name, "status": chosen[3]}
+    while True:
+        raw = prompts.text("Date of birth (YYYY-MM-DD, blank if unknown):", hint=hint).strip()
+        try:
+            dob = parse_date(raw, "the date of birth") if raw else None
+        except SuperviseError as error:
+            out.message(f"  {error.message}")
+            continue
+        if dob and dob > now().date():
+            out.message("  That date is in the future.")
+            continue
+        return {"name": name, "dob": dob.isoformat() if dob else None}
+
+
+def _one_case(store, record_id: int, section, position: int) -> None:
     from supervise.store.sessions import save_case
 
     hint = "use [[cases]] in an answers file."
-    family = prompts.text("Family name:", hint=hint).strip()
-    children: list[dict[str, Any]] = []
-    while not children or prompts.confirm("Another child in this family?", hint=hint):
-        name = prompts.text("Child's full name:", hint=hint).strip()
-        dob_text = prompts.text("Date of birth (YYYY-MM-DD, blank if unknown):",
-                                hint=hint).strip()
-        children.append({"name": name, "dob": dob_text or None})
-    status = prompts.choice("Child's status:", STATUS_CHOICES, hint=hint, default="none")
-    answers: dict[str, Any] = {}
+    family = _text("Family name:", hint)
+    children = [_child(store, hint)]
+    while prompts.confirm("Another child in this family?", hint=hint):
+        children.append(_child(store, hint))
+    current = next((c["status"] for c in children if c.get("status")), "none")
+    status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
+    _saved(store, record_id, lambda s, r: save_case(
+        s, r, position=position, family=family, children=children, status=status, answers={},
+        now=now(), actor=store.actor))
+    _case_fields(store, record_id, section, position, {})
 
-    def save(session, record):
-        return save_case(session, record, position=position, family=family,
-                         children=children, status=status, answers=answers, now=now(),
-                         actor=store.actor).id
 
-    case_id = _saved(store, record_id, save)
+def _case_fields(store, record_id: int, section, position: int, answers: dict) -> None:
+    from supervise.store.sessions import save_case_answers
+
     for field in section.fields:
-        value = ask(field, field.default, _names(store))
-        if value is not None:
-            answers[field.id] = value
-            _saved(store, record_id, save)
-    if prompts.confirm("Record a decision for the child's file?", hint=hint):
-        _decision(store, record_id, case_id)
+        if field.id in answers:
+            continue
+        answers[field.id] = ask(field, field.default, _names(store))  # blanks saved as None
+        _saved(store, record_id, lambda s, r: save_case_answers(s, r, position, answers,
+                                                                now()))
+    if prompts.confirm("Record a decision for the child's file?",
+                       hint="use [cases.decision] in an answers file."):
+        _decision(store, record_id, position)
 
 
-def _decision(store, record_id: int, case_id: int) -> None:
-    from supervise.store.models import CaseDiscussion
+def _decision(store, record_id: int, position: int) -> None:
     from supervise.store.policies import current_policy
-    from supervise.store.sessions import save_decision
+    from supervise.store.sessions import save_decision_for
 
     with store.session() as session:
         policy, _ = current_policy(session)
@@ -271,53 +324,45 @@ def _decision(store, record_id: int, case_id: int) -> None:
         value = ask(field, field.default, _names(store))
         if value is not None:
             answers[field.id] = value
-            _saved(store, record_id, lambda s, r: save_decision(
-                s, s.get(CaseDiscussion, case_id), template, answers, now()))
+            _saved(store, record_id, lambda s, r: save_decision_for(
+                s, r, position, template, answers, now()))
 
 
 def _actions(store, record_id: int, section) -> None:
     from supervise.store.people import find_person
     from supervise.store.sessions import add_action
 
+    held = _saved(store, record_id, lambda s, r: r.held_on)
     out.message(f"\n{section.title}")
     hint = "use [[actions]] in an answers file."
     while prompts.confirm("Add an action?", hint=hint):
-        text = prompts.text("Action:", hint=hint).strip()
-        owner = prompts.name("By whom:", _names(store), hint=hint)
-        due = _date("By when:", now().date() + timedelta(days=14), hint)
-        if text:
-            _saved(store, record_id, lambda s, r, t=text, o=owner, d=due: add_action(
-                s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()))
+        text = _text("Action:", hint)
+        while True:
+            owner = prompts.name("By whom:", _names(store), hint=hint)
+            try:
+                with store.session() as session:
+                    owner = find_person(session, owner).name
+                break
+            except SuperviseError as error:
+                out.message(f"  {error.message}")
+        due = _date("By when:", held + timedelta(days=14), hint)
+        while due < held:
+            out.message(f"  That is before the session ({held}).")
+            due = _date("By when:", held + timedelta(days=14), hint)
+        _saved(store, record_id, lambda s, r, t=text, o=owner, d=due: add_action(
+            s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()))
 
 
 def _next_meeting(store, record_id: int, section) -> None:
-    from supervise.domain.frequency import next_due, parse_frequency
-    from supervise.store.models import Contract
-    from supervise.store.policies import current_policy
+    from supervise.store.sessions import next_meeting_suggestion, set_next_meeting
 
-    def suggestion(session, record):
-        if record.next_meeting:
-            return record.next_meeting, True
-        policy, _ = current_policy(session)
-        contract = session.get(Contract, record.contract_id) if record.contract_id else None
-        frequency = parse_frequency(contract.frequency) if contract else policy.default_frequency
-        return next_due(record.held_on, frequency, policy.terms), False
-
-    suggested, already = _saved(store, record_id, suggestion)
+    suggested, why, already = _saved(store, record_id, next_meeting_suggestion)
     if already:
         out.message(f"{section.title}: (answered) {suggested}")
         return
     while True:
-        chosen = _date(f"{section.title} (the contract's frequency suggests {suggested}):",
-                       suggested, "give next_meeting in an answers file.")
-
-        def save(session, record, day=chosen):
-            if day <= record.held_on:
-                return False
-            record.next_meeting = day
-            session.add(record)
-            return True
-
-        if _saved(store, record_id, save):
+        chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,
+                       "give next_meeting in an answers file.")
+        if _saved(store, record_id, lambda s, r, d=chosen: set_next_meeting(s, r, d, now())):
             return
         out.message("  The next meeting must be after this one.")

@@ -9,7 +9,10 @@ from datetime import date
 from typing import Any
 
 from supervise.domain.answers import Problems, as_date, check_answers, check_name
+from supervise.domain.names import name_key
 from supervise.domain.templates import Template
+from supervise.domain.text import clean_line
+from supervise.errors import SuperviseError
 
 TOP_KEYS = ("template", "date", "time", "kind", "supervisor", "supervisees", "duration",
             "next_meeting", "answers", "cases", "actions", "action_review",
@@ -32,7 +35,7 @@ TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 class CaseAnswers:
     family: str
     children: list[dict[str, str | None]]
-    status: str
+    status: str | None  # None: the children's status stays as the register has it
     answers: dict[str, Any]
     decision: dict[str, Any] | None = None
 
@@ -97,6 +100,8 @@ def check_session_file(template: Template, data: dict[str, Any], today: date,
     supervisor = check_name(data["supervisor"], "supervisor", problems) \
         if "supervisor" in data else None
     supervisees = _supervisees(data.get("supervisees"), kind, problems)
+    if supervisor and name_key(supervisor) in {name_key(n) for n in supervisees}:
+        problems.add("supervisor", f"{supervisor} cannot supervise themselves")
     duration = data.get("duration")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
                                  or not 1 <= duration <= 600):
@@ -111,7 +116,7 @@ def check_session_file(template: Template, data: dict[str, Any], today: date,
     if held_on and held_on > today:
         problems.add("date", f"{held_on} is in the future: a session is recorded once held")
     answers = check_answers(template, data.get("answers"), problems)
-    cases = _cases(template, decision, data.get("cases", []), problems)
+    cases = _cases(template, decision, data.get("cases", []), problems, today)
     actions = _actions(data.get("actions", []), len(cases), held_on, problems)
     reviews = _reviews(data.get("action_review", []), problems)
     for key, section_type in (("cases", "cases"), ("actions", "actions"),
@@ -165,6 +170,8 @@ def _supervisees(value: Any, kind: str, problems: Problems) -> list[str]:
         return []
     names = [n for i, v in enumerate(value)
              if (n := check_name(v, f"supervisees[{i + 1}]", problems))]
+    if len({name_key(n) for n in names}) != len(names):
+        problems.add("supervisees", "a name is listed twice: list each supervisee once")
     if kind == "group" and len(value) < 2:
         problems.add("supervisees", "a group session has two or more supervisees")
     if kind != "group" and len(value) > 1:
@@ -174,16 +181,19 @@ def _supervisees(value: Any, kind: str, problems: Problems) -> list[str]:
 
 
 def _cases(template: Template, decision: Template | None, value: Any,
-           problems: Problems) -> list[CaseAnswers]:
+           problems: Problems, today: date) -> list[CaseAnswers]:
     section = template.of_type("cases")
     cases = []
     for number, case in enumerate(_list_of_tables(value, "cases", problems), start=1):
         where = f"cases[{number}]"
         family = case.get("family")
-        if not isinstance(family, str) or not family.strip():
-            problems.add(f"{where}.family", "give the family's name")
-        children = _children(case.get("children"), where, problems)
-        status = parse_status(case.get("status", "none"), f"{where}.status", problems)
+        try:
+            family = clean_line(family if isinstance(family, str) else "", "family's name")
+        except SuperviseError as error:
+            problems.add(f"{where}.family", error.message)
+        children = _children(case.get("children"), where, problems, today)
+        status = parse_status(case["status"], f"{where}.status", problems) \
+            if "status" in case else None
         answers = check_answers(template, case.get("answers"), problems, f"{where}.answers",
                                 fields=section.fields if section else ())
         decided = None
@@ -194,17 +204,21 @@ def _cases(template: Template, decision: Template | None, value: Any,
                 decided = check_answers(decision, case["decision"], problems,
                                         f"{where}.decision")
         cases.append(CaseAnswers(family=str(family or ""), children=children,
-                                 status=status or "none", answers=answers, decision=decided))
+                                 status=status, answers=answers, decision=decided))
     return cases
 
 
-def _children(value: Any, where: str, problems: Problems) -> list[dict[str, str | None]]:
+def _children(value: Any, where: str, problems: Problems,
+              today: date) -> list[dict[str, str | None]]:
     children = []
     for number, child in enumerate(_list_of_tables(value or [], f"{where}.children", problems),
                                    start=1):
         at = f"{where}.children[{number}]"
         name = check_name(child.get("name"), f"{at}.name", problems)
         dob = as_date(child["dob"], f"{at}.dob", problems) if child.get("dob") else None
+        if dob and dob > today:
+            problems.add(f"{at}.dob", f"{dob} is in the future")
+            dob = None
         if name:
             children.append({"name": name, "dob": dob.isoformat() if dob else None})
     if value is None or not children:
@@ -235,7 +249,7 @@ def _actions(value: Any, case_count: int, held_on: date | None,
 
 
 def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
-    reviews = []
+    reviews: list[ReviewAnswer] = []
     for number, review in enumerate(_list_of_tables(value, "action_review", problems), start=1):
         where = f"action_review[{number}]"
         action = review.get("action")
@@ -247,6 +261,8 @@ def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
         note = review.get("note", "")
         if not isinstance(note, str):
             problems.add(f"{where}.note", "must be text in quotes")
-        if isinstance(action, int) and outcome in OUTCOMES and isinstance(note, str):
+        if any(r.action == action for r in reviews):
+            problems.add(f"{where}.action", f"action {action} is reviewed twice: once is enough")
+        elif isinstance(action, int) and outcome in OUTCOMES and isinstance(note, str):
             reviews.append(ReviewAnswer(action=action, outcome=outcome, note=note))
     return reviews

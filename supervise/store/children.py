@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.text import clean_line
-from supervise.errors import NotFoundError, UsageError
+from supervise.errors import SuperviseError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.models import CaseChild, CaseDiscussion, Child, Family, SessionRecord
 
@@ -36,9 +36,24 @@ def list_children(session: Session, family: Family | None = None) -> list[Child]
     return list(session.exec(query))
 
 
+class AmbiguousChild(SuperviseError):
+    """Several children have that name; `matches` are the candidates."""
+
+    def __init__(self, name: str, matches: list[Child], hint: str) -> None:
+        told = "; ".join(f"born {c.dob or 'unknown'}, ref {c.local_ref or 'none'}"
+                         for c in matches)
+        super().__init__(f"{len(matches)} children are named {name!r} ({told}): {hint}")
+        self.matches = matches
+
+
+def same_name(session: Session, name: str) -> list[Child]:
+    return list(session.exec(select(Child).where(Child.name_key == name_key(name))
+                             .order_by(Child.id)))
+
+
 def find_child(session: Session, name: str, *, dob: date | None = None,
-               ref: str | None = None) -> Child:
-    matches = list(session.exec(select(Child).where(Child.name_key == name_key(name))))
+               ref: str | None = None, hint: str = "say which with --dob or --ref.") -> Child:
+    matches = same_name(session, name)
     if dob is not None:
         matches = [c for c in matches if c.dob == dob]
     if ref is not None:
@@ -46,11 +61,27 @@ def find_child(session: Session, name: str, *, dob: date | None = None,
     if not matches:
         raise unknown_name(name, [c.name for c in list_children(session)], kind="child")
     if len(matches) > 1:
-        told = "; ".join(f"born {c.dob or 'unknown'}, ref {c.local_ref or 'none'}"
-                         for c in matches)
-        raise NotFoundError(f"{len(matches)} children are named {name!r} ({told}): say which "
-                            f"with --dob or --ref.")
+        raise AmbiguousChild(name, matches, hint)
     return matches[0]
+
+
+def match_for_case(session: Session, name: str, dob: date | None) -> Child | None:
+    """The register's child a case names, or None for a child new to the register. A name
+    with a date of birth is that child (or, if the only one of that name has no date of birth
+    recorded, them); a name alone must be unique. Raises AmbiguousChild otherwise."""
+    matches = same_name(session, name)
+    hint = "give the child's date of birth (dob) to say which, or to add a new one."
+    if dob is not None:
+        exact = [c for c in matches if c.dob == dob]
+        if exact:
+            return exact[0]
+        undated = [c for c in matches if c.dob is None]
+        if len(undated) == 1 and len(matches) == 1:
+            return undated[0]
+        return None
+    if len(matches) > 1:
+        raise AmbiguousChild(name, matches, hint)
+    return matches[0] if matches else None
 
 
 def add_child(session: Session, *, now: datetime, actor: str, name: str,
@@ -77,8 +108,9 @@ def add_child(session: Session, *, now: datetime, actor: str, name: str,
 
 
 def set_status(session: Session, child: Child, status: str, *, on: date, now: datetime) -> bool:
-    """Record a change of status noted in a case discussion; False if it was already so."""
-    if child.status == status:
+    """Record a status noted in a case discussion on `on`; an older session (a late entry)
+    never moves the register back. False if nothing changed."""
+    if child.status == status or (child.status_since and on < child.status_since):
         return False
     child.status, child.status_since, child.updated_at = status, on, iso_utc(now)
     session.add(child)

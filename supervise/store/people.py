@@ -46,6 +46,11 @@ def list_people(session: Session, *, include_left: bool = True) -> list[Person]:
     return list(session.exec(query))
 
 
+def person_name(session: Session, person_id: int) -> str:
+    person = session.get(Person, person_id)
+    return person.name if person else "(unknown)"
+
+
 def find_person(session: Session, name: str) -> Person:
     person = session.exec(select(Person).where(Person.name_key == name_key(name))).first()
     if person is None:

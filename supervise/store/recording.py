@@ -2,7 +2,7 @@
 date is resolved first, every problem listed together, and only then is anything written."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -11,6 +11,7 @@ from supervise.domain.policy import Policy
 from supervise.domain.session_file import SessionAnswers
 from supervise.domain.templates import Template
 from supervise.errors import SuperviseError
+from supervise.store.children import match_for_case
 from supervise.store.contracts import open_contracts
 from supervise.store.models import ActionItem, Contract, Person
 from supervise.store.people import find_person
@@ -18,6 +19,7 @@ from supervise.store.sessions import (
     add_action,
     complete,
     find_action,
+    open_actions_for,
     review_action,
     save_answer,
     save_case,
@@ -75,16 +77,27 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
     owners = [_person(session, a.owner, f"actions[{i}].owner", problems)
               for i, a in enumerate(parsed.actions, start=1)]
     reviewed: list[ActionItem | None] = []
+    eligible = {a.id for a in open_actions_for(session, supervisees, on=parsed.held_on)}
     for i, review in enumerate(parsed.reviews, start=1):
         try:
             action = find_action(session, review.action)
             if action.status != "open":
                 problems.add(f"action_review[{i}].action", f"action {action.id} is already "
                                                            f"{action.status}")
+            elif action.id not in eligible:
+                problems.add(f"action_review[{i}].action", f"action {action.id} was not agreed "
+                             f"with these supervisees by {parsed.held_on}")
             reviewed.append(action)
         except SuperviseError as error:
             problems.add(f"action_review[{i}].action", error.message)
             reviewed.append(None)
+    for i, case in enumerate(parsed.cases, start=1):
+        for j, child in enumerate(case.children, start=1):
+            try:
+                match_for_case(session, str(child["name"]),
+                               date.fromisoformat(child["dob"]) if child.get("dob") else None)
+            except SuperviseError as error:
+                problems.add(f"cases[{i}].children[{j}]", error.message)
     if "concern_lead" in parsed.group:
         lead = _person(session, parsed.group["concern_lead"], "concern_lead", problems)
         if lead:
@@ -132,5 +145,5 @@ def record_session(session: Session, parsed: SessionAnswers, *, template: Templa
         add_action(session, record, text=action.text, owner=owner, due=action.due,
                    case=cases[action.case - 1] if action.case else None, now=now)
     record.next_meeting = parsed.next_meeting
-    complete(session, record, now=now, actor=actor)
+    complete(session, record, policy=policy, now=now, actor=actor)
     return record.id

@@ -84,7 +84,7 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
     if template.of_type("action_review"):
         data["action_review"] = [
             {"action": a.id, "outcome": _outcome(session, a), "note": "Reviewed together"}
-            for a in open_actions_for(session, people) if a.due_on <= held]
+            for a in open_actions_for(session, people, on=held) if a.due_on <= held]
     problems = Problems()
     decision_template = catalog.get(policy.decision_template, kind="decision")
     parsed = check_session_file(template, data, held, problems, decision=decision_template)

@@ -151,7 +151,10 @@ def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
 
 
 def list_actions(session: Session, owner: Person | None = None) -> list[ActionItem]:
-    query = select(ActionItem).order_by(ActionItem.due_on, ActionItem.id)
+    """Actions agreed in sessions that are completed (a draft's are not agreed yet)."""
+    query = (select(ActionItem).join(SessionRecord, SessionRecord.id == ActionItem.session_id)
+             .where(SessionRecord.status != "draft")
+             .order_by(ActionItem.due_on, ActionItem.id))
     if owner is not None:
         query = query.where(ActionItem.owner_id == owner.id)
     return list(session.exec(query))
@@ -160,10 +163,11 @@ def list_actions(session: Session, owner: Person | None = None) -> list[ActionIt
 def list_decisions(session: Session, child: Child | None = None) -> list[Decision]:
     from supervise.store.models import CaseDiscussion
 
-    query = select(Decision).order_by(Decision.id)
+    query = (select(Decision).join(CaseDiscussion, CaseDiscussion.id == Decision.case_id)
+             .join(SessionRecord, SessionRecord.id == CaseDiscussion.session_id)
+             .where(SessionRecord.status != "draft").order_by(Decision.id))
     if child is not None:
-        query = query.join(CaseDiscussion, CaseDiscussion.id == Decision.case_id).join(
-            CaseChild, CaseChild.case_id == CaseDiscussion.id).where(
+        query = query.join(CaseChild, CaseChild.case_id == CaseDiscussion.id).where(
             CaseChild.child_id == child.id)
     return list(session.exec(query))
 

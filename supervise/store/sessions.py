@@ -16,7 +16,7 @@ from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.errors import NotFoundError, SuperviseError, UsageError
 from supervise.store.audit import append_event
-from supervise.store.children import add_child, family_for, find_child, set_status
+from supervise.store.children import add_child, family_for, match_for_case, set_status
 from supervise.store.models import (
     ActionItem,
     ActionReview,
@@ -52,6 +52,8 @@ def start_draft(session: Session, *, template: Template, kind: str, supervisor: 
                 policy_version: int, now: datetime, actor: str) -> SessionRecord:
     if held_on > now.date():
         raise UsageError(f"{held_on} is in the future: a session is recorded once it is held.")
+    if duration is not None and not 1 <= duration <= 600:
+        raise UsageError(f"A duration of {duration} minutes is not plausible: give 1 to 600.")
     if any(p.id == supervisor.id for p in supervisees):
         raise UsageError(f"{supervisor.name} cannot supervise themselves: check --supervisor.")
     record = SessionRecord(
@@ -94,26 +96,30 @@ def answers_of(session: Session, record: SessionRecord) -> dict[str, Any]:
 
 
 def children_for_case(session: Session, children: list[dict[str, Any]], family: Family,
-                      status: str, now: datetime, actor: str) -> list[Child]:
-    """Each child named in a case: found on the register (by name, and date of birth when
-    given) or added to it."""
+                      status: str | None, now: datetime, actor: str) -> list[Child]:
+    """Each child named in a case: found on the register (match_for_case) or added to it."""
     found = []
     for named in children:
+        if named.get("id"):  # chosen from the register already
+            found.append(session.get(Child, named["id"]))
+            continue
         dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
-        try:
-            child = find_child(session, named["name"], dob=dob)
-        except NotFoundError:
+        child = match_for_case(session, named["name"], dob)
+        if child is None:
             child = add_child(session, now=now, actor=actor, name=named["name"], dob=dob,
-                              family=family.name, status=status)
+                              family=family.name, status=status or "none")
         found.append(child)
     return found
 
 
 def save_case(session: Session, record: SessionRecord, *, position: int, family: str,
-              children: list[dict[str, Any]], status: str, answers: dict[str, Any],
+              children: list[dict[str, Any]], status: str | None, answers: dict[str, Any],
               now: datetime, actor: str) -> CaseDiscussion:
+    """`status` None: the children's status is not changed (the case notes the current one)."""
     _touch(session, record, now)
     family_row = family_for(session, family, now)
+    found = children_for_case(session, children, family_row, status, now, actor)
+    status = status or (found[0].status if found else "none")
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
     if case is None:
@@ -124,11 +130,76 @@ def save_case(session: Session, record: SessionRecord, *, position: int, family:
     case.saved_at = iso_utc(now)
     session.add(case)
     session.flush()
-    for child in children_for_case(session, children, family_row, status, now, actor):
+    for child in found:
         if session.get(CaseChild, (case.id, child.id)) is None:
             session.add(CaseChild(case_id=case.id, child_id=child.id))
         set_status(session, child, status, on=record.held_on, now=now)
     return case
+
+
+def case_state(session: Session, record: SessionRecord) -> list[tuple[int, str, dict]]:
+    """(position, family, answers so far) of each case saved in a draft."""
+    return [(c.position, session.get(Family, c.family_id).name, json.loads(c.answers))
+            for c in cases_of(session, record)]
+
+
+def _case_at(session: Session, record: SessionRecord, position: int) -> CaseDiscussion:
+    case = session.exec(select(CaseDiscussion).where(
+        CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
+    if case is None:
+        raise NotFoundError(f"Session {record.id} has no case {position}.")
+    return case
+
+
+def save_case_answers(session: Session, record: SessionRecord, position: int,
+                      answers: dict[str, Any], now: datetime) -> None:
+    _touch(session, record, now)
+    case = _case_at(session, record, position)
+    case.answers, case.saved_at = json.dumps(answers, ensure_ascii=False), iso_utc(now)
+    session.add(case)
+
+
+def save_decision_for(session: Session, record: SessionRecord, position: int,
+                      template: Template, answers: dict[str, Any], now: datetime) -> Decision:
+    _touch(session, record, now)
+    return save_decision(session, _case_at(session, record, position), template, answers, now)
+
+
+def next_meeting_suggestion(session: Session, record: SessionRecord) -> tuple[date, str, bool]:
+    """(date, why, already set): the next date the contract's frequency (else the policy's)
+    implies."""
+    from supervise.domain.frequency import next_due, parse_frequency
+    from supervise.store.models import Contract
+    from supervise.store.policies import current_policy
+
+    if record.next_meeting:
+        return record.next_meeting, "", True
+    policy, _ = current_policy(session)
+    contract = session.get(Contract, record.contract_id) if record.contract_id else None
+    frequency = parse_frequency(contract.frequency) if contract else policy.default_frequency
+    why = f"the contract's {frequency.words()}" if contract else \
+        f"the policy's {frequency.words()}"
+    return next_due(record.held_on, frequency, policy.terms), why, False
+
+
+def set_next_meeting(session: Session, record: SessionRecord, day: date,
+                     now: datetime) -> bool:
+    if day <= record.held_on:
+        return False
+    _touch(session, record, now)
+    record.next_meeting = day
+    return True
+
+
+def drafts_for(session: Session, people: list[Person]) -> list[SessionRecord]:
+    ids = [p.id for p in people]
+    query = (select(SessionRecord).join(SessionSupervisee,
+                                        SessionSupervisee.session_id == SessionRecord.id)
+             .where(SessionRecord.status == "draft", SessionSupervisee.person_id.in_(ids)))
+    unique: dict[int, SessionRecord] = {}
+    for record in session.exec(query):
+        unique.setdefault(record.id, record)
+    return list(unique.values())
 
 
 def save_decision(session: Session, case: CaseDiscussion, template: Template,
@@ -168,8 +239,9 @@ def find_action(session: Session, action_id: str | int) -> ActionItem:
 def review_action(session: Session, action: ActionItem, *, outcome: str, note: str,
                   now: datetime, actor: str, record: SessionRecord | None = None,
                   due: date | None = None) -> ActionReview:
-    """done / dropped close the action; carried keeps it open (optionally with a new due date);
-    rescheduled (outside a session) moves its due date. Every review is kept."""
+    """done / dropped close the action, carried keeps it open; rescheduled (outside a session)
+    moves its due date. In a session the outcome takes effect when the session is completed,
+    so an abandoned draft changes nothing. Every review is kept."""
     if action.status != "open":
         raise SuperviseError(f"Action {action.id} is already {action.status}; nothing was "
                              f"changed.")
@@ -180,24 +252,41 @@ def review_action(session: Session, action: ActionItem, *, outcome: str, note: s
                           due_after=due or action.due_on, reviewed_at=iso_utc(now),
                           reviewed_by=actor)
     session.add(review)
-    if outcome in ("done", "dropped"):
-        action.status = outcome
-    if due is not None:
-        action.due_on = due
-    action.updated_at = iso_utc(now)
-    session.add(action)
+    if record is None:
+        _apply(session, action, review, now)
+        append_event(session, now=now, actor=actor, action=f"action.{outcome}",
+                     record_type="action", record_id=str(action.id),
+                     detail={"due": (due or action.due_on).isoformat()})
     session.flush()
     return review
 
 
-def open_actions_for(session: Session, people: list[Person]) -> list[ActionItem]:
-    """Open actions raised in these supervisees' sessions, or owned by them, oldest first."""
+def _apply(session: Session, action: ActionItem, review: ActionReview, now: datetime) -> None:
+    if action.status != "open":
+        return
+    if review.outcome in ("done", "dropped"):
+        action.status = review.outcome
+    if review.due_after:
+        action.due_on = review.due_after
+    action.updated_at = iso_utc(now)
+    session.add(action)
+
+
+def open_actions_for(session: Session, people: list[Person], *, on: date | None = None,
+                     excluding: int | None = None) -> list[ActionItem]:
+    """Open actions agreed in completed sessions of these supervisees, or owned by them, oldest
+    first; with `on`, only those agreed in sessions held by then (never in session
+    `excluding`, the one reviewing them)."""
     ids = [p.id for p in people]
     raised = select(SessionSupervisee.session_id).where(SessionSupervisee.person_id.in_(ids))
-    query = select(ActionItem).where(ActionItem.status == "open").where(
-        ActionItem.owner_id.in_(ids) | ActionItem.session_id.in_(raised)
-    ).order_by(ActionItem.due_on, ActionItem.id)
-    return list(session.exec(query))
+    query = (select(ActionItem).join(SessionRecord, SessionRecord.id == ActionItem.session_id)
+             .where(ActionItem.status == "open", SessionRecord.status != "draft")
+             .where(ActionItem.owner_id.in_(ids) | ActionItem.session_id.in_(raised)))
+    if on is not None:
+        query = query.where(SessionRecord.held_on <= on)
+    if excluding is not None:
+        query = query.where(SessionRecord.id != excluding)
+    return list(session.exec(query.order_by(ActionItem.due_on, ActionItem.id)))
 
 
 def supervisees_of(session: Session, record: SessionRecord) -> list[Person]:
@@ -233,8 +322,11 @@ def functions_covered(template: Template, answers: dict[str, Any], has: dict[str
     return list(covered)
 
 
-def complete(session: Session, record: SessionRecord, *, now: datetime, actor: str) -> str:
-    """Mark a draft completed: its required answers are checked and its digest fixed."""
+def complete(session: Session, record: SessionRecord, *, policy: Policy, now: datetime,
+             actor: str) -> str:
+    """Mark a draft completed: its required answers are checked, reviews take effect, whether
+    it is a late entry is judged (written more than the policy's days after the meeting), and
+    its digest is fixed."""
     template = snapshot(session, record.template_digest)
     answers = answers_of(session, record)
     missing = [s.title for s in template.sections
@@ -245,8 +337,19 @@ def complete(session: Session, record: SessionRecord, *, now: datetime, actor: s
     if record.next_meeting and record.next_meeting <= record.held_on:
         raise UsageError(f"The next meeting ({record.next_meeting}) is not after the session "
                          f"({record.held_on}).")
+    case_field = template.of_type("cases")
+    for case in cases_of(session, record) if case_field else ():
+        given = json.loads(case.answers)
+        missing += [f"case {case.position}: {f.title}" for f in case_field.fields
+                    if f.required and given.get(f.id) in (None, "", [])]
+    if missing:
+        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}. Resume it "
+                         f"with `supervise session resume {record.id}`.")
     _touch(session, record, now)
+    for review in reviews_in(session, record):
+        _apply(session, session.get(ActionItem, review.action_id), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
+    record.late_entry = late_entry(record.held_on, now, policy)
     record.digest = session_digest(session, record, template, answers)
     session.add(record)
     append_event(session, now=now, actor=actor, action="session.complete",
