@@ -504,3 +504,17 @@ def test_late_entry_is_judged_when_the_record_is_completed(team):
             assert record.late_entry is False  # begun on the day
             complete(session, record, policy=policy, now=finished, actor="Test")
             assert record.late_entry is True  # finished four days later
+
+
+def test_a_draft_can_be_discarded_but_a_completed_session_cannot(cli, team, tmp_path):
+    with prompts.use(ScriptedPrompter(("holidays", "Leave"), ("ALL current cases", "A sample"),
+                                      ("Matters", KeyboardInterrupt()))):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
+                   "--time", "10:00", "--duration", "60").code == 130
+    assert cli("session", "discard", "1").code == 2  # asks first; no terminal here
+    assert cli("session", "discard", "1", "--yes").code == 0
+    assert sessions(cli) == []
+    assert cli("session", "new", "--answers", session_file(tmp_path, "a.toml", TODAY)).code == 0
+    kept = cli("session", "discard", "2", "--yes")
+    assert kept.code == 1 and "only a draft can be discarded" in kept.err
+    assert len(sessions(cli)) == 1

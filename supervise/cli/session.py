@@ -248,3 +248,29 @@ def cancel(
     follow = f"rebooked for {new_date}" if new_date else \
         f"not rebooked yet: the {by} who cancelled rebooks it"
     out.message(f"Recorded cancellation {row.id} of {meeting_on}; {follow}.")
+
+
+@app.command("discard")
+@store_command
+def discard(
+    state: AppState,
+    session_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Throw away a draft session (never a completed one); the audit trail keeps that it was."""
+    from supervise.cli import prompts
+    from supervise.errors import SuperviseError
+    from supervise.store.sessions import discard_draft, find_session
+
+    with open_store(state) as store:
+        with store.session() as session:
+            record = find_session(session, session_id)
+            held, status = record.held_on, record.status
+        if status == "draft" and not yes and not prompts.confirm(
+                f"Discard draft session {session_id} (held {held}) and everything in it?",
+                hint="give --yes."):
+            raise SuperviseError("Cancelled; nothing was changed.")
+        with store.session() as session:
+            discard_draft(session, find_session(session, session_id), now=now(),
+                          actor=store.actor)
+    out.message(f"Discarded draft session {session_id}.")

@@ -128,8 +128,9 @@ MIGRATIONS: list[Migration] = [
                 updated_at VARCHAR NOT NULL
             )""",
             "CREATE INDEX ix_child_name_key ON child (name_key)",
+            # AUTOINCREMENT: a discarded draft's number is never given to another record
             """CREATE TABLE session_record (
-                id INTEGER PRIMARY KEY NOT NULL,
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
                 kind VARCHAR NOT NULL,
                 status VARCHAR NOT NULL,
                 template_digest VARCHAR NOT NULL REFERENCES template_snapshot (digest),
@@ -162,7 +163,7 @@ MIGRATIONS: list[Migration] = [
                 PRIMARY KEY (session_id, section_id)
             )""",
             """CREATE TABLE case_discussion (
-                id INTEGER PRIMARY KEY NOT NULL,
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
                 session_id INTEGER NOT NULL REFERENCES session_record (id),
                 position INTEGER NOT NULL,
                 family_id INTEGER NOT NULL REFERENCES family (id),
@@ -178,14 +179,14 @@ MIGRATIONS: list[Migration] = [
             )""",
             "CREATE INDEX ix_case_child_child ON case_child (child_id)",
             """CREATE TABLE decision (
-                id INTEGER PRIMARY KEY NOT NULL,
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
                 case_id INTEGER NOT NULL UNIQUE REFERENCES case_discussion (id),
                 template_digest VARCHAR NOT NULL REFERENCES template_snapshot (digest),
                 answers VARCHAR NOT NULL,
                 saved_at VARCHAR NOT NULL
             )""",
             """CREATE TABLE action_item (
-                id INTEGER PRIMARY KEY NOT NULL,
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
                 text VARCHAR NOT NULL,
                 owner_id INTEGER NOT NULL REFERENCES person (id),
                 due_on DATE NOT NULL,

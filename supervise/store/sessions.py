@@ -395,3 +395,27 @@ def case_part(session: Session, case: CaseDiscussion) -> dict[str, Any]:
             "children": [{"name": c.name, "dob": c.dob} for c in children],
             "status": case.status, "answers": json.loads(case.answers),
             "decision": json.loads(decision.answers) if decision else None}
+
+
+def discard_draft(session: Session, record: SessionRecord, *, now: datetime, actor: str) -> None:
+    """Throw away a draft that should not become a record (started by mistake, or twice).
+    Only a draft: a completed record is evidence and is never deleted here."""
+    from sqlmodel import delete
+
+    if record.status != "draft":
+        raise SuperviseError(f"Session {record.id} is {record.status}: only a draft can be "
+                             f"discarded.")
+    cases = [c.id for c in cases_of(session, record)]
+    for statement in (
+        delete(ActionReview).where(ActionReview.session_id == record.id),
+        delete(ActionItem).where(ActionItem.session_id == record.id),
+        delete(Decision).where(Decision.case_id.in_(cases)),
+        delete(CaseChild).where(CaseChild.case_id.in_(cases)),
+        delete(CaseDiscussion).where(CaseDiscussion.session_id == record.id),
+        delete(SessionAnswer).where(SessionAnswer.session_id == record.id),
+        delete(SessionSupervisee).where(SessionSupervisee.session_id == record.id),
+    ):
+        session.exec(statement)
+    session.delete(record)
+    append_event(session, now=now, actor=actor, action="session.discard",
+                 record_type="session", record_id=str(record.id))
