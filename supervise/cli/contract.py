@@ -97,11 +97,9 @@ def new(
     answer: AnswerOpt = None,
 ) -> None:
     """Agree a supervision contract: its terms, then the template's questions."""
-    given, problems = _given(answers, supervisee=supervisee, supervisor=supervisor, kind=kind,
-                             frequency=frequency, start=start, review=review,
-                             duration=duration, venue=venue, template=template)
-    _record(state, given, problems, answer or [], replacing=None,
-            origin=f"The answers file {answers}" if answers else "This contract")
+    _record(state, answers, answer or [], replacing=None, supervisee=supervisee,
+            supervisor=supervisor, kind=kind, frequency=frequency, start=start, review=review,
+            duration=duration, venue=venue, template=template)
 
 
 @app.command("review")
@@ -125,16 +123,14 @@ def review_(
     answer: AnswerOpt = None,
 ) -> None:
     """Review a contract: a new version that supersedes it (the old one is kept, readable)."""
-    given, problems = _given(answers, supervisor=supervisor, kind=kind, frequency=frequency,
-                             start=on,
-                             review=review, duration=duration, venue=venue, template=template)
-    _record(state, given, problems, answer or [], replacing=contract_id,
-            origin=f"The answers file {answers}" if answers else "This contract")
+    _record(state, answers, answer or [], replacing=contract_id, supervisor=supervisor,
+            kind=kind, frequency=frequency, start=on, review=review, duration=duration,
+            venue=venue, template=template)
 
 
-def _record(state: AppState, given: "ContractGiven", problems: "Problems",
-            answer_flags: list[str],
-            replacing: str | None, origin: str) -> None:
+def _record(state: AppState, answers_file: Path | None, answer_flags: list[str],
+            replacing: str | None, **flags: Any) -> None:
+    """A new contract (or a review of `replacing`) from the answers file, flags and prompts."""
     import json
 
     from supervise.cli.questions import answer_all, parse_answer_flags
@@ -142,17 +138,19 @@ def _record(state: AppState, given: "ContractGiven", problems: "Problems",
     from supervise.domain.frequency import parse_frequency
     from supervise.domain.policy import schedule_anchor
     from supervise.store.contracts import ContractTerms, check_terms, find_contract, make_contract
-    from supervise.store.people import find_person, list_people
+    from supervise.store.people import find_person, list_people, person_name
     from supervise.store.policies import current_policy, policy_in_force
 
+    given, problems = _given(answers_file, **flags)
+    origin = f"The answers file {answers_file}" if answers_file else "This contract"
     moment = now()
     with open_store(state) as store:
         with store.session() as session:  # short reads: no lock is held while asking
             people = list_people(session, include_left=False)
             old = find_contract(session, replacing) if replacing else None
             if old is not None:
-                given.supervisee = _name_of(session, old.supervisee_id)
-                given.supervisor = given.supervisor or _name_of(session, old.supervisor_id)
+                given.supervisee = person_name(session, old.supervisee_id)
+                given.supervisor = given.supervisor or person_name(session, old.supervisor_id)
         names = [p.name for p in people]
         supervisee_name = given.supervisee or prompts.name(
             "Supervisee:", names, hint="give --supervisee NAME.")
@@ -218,12 +216,6 @@ def _signing_point(before: int) -> str:
     return f"before the {ordinal} session"
 
 
-def _name_of(session, person_id: int) -> str:
-    from supervise.store.models import Person
-
-    return session.get(Person, person_id).name
-
-
 def _template_of(session, contract) -> str:
     from supervise.store.snapshots import snapshot
 
@@ -268,10 +260,7 @@ def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
         return
     out.record(row, SHOW_FIELDS, as_json=False, skip_empty=True)
     for item in row["answers"]:
-        answer = item["answer"]
-        shown = "(not answered)" if answer in (None, "", []) else (
-            ", ".join(answer) if isinstance(answer, list) else str(answer))
-        out.data(f"\n{item['question']}\n{shown}")
+        out.answer(item["question"], item["answer"])
 
 
 @app.command("end")

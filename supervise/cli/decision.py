@@ -57,4 +57,4 @@ def show(state: AppState,
              + ", ".join(f"{c['name']} ({c['dob'] or 'dob unknown'})" for c in row["children"]))
     out.data(f"Supervisor: {row['supervisor']}; supervisee: {', '.join(row['supervisees'])}")
     for item in row["questions"]:
-        out.data(f"\n{item['question']}\n{item['answer'] if item['answer'] else '(none)'}")
+        out.answer(item["question"], item["answer"], blank="(none)")

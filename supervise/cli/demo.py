@@ -48,10 +48,8 @@ def demo(
     out.table(contracts, CONTRACT_COLUMNS, as_json=False, empty="")
     out.message(f"\n{held} sessions recorded over the year; the latest "
                 f"(`supervise session list`):\n")
-    for row in recent:
-        row["supervisees_text"] = ", ".join(row["supervisees"])
     out.table(recent, [("id", "Id"), ("held_on", "Held"), ("kind", "Kind"),
-                       ("supervisor", "Supervisor"), ("supervisees_text", "Supervisees"),
+                       ("supervisor", "Supervisor"), ("supervisees", "Supervisees"),
                        ("template", "Template")], as_json=False, empty="")
     out.message(
         f"\nTry it:\n  export SUPERVISE_STORE={path}\n"

@@ -19,6 +19,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
     return visible(str(value))
 
 
@@ -61,6 +63,15 @@ class Output:
         # Piped output is not wrapped at 80 columns: each row stays on one line.
         width = None if sys.stdout.isatty() else 10_000
         Console(file=sys.stdout, highlight=False, width=width).print(table)
+
+    @staticmethod
+    def cell(value: Any) -> str:
+        """A value as text: yes/no, lists joined, control characters shown visibly."""
+        return _cell(value)
+
+    def answer(self, question: str, value: Any, blank: str = "(not answered)") -> None:
+        """A question and its answer, as a record's body shows them."""
+        self.data(f"\n{question}\n{_cell(value) or blank}")
 
     def record(self, row: dict[str, Any], fields: Columns, *, as_json: bool,
                skip_empty: bool = False) -> None:

@@ -14,16 +14,16 @@ app = command_group("Supervision sessions: recorded in the meeting, answer by an
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The session's number.")]
 NameOpt = Optional[str]
 LIST_COLUMNS = [("id", "Id"), ("held_on", "Held"), ("time", "Time"), ("kind", "Kind"),
-                ("supervisor", "Supervisor"), ("supervisees_text", "Supervisees"),
+                ("supervisor", "Supervisor"), ("supervisees", "Supervisees"),
                 ("template", "Template"), ("status", "Status"), ("late", "Late entry")]
 SHOW_FIELDS = [
     ("id", "Session"), ("held_on", "Held on"), ("time", "Start time"),
     ("duration_minutes", "Minutes"), ("kind", "Kind"), ("supervisor", "Supervisor"),
-    ("supervisees_text", "Supervisees"), ("status", "Status"), ("late", "Late entry"),
+    ("supervisees", "Supervisees"), ("status", "Status"), ("late", "Late entry"),
     ("recorded_at", "Recorded at"), ("completed_at", "Completed at"),
     ("next_meeting", "Next meeting"), ("template", "Template"),
     ("template_version", "Version"), ("contract", "Contract"),
-    ("functions_text", "Functions covered"), ("digest", "Digest"),
+    ("functions", "Functions covered"), ("digest", "Digest"),
 ]
 
 
@@ -76,7 +76,7 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
     from supervise.store.catalog import read_text
     from supervise.store.people import find_person
     from supervise.store.policies import policy_in_force
-    from supervise.store.recording import contract_for, record_session
+    from supervise.store.recording import contract_for, record_session, session_template_id
 
     data = _flags_into(read_answers_text(read_text(path, "answers file"), path.suffix),
                        **flags)
@@ -84,18 +84,14 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
     templates = catalog()
     with open_store(state) as store, store.session() as session:
         policy, version = policy_in_force(session, now=moment, actor=store.actor)
-        template_id = data.get("template")
-        if not template_id:
-            contract = None
-            names = data.get("supervisees") or []
-            if names and isinstance(names, list):
-                try:
-                    contract = contract_for(session, find_person(session, names[0]), policy,
-                                            None)
-                except SuperviseError:  # an unknown name is reported with the others below
-                    contract = None
-            kind = policy.kinds.get(contract.kind) if contract else policy.kind(None)
-            template_id = (kind.session_template if kind else None) or "ms-supervision-record"
+        contract = None
+        names = data.get("supervisees") or []
+        if not data.get("template") and names and isinstance(names, list):
+            try:
+                contract = contract_for(session, find_person(session, names[0]), policy, None)
+            except SuperviseError:  # an unknown name is reported with the others below
+                contract = None
+        template_id = session_template_id(policy, contract, data.get("template"))
         chosen = templates.get(str(template_id), kind="session")
         decision = templates.get(policy.decision_template, kind="decision")
         problems = Problems()
@@ -109,11 +105,9 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
     out.data(str(record_id))
 
 
-def _text_fields(row: dict[str, Any]) -> dict[str, Any]:
-    row["supervisees_text"] = ", ".join(row["supervisees"])
-    row["functions_text"] = ", ".join(row["functions"])
-    row["late"] = "LATE ENTRY" if row["late_entry"] else ""
-    return row
+def _with_late(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as a table shows it: a late entry says so in words."""
+    return {**row, "late": "LATE ENTRY" if row["late_entry"] else ""}
 
 
 @app.command("list")
@@ -141,7 +135,7 @@ def list_(
             supervisor=find_person(session, supervisor) if supervisor else None,
             start=first, end=last, kind=kind, status=status)]
     if not json_:
-        rows = [_text_fields(r) for r in rows]
+        rows = [_with_late(r) for r in rows]
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No sessions match: record one with `supervise session new`.")
 
@@ -158,24 +152,24 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     if json_:
         out.json(detail)
         return
-    out.record(_text_fields(dict(detail)), SHOW_FIELDS, as_json=False, skip_empty=True)
+    out.record(_with_late(detail), SHOW_FIELDS, as_json=False, skip_empty=True)
     labels = {"group_confidentiality": "Group: confidentiality boundaries agreed",
               "concern_lead": "Group: who takes forward an immediate safeguarding concern"}
     for key, value in detail["group"].items():
-        out.data(f"\n{labels[key]}\n{value}")
+        out.answer(labels[key], value)
     for item in detail["answers"]:
         if item["answer"] not in (None, "", []):
-            out.data(f"\n{item['question']}\n{_shown(item['answer'])}")
+            out.answer(item["question"], item["answer"])
     for case in detail["cases"]:
         children = ", ".join(c["name"] + (f" ({c['dob']})" if c["dob"] else "")
                              for c in case["children"])
         out.data(f"\nCase {case['case']}: {case['family']} family: {children}; status "
                  f"{case['status']}")
         for item in case["answers"]:
-            out.data(f"  {item['question']}: {_shown(item['answer'])}")
+            out.data(f"  {item['question']}: {out.cell(item['answer'])}")
         if case["decision"]:
             out.data(f"  Decision record {case['decision_id']}: "
-                     f"{_shown(case['decision'].get('decision'))}")
+                     f"{out.cell(case['decision'].get('decision'))}")
     for review in detail["reviews"]:
         out.data(f"\nReviewed action {review['action']}: {review['outcome']}"
                  + (f" ({review['note']})" if review["note"] else ""))
@@ -184,14 +178,6 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
         for action in detail["actions"]:
             out.data(f"  [{action['id']}] {action['text']} (by {action['owner']}, "
                      f"{action['due']})")
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 @app.command("resume")
@@ -232,17 +218,15 @@ def cancel(
     """Record a cancelled meeting; the party who cancelled owns the rebooking."""
     from supervise.domain.dates import parse_date, parse_optional_date
     from supervise.store.cancellations import cancel_meeting
-    from supervise.store.contracts import open_contracts
-    from supervise.store.models import Person
+    from supervise.store.contracts import supervisor_in_force
     from supervise.store.people import find_person
 
     meeting_on = parse_date(on, "--date")
     new_date = parse_optional_date(rebooked, "--rebooked")
     with open_store(state) as store, store.session() as session:
         person = find_person(session, supervisee)
-        contracts = open_contracts(session, person)
-        supervisor = session.get(Person, contracts[0].supervisor_id) if contracts else None
-        row = cancel_meeting(session, supervisee=person, supervisor=supervisor,
+        row = cancel_meeting(session, supervisee=person,
+                             supervisor=supervisor_in_force(session, person),
                              meeting_on=meeting_on, by=by, reason=reason, rebooked=new_date,
                              now=now(), actor=store.actor)
     follow = f"rebooked for {new_date}" if new_date else \

@@ -2,6 +2,7 @@
 is given, so Ctrl-C, a closed terminal or a killed process loses at most the answer being typed;
 `session resume` picks up from what is stored."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,11 +10,13 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, now, open_store
 from supervise.cli.output import out
 from supervise.cli.questions import ask
+from supervise.domain.session_file import OUTCOMES as REVIEW_OUTCOMES
+from supervise.domain.session_file import STATUSES
 from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.errors import SuperviseError
 
-OUTCOMES = ["done", "carried", "dropped"]
-STATUS_CHOICES = ["none", "early-help", "child-in-need", "child-protection", "looked-after"]
+OUTCOMES = list(REVIEW_OUTCOMES)
+STATUS_CHOICES = list(STATUSES)
 
 
 def _date(question: str, default: date, hint: str) -> date:
@@ -44,7 +47,7 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
     from supervise.errors import UsageError
     from supervise.store.people import find_person, list_people, person_name
     from supervise.store.policies import policy_in_force
-    from supervise.store.recording import contract_for
+    from supervise.store.recording import contract_for, session_template_id
     from supervise.store.sessions import drafts_for, start_draft
 
     if not prompts.can_ask():
@@ -73,14 +76,12 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
             contract = contract_for(session, supervisees[0], policy, flags.get("template"))
             supervisor_name = flags.get("supervisor") or (
                 person_name(session, contract.supervisor_id) if contract else None)
-            contract_kind = policy.kinds.get(contract.kind) if contract else policy.kind(None)
+            template_id = session_template_id(policy, contract, flags.get("template"))
             contract_id = contract.id if contract else None
             duration_default = (contract.duration_minutes if contract else None)
         if supervisor_name is None:
             supervisor_name = prompts.name("Supervisor:", names, default=store.actor,
                                            hint="give --supervisor NAME.")
-        template_id = flags.get("template") or (
-            contract_kind.session_template if contract_kind else None) or "ms-supervision-record"
         template = catalog().get(template_id, kind="session")
         if kind not in template.session_kinds:
             raise SuperviseError(f"{template.id} is not for {kind} sessions: use one of "
@@ -108,21 +109,46 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         walk(store, record_id, template)
 
 
+@dataclass
+class Walk:
+    """One walk through a session: its store, its number, and what it reads once (the staff
+    names offered for type-ahead, the answers already saved)."""
+
+    store: Any
+    record_id: int
+    names: list[str]
+    answered: dict[str, Any]
+
+    def saved(self, write) -> Any:
+        """Run one write in its own transaction (the autosave)."""
+        from supervise.store.sessions import find_session
+
+        with self.store.session() as session:
+            return write(session, find_session(session, self.record_id))
+
+
 def walk(store, record_id: int, template: Template) -> None:
     """Ask every question not yet answered, saving each answer at once; then complete."""
+    from supervise.store.people import list_people
+    from supervise.store.sessions import answers_of, find_session
+
+    with store.session() as session:
+        names = [p.name for p in list_people(session, include_left=False)]
+        answered = answers_of(session, find_session(session, record_id))
+    w = Walk(store, record_id, names, answered)
     try:
-        _group(store, record_id, template)
+        _group(w, template)
         for section in template.sections:
             if section.type in FIELD_TYPES:
-                _field(store, record_id, section)
+                _field(w, section)
             elif section.type == "action_review":
-                _action_review(store, record_id, section)
+                _action_review(w, section)
             elif section.type == "cases":
-                _cases(store, record_id, template, section)
+                _cases(w, section)
             elif section.type == "actions":
-                _actions(store, record_id, section)
+                _actions(w, section)
             elif section.type == "next_meeting":
-                _next_meeting(store, record_id, section)
+                _next_meeting(w, section)
     except KeyboardInterrupt:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
@@ -138,57 +164,41 @@ def walk(store, record_id: int, template: Template) -> None:
     out.data(str(record_id))
 
 
-def _group(store, record_id: int, template: Template) -> None:
+def _group(w: Walk, template: Template) -> None:
     """A group record says what the group agreed on confidentiality and who takes forward an
     immediate concern, whatever its template asks."""
     from supervise.domain.session_file import GROUP_KEYS
     from supervise.store.people import find_person
-    from supervise.store.sessions import answers_of, save_answer
+    from supervise.store.sessions import save_answer
 
-    kind, answered = _saved(store, record_id, lambda s, r: (r.kind, answers_of(s, r)))
+    kind = w.saved(lambda s, r: r.kind)
     if kind != "group":
         return
     hint = "give group_confidentiality and concern_lead in an answers file."
     for key, what in GROUP_KEYS.items():
-        if template.section(key) is not None or key in answered:
+        if template.section(key) is not None or key in w.answered:
             continue
         question = f"For this group: {what}:"
         value = ""
         while not value.strip():
-            value = prompts.name(question, _names(store), hint=hint) if key == "concern_lead" \
+            value = prompts.name(question, w.names, hint=hint) if key == "concern_lead" \
                 else prompts.note(question, hint=hint)
-        _saved(store, record_id, lambda s, r, k=key, v=value: save_answer(
+        w.saved(lambda s, r, k=key, v=value: save_answer(
             s, r, k, find_person(s, v).name if k == "concern_lead" else v, now()))
 
 
-def _saved(store, record_id: int, write) -> Any:
-    """Run one write in its own transaction (the autosave)."""
-    from supervise.store.sessions import find_session
+def _field(w: Walk, section) -> None:
+    from supervise.store.sessions import save_answer
 
-    with store.session() as session:
-        return write(session, find_session(session, record_id))
-
-
-def _names(store) -> list[str]:
-    from supervise.store.people import list_people
-
-    with store.session() as session:
-        return [p.name for p in list_people(session, include_left=False)]
-
-
-def _field(store, record_id: int, section) -> None:
-    from supervise.store.sessions import answers_of, save_answer
-
-    answered = _saved(store, record_id, lambda s, r: answers_of(s, r))
-    if section.id in answered:
-        shown = answered[section.id]
+    if section.id in w.answered:
+        shown = w.answered[section.id]
         out.message(f"{section.title}: (answered) "
                     f"{'(left blank)' if shown is None else _short(shown)}")
         return
     out.message("")
-    value = ask(section, section.default, _names(store))
+    value = ask(section, section.default, w.names)
     # a blank is saved too, so a resumed session does not ask it again
-    _saved(store, record_id, lambda s, r: save_answer(s, r, section.id, value, now()))
+    w.saved(lambda s, r: save_answer(s, r, section.id, value, now()))
 
 
 def _short(value: Any) -> str:
@@ -196,7 +206,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 70 else text[:67] + "..."
 
 
-def _action_review(store, record_id: int, section) -> None:
+def _action_review(w: Walk, section) -> None:
     from supervise.store.sessions import (
         open_actions_for,
         review_action,
@@ -210,14 +220,14 @@ def _action_review(store, record_id: int, section) -> None:
             session, supervisees_of(session, record), on=record.held_on,
             excluding=record.id) if a.id not in done]
 
-    items = _saved(store, record_id, pending)
+    items = w.saved(pending)
     out.message(f"\n{section.title}: {len(items)} open action(s) to review.")
     for action_id, text, due in items:
         outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
-        _saved(store, record_id, lambda s, r, a=action_id, o=outcome, n=note: review_action(
-            s, _action(s, a), outcome=o, note=n, now=now(), actor=store.actor, record=r))
+        w.saved(lambda s, r, a=action_id, o=outcome, n=note: review_action(
+            s, _action(s, a), outcome=o, note=n, now=now(), actor=w.store.actor, record=r))
 
 
 def _action(session, action_id: int):
@@ -226,20 +236,20 @@ def _action(session, action_id: int):
     return find_action(session, action_id)
 
 
-def _cases(store, record_id: int, template: Template, section) -> None:
+def _cases(w: Walk, section) -> None:
     from supervise.store.sessions import case_state
 
-    saved = _saved(store, record_id, lambda s, r: case_state(s, r))
+    saved = w.saved(lambda s, r: case_state(s, r))
     out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
     for position, family, answers in saved:  # a case left half-way is finished first
         if any(f.id not in answers for f in section.fields):
             out.message(f"Case {position} ({family} family) continues.")
-            _case_fields(store, record_id, section, position, answers)
+            _case_fields(w, section, position, answers)
     count = len(saved)
     question = "Another family or child?" if count else "Discuss a family or child?"
     while prompts.confirm(question, hint="use [[cases]] in an answers file.", default=not count):
         count += 1
-        _one_case(store, record_id, section, count)
+        _one_case(w, section, count)
         question = "Another family or child?"
 
 
@@ -251,13 +261,13 @@ def _text(question: str, hint: str) -> str:
         out.message("  This one is needed.")
 
 
-def _child(store, hint: str) -> dict[str, Any]:
+def _child(w: Walk, hint: str) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
     from supervise.domain.dates import parse_date
     from supervise.store.children import same_name
 
     name = _text("Child's full name:", hint)
-    with store.session() as session:
+    with w.store.session() as session:
         known = [(c.id, c.dob, c.local_ref, c.status) for c in same_name(session, name)]
     if known:
         labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
@@ -280,67 +290,67 @@ def _child(store, hint: str) -> dict[str, Any]:
         return {"name": name, "dob": dob.isoformat() if dob else None}
 
 
-def _one_case(store, record_id: int, section, position: int) -> None:
+def _one_case(w: Walk, section, position: int) -> None:
     from supervise.store.sessions import save_case
 
     hint = "use [[cases]] in an answers file."
     family = _text("Family name:", hint)
-    children = [_child(store, hint)]
+    children = [_child(w, hint)]
     while prompts.confirm("Another child in this family?", hint=hint):
-        children.append(_child(store, hint))
+        children.append(_child(w, hint))
     current = next((c["status"] for c in children if c.get("status")), "none")
     status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
-    _saved(store, record_id, lambda s, r: save_case(
+    w.saved(lambda s, r: save_case(
         s, r, position=position, family=family, children=children, status=status, answers={},
-        now=now(), actor=store.actor))
-    _case_fields(store, record_id, section, position, {})
+        now=now(), actor=w.store.actor))
+    _case_fields(w, section, position, {})
 
 
-def _case_fields(store, record_id: int, section, position: int, answers: dict) -> None:
+def _case_fields(w: Walk, section, position: int, answers: dict) -> None:
     from supervise.store.sessions import save_case_answers
 
     for field in section.fields:
         if field.id in answers:
             continue
-        answers[field.id] = ask(field, field.default, _names(store))  # blanks saved as None
-        _saved(store, record_id, lambda s, r: save_case_answers(s, r, position, answers,
+        answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
+        w.saved(lambda s, r: save_case_answers(s, r, position, answers,
                                                                 now()))
     if prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):
-        _decision(store, record_id, position)
+        _decision(w, position)
 
 
-def _decision(store, record_id: int, position: int) -> None:
+def _decision(w: Walk, position: int) -> None:
     from supervise.store.policies import current_policy
     from supervise.store.sessions import save_decision_for
 
-    with store.session() as session:
+    with w.store.session() as session:
         policy, _ = current_policy(session)
     template = catalog().get(policy.decision_template, kind="decision")
     answers: dict[str, Any] = {}
     for field in template.sections:
         if field.type not in FIELD_TYPES:
             continue
-        value = ask(field, field.default, _names(store))
+        value = ask(field, field.default, w.names)
         if value is not None:
             answers[field.id] = value
-            _saved(store, record_id, lambda s, r: save_decision_for(
+            w.saved(lambda s, r: save_decision_for(
                 s, r, position, template, answers, now()))
 
 
-def _actions(store, record_id: int, section) -> None:
+def _actions(w: Walk, section) -> None:
     from supervise.store.people import find_person
     from supervise.store.sessions import add_action
 
-    held = _saved(store, record_id, lambda s, r: r.held_on)
+    held = w.saved(lambda s, r: r.held_on)
     out.message(f"\n{section.title}")
     hint = "use [[actions]] in an answers file."
     while prompts.confirm("Add an action?", hint=hint):
         text = _text("Action:", hint)
         while True:
-            owner = prompts.name("By whom:", _names(store), hint=hint)
+            owner = prompts.name("By whom:", w.names, hint=hint)
             try:
-                with store.session() as session:
+                with w.store.session() as session:
                     owner = find_person(session, owner).name
                 break
             except SuperviseError as error:
@@ -349,20 +359,20 @@ def _actions(store, record_id: int, section) -> None:
         while due < held:
             out.message(f"  That is before the session ({held}).")
             due = _date("By when:", held + timedelta(days=14), hint)
-        _saved(store, record_id, lambda s, r, t=text, o=owner, d=due: add_action(
+        w.saved(lambda s, r, t=text, o=owner, d=due: add_action(
             s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()))
 
 
-def _next_meeting(store, record_id: int, section) -> None:
+def _next_meeting(w: Walk, section) -> None:
     from supervise.store.sessions import next_meeting_suggestion, set_next_meeting
 
-    suggested, why, already = _saved(store, record_id, next_meeting_suggestion)
+    suggested, why, already = w.saved(next_meeting_suggestion)
     if already:
         out.message(f"{section.title}: (answered) {suggested}")
         return
     while True:
         chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,
                        "give next_meeting in an answers file.")
-        if _saved(store, record_id, lambda s, r, d=chosen: set_next_meeting(s, r, d, now())):
+        if w.saved(lambda s, r, d=chosen: set_next_meeting(s, r, d, now())):
             return
         out.message("  The next meeting must be after this one.")

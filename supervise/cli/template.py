@@ -87,6 +87,7 @@ def validate(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The template file to check.")],
 ) -> None:
     """Check a template file: every problem, with its line and what to write instead."""
+    from supervise.domain.text import counted
     from supervise.errors import SuperviseError
     from supervise.store.catalog import read_template_file
 
@@ -95,7 +96,7 @@ def validate(
         out.data(f"{file}:{problem.line}: {problem.message}")
     if checked.problems:
         count = len(checked.problems)
-        raise SuperviseError(f"{file} has {count} problem{'' if count == 1 else 's'}; "
+        raise SuperviseError(f"{file} has {counted(count, 'problem')}; "
                              f"it will not be used until they are fixed.")
     template = checked.template
     assert template is not None

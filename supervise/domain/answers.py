@@ -14,6 +14,7 @@ from typing import Any
 from supervise.domain.dates import parse_date
 from supervise.domain.names import clean_name
 from supervise.domain.templates import FIELD_TYPES, Field, Template
+from supervise.domain.text import counted
 from supervise.domain.tomlspots import syntax_error
 from supervise.errors import SuperviseError, UsageError
 
@@ -26,8 +27,8 @@ class AnswersError(UsageError):
 
     def __init__(self, origin: str, problems: list[str]) -> None:
         listed = "; ".join(problems)
-        super().__init__(f"{origin} has {len(problems)} problem"
-                         f"{'' if len(problems) == 1 else 's'}, nothing was stored: {listed}")
+        super().__init__(f"{origin} has {counted(len(problems), 'problem')}, nothing was "
+                         f"stored: {listed}")
         self.problems = problems
 
 
@@ -133,13 +134,6 @@ def check_answers(template: Template, answers: Any, problems: Problems,
     for spec in specs if require else ():
         if spec.required and spec.type in FIELD_TYPES and _blank(answers.get(spec.id)):
             problems.add(f"{where}.{spec.id}", f"is required ({spec.title}): answer it")
-    return clean
-
-
-def answers_or_raise(template: Template, answers: Any, origin: str) -> dict:
-    problems = Problems()
-    clean = check_answers(template, answers, problems)
-    problems.raise_if_any(origin)
     return clean
 
 

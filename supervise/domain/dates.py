@@ -24,3 +24,7 @@ def parse_date(text: str, what: str = "date") -> date:
 
 def parse_optional_date(text: str | None, what: str = "date") -> date | None:
     return None if text is None or text.strip() == "" else parse_date(text, what)
+
+
+def iso_or_none(value: date | None) -> str | None:
+    return value.isoformat() if value else None

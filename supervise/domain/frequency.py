@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from supervise.domain.text import counted
 from supervise.errors import UsageError
 
 VALID = ("1w", "2w", "4w", "6w", "1m", "2m", "3m", "6m", "12m", "termly")
@@ -36,7 +37,7 @@ class Span:
 
     def words(self) -> str:
         noun = "week" if self.unit == "w" else "month"
-        return f"{self.count} {noun}{'' if self.count == 1 else 's'}"
+        return counted(self.count, noun)
 
     def after(self, start: date) -> date:
         if self.unit == "w":

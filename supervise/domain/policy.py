@@ -25,7 +25,7 @@ from supervise.domain.frequency import (
 )
 from supervise.domain.names import closest
 from supervise.domain.templates import Problem
-from supervise.domain.text import clean_line
+from supervise.domain.text import clean_line, counted
 from supervise.domain.tomlspots import syntax_error
 from supervise.errors import SuperviseError, UsageError
 
@@ -42,8 +42,7 @@ _SUPERVISORS = ("training_within_months",)
 class PolicyError(SuperviseError):
     def __init__(self, origin: str, problems: list[Problem]) -> None:
         listed = "; ".join(str(p) for p in problems)
-        super().__init__(f"Policy {origin} has {len(problems)} problem"
-                         f"{'' if len(problems) == 1 else 's'}: {listed}")
+        super().__init__(f"Policy {origin} has {counted(len(problems), 'problem')}: {listed}")
         self.problems = problems
 
 

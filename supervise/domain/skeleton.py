@@ -32,9 +32,14 @@ def example_value(spec: Field, today: date) -> Any:
     return example if isinstance(example, str) and example else SUPERVISEE
 
 
+def example_answers(fields: tuple[Field, ...], today: date) -> dict[str, Any]:
+    """An example answer to each simple question (cases, actions and the like are not here)."""
+    return {f.id: example_value(f, today) for f in fields if f.type in FIELD_TYPES}
+
+
 def skeleton_data(template: Template, today: date, kind: str | None = None) -> dict[str, Any]:
     """`kind`: the contract kind to write (a policy's kind that uses this template)."""
-    answers = {s.id: example_value(s, today) for s in template.sections if s.type in FIELD_TYPES}
+    answers = example_answers(template.sections, today)
     if template.kind == "contract":
         return {"template": template.id, "supervisee": SUPERVISEE, "supervisor": SUPERVISOR,
                 "kind": kind or "safeguarding", "start": today.isoformat(), "duration": 60,
@@ -55,7 +60,7 @@ def skeleton_data(template: Template, today: date, kind: str | None = None) -> d
     if cases:
         data["cases"] = [{
             "family": "Example", "children": [dict(CHILD)], "status": "child-in-need",
-            "answers": {f.id: example_value(f, today) for f in cases.fields},
+            "answers": example_answers(cases.fields, today),
         }]
     if template.of_type("actions"):
         data["actions"] = [{"text": "Share the updated safety plan with the school nurse",

@@ -40,3 +40,15 @@ def visible(text: str) -> str:
 def json_safe(text: str) -> str:
     """JSON text with the same characters written as \\u escapes (the value is unchanged)."""
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def record_number(text: str | int, prefix: str) -> int | None:
+    """A record's number as users write it: `7`, `C7` or `c 7` for contract 7. None if it is
+    not one (or too long to be one)."""
+    cleaned = str(text).strip().upper().removeprefix(prefix).strip()
+    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 10 else None
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 problem`, `3 problems`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

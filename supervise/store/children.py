@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.domain.canonical import digest, iso_utc
+from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.text import clean_line
 from supervise.errors import SuperviseError, UsageError
@@ -120,9 +121,9 @@ def set_status(session: Session, child: Child, status: str, *, on: date, now: da
 def child_row(session: Session, child: Child) -> dict[str, Any]:
     family = session.get(Family, child.family_id) if child.family_id else None
     return {
-        "id": child.id, "name": child.name, "dob": _iso(child.dob), "ref": child.local_ref,
+        "id": child.id, "name": child.name, "dob": iso_or_none(child.dob), "ref": child.local_ref,
         "family": family.name if family else None, "status": child.status,
-        "status_since": _iso(child.status_since),
+        "status_since": iso_or_none(child.status_since),
     }
 
 
@@ -131,12 +132,7 @@ def child_sessions(session: Session, child: Child) -> list[SessionRecord]:
     query = (select(SessionRecord).join(CaseDiscussion,
                                         CaseDiscussion.session_id == SessionRecord.id)
              .join(CaseChild, CaseChild.case_id == CaseDiscussion.id)
-             .where(CaseChild.child_id == child.id).order_by(SessionRecord.held_on))
-    unique: dict[int, SessionRecord] = {}
-    for record in session.exec(query):
-        unique.setdefault(record.id, record)
-    return list(unique.values())
+             .where(CaseChild.child_id == child.id).distinct()
+             .order_by(SessionRecord.held_on, SessionRecord.id))
+    return list(session.exec(query))
 
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None

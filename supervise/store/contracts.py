@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.domain.canonical import iso_utc, record_digest
+from supervise.domain.dates import iso_or_none
 from supervise.domain.frequency import Frequency, Schedule
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
-from supervise.domain.text import clean_line
+from supervise.domain.text import clean_line, record_number
 from supervise.errors import NotFoundError, SuperviseError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.models import Contract, ContractEnd, Person, PolicyVersion
@@ -38,8 +39,8 @@ class ContractTerms:
 
 
 def find_contract(session: Session, contract_id: str | int) -> Contract:
-    text = str(contract_id).strip().upper().removeprefix("C")
-    contract = session.get(Contract, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = record_number(contract_id, "C")
+    contract = session.get(Contract, number) if number is not None else None
     if contract is None:
         raise NotFoundError(f"No contract {contract_id}. See `supervise contract list --all`.")
     return contract
@@ -62,6 +63,12 @@ def open_contracts(session: Session, supervisee: Person, kind: str | None = None
     if kind:
         query = query.where(Contract.kind == kind)
     return [c for c in session.exec(query.order_by(Contract.id)) if is_open(session, c)]
+
+
+def supervisor_in_force(session: Session, supervisee: Person) -> Person | None:
+    """The supervisor of the supervisee's first open contract, if any."""
+    contracts = open_contracts(session, supervisee)
+    return session.get(Person, contracts[0].supervisor_id) if contracts else None
 
 
 def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: date,
@@ -167,12 +174,15 @@ def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
 
 
 def status(session: Session, contract: Contract, today: date) -> str:
+    return _status(contract, ending(session, contract), successor(session, contract), today)
+
+
+def _status(contract: Contract, end: ContractEnd | None, after: Contract | None,
+            today: date) -> str:
     """superseded (from its review's start), ended, withdrawn (ended before it started), not yet
     in force, review due, or in force."""
-    after = successor(session, contract)
     if after is not None and after.start_on <= today:
         return "superseded"
-    end = ending(session, contract)
     if end is not None:
         return "withdrawn" if end.ended_on < contract.start_on else "ended"
     if contract.start_on > today:
@@ -194,10 +204,10 @@ def contract_row(session: Session, contract: Contract, today: date) -> dict[str,
         "kind": contract.kind,
         "frequency": contract.frequency,
         "schedule": contract.schedule,
-        "schedule_from": _iso(contract.schedule_from),
+        "schedule_from": iso_or_none(contract.schedule_from),
         "start": contract.start_on.isoformat(),
         "review": contract.review_on.isoformat(),
-        "status": status(session, contract, today),
+        "status": _status(contract, end, after, today),
         "duration_minutes": contract.duration_minutes,
         "venue": contract.venue,
         "template": template.id,
@@ -206,7 +216,7 @@ def contract_row(session: Session, contract: Contract, today: date) -> dict[str,
         "policy_version": contract.policy_version,
         "supersedes": contract.supersedes_id,
         "superseded_by": after.id if after else None,
-        "ended_on": _iso(end.ended_on) if end else None,
+        "ended_on": iso_or_none(end.ended_on) if end else None,
         "end_reason": end.reason if end else None,
         "signed": False,
         "digest": contract.digest,
@@ -232,6 +242,3 @@ def list_contracts(session: Session, *, today: date, supervisee: Person | None =
     return [c for c in contracts
             if status(session, c, today) not in ("superseded", "ended", "withdrawn")]
 
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None

@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.domain.canonical import digest, iso_utc
+from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.text import clean_line
 from supervise.errors import SuperviseError, UsageError
@@ -24,19 +25,16 @@ def person_row(person: Person) -> dict[str, Any]:
         "name": person.name,
         "role": person.role,
         "team": person.team,
-        "start_date": _iso(person.start_date),
-        "left_date": _iso(person.left_date),
+        "start_date": iso_or_none(person.start_date),
+        "left_date": iso_or_none(person.left_date),
         "status": "left" if person.left_date else "active",
         "requires_supervision": person.requires_supervision,
         "supervisor": person.is_supervisor,
-        "supervisor_trained_on": _iso(person.supervisor_trained_on),
-        "newly_qualified_on": _iso(person.newly_qualified_on),
+        "supervisor_trained_on": iso_or_none(person.supervisor_trained_on),
+        "newly_qualified_on": iso_or_none(person.newly_qualified_on),
         "custodian": person.custodian,
     }
 
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def list_people(session: Session, *, include_left: bool = True) -> list[Person]:

@@ -62,6 +62,13 @@ def contract_for(session: Session, supervisee: Person, policy: Policy,
     return contracts[0] if len(contracts) == 1 else None
 
 
+def session_template_id(policy: Policy, contract: Contract | None, given: str | None) -> str:
+    """The agenda a session uses: the one asked for, else the one its contract's kind uses,
+    else the policy's default kind's."""
+    kind = policy.kinds.get(contract.kind) if contract else policy.kind(None)
+    return given or (kind.session_template if kind else None) or "ms-supervision-record"
+
+
 def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, template: Template,
             actor: str, problems: Problems) -> Resolved | None:
     supervisees = [p for i, name in enumerate(parsed.supervisees, start=1)

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from supervise.domain.frequency import parse_frequency
-from supervise.domain.skeleton import example_value
-from supervise.domain.templates import FIELD_TYPES, Template
+from supervise.domain.skeleton import example_answers
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.contracts import ContractTerms, end_contract, find_contract, make_contract
 from supervise.store.people import add_person, edit_person, find_person, leave_person
@@ -62,10 +61,6 @@ SECOND_CONTRACTS = [  # under school-trust
 ]
 
 
-def example_answers(template: Template, today: date) -> dict:
-    return {s.id: example_value(s, today) for s in template.sections if s.type in FIELD_TYPES}
-
-
 def _contract(session: Session, spec: SampleContract, *, now: datetime,
               replacing: int | None = None) -> int:
     policy, version = policy_in_force(session, now=now, actor=USER)
@@ -78,7 +73,7 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
         kind=kind.name, frequency=parse_frequency(str(frequency)), schedule=None,
         schedule_from=None,
         start=spec.start, review=policy.review_on(spec.start), duration=kind.duration,
-        venue=spec.venue, template=template, answers=example_answers(template, spec.start))
+        venue=spec.venue, template=template, answers=example_answers(template.sections, spec.start))
     old = find_contract(session, replacing) if replacing else None
     return make_contract(session, terms, policy=policy, policy_version=version, now=now,
                          actor=USER, replacing=old).id

@@ -6,10 +6,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from supervise.domain.dates import iso_or_none
 from supervise.domain.templates import FIELD_TYPES
+from supervise.domain.text import record_number
+from supervise.errors import NotFoundError
 from supervise.store.models import (
     ActionItem,
+    ActionReview,
     CaseChild,
+    CaseDiscussion,
     Child,
     Decision,
     Family,
@@ -17,9 +22,12 @@ from supervise.store.models import (
     SessionRecord,
     SessionSupervisee,
 )
+from supervise.store.people import person_name
 from supervise.store.sessions import (
     actions_raised,
     answers_of,
+    case_children,
+    case_decision,
     cases_of,
     functions_covered,
     reviews_in,
@@ -28,79 +36,87 @@ from supervise.store.sessions import (
 from supervise.store.snapshots import snapshot
 
 
-def _name(session: Session, person_id: int | None) -> str | None:
-    person = session.get(Person, person_id) if person_id else None
-    return person.name if person else None
-
-
 def session_row(session: Session, record: SessionRecord) -> dict[str, Any]:
-    template = snapshot(session, record.template_digest)
-    answers = answers_of(session, record)
-    has = {"cases": bool(cases_of(session, record)),
-           "actions": bool(actions_raised(session, record)),
-           "action_review": bool(reviews_in(session, record)),
-           "next_meeting": record.next_meeting is not None}
-    return {
-        "id": record.id, "held_on": record.held_on.isoformat(), "time": record.start_time,
-        "kind": record.kind, "supervisor": _name(session, record.supervisor_id),
-        "supervisees": [p.name for p in supervisees_of(session, record)],
-        "status": record.status, "late_entry": record.late_entry,
-        "recorded_at": record.created_at, "completed_at": record.completed_at,
-        "duration_minutes": record.duration_minutes,
-        "next_meeting": record.next_meeting.isoformat() if record.next_meeting else None,
-        "template": template.id, "template_version": template.version,
-        "contract": record.contract_id, "functions": functions_covered(template, answers, has),
-        "digest": record.digest,
-    }
+    return _Fetched(session, record).row()
 
 
 def session_detail(session: Session, record: SessionRecord) -> dict[str, Any]:
     """The whole record, with the questions of the template version it was made with."""
-    template = snapshot(session, record.template_digest)
-    answers = answers_of(session, record)
-    row = session_row(session, record)
-    row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
-                      for s in template.sections if s.type in FIELD_TYPES]
-    row["group"] = {k: answers[k] for k in ("group_confidentiality", "concern_lead")
-                    if k in answers and template.section(k) is None}
-    cases_section = template.of_type("cases")
-    questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
-    row["cases"] = []
-    for case in cases_of(session, record):
-        family = session.get(Family, case.family_id)
-        children = session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
-                                .where(CaseChild.case_id == case.id).order_by(Child.id))
-        decision = session.exec(select(Decision).where(Decision.case_id == case.id)).first()
-        case_answers = json.loads(case.answers)
-        row["cases"].append({
-            "case": case.position, "family": family.name if family else None,
-            "children": [{"name": c.name, "dob": c.dob.isoformat() if c.dob else None}
-                         for c in children],
-            "status": case.status,
-            "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
-                        for k, v in case_answers.items()],
-            "decision": json.loads(decision.answers) if decision else None,
-            "decision_id": decision.id if decision else None,
-        })
-    row["actions"] = [action_row(session, a) for a in actions_raised(session, record)]
-    row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
-                      for r in reviews_in(session, record)]
-    return row
+    return _Fetched(session, record).detail()
+
+
+class _Fetched:
+    """A session's parts, read once for its row and its detail."""
+
+    def __init__(self, session: Session, record: SessionRecord) -> None:
+        self.session, self.record = session, record
+        self.template = snapshot(session, record.template_digest)
+        self.answers = answers_of(session, record)
+        self.cases = cases_of(session, record)
+        self.actions = actions_raised(session, record)
+        self.reviews = reviews_in(session, record)
+
+    def row(self) -> dict[str, Any]:
+        record, template = self.record, self.template
+        has = {"cases": bool(self.cases), "actions": bool(self.actions),
+               "action_review": bool(self.reviews),
+               "next_meeting": record.next_meeting is not None}
+        return {
+            "id": record.id, "held_on": record.held_on.isoformat(), "time": record.start_time,
+            "kind": record.kind, "supervisor": person_name(self.session, record.supervisor_id),
+            "supervisees": [p.name for p in supervisees_of(self.session, record)],
+            "status": record.status, "late_entry": record.late_entry,
+            "recorded_at": record.created_at, "completed_at": record.completed_at,
+            "duration_minutes": record.duration_minutes,
+            "next_meeting": iso_or_none(record.next_meeting),
+            "template": template.id, "template_version": template.version,
+            "contract": record.contract_id,
+            "functions": functions_covered(template, self.answers, has),
+            "digest": record.digest,
+        }
+
+    def detail(self) -> dict[str, Any]:
+        session, template, answers = self.session, self.template, self.answers
+        row = self.row()
+        row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
+                          for s in template.sections if s.type in FIELD_TYPES]
+        row["group"] = {k: answers[k] for k in ("group_confidentiality", "concern_lead")
+                        if k in answers and template.section(k) is None}
+        cases_section = template.of_type("cases")
+        questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
+        row["cases"] = []
+        for case in self.cases:
+            family = session.get(Family, case.family_id)
+            decision = case_decision(session, case)
+            row["cases"].append({
+                "case": case.position, "family": family.name if family else None,
+                "children": _children(case_children(session, case)), "status": case.status,
+                "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
+                            for k, v in json.loads(case.answers).items()],
+                "decision": json.loads(decision.answers) if decision else None,
+                "decision_id": decision.id if decision else None,
+            })
+        row["actions"] = [action_row(session, a) for a in self.actions]
+        row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
+                          for r in self.reviews]
+        return row
+
+
+def _children(children: list[Child]) -> list[dict[str, str | None]]:
+    return [{"name": c.name, "dob": iso_or_none(c.dob)} for c in children]
 
 
 def action_row(session: Session, action: ActionItem, today: date | None = None) -> dict:
-    from supervise.store.models import ActionReview
-
     overdue = today is not None and action.status == "open" and action.due_on < today
     reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id)
                            .order_by(ActionReview.id))
     return {
-        "id": action.id, "text": action.text, "owner": _name(session, action.owner_id),
+        "id": action.id, "text": action.text, "owner": person_name(session, action.owner_id),
         "due": action.due_on.isoformat(), "status": action.status,
         "overdue": overdue, "session": action.session_id,
         "reviews": [{"session": r.session_id, "outcome": r.outcome, "note": r.note,
-                     "due_before": r.due_before.isoformat() if r.due_before else None,
-                     "due_after": r.due_after.isoformat() if r.due_after else None,
+                     "due_before": iso_or_none(r.due_before),
+                     "due_after": iso_or_none(r.due_after),
                      "at": r.reviewed_at} for r in reviews],
     }
 
@@ -128,21 +144,16 @@ def list_sessions(session: Session, *, supervisee: Person | None = None,
 
 
 def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
-    from supervise.store.models import CaseDiscussion
-
     case = session.get(CaseDiscussion, decision.case_id)
     record = session.get(SessionRecord, case.session_id)
     family = session.get(Family, case.family_id)
-    children = session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
-                            .where(CaseChild.case_id == case.id).order_by(Child.id))
     template = snapshot(session, decision.template_digest)
     answers = json.loads(decision.answers)
     return {
         "id": decision.id, "session": record.id, "held_on": record.held_on.isoformat(),
         "family": family.name if family else None,
-        "children": [{"name": c.name, "dob": c.dob.isoformat() if c.dob else None}
-                     for c in children],
-        "supervisor": _name(session, record.supervisor_id),
+        "children": _children(case_children(session, case)),
+        "supervisor": person_name(session, record.supervisor_id),
         "supervisees": [p.name for p in supervisees_of(session, record)],
         "template": template.id, "answers": answers,
         "questions": [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
@@ -161,8 +172,6 @@ def list_actions(session: Session, owner: Person | None = None) -> list[ActionIt
 
 
 def list_decisions(session: Session, child: Child | None = None) -> list[Decision]:
-    from supervise.store.models import CaseDiscussion
-
     query = (select(Decision).join(CaseDiscussion, CaseDiscussion.id == Decision.case_id)
              .join(SessionRecord, SessionRecord.id == CaseDiscussion.session_id)
              .where(SessionRecord.status != "draft").order_by(Decision.id))
@@ -173,10 +182,8 @@ def list_decisions(session: Session, child: Child | None = None) -> list[Decisio
 
 
 def find_decision(session: Session, decision_id: str) -> Decision:
-    from supervise.errors import NotFoundError
-
-    text = decision_id.strip().upper().removeprefix("D")
-    found = session.get(Decision, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = record_number(decision_id, "D")
+    found = session.get(Decision, number) if number is not None else None
     if found is None:
         raise NotFoundError(f"No decision record {decision_id}. See `supervise decision list`.")
     return found

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from supervise.domain.canonical import iso_utc, record_digest
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
+from supervise.domain.text import record_number
 from supervise.errors import NotFoundError, SuperviseError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.children import add_child, family_for, match_for_case, set_status
@@ -34,9 +35,8 @@ from supervise.store.snapshots import keep_snapshot, snapshot
 
 
 def find_session(session: Session, session_id: str | int) -> SessionRecord:
-    text = str(session_id).strip().upper().removeprefix("S")
-    record = session.get(SessionRecord, int(text)) if text.isdigit() and len(text) < 10 \
-        else None
+    number = record_number(session_id, "S")
+    record = session.get(SessionRecord, number) if number is not None else None
     if record is None:
         raise NotFoundError(f"No session {session_id}. See `supervise session list`.")
     return record
@@ -195,16 +195,14 @@ def drafts_for(session: Session, people: list[Person]) -> list[SessionRecord]:
     ids = [p.id for p in people]
     query = (select(SessionRecord).join(SessionSupervisee,
                                         SessionSupervisee.session_id == SessionRecord.id)
-             .where(SessionRecord.status == "draft", SessionSupervisee.person_id.in_(ids)))
-    unique: dict[int, SessionRecord] = {}
-    for record in session.exec(query):
-        unique.setdefault(record.id, record)
-    return list(unique.values())
+             .where(SessionRecord.status == "draft", SessionSupervisee.person_id.in_(ids))
+             .distinct().order_by(SessionRecord.id))
+    return list(session.exec(query))
 
 
 def save_decision(session: Session, case: CaseDiscussion, template: Template,
                   answers: dict[str, Any], now: datetime) -> Decision:
-    decision = session.exec(select(Decision).where(Decision.case_id == case.id)).first()
+    decision = case_decision(session, case)
     if decision is None:
         decision = Decision(case_id=case.id, template_digest="", answers="{}", saved_at="")
     decision.template_digest = keep_snapshot(session, template, now)
@@ -229,8 +227,8 @@ def add_action(session: Session, record: SessionRecord, *, text: str, owner: Per
 
 
 def find_action(session: Session, action_id: str | int) -> ActionItem:
-    text = str(action_id).strip().upper().removeprefix("A")
-    action = session.get(ActionItem, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = record_number(action_id, "A")
+    action = session.get(ActionItem, number) if number is not None else None
     if action is None:
         raise NotFoundError(f"No action {action_id}. See `supervise action list`.")
     return action
@@ -384,15 +382,22 @@ def session_digest(session: Session, record: SessionRecord, template: Template,
     return record_digest(header, parts)
 
 
+def case_children(session: Session, case: CaseDiscussion) -> list[Child]:
+    return list(session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
+                             .where(CaseChild.case_id == case.id).order_by(Child.id)))
+
+
+def case_decision(session: Session, case: CaseDiscussion) -> Decision | None:
+    return session.exec(select(Decision).where(Decision.case_id == case.id)).first()
+
+
 def case_part(session: Session, case: CaseDiscussion) -> dict[str, Any]:
     """A case discussion as one part of the record: an extract about one child can leave the
     others' parts out and still verify."""
     family = session.get(Family, case.family_id)
-    children = session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
-                            .where(CaseChild.case_id == case.id).order_by(Child.id))
-    decision = session.exec(select(Decision).where(Decision.case_id == case.id)).first()
+    decision = case_decision(session, case)
     return {"case": case.position, "family": family.name if family else None,
-            "children": [{"name": c.name, "dob": c.dob} for c in children],
+            "children": [{"name": c.name, "dob": c.dob} for c in case_children(session, case)],
             "status": case.status, "answers": json.loads(case.answers),
             "decision": json.loads(decision.answers) if decision else None}
 
