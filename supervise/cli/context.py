@@ -90,14 +90,26 @@ def store_passphrase(state: AppState) -> str:
     return prompts.secret("Store passphrase:", hint="set SUPERVISE_PASSPHRASE.")
 
 
-def new_passphrase(whose: str, *, file: Path | None, env: str) -> str:
+def signer_passphrase(name: str, file: Path | None) -> str:
+    """A signer's own passphrase (SPEC §5): file, then environment, then a hidden prompt."""
+    if file is not None:
+        return read_secret_file(file, "signing passphrase")
+    from_env = os.environ.get("SUPERVISE_SIGNER_PASSPHRASE")
+    if from_env:
+        return from_env
+    return prompts.secret(f"{name}'s signing passphrase:",
+                          hint="set SUPERVISE_SIGNER_PASSPHRASE or give "
+                               "--signer-passphrase-file PATH.")
+
+
+def new_passphrase(whose: str, *, file: Path | None, env: str, flag: str) -> str:
     """A passphrase being set: file, then environment, then asked twice on a terminal."""
     if file is not None:
         chosen = read_secret_file(file, "passphrase")
     elif os.environ.get(env):
         chosen = os.environ[env]
     else:
-        hint = f"set {env} or give the passphrase file option."
+        hint = f"set {env} or give {flag} PATH."
         chosen = prompts.secret(f"New passphrase for {whose}:", hint=hint)
         if prompts.secret("Type it again:", hint=hint) != chosen:
             raise UsageError("The two passphrases differ; nothing was changed. Try again.")

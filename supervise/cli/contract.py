@@ -10,6 +10,7 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, now, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.cli.signing import add_signing_commands, show_evidence
 
 if TYPE_CHECKING:  # imported when used: `supervise --help` stays fast
     from supervise.domain.answers import Problems
@@ -20,7 +21,8 @@ app = command_group("Supervision contracts: agreed, signed, reviewed every year.
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The contract's number.")]
 LIST_COLUMNS = [("id", "Id"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
                 ("kind", "Kind"), ("frequency", "Frequency"), ("start", "Start"),
-                ("review", "Review by"), ("policy", "Policy"), ("status", "Status")]
+                ("review", "Review by"), ("policy", "Policy"), ("status", "Status"),
+                ("signed", "Signed")]
 SHOW_FIELDS = [
     ("id", "Contract"), ("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
     ("kind", "Kind"), ("frequency", "Frequency"), ("schedule", "Schedule"),
@@ -261,6 +263,7 @@ def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
     out.record(row, SHOW_FIELDS, as_json=False, skip_empty=True)
     for item in row["answers"]:
         out.answer(item["question"], item["answer"])
+    show_evidence(row)
 
 
 @app.command("end")
@@ -286,3 +289,6 @@ def end(
             end_contract(session, contract, on=day, reason=why, now=moment,
                          actor=store.actor)
     out.message(f"Contract {contract.id} ended on {day}.")
+
+
+add_signing_commands(app, "contract")

@@ -7,6 +7,7 @@ import typer
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.cli.signing import add_signing_commands, show_evidence
 
 app = command_group("Decision records for the child's file, made in case discussions.")
 
@@ -58,3 +59,7 @@ def show(state: AppState,
     out.data(f"Supervisor: {row['supervisor']}; supervisee: {', '.join(row['supervisees'])}")
     for item in row["questions"]:
         out.answer(item["question"], item["answer"], blank="(none)")
+    show_evidence(row)
+
+
+add_signing_commands(app, "decision")

@@ -63,7 +63,8 @@ def init(
         user=state.user or prompts.text("Your full name:", hint="give --user NAME."), role=role)
     chosen = shipped_policy(policy.value)
     passphrase = new_passphrase(
-        user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE")
+        user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE",
+        flag="--passphrase-file")
     store, db_key = create_store(path, org=org, policy=chosen, user=user, role=role,
                                  passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=now())
     store.close()

@@ -15,8 +15,9 @@ from supervise.errors import SuperviseError
 app = command_group("Passphrases, key holders, rotation and recovery.")
 
 NEW_ENV = "SUPERVISE_NEW_PASSPHRASE"
+NEW_FLAG = "--new-passphrase-file"
 NewPassphraseFile = Annotated[Optional[Path], typer.Option(
-    "--new-passphrase-file", metavar="PATH",
+    NEW_FLAG, metavar="PATH",
     help=f"Read the new passphrase from this file (else env {NEW_ENV}, else asked twice).")]
 YesOpt = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
 
@@ -35,7 +36,8 @@ def passwd(state: AppState, new_passphrase_file: NewPassphraseFile = None) -> No
     from supervise.store.keys import change_passphrase
 
     with open_store(state) as store:
-        chosen = new_passphrase(store.actor, file=new_passphrase_file, env=NEW_ENV)
+        chosen = new_passphrase(store.actor, file=new_passphrase_file, env=NEW_ENV,
+                                flag=NEW_FLAG)
         change_passphrase(store, chosen, now())
         out.message(f"Passphrase changed for {store.actor}.")
 
@@ -51,7 +53,7 @@ def add_user(
     from supervise.store.keys import add_user as add_key_user
 
     with open_store(state) as store:
-        chosen = new_passphrase(name, file=new_passphrase_file, env=NEW_ENV)
+        chosen = new_passphrase(name, file=new_passphrase_file, env=NEW_ENV, flag=NEW_FLAG)
         added = add_key_user(store, name, chosen, now())
         out.message(f"{added} can now open the store with --user {added!r}.")
 
@@ -113,7 +115,7 @@ def recover(
     with unlock_with_recovery_key(state.store_path, recovery_key=recovery_key,
                                   now=now()) as store:
         chosen = new_passphrase(state.user or "the key holder", file=new_passphrase_file,
-                                env=NEW_ENV)
+                                env=NEW_ENV, flag=NEW_FLAG)
         result = recover_keys(store, state.user, chosen, KDF_PROFILES[kdf.value], now())
     how = "rebuilt the key file" if result.rebuilt else "updated the key file"
     out.message(f"Recovered: {result.user} has a new passphrase ({how}).")

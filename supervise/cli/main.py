@@ -31,6 +31,8 @@ GROUPS = {
                  "Decision records for the child's file, made in case discussions."),
     "action": ("supervise.cli.action",
                "Actions agreed in supervision: who, by when, and every review."),
+    "audit": ("supervise.cli.audit",
+              "The audit trail: who did what and when, and checking it is intact."),
 }
 _VALUED = ("--store", "--passphrase-file", "--user")
 

@@ -1,5 +1,6 @@
 """`supervise person …`: the staff who supervise and are supervised."""
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -136,3 +137,48 @@ def leave(
         person = find_person(session, name)
         leave_person(session, person, now=now(), actor=store.actor, left=left)
         out.message(f"{person.name} left on {left.isoformat()}; their records are kept.")
+
+
+@app.command("enrol")
+@store_command
+def enrol(
+    state: AppState,
+    name: NameArg,
+    signer_file: Annotated[Optional[Path], typer.Option(
+        "--signer-passphrase-file", metavar="PATH", help="Read their new signing passphrase "
+        "from this file (env SUPERVISE_SIGNER_PASSPHRASE).")] = None,
+    yes: Annotated[bool, typer.Option(
+        "--yes", help="Replace a key they already have without asking.")] = False,
+) -> None:
+    """Give someone who holds no key to the store a personal signing key, opened by a
+    passphrase they choose and type themselves. Key holders sign with their store passphrase."""
+    from supervise.cli import prompts
+    from supervise.cli.context import new_passphrase
+    from supervise.domain.signing import short_fingerprint
+    from supervise.errors import SuperviseError
+    from supervise.store.people import find_person
+    from supervise.store.signing_keys import current_key
+    from supervise.store.signing_keys import enrol as enrol_key
+
+    with open_store(state) as store:
+        with store.session() as session:
+            person = find_person(session, name)
+            existing = current_key(session, person)
+        if store.keyfile is None or store.keyfile.slot_for(person.name) is not None:
+            raise SuperviseError(f"{person.name} holds a key to the store: they sign with their "
+                                 f"store passphrase, and need no enrolment.")
+        if person.left_date:
+            raise SuperviseError(f"{person.name} left on {person.left_date}: they cannot be "
+                                 f"enrolled.")
+        if existing is not None and not yes and not prompts.confirm(
+                f"{person.name} already has a signing key. Replace it? (What it signed still "
+                f"verifies.)", hint="give --yes to replace it."):
+            raise SuperviseError("Cancelled; nothing was changed.")
+        passphrase = new_passphrase(f"{person.name}'s signing key", file=signer_file,
+                                    env="SUPERVISE_SIGNER_PASSPHRASE",
+                                    flag="--signer-passphrase-file")
+        with store.session() as session:
+            key = enrol_key(session, find_person(session, name), passphrase,
+                            store.keyfile.default_kdf, now=now(), actor=store.actor)
+    out.message(f"Enrolled {person.name}: signing key {short_fingerprint(key.fingerprint)}. "
+                f"They sign with `--as \"{person.name}\"` and their own passphrase.")

@@ -8,9 +8,11 @@ import typer
 from supervise.cli.context import AppState, catalog, now, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.cli.signing import add_signing_commands, show_evidence
 
 app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
 
+STATUSES = ("draft", "completed", "partly signed", "signed")
 IdArg = Annotated[str, typer.Argument(metavar="ID", help="The session's number.")]
 NameOpt = Optional[str]
 LIST_COLUMNS = [("id", "Id"), ("held_on", "Held"), ("time", "Time"), ("kind", "Kind"),
@@ -120,20 +122,26 @@ def list_(
     end: Annotated[Optional[str], typer.Option("--to", metavar="DATE")] = None,
     kind: Annotated[Optional[str], typer.Option("--kind", metavar="K")] = None,
     status: Annotated[Optional[str], typer.Option(
-        "--status", metavar="S", help="draft, completed or signed.")] = None,
+        "--status", metavar="S", help="draft, completed (not signed yet), partly signed or "
+        "signed.")] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List sessions, oldest first."""
     from supervise.domain.dates import parse_optional_date
+    from supervise.errors import UsageError
     from supervise.store.people import find_person
     from supervise.store.session_views import list_sessions, session_row
 
     first, last = parse_optional_date(start, "--from"), parse_optional_date(end, "--to")
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status {status!r}: use one of {', '.join(STATUSES)}.")
     with open_store(state) as store, store.session() as session:
         rows = [session_row(session, r) for r in list_sessions(
             session, supervisee=find_person(session, supervisee) if supervisee else None,
             supervisor=find_person(session, supervisor) if supervisor else None,
-            start=first, end=last, kind=kind, status=status)]
+            start=first, end=last, kind=kind,
+            status="draft" if status == "draft" else "completed" if status else None)]
+    rows = [r for r in rows if status is None or r["status"] == status]
     if not json_:
         rows = [_with_late(r) for r in rows]
     out.table(rows, LIST_COLUMNS, as_json=json_,
@@ -178,6 +186,8 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
         for action in detail["actions"]:
             out.data(f"  [{action['id']}] {action['text']} (by {action['owner']}, "
                      f"{action['due']})")
+    if detail["status"] != "draft":
+        show_evidence(detail)
 
 
 @app.command("resume")
@@ -194,7 +204,8 @@ def resume(state: AppState, session_id: IdArg) -> None:
             record = find_session(session, session_id)
             if record.status != "draft":
                 raise SuperviseError(f"Session {record.id} is {record.status}: only a draft "
-                                     f"can be resumed. See `supervise session show {record.id}`.")
+                                     f"can be resumed. Correct a completed record with "
+                                     f"`supervise session amend {record.id}`.")
             template = snapshot(session, record.template_digest)
             record_id = record.id
         out.message(f"Resuming session {record_id} ({template.title}, held "
@@ -258,3 +269,6 @@ def discard(
             discard_draft(session, find_session(session, session_id), now=now(),
                           actor=store.actor)
     out.message(f"Discarded draft session {session_id}.")
+
+
+add_signing_commands(app, "session")

@@ -6,6 +6,7 @@ every process, time zone and hash seed.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -47,7 +48,19 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@dataclass(frozen=True)
+class Omitted:
+    """A part left out of an extract (another child's discussion): only its digest travels."""
+
+    digest: str
+
+
+def part_digest(part: Any) -> str:
+    return part.digest if isinstance(part, Omitted) else digest(part)
+
+
 def record_digest(header: dict[str, Any], parts: list[Any]) -> str:
     """SPEC §6: SHA-256 over the canonical JSON of a record's header and the digests of its
-    parts, so an extract that leaves parts out still verifies against the signatures."""
-    return digest({"header": header, "parts": [digest(part) for part in parts]})
+    parts, so an extract that leaves parts out (each an `Omitted`) still verifies against the
+    signatures."""
+    return digest({"header": header, "parts": [part_digest(part) for part in parts]})

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from supervise.domain.canonical import iso_utc, record_digest
+from supervise.domain.canonical import iso_utc
 from supervise.domain.dates import iso_or_none
 from supervise.domain.frequency import Frequency, Schedule
 from supervise.domain.policy import Policy
@@ -125,7 +125,9 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
         supersedes_id=replacing.id if replacing else None, policy_version=policy_version,
         created_at=iso_utc(now), created_by=actor, digest="",
     )
-    contract.digest = contract_digest(contract, terms)
+    from supervise.store.records import contract_content
+
+    contract.digest = contract_content(session, contract).digest
     session.add(contract)
     session.flush()
     append_event(session, now=now, actor=actor,
@@ -133,23 +135,6 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
                  record_type="contract", record_id=str(contract.id), digest=contract.digest,
                  detail={"supersedes": replacing.id} if replacing else {})
     return contract
-
-
-def contract_digest(contract: Contract, terms: ContractTerms) -> str:
-    header = {
-        "type": "contract", "id": contract.id, "supervisee": terms.supervisee.name,
-        "supervisor": terms.supervisor.name, "kind": contract.kind,
-        "frequency": contract.frequency, "schedule": contract.schedule,
-        "schedule_from": contract.schedule_from, "duration_minutes": contract.duration_minutes,
-        "venue": contract.venue, "start": contract.start_on, "review": contract.review_on,
-        "template": {"id": terms.template.id, "version": terms.template.version,
-                     "digest": contract.template_digest},
-        "supersedes": contract.supersedes_id, "policy_version": contract.policy_version,
-        "created_at": contract.created_at, "created_by": contract.created_by,
-    }
-    parts = [{"section": s.id, "answer": terms.answers[s.id]}
-             for s in terms.template.sections if s.id in terms.answers]
-    return record_digest(header, parts)
 
 
 def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
@@ -192,6 +177,8 @@ def _status(contract: Contract, end: ContractEnd | None, after: Contract | None,
 
 def contract_row(session: Session, contract: Contract, today: date) -> dict[str, Any]:
     """The one shape every output (table, JSON, show) is built from."""
+    from supervise.store.amendments import evidence
+
     supervisee = session.get(Person, contract.supervisee_id)
     supervisor = session.get(Person, contract.supervisor_id)
     template = snapshot(session, contract.template_digest)
@@ -218,8 +205,8 @@ def contract_row(session: Session, contract: Contract, today: date) -> dict[str,
         "superseded_by": after.id if after else None,
         "ended_on": iso_or_none(end.ended_on) if end else None,
         "end_reason": end.reason if end else None,
-        "signed": False,
         "digest": contract.digest,
+        **evidence(session, "contract", contract),
     }
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from supervise.errors import StoreFileError
+from supervise.errors import StoreFileError, SuperviseError
 from supervise.store import sqlite
 
 
@@ -39,6 +39,11 @@ def translated_errors() -> Iterator[None]:
         original = str(exc.orig)
         if "locked" in original or "busy" in original:
             raise sqlite.StoreInUse() from None
+        if sqlite.SIGNED_REFUSAL in original:
+            raise SuperviseError(
+                "That record is signed, and the store refuses to change a signed record: record "
+                "a correction with `supervise session amend ID` (or contract / decision amend)."
+            ) from None
         if sqlite.is_damage(exc.orig):
             raise StoreFileError(
                 "The store file is truncated or damaged: restore it from a backup."

@@ -105,3 +105,38 @@ def list_mac(db_key: bytes, content: bytes) -> str:
 
 def name_tag(salt: bytes, key: str) -> str:
     return hmac.new(salt, key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def hkdf(secret: bytes, info: bytes) -> bytes:
+    return _hkdf(secret, info)
+
+
+def new_ed25519() -> tuple[bytes, bytes]:
+    """A fresh signing key pair as (private, public) raw bytes."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    return private.private_bytes_raw(), private.public_key().public_bytes_raw()
+
+
+def ed25519_public_of(private_raw: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(private_raw).public_key().public_bytes_raw()
+
+
+def ed25519_sign(private_raw: bytes, message: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(private_raw).sign(message)
+
+
+def ed25519_valid(public_raw: bytes, signature: bytes, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True

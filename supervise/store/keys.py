@@ -14,6 +14,7 @@ from supervise.store.audit import append_event
 from supervise.store.files import fsync_dir, temp_path_beside
 from supervise.store.keyfile import KdfParams, KeyFile
 from supervise.store.people import find_person, list_people
+from supervise.store.signing_keys import custodian_key
 from supervise.store.store import Store
 
 
@@ -43,7 +44,8 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
                 f"{person.name} already holds a key: they change their passphrase with "
                 "`supervise key passwd --user NAME`."
             )
-        keyfile.add_slot(person.name, passphrase, store.db_key)
+        opened = keyfile.add_slot(person.name, passphrase, store.db_key)
+        custodian_key(session, person, opened.private_key, now=now, actor=store.actor)
         _save_holder_change(session, store, keyfile, person, holds_key=True, now=now)
         return person.name
 
@@ -133,7 +135,7 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
         else:
             person = find_person(session, user)
         keyfile.reseal_all(store.db_key)
-        keyfile.add_slot(person.name, new_passphrase, store.db_key)
+        opened = keyfile.add_slot(person.name, new_passphrase, store.db_key)
         holders = {s["id"] for s in keyfile.slots}
         dropped = [p.name for p in custodians if keyfile.slot_id(p.name) not in holders]
         for other in custodians:
@@ -141,6 +143,8 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
             session.add(other)
         person.custodian = True
         session.add(person)
+        # The old signing key was wrapped for the old slot: a new one, for the new slot.
+        custodian_key(session, person, opened.private_key, now=now, actor=person.name)
         append_event(session, now=now, actor=person.name, action="key.recover",
                      record_type="person", record_id=str(person.id),
                      detail={"key_file": "rebuilt" if rebuilt else "updated"})

@@ -217,6 +217,7 @@ class ActionItem(SQLModel, table=True):
     text: str
     owner_id: int = Field(foreign_key="person.id")
     due_on: date
+    agreed_due_on: Optional[date] = None  # as agreed in the session; due_on follows reschedules
     session_id: int = Field(foreign_key="session_record.id")
     case_id: Optional[int] = Field(default=None, foreign_key="case_discussion.id")
     status: str = "open"
@@ -254,3 +255,64 @@ class Cancellation(SQLModel, table=True):
     rebooked_on: Optional[date] = None
     recorded_at: str
     recorded_by: str
+
+
+class SigningKey(SQLModel, table=True):
+    """A person's Ed25519 key. The private half is wrapped: by their key slot's private key (a
+    custodian, so their store passphrase opens it) or by a passphrase set at `person enrol`.
+    A person's current key is their newest; older ones stay to verify older signatures."""
+
+    __tablename__ = "signing_key"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    public_key: str = Field(unique=True)  # base64 of the raw 32 bytes
+    fingerprint: str
+    protection: str  # store-slot | passphrase
+    slot_public: Optional[str] = None
+    kdf: Optional[str] = None  # JSON
+    wrapped: str  # JSON
+    created_at: str
+    created_by: str
+
+
+class Signature(SQLModel, table=True):
+    """One party's signature over a record's digest (SPEC §2). Append-only."""
+
+    __tablename__ = "signature"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    record_type: str
+    record_id: int
+    digest: str
+    signer_id: int = Field(foreign_key="person.id")
+    signer_name: str  # as signed: a later correction of the name does not change it
+    role: str
+    method: str  # key | typed
+    comment: Optional[str] = None
+    witness_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    witness_name: Optional[str] = None
+    key_id: int = Field(foreign_key="signing_key.id")
+    public_key: str
+    signed_at: str
+    signature: str  # base64
+
+
+class Amendment(SQLModel, table=True):
+    """A correction to a completed record, which itself stays as it was. Append-only."""
+
+    __tablename__ = "amendment"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    record_type: str
+    record_id: int
+    number: int
+    amends_digest: str
+    section: Optional[str] = None
+    case_position: Optional[int] = None
+    previous: str  # JSON: the text it corrects
+    text: str
+    reason: str
+    author_id: int = Field(foreign_key="person.id")
+    created_at: str
+    digest: str

@@ -14,6 +14,37 @@ from supervise.store.files import ensure_private_dir
 
 Migration = tuple[int, Sequence[str]]
 
+def _signed_record_guards() -> list[str]:
+    """Once a session or decision carries a signature, the database refuses to change any row
+    of it, as the application does (SPEC §6). Contracts are append-only already."""
+
+    def session(row: str) -> str:
+        return sqlite.signed_by("session", f"{row}.session_id")
+
+    def case_session(row: str) -> str:
+        return ("EXISTS (SELECT 1 FROM case_discussion c JOIN signature s ON s.record_type = "
+                f"'session' AND s.record_id = c.session_id WHERE c.id = {row}.case_id)")
+
+    def decision(row: str) -> str:
+        own = "" if row == "NEW" else " OR " + sqlite.signed_by("decision", "OLD.id")
+        return case_session(row) + own
+
+    return [
+        sqlite.refuse_when("session_record", "UPDATE", sqlite.signed_by("session", "OLD.id")),
+        sqlite.refuse_when("session_record", "DELETE", sqlite.signed_by("session", "OLD.id")),
+        *sqlite.frozen_with("session_answer", session),
+        *sqlite.frozen_with("session_supervisee", session),
+        *sqlite.frozen_with("case_discussion", session),
+        *sqlite.frozen_with("case_child", case_session),
+        *sqlite.frozen_with("decision", decision),
+        sqlite.refuse_when("action_item", "INSERT", session("NEW")),
+        sqlite.refuse_when("action_item", "UPDATE", session("OLD"), columns=(
+            "text", "owner_id", "agreed_due_on", "session_id", "case_id")),
+        sqlite.refuse_when("action_item", "DELETE", session("OLD")),
+        *sqlite.frozen_with("action_review", session),
+    ]
+
+
 MIGRATIONS: list[Migration] = [
     (
         1,
@@ -221,6 +252,67 @@ MIGRATIONS: list[Migration] = [
                 recorded_by VARCHAR NOT NULL
             )""",
             *sqlite.append_only_triggers("cancellation"),
+        ],
+    ),
+    (
+        4,
+        [
+            """CREATE TABLE signing_key (
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+                person_id INTEGER NOT NULL REFERENCES person (id),
+                public_key VARCHAR NOT NULL UNIQUE,
+                fingerprint VARCHAR NOT NULL,
+                protection VARCHAR NOT NULL,
+                slot_public VARCHAR,
+                kdf VARCHAR,
+                wrapped VARCHAR NOT NULL,
+                created_at VARCHAR NOT NULL,
+                created_by VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_signing_key_person ON signing_key (person_id)",
+            *sqlite.append_only_triggers("signing_key"),
+            """CREATE TABLE signature (
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+                record_type VARCHAR NOT NULL,
+                record_id INTEGER NOT NULL,
+                digest VARCHAR NOT NULL,
+                signer_id INTEGER NOT NULL REFERENCES person (id),
+                signer_name VARCHAR NOT NULL,
+                role VARCHAR NOT NULL,
+                method VARCHAR NOT NULL,
+                comment VARCHAR,
+                witness_id INTEGER REFERENCES person (id),
+                witness_name VARCHAR,
+                key_id INTEGER NOT NULL REFERENCES signing_key (id),
+                public_key VARCHAR NOT NULL,
+                signed_at VARCHAR NOT NULL,
+                signature VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_signature_record ON signature (record_type, record_id)",
+            *sqlite.append_only_triggers("signature"),
+            """CREATE TABLE amendment (
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+                record_type VARCHAR NOT NULL,
+                record_id INTEGER NOT NULL,
+                number INTEGER NOT NULL,
+                amends_digest VARCHAR NOT NULL,
+                section VARCHAR,
+                case_position INTEGER,
+                previous VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                reason VARCHAR NOT NULL,
+                author_id INTEGER NOT NULL REFERENCES person (id),
+                created_at VARCHAR NOT NULL,
+                digest VARCHAR NOT NULL,
+                UNIQUE (record_type, record_id, number)
+            )""",
+            *sqlite.append_only_triggers("amendment"),
+            # The due date as agreed is part of the signed record; due_on follows reschedules.
+            "ALTER TABLE action_item ADD COLUMN agreed_due_on DATE",
+            """UPDATE action_item SET agreed_due_on = COALESCE(
+                (SELECT r.due_before FROM action_review r WHERE r.action_id = action_item.id
+                 ORDER BY r.id LIMIT 1), due_on)""",
+            *_signed_record_guards(),
         ],
     ),
 ]

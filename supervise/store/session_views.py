@@ -10,6 +10,7 @@ from supervise.domain.dates import iso_or_none
 from supervise.domain.templates import FIELD_TYPES
 from supervise.domain.text import record_number
 from supervise.errors import NotFoundError
+from supervise.store.amendments import evidence
 from supervise.store.models import (
     ActionItem,
     ActionReview,
@@ -33,6 +34,7 @@ from supervise.store.sessions import (
     reviews_in,
     supervisees_of,
 )
+from supervise.store.signatures import signing_word
 from supervise.store.snapshots import snapshot
 
 
@@ -55,6 +57,8 @@ class _Fetched:
         self.cases = cases_of(session, record)
         self.actions = actions_raised(session, record)
         self.reviews = reviews_in(session, record)
+        self.evidence = evidence(session, "session", record) if record.status != "draft" \
+            else {"signed": False, "signatures": [], "awaiting": [], "amendments": []}
 
     def row(self) -> dict[str, Any]:
         record, template = self.record, self.template
@@ -65,7 +69,9 @@ class _Fetched:
             "id": record.id, "held_on": record.held_on.isoformat(), "time": record.start_time,
             "kind": record.kind, "supervisor": person_name(self.session, record.supervisor_id),
             "supervisees": [p.name for p in supervisees_of(self.session, record)],
-            "status": record.status, "late_entry": record.late_entry,
+            "status": signing_word(self.evidence) if record.status == "completed"
+            else record.status,
+            "late_entry": record.late_entry,
             "recorded_at": record.created_at, "completed_at": record.completed_at,
             "duration_minutes": record.duration_minutes,
             "next_meeting": iso_or_none(record.next_meeting),
@@ -99,6 +105,7 @@ class _Fetched:
         row["actions"] = [action_row(session, a) for a in self.actions]
         row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
                           for r in self.reviews]
+        row.update(self.evidence)
         return row
 
 
@@ -158,6 +165,7 @@ def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
         "template": template.id, "answers": answers,
         "questions": [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
                       for s in template.sections if s.type in FIELD_TYPES],
+        **evidence(session, "decision", decision),
     }
 
 

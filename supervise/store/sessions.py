@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from supervise.domain.canonical import iso_utc, record_digest
+from supervise.domain.canonical import iso_utc
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.domain.text import record_number
@@ -73,8 +73,9 @@ def start_draft(session: Session, *, template: Template, kind: str, supervisor: 
 
 def _touch(session: Session, record: SessionRecord, now: datetime) -> None:
     if record.status != "draft":
-        raise SuperviseError(f"Session {record.id} is {record.status}: it can no longer be "
-                             f"changed.")
+        raise SuperviseError(f"Session {record.id} is {record.status}: a completed record is "
+                             f"never changed. Record a correction with `supervise session "
+                             f"amend {record.id}`.")
     record.updated_at = iso_utc(now)
     session.add(record)
 
@@ -218,7 +219,8 @@ def add_action(session: Session, record: SessionRecord, *, text: str, owner: Per
     _touch(session, record, now)
     if due < record.held_on:
         raise UsageError(f"The due date {due} is before the session ({record.held_on}).")
-    action = ActionItem(text=text, owner_id=owner.id, due_on=due, session_id=record.id,
+    action = ActionItem(text=text, owner_id=owner.id, due_on=due, agreed_due_on=due,
+                        session_id=record.id,
                         case_id=case.id if case else None, status="open",
                         created_at=iso_utc(now), updated_at=iso_utc(now))
     session.add(action)
@@ -348,38 +350,14 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
         _apply(session, session.get(ActionItem, review.action_id), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
     record.late_entry = late_entry(record.held_on, now, policy)
-    record.digest = session_digest(session, record, template, answers)
+    from supervise.store.records import session_content
+
+    session.flush()
+    record.digest = session_content(session, record).digest
     session.add(record)
     append_event(session, now=now, actor=actor, action="session.complete",
                  record_type="session", record_id=str(record.id), digest=record.digest)
     return record.digest
-
-
-def session_digest(session: Session, record: SessionRecord, template: Template,
-                   answers: dict[str, Any]) -> str:
-    supervisor = session.get(Person, record.supervisor_id)
-    header = {
-        "type": "session", "id": record.id, "kind": record.kind,
-        "template": {"id": template.id, "version": template.version,
-                     "digest": record.template_digest},
-        "supervisor": supervisor.name if supervisor else None,
-        "supervisees": [p.name for p in supervisees_of(session, record)],
-        "held_on": record.held_on, "start_time": record.start_time,
-        "duration_minutes": record.duration_minutes, "next_meeting": record.next_meeting,
-        "late_entry": record.late_entry, "recorded_at": record.created_at,
-        "policy_version": record.policy_version,
-    }
-    parts: list[Any] = [{"section": s.id, "answer": answers[s.id]}
-                        for s in template.sections if s.id in answers]
-    for case in cases_of(session, record):
-        parts.append(case_part(session, case))
-    for action in actions_raised(session, record):
-        parts.append({"action": action.id, "text": action.text, "owner_id": action.owner_id,
-                      "due": action.due_on, "case": action.case_id})
-    for review in reviews_in(session, record):
-        parts.append({"review_of": review.action_id, "outcome": review.outcome,
-                      "note": review.note})
-    return record_digest(header, parts)
 
 
 def case_children(session: Session, case: CaseDiscussion) -> list[Child]:

@@ -6,7 +6,7 @@ a wrong key into an error at once instead of at the first real query.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -180,3 +180,30 @@ def append_only_triggers(table: str) -> list[str]:
         f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
     ]
+
+
+SIGNED_REFUSAL = "signed records are never changed"
+
+
+def signed_by(record_type: str, id_expr: str) -> str:
+    """SQL true when record `id_expr` of `record_type` carries at least one signature."""
+    return (f"EXISTS (SELECT 1 FROM signature WHERE record_type = '{record_type}' "
+            f"AND record_id = {id_expr})")
+
+
+def refuse_when(table: str, event: str, condition: str, *, columns: Sequence[str] = (),
+                name: str = "") -> str:
+    """DDL for a trigger that refuses `event` (INSERT, UPDATE or DELETE) on `table` whenever
+    `condition` holds: the database's own guard on signed records."""
+    of = f" OF {', '.join(columns)}" if columns else ""
+    trigger = f"{table}_signed_{name or event.lower()}"
+    return (f"CREATE TRIGGER {trigger} BEFORE {event}{of} ON {table} FOR EACH ROW "
+            f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{SIGNED_REFUSAL}'); END")
+
+
+def frozen_with(table: str, condition_on: Callable[[str], str]) -> list[str]:
+    """Triggers that refuse inserting, changing or deleting rows of `table` once the record they
+    belong to is signed; `condition_on("NEW")` / `("OLD")` says whether it is."""
+    return [refuse_when(table, "INSERT", condition_on("NEW")),
+            refuse_when(table, "UPDATE", condition_on("OLD")),
+            refuse_when(table, "DELETE", condition_on("OLD"))]

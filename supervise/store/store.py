@@ -107,6 +107,7 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
     Returns it (open) and the database key."""
     from supervise.store.people import add_person
     from supervise.store.policies import set_policy
+    from supervise.store.signing_keys import custodian_key
 
     org, user, role = check_new_store(db_path, org=org, user=user, role=role)
     paths = StorePaths(db_path)
@@ -136,8 +137,9 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
         append_event(session, now=now, actor=user, action="store.init",
                      detail={"policy": policy.id, "demo": demo})
         set_policy(session, policy, now=now, actor=user)
-        add_person(session, now=now, actor=user, name=user, role=role, is_supervisor=True,
-                   custodian=True)
+        person = add_person(session, now=now, actor=user, name=user, role=role,
+                            is_supervisor=True, custodian=True)
+        custodian_key(session, person, opened.private_key, now=now, actor=user)
     return store, db_key
 
 

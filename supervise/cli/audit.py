@@ -1,0 +1,71 @@
+"""`supervise audit …`: the hash-chained audit trail, and checking everything signed."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState, open_store
+from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.output import out
+
+app = command_group("The audit trail: who did what and when, and checking it is intact.")
+
+LIST_COLUMNS = [("seq", "#"), ("at", "When (UTC)"), ("actor", "Who"), ("action", "Action"),
+                ("record", "Record"), ("digest_short", "Digest")]
+
+
+@app.command("log")
+@store_command
+def log(
+    state: AppState,
+    record: Annotated[Optional[str], typer.Option(
+        "--record", metavar="TYPE:ID", help="Only events about one record, e.g. session:12.")]
+        = None,
+    last: Annotated[Optional[int], typer.Option(
+        "--last", metavar="N", help="Only the newest N events.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List the audit trail, oldest first."""
+    from supervise.errors import UsageError
+    from supervise.store.audit import audit_events, event_row
+
+    wanted = None
+    if record is not None:
+        kind, _, number = record.partition(":")
+        if not kind or not number:
+            raise UsageError(f"--record {record!r}: give TYPE:ID, e.g. session:12.")
+        wanted = (kind.strip().lower(), number.strip().lstrip("SsCcDd"))
+    if last is not None and last < 1:
+        raise UsageError("--last needs a number of events, 1 or more.")
+    with open_store(state) as store, store.session() as session:
+        rows = [event_row(e) for e in audit_events(session)]
+    if wanted is not None:
+        rows = [r for r in rows if (r["record_type"], r["record_id"]) == wanted]
+    rows = rows[-last:] if last else rows
+    if not json_:
+        rows = [{**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"]
+                 else "", "digest_short": (r["digest"] or "")[:12]} for r in rows]
+    out.table(rows, LIST_COLUMNS, as_json=json_, empty="No audit events match.")
+
+
+@app.command("verify")
+@store_command
+def verify(state: AppState) -> None:
+    """Recompute the audit chain and every signed record's digest and signatures. Exit 4 and
+    name each broken record or link if anything does not match."""
+    from supervise.domain.text import counted
+    from supervise.errors import VerificationError
+    from supervise.store.verify import verify_store
+
+    with open_store(state) as store, store.session() as session:
+        result = verify_store(session)
+    for problem in result.problems:
+        out.data(problem)
+    summary = ", ".join([counted(result.events, "audit event"),
+                         counted(result.records, "signed record"),
+                         counted(result.signatures, "signature")])
+    if result.problems:
+        raise VerificationError(
+            f"{counted(len(result.problems), 'problem')} found ({summary} checked). Keep this "
+            f"store as it is for investigation, and compare with a backup.")
+    out.message(f"All intact: {summary} checked.")

@@ -1,0 +1,259 @@
+"""`sign` and `amend` for contracts, sessions and decision records: one implementation, added to
+each command group, and the signature block and amendments that every `show` prints."""
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from supervise.cli import prompts
+from supervise.cli.context import AppState, now, open_store, signer_passphrase
+from supervise.cli.options import store_command
+from supervise.cli.output import out
+from supervise.errors import SuperviseError, UnlockError, UsageError
+
+NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
+
+
+def add_signing_commands(app: typer.Typer, record_type: str) -> None:
+    noun = NOUNS[record_type]
+
+    @app.command("sign", help=f"Sign a {noun} (or, with --amendment, one of its amendments). "
+                 "Once signed it never changes; corrections are amendments.")
+    @store_command
+    def sign(
+        state: AppState,
+        record_id: Annotated[str, typer.Argument(metavar="ID", help=f"The {noun}'s number.")],
+        as_name: Annotated[str, typer.Option("--as", metavar="NAME", help="Who signs.")],
+        role: Annotated[Optional[str], typer.Option(
+            "--role", metavar="ROLE", help="supervisor, supervisee or manager (default: their "
+            "part in the record; a manager countersigning gives --role manager).")] = None,
+        comment: Annotated[Optional[str], typer.Option(
+            "--comment", help="A comment that is part of what they sign (a supervisee may say "
+            "here what they disagree with).")] = None,
+        typed: Annotated[bool, typer.Option(
+            "--typed", help="They have no signing key: they type their full name, witnessed "
+            "and countersigned by you.")] = False,
+        typed_name: Annotated[Optional[str], typer.Option(
+            "--typed-name", metavar="NAME", help="The full name as they typed it (with "
+            "--typed, where there is no terminal).")] = None,
+        signer_file: Annotated[Optional[Path], typer.Option(
+            "--signer-passphrase-file", metavar="PATH", help="Read the signer's own "
+            "passphrase from this file (env SUPERVISE_SIGNER_PASSPHRASE).")] = None,
+        amendment: Annotated[Optional[int], typer.Option(
+            "--amendment", metavar="N", help="Sign its amendment N instead.")] = None,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+    ) -> None:
+        _sign(state, record_type, record_id, as_name=as_name, role=role, comment=comment,
+              typed=typed, typed_name=typed_name, signer_file=signer_file,
+              amendment=amendment, yes=yes)
+
+    @app.command("amend", help=f"Correct a completed {noun}: a linked amendment with author, "
+                 "time, reason and the changed text. The original stays as it was.")
+    @store_command
+    def amend(
+        state: AppState,
+        record_id: Annotated[str, typer.Argument(metavar="ID", help=f"The {noun}'s number.")],
+        section: Annotated[Optional[str], typer.Option(
+            "--section", metavar="ID", help="The question it corrects (default: a note on "
+            "the whole record).")] = None,
+        case: Annotated[Optional[int], typer.Option(
+            "--case", metavar="N", help="In a session: the case discussion whose question "
+            "it corrects.")] = None,
+        text: Annotated[Optional[str], typer.Option("--text", help="The corrected text.")]
+            = None,
+        text_file: Annotated[Optional[Path], typer.Option(
+            "--text-file", metavar="PATH", help="Read the corrected text from a file.")] = None,
+        reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is amended.")]
+            = None,
+    ) -> None:
+        _amend(state, record_type, record_id, section=section, case=case, text=text,
+               text_file=text_file, reason=reason)
+
+
+def _target(session, record_type: str, given: str, amendment: int | None) -> tuple[str, Any]:
+    from supervise.store.amendments import find_amendment
+    from supervise.store.records import find_record
+
+    record = find_record(session, record_type, given)
+    if amendment is None:
+        return record_type, record
+    return "amendment", find_amendment(session, record_type, record.id, amendment)
+
+
+def _describe(record_type: str, given_type: str, target: Any) -> str:
+    if given_type == "amendment":
+        return f"amendment {target.number} to {NOUNS[record_type]} {target.record_id}"
+    return f"{NOUNS[record_type]} {target.id}"
+
+
+def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: str | None,
+          comment: str | None, typed: bool, typed_name: str | None, signer_file: Path | None,
+          amendment: int | None, yes: bool) -> None:
+    from supervise.domain.names import name_key
+    from supervise.domain.signing import role_for
+    from supervise.store.people import find_person
+    from supervise.store.records import content_of, parties_of
+    from supervise.store.signing_keys import current_key
+
+    with open_store(state) as store:
+        with store.session() as session:
+            target_type, target = _target(session, record_type, given, amendment)
+            what = _describe(record_type, target_type, target)
+            signer, me = find_person(session, as_name), find_person(session, store.actor)
+            role = role_for(signer.id, signer.name, parties_of(session, target_type, target),
+                            role, what)
+            digest = content_of(session, target_type, target).digest
+            holds_slot = store.keyfile is not None and store.keyfile.slot_for(signer.name)
+            enrolled = current_key(session, signer)
+        if typed and signer.id == me.id:
+            raise UsageError("You sign with your own key: --typed is for someone who has none.")
+        if not typed and signer.id != me.id and not holds_slot and (
+                enrolled is None or enrolled.protection != "passphrase"):
+            raise SuperviseError(
+                f"{signer.name} has no signing key: they set one with `supervise person enrol "
+                f"{signer.name}`, or sign by typing their name with --typed (witnessed by you).")
+        asking = prompts.can_ask() and not yes
+        if comment is None and role == "supervisee" and asking:
+            comment = prompts.note("Comment, part of what you sign (anything you disagree with); "
+                                   "leave empty for none:", hint="give --comment.")
+        if typed:
+            typed_as = typed_name if typed_name is not None else prompts.text(
+                f"{signer.name}, type your full name to sign:", hint="give --typed-name NAME.")
+            if name_key(typed_as) != name_key(signer.name):
+                raise UsageError(f"The typed name does not match {signer.name}; nothing was "
+                                 f"signed.")
+        if asking and not prompts.confirm(
+                f"Sign {what} (digest {digest[:12]}) as {role}: {signer.name}?",
+                hint="give --yes."):
+            raise SuperviseError("Not signed; nothing was changed.")
+        passphrase = None if typed or signer.id == me.id else signer_passphrase(signer.name,
+                                                                                signer_file)
+        _sign_now(store, record_type, given, amendment, signer.name, role,
+                  (comment or "").strip() or None, typed, passphrase, what)
+
+
+def _sign_now(store, record_type: str, given: str, amendment: int | None, signer_name: str,
+              role: str, comment: str | None, typed: bool, passphrase: str | None,
+              what: str) -> None:
+    from supervise.store.audit import append_event
+    from supervise.store.keyfile import WrongPassphrase
+    from supervise.store.people import find_person
+    from supervise.store.signatures import sign_record, signing_summary
+    from supervise.store.signing_keys import WrongSigningPassphrase
+
+    try:
+        with store.session() as session:
+            target_type, target = _target(session, record_type, given, amendment)
+            signer, me = find_person(session, signer_name), find_person(session, store.actor)
+            material = _material(session, store, signer, me, typed, passphrase)
+            sign_record(session, target_type, target, signer=signer, role=role,
+                        comment=comment, material=material, now=now(), actor=store.actor)
+            summary = signing_summary(session, target_type, target)
+    except (WrongPassphrase, WrongSigningPassphrase):
+        with store.session() as session:
+            target_type, target = _target(session, record_type, given, amendment)
+            append_event(session, now=now(), actor=store.actor, action=f"{target_type}.sign-failed",
+                         record_type=target_type, record_id=str(target.id),
+                         detail={"signer": find_person(session, signer_name).id,
+                                 "reason": "wrong signing passphrase"})
+        raise UnlockError(f"Wrong signing passphrase for {signer_name}; nothing was signed "
+                          f"and the attempt is in the audit trail.") from None
+    how = "typed name, witnessed" if typed else "personal key"
+    out.message(f"Signed {what} as {role}: {signer_name} ({how}).")
+    if summary["signed"]:
+        out.message(f"{what[0].upper()}{what[1:]} is signed: it never changes now; corrections "
+                    f"are amendments.")
+    else:
+        out.message(f"Still to sign: {', '.join(summary['awaiting'])}.")
+
+
+def _material(session, store, signer, me, typed: bool, passphrase: str | None):
+    """The key that signs: the signer's own (opened by their passphrase, or by the store
+    passphrase already given when they are the signed-in user), or the witness's for a typed
+    name. Raises WrongPassphrase / WrongSigningPassphrase."""
+    from supervise.store.signatures import SigningMaterial
+    from supervise.store.signing_keys import current_key, custodian_key, open_enrolled
+
+    if typed or signer.id == me.id:
+        key, private = custodian_key(session, me, store.opened.private_key, now=now(),
+                                     actor=store.actor)
+        return SigningMaterial(key, private, "typed" if typed else "key",
+                               witness=me if typed else None)
+    slot = store.keyfile.slot_for(signer.name)
+    if slot is not None:
+        opened = store.keyfile.open_slot(slot, passphrase)
+        key, private = custodian_key(session, signer, opened.private_key, now=now(),
+                                     actor=store.actor)
+        return SigningMaterial(key, private, "key")
+    key = current_key(session, signer)
+    return SigningMaterial(key, open_enrolled(key, passphrase), "key")
+
+
+def _amend(state: AppState, record_type: str, given: str, *, section: str | None,
+           case: int | None, text: str | None, text_file: Path | None,
+           reason: str | None) -> None:
+    from supervise.store.amendments import amend, amendable_sections
+    from supervise.store.people import find_person
+    from supervise.store.records import find_record
+
+    if text is None and text_file is not None:
+        try:
+            text = text_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(f"{text_file} cannot be read as UTF-8 text.") from None
+    with open_store(state) as store:
+        with store.session() as session:
+            record = find_record(session, record_type, given)
+            sections = amendable_sections(session, record_type, record, case)
+        if section is None and text is None and prompts.can_ask():
+            whole = "A note on the whole record"
+            chosen = prompts.choice("Which question does it correct?",
+                                    [whole] + [f"{key}: {title}" for key, (title, _) in
+                                               sections.items()], hint="give --section ID.")
+            section = None if chosen == whole else chosen.split(":", 1)[0]
+        if section is not None and section not in sections:
+            raise UsageError(f"{section!r} is not a question of this {NOUNS[record_type]}: use "
+                             f"one of {', '.join(sections)}.")
+        if text is None:
+            current = sections[section][1] if section else ""
+            text = prompts.note("The corrected text:", default=out.cell(current),
+                                hint="give --text or --text-file.")
+        if reason is None:
+            reason = prompts.text("Why is it amended?", hint="give --reason.")
+        with store.session() as session:
+            record = find_record(session, record_type, given)
+            row = amend(session, record_type, record, section=section, case_position=case,
+                        text=text, reason=reason, author=find_person(session, store.actor),
+                        now=now(), actor=store.actor)
+            number, record_id = row.number, record.id
+    out.message(f"Recorded amendment {number} to {NOUNS[record_type]} {record_id}. Each party "
+                f"signs it: `supervise {record_type} sign {record_id} --amendment {number} "
+                f"--as NAME`.")
+
+
+def show_evidence(evidence: dict[str, Any]) -> None:
+    """The signature block and the amendments, as every `show` ends."""
+    _signature_block(evidence)
+    for row in evidence["amendments"]:
+        where = f"{row['question']}" + (f", case {row['case']}" if row["case"] else "") \
+            if row["section"] else "the whole record"
+        out.data(f"\nAmendment {row['number']} ({where}), by {row['author']} at {row['at']}")
+        out.data(f"  Reason: {row['reason']}")
+        if row["section"]:
+            out.data(f"  Was: {out.cell(row['previous']) or '(not answered)'}")
+        out.data(f"  Now: {row['text']}")
+        _signature_block(row, indent="  ")
+
+
+def _signature_block(evidence: dict[str, Any], indent: str = "") -> None:
+    out.data(f"\n{indent}Signatures")
+    if not evidence["signatures"]:
+        out.data(f"{indent}  Not signed")
+    for sig in evidence["signatures"]:
+        out.data(f"{indent}  {sig['name']} ({sig['role']}), {sig['date']}, {sig['method']}"
+                 + (f", key {sig['key']}" if sig["key"] else ""))
+        if sig["comment"]:
+            out.data(f"{indent}    Comment: {sig['comment']}")
+    if evidence["awaiting"]:
+        out.data(f"{indent}  Awaiting: {', '.join(evidence['awaiting'])}")

@@ -1,0 +1,134 @@
+"""Signing records (SPEC §2 Signature): each party signs the record's digest with their own key,
+or types their full name witnessed by the signed-in user, whose key countersigns. A record with a
+signature is never changed again (the application refuses, and so do the database's triggers)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from supervise.domain.canonical import canonical_json, iso_utc
+from supervise.domain.signing import outstanding, short_fingerprint, signing_complete, statement
+from supervise.errors import SuperviseError, UsageError, VerificationError
+from supervise.store import keycrypto
+from supervise.store.audit import append_event
+from supervise.store.keycrypto import b64
+from supervise.store.models import Person, Signature, SigningKey
+from supervise.store.people import person_name
+from supervise.store.records import content_of, label, parties_of
+
+
+@dataclass
+class SigningMaterial:
+    """Whose key signs: the signer's own, or for a typed name the witness's."""
+
+    key: SigningKey
+    private: bytes
+    method: str  # key | typed
+    witness: Person | None = None
+
+
+def signatures_of(session: Session, record_type: str, record_id: int) -> list[Signature]:
+    return list(session.exec(select(Signature).where(
+        Signature.record_type == record_type, Signature.record_id == record_id)
+        .order_by(Signature.id)))
+
+
+def _pairs(signatures: list[Signature]) -> set[tuple[int, str]]:
+    return {(s.signer_id, s.role) for s in signatures}
+
+
+def signed_digest(session: Session, record_type: str, record_id: int) -> str | None:
+    """The digest the record's signatures cover, or None while it is unsigned."""
+    first = session.exec(select(Signature).where(
+        Signature.record_type == record_type, Signature.record_id == record_id)
+        .order_by(Signature.id).limit(1)).first()
+    return first.digest if first else None
+
+
+def statement_of(signature: Signature, key_fingerprint: str) -> bytes:
+    return canonical_json(statement(
+        record_type=signature.record_type, record_id=signature.record_id,
+        digest=signature.digest, signer_id=signature.signer_id,
+        signer_name=signature.signer_name, role=signature.role, method=signature.method,
+        signed_at=signature.signed_at, comment=signature.comment,
+        witness_id=signature.witness_id, witness_name=signature.witness_name,
+        key=key_fingerprint))
+
+
+def sign_record(session: Session, record_type: str, record: Any, *, signer: Person, role: str,
+                comment: str | None, material: SigningMaterial, now: datetime,
+                actor: str) -> Signature:
+    what = label(record_type, record.id)
+    if getattr(record, "status", "completed") == "draft":
+        raise UsageError(f"Session {record.id} is a draft: finish it with `supervise session "
+                         f"resume {record.id}` before it is signed.")
+    earlier = signatures_of(session, record_type, record.id)
+    for done in earlier:
+        if done.signer_id == signer.id and done.role == role:
+            raise SuperviseError(f"{signer.name} already signed {what} as {role} on "
+                                 f"{done.signed_at[:10]}; nothing was changed.")
+    digest = content_of(session, record_type, record).digest
+    if earlier and earlier[0].digest != digest:
+        raise VerificationError(f"{what.capitalize()} no longer matches what was signed: run "
+                                f"`supervise audit verify` and do not sign it.")
+    if not earlier and getattr(record, "digest", digest) != digest and record_type == "session":
+        record.digest = digest  # completed but unsigned: the digest is fixed now
+        session.add(record)
+        session.flush()
+    row = Signature(
+        record_type=record_type, record_id=record.id, digest=digest, signer_id=signer.id,
+        signer_name=signer.name, role=role, method=material.method,
+        comment=comment or None,
+        witness_id=material.witness.id if material.witness else None,
+        witness_name=material.witness.name if material.witness else None,
+        key_id=material.key.id, public_key=material.key.public_key, signed_at=iso_utc(now),
+        signature="")
+    if keycrypto.ed25519_public_of(material.private) != keycrypto.unb64(material.key.public_key):
+        raise VerificationError("That signing key does not match its stored public key: run "
+                                "`supervise audit verify`.")
+    row.signature = b64(keycrypto.ed25519_sign(material.private,
+                                               statement_of(row, material.key.fingerprint)))
+    session.add(row)
+    session.flush()
+    append_event(session, now=now, actor=actor, action=f"{record_type}.sign",
+                 record_type=record_type, record_id=str(record.id), digest=digest,
+                 detail={"signature": row.id, "signer": signer.id, "role": role,
+                         "method": material.method})
+    return row
+
+
+def signature_row(signature: Signature, fingerprint: str | None = None) -> dict[str, Any]:
+    method = "personal key" if signature.method == "key" else \
+        f"typed name, witnessed by {signature.witness_name}"
+    return {
+        "name": signature.signer_name, "role": signature.role,
+        "signed_at": signature.signed_at, "date": signature.signed_at[:10], "method": method,
+        "comment": signature.comment, "digest": signature.digest,
+        "public_key": signature.public_key,
+        "key": short_fingerprint(fingerprint) if fingerprint else None,
+    }
+
+
+def signing_summary(session: Session, record_type: str, record: Any) -> dict[str, Any]:
+    """Whether the record is signed, each signature, and who has still to sign."""
+    from supervise.store.signing_keys import keys_by_id
+
+    signatures = signatures_of(session, record_type, record.id)
+    parties = parties_of(session, record_type, record)
+    keys = keys_by_id(session) if signatures else {}
+    return {
+        "signed": signing_complete(record_type, parties, _pairs(signatures)),
+        "signatures": [signature_row(s, keys[s.key_id].fingerprint if s.key_id in keys
+                                     else None) for s in signatures],
+        "awaiting": [f"{person_name(session, p.person_id)} ({p.role})"
+                     for p in outstanding(record_type, parties, _pairs(signatures))],
+    }
+
+
+def signing_word(summary: dict[str, Any]) -> str:
+    """A completed record's state: `signed`, `partly signed` or still `completed`."""
+    if summary["signed"]:
+        return "signed"
+    return "partly signed" if summary["signatures"] else "completed"

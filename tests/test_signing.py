@@ -1,0 +1,442 @@
+"""Sign-off, immutability and tamper evidence (issue 5): personal keys, typed names, the record
+digest, amendments, the database's own refusal, and `audit verify` against an attacker who holds
+the store key."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from supervise.cli import prompts
+from supervise.domain.canonical import Omitted, canonical_json, digest
+from supervise.domain.signing import Content
+from supervise.errors import SuperviseError
+from supervise.store.keycrypto import b64, new_ed25519
+from supervise.store.records import content_of, find_record
+from supervise.store.store import unlock_store
+from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
+
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+HELD = date.today() - timedelta(days=1)
+BEA_PASSPHRASE = "bea's own passphrase"
+SECOND_CHILD = "Zofia Nowak-Kowalska"
+
+
+@pytest.fixture
+def team(cli, store):
+    for args in (["Sam Taylor", "--role", "Deputy DSL"],
+                 ["Mo Manager", "--role", "Head teacher"]):
+        assert cli("person", "add", *args).code == 0
+    return store
+
+
+def record_session(cli, tmp_path, name="s.toml") -> str:
+    path = tmp_path / name
+    path.write_text(f"""\
+template = "ms-supervision-record"
+date = "{HELD}"
+supervisor = "{USER}"
+supervisees = ["Sam Taylor"]
+
+[answers]
+matters_arising = "Referral made on 2 May; outcome awaited."
+
+[[cases]]
+family = "Okafor"
+children = [{{name = "Ada Okafor", dob = "2014-02-02"}}]
+answers = {{summary = "Missed two health appointments."}}
+
+[cases.decision]
+synopsis = "Known to services since 2023."
+concerns = "Neglect."
+decision = "Request a strategy discussion."
+rationale = "Missed appointments and a new injury."
+
+[[cases]]
+family = "Nowak"
+children = [{{name = "{SECOND_CHILD}", dob = "2016-05-05"}}]
+answers = {{summary = "Settled at school."}}
+
+[[actions]]
+text = "Call the school nurse"
+owner = "Sam Taylor"
+due = "{HELD + timedelta(days=14)}"
+""", encoding="utf-8")
+    result = cli("session", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
+def enrol(cli, name="Sam Taylor", passphrase=BEA_PASSPHRASE, *extra):
+    result = cli("person", "enrol", name, *extra,
+                 env={"SUPERVISE_SIGNER_PASSPHRASE": passphrase})
+    assert result.code == 0, result.err
+    return result
+
+
+def sign(cli, *args, signer=BEA_PASSPHRASE):
+    return cli(*args, env={"SUPERVISE_SIGNER_PASSPHRASE": signer})
+
+
+@pytest.fixture
+def signed(cli, team, tmp_path) -> str:
+    """A session signed by its supervisor (the signed-in user) and its supervisee (enrolled)."""
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    assert cli("session", "sign", session_id, "--as", USER).code == 0
+    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor", "--comment",
+                  "I disagree that the referral was late.")
+    assert result.code == 0, result.err
+    return session_id
+
+
+def opened(path):
+    return unlock_store(path, passphrase=lambda: PASSPHRASE, user=None, now=NOW)
+
+
+def as_attacker(path, *statements: str) -> None:
+    """Someone holding the store key: drops every trigger first, then runs raw SQL."""
+    with opened(path) as store, store.engine.begin() as conn:
+        triggers = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in triggers:
+            conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+
+def verify(cli):
+    return cli("audit", "verify")
+
+
+def shown(cli, session_id):
+    result = cli("session", "show", session_id, "--json")
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_a_session_is_signed_when_every_party_has(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    assert shown(cli, session_id)["status"] == "completed"
+    first = cli("session", "sign", session_id, "--as", USER)
+    assert first.code == 0 and "Still to sign: Sam Taylor (supervisee)" in first.err
+    detail = shown(cli, session_id)
+    assert detail["status"] == "partly signed" and not detail["signed"]
+    enrol(cli)
+    assert sign(cli, "session", "sign", session_id, "--as", "sam taylor").code == 0
+    detail = shown(cli, session_id)
+    assert detail["status"] == "signed" and detail["signed"] and detail["awaiting"] == []
+    assert [(s["name"], s["role"], s["method"]) for s in detail["signatures"]] == [
+        (USER, "supervisor", "personal key"), ("Sam Taylor", "supervisee", "personal key")]
+    listed = json.loads(cli("session", "list", "--status", "signed", "--json").out)
+    assert [row["id"] for row in listed] == [int(session_id)]
+    again = cli("session", "sign", session_id, "--as", USER)
+    assert again.code == 1 and "already signed" in again.err
+    assert verify(cli).code == 0
+
+
+def test_the_supervisees_comment_is_part_of_what_they_sign(cli, signed, store):
+    detail = shown(cli, signed)
+    assert detail["signatures"][1]["comment"] == "I disagree that the referral was late."
+    text = cli("session", "show", signed).out
+    assert "Comment: I disagree that the referral was late." in text
+    as_attacker(store, "UPDATE signature SET comment = 'I agree with everything.' "
+                       "WHERE role = 'supervisee'")
+    result = verify(cli)
+    assert result.code == 4
+    assert f"session {signed}: the signature of Sam Taylor (supervisee) does not match" \
+        in result.out
+
+
+def test_changing_a_signed_sessions_text_in_the_database_is_found(cli, signed, store):
+    assert verify(cli).code == 0
+    as_attacker(store, "UPDATE session_answer SET value = '\"Nothing to report.\"' "
+                       "WHERE section_id = 'matters_arising'")
+    result = verify(cli)
+    assert result.code == 4
+    assert f"session {signed}: its content was changed after it was signed" in result.out
+    assert "Error: 1 problem found" in result.err
+
+
+def test_a_deleted_audit_event_is_found(cli, signed, store):
+    as_attacker(store, "DELETE FROM audit_event WHERE seq = 5")
+    result = verify(cli)
+    assert result.code == 4
+    assert "audit events 5..5 are missing" in result.out
+    assert "audit event 6 does not link to the event before it" in result.out
+
+
+def test_a_signature_made_with_another_key_is_found(cli, signed, store):
+    private, public = new_ed25519()
+    from supervise.store.keycrypto import ed25519_sign
+
+    forged = b64(ed25519_sign(private, b"anything"))
+    as_attacker(store, f"UPDATE signature SET public_key = '{b64(public)}', "
+                       f"signature = '{forged}' WHERE role = 'supervisor'")
+    result = verify(cli)
+    assert result.code == 4
+    assert f"session {signed}: the signature of {USER} (supervisor) was not made with their " \
+        f"own key" in result.out
+
+
+def test_a_deleted_signature_is_found(cli, signed, store):
+    as_attacker(store, "DELETE FROM signature WHERE role = 'supervisee'")
+    result = verify(cli)
+    assert result.code == 4 and f"session {signed}: signature 2" in result.out
+
+
+def test_a_wrong_personal_passphrase_exits_3_and_is_recorded(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor",
+                  signer="not bea's passphrase")
+    assert result.code == 3 and "Wrong signing passphrase for Sam Taylor" in result.err
+    assert BEA_PASSPHRASE not in result.err
+    log = json.loads(cli("audit", "log", "--record", f"session:{session_id}", "--json").out)
+    failed = [e for e in log if e["action"] == "session.sign-failed"]
+    assert len(failed) == 1 and failed[0]["detail"]["reason"] == "wrong signing passphrase"
+    assert shown(cli, session_id)["signatures"] == []
+
+
+def test_someone_without_a_key_signs_by_typed_name_witnessed(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    refused = cli("session", "sign", session_id, "--as", "Sam Taylor")
+    assert refused.code == 1 and "person enrol" in refused.err and "--typed" in refused.err
+    mistyped = cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
+                   "--typed-name", "Sam Tailor")
+    assert mistyped.code == 2 and "does not match" in mistyped.err
+    assert cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
+               "--typed-name", "sam taylor").code == 0
+    signature = shown(cli, session_id)["signatures"][0]
+    assert signature["method"] == f"typed name, witnessed by {USER}"
+    assert "witnessed by" in cli("session", "show", session_id).out
+    assert verify(cli).code == 0
+
+
+def test_on_a_terminal_the_supervisee_is_asked_for_a_comment_and_to_confirm(cli, team,
+                                                                              tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    script = ScriptedPrompter(("Comment", "Item 2 is not how I remember it."),
+                              ("Sign session", True),
+                              ("Sam Taylor's signing passphrase", BEA_PASSPHRASE))
+    with prompts.use(script):
+        result = cli("session", "sign", session_id, "--as", "Sam Taylor")
+    assert result.code == 0, result.err
+    assert script.finished()
+    assert shown(cli, session_id)["signatures"][0]["comment"] == \
+        "Item 2 is not how I remember it."
+
+
+def test_roles_are_checked(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    outsider = cli("session", "sign", session_id, "--as", "Mo Manager")
+    assert outsider.code == 2 and "--role manager" in outsider.err
+    wrong = cli("session", "sign", session_id, "--as", USER, "--role", "supervisee")
+    assert wrong.code == 2 and "not the supervisee" in wrong.err
+    unknown = cli("session", "sign", session_id, "--as", "Sam Tailor")
+    assert unknown.code == 1 and "Sam Taylor" in unknown.err
+    assert cli("session", "sign", "99", "--as", USER).code == 1
+
+
+def test_a_draft_cannot_be_signed(cli, team):
+    with prompts.use(ScriptedPrompter(("holidays", KeyboardInterrupt()))):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor", USER,
+                   "--template", "ms-supervision-record", "--date", str(HELD), "--time",
+                   "09:00", "--duration", "45").code == 130
+    result = cli("session", "sign", "1", "--as", USER)
+    assert result.code == 2 and "draft" in result.err
+    amended = cli("session", "amend", "1", "--text", "x", "--reason", "y")
+    assert amended.code == 2 and "resume" in amended.err
+
+
+def test_a_signed_record_is_refused_by_the_application_and_the_database(cli, signed, store):
+    resumed = cli("session", "resume", signed)
+    assert resumed.code == 1 and f"supervise session amend {signed}" in resumed.err
+    with opened(store) as held:
+        with pytest.raises(IntegrityError, match="signed records are never changed"):
+            with held.engine.begin() as conn:
+                conn.exec_driver_sql("UPDATE session_answer SET value = '\"x\"'")
+        for statement in ("DELETE FROM case_discussion", "UPDATE session_record SET kind = 'x'",
+                          "UPDATE decision SET answers = '{}'",
+                          "UPDATE action_item SET text = 'x'",
+                          f"INSERT INTO session_answer VALUES ({signed}, 'new', '\"x\"', '')"):
+            with pytest.raises(IntegrityError, match="signed records are never changed"):
+                with held.engine.begin() as conn:
+                    conn.exec_driver_sql(statement)
+        with pytest.raises(SuperviseError, match="amend"):
+            with held.session() as session:
+                from sqlalchemy import text
+
+                session.exec(text("UPDATE session_answer SET value = '\"x\"'"))
+        with held.engine.begin() as conn:  # an action's progress is not part of the record
+            conn.exec_driver_sql("UPDATE action_item SET status = 'done', due_on = '2030-01-01'")
+    assert verify(cli).code == 0
+
+
+def test_amending_a_signed_session_keeps_the_original_bytes(cli, signed, store):
+    with opened(store) as held, held.session() as session:
+        before = content_of(session, "session", find_record(session, "session", signed))
+    result = cli("session", "amend", signed, "--section", "matters_arising", "--text",
+                 "Referral made on 3 May.", "--reason", "The date was wrong.")
+    assert result.code == 0, result.err
+    with opened(store) as held, held.session() as session:
+        after = content_of(session, "session", find_record(session, "session", signed))
+    assert after.canonical() == before.canonical() and after.digest == before.digest
+    text = cli("session", "show", signed).out
+    assert "Referral made on 2 May; outcome awaited." in text  # the original
+    assert "Amendment 1 (1. Matters arising)" in text and "Was: Referral made on 2 May" in text
+    assert "Now: Referral made on 3 May." in text and "Reason: The date was wrong." in text
+    amendment = shown(cli, signed)["amendments"][0]
+    assert amendment["signed"] is False and amendment["author"] == USER
+    assert cli("session", "sign", signed, "--amendment", "1", "--as", USER).code == 0
+    assert sign(cli, "session", "sign", signed, "--amendment", "1", "--as",
+                "Sam Taylor").code == 0
+    assert shown(cli, signed)["amendments"][0]["signed"] is True
+    assert cli("session", "sign", signed, "--amendment", "2", "--as", USER).code == 1
+    bad = cli("session", "amend", signed, "--section", "nope", "--text", "x", "--reason", "y")
+    assert bad.code == 2 and "matters_arising" in bad.err
+    assert verify(cli).code == 0
+
+
+def test_amending_a_case_answer_and_a_whole_record_note(cli, signed):
+    assert cli("session", "amend", signed, "--case", "1", "--section", "summary", "--text",
+               "Missed three health appointments.", "--reason", "Miscounted.").code == 0
+    assert cli("session", "amend", signed, "--text", "Written up from notes.", "--reason",
+               "Context.").code == 0
+    amendments = shown(cli, signed)["amendments"]
+    assert amendments[0]["previous"] == "Missed two health appointments."
+    assert amendments[0]["case"] == 1 and amendments[1]["section"] is None
+    no_text = cli("session", "amend", signed, "--reason", "x")
+    assert no_text.code == 2 and "--text" in no_text.err
+
+
+def test_contracts_are_signed_by_both_parties_and_decisions_by_the_supervisor(cli, team,
+                                                                                tmp_path):
+    assert cli("contract", "new", "--supervisee", "Sam Taylor", "--supervisor", USER).code == 0
+    enrol(cli)
+    assert cli("contract", "sign", "1", "--as", USER).code == 0
+    assert json.loads(cli("contract", "show", "1", "--json").out)["signed"] is False
+    assert sign(cli, "contract", "sign", "1", "--as", "Sam Taylor").code == 0
+    contract = json.loads(cli("contract", "show", "1", "--json").out)
+    assert contract["signed"] is True and len(contract["signatures"]) == 2
+    assert "Signatures" in cli("contract", "show", "1").out
+    record_session(cli, tmp_path)
+    assert cli("decision", "sign", "1", "--as", "Mo Manager", "--role", "manager",
+               "--typed", "--typed-name", "Mo Manager").code == 0
+    decision = json.loads(cli("decision", "show", "1", "--json").out)
+    assert decision["signed"] is True and decision["signatures"][0]["role"] == "manager"
+    assert cli("contract", "amend", "1", "--section", "recording", "--text",
+               "Kept in the encrypted store.", "--reason", "Clarified.").code == 0
+    contract = json.loads(cli("contract", "show", "1", "--json").out)
+    assert contract["amendments"][0]["question"] and contract["signed"] is True
+    assert verify(cli).code == 0
+
+
+def test_key_holders_sign_with_their_store_passphrase(cli, team, tmp_path, monkeypatch):
+    other = "second holder passphrase"
+    monkeypatch.setenv("SUPERVISE_USER", USER)
+    assert cli("key", "add-user", "Mo Manager",
+               env={"SUPERVISE_NEW_PASSPHRASE": other}).code == 0
+    session_id = record_session(cli, tmp_path)
+    enrolled = cli("person", "enrol", "Mo Manager",
+                   env={"SUPERVISE_SIGNER_PASSPHRASE": "whatever123"})
+    assert enrolled.code == 1 and "store passphrase" in enrolled.err
+    wrong = sign(cli, "session", "sign", session_id, "--as", "Mo Manager", "--role",
+                 "manager", signer="not it at all")
+    assert wrong.code == 3
+    assert sign(cli, "session", "sign", session_id, "--as", "Mo Manager", "--role",
+                "manager", signer=other).code == 0
+    # A new passphrase leaves the key as it was: what was signed still verifies, and signing on.
+    assert cli("key", "passwd", env={"SUPERVISE_NEW_PASSPHRASE": PASSPHRASE + "!"}).code == 0
+    assert cli("session", "sign", session_id, "--as", USER,
+               passphrase=PASSPHRASE + "!").code == 0
+    keys = [s["key"] for s in shown_with(cli, session_id, PASSPHRASE + "!")["signatures"]]
+    assert len(set(keys)) == 2
+    assert cli("audit", "verify", passphrase=PASSPHRASE + "!").code == 0
+
+
+def shown_with(cli, session_id, passphrase):
+    return json.loads(cli("session", "show", session_id, "--json", passphrase=passphrase).out)
+
+
+def test_re_enrolling_keeps_what_the_old_key_signed(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    assert sign(cli, "session", "sign", session_id, "--as", "Sam Taylor").code == 0
+    refused = cli("person", "enrol", "Sam Taylor",
+                  env={"SUPERVISE_SIGNER_PASSPHRASE": "a new one 123"})
+    assert refused.code == 2 and "--yes" in refused.err
+    enrol(cli, "Sam Taylor", "a new one 123", "--yes")
+    assert verify(cli).code == 0
+
+
+KNOWN = Content(
+    header={"type": "session", "id": 1, "held_on": date(2026, 11, 20),
+            "recorded_at": "2026-11-20T10:00:00.000000Z", "supervisor": 1,
+            "supervisees": [2]},
+    parts=[{"section": "matters_arising", "answer": "Zażółć gęślą jaźń — دستخط"},
+           {"case": 1, "family": "Okafor", "children": [{"name": "Ada", "dob": "2014-02-02"}]},
+           {"action": 1, "text": "Call", "owner": 2, "due": date(2026, 12, 4), "case": None}],
+)
+
+
+def test_the_digest_of_a_known_record_is_fixed():
+    assert KNOWN.digest == "9574698567835ce99cb3fa2d3076296a2a2443588a18867a52692ebfc5cf076d"
+
+
+def test_a_part_left_out_by_its_digest_gives_the_same_digest(cli, signed, store):
+    with opened(store) as held, held.session() as session:
+        content = content_of(session, "session", find_record(session, "session", signed))
+    cases = [i for i, part in enumerate(content.parts) if "case" in part and "family" in part]
+    assert len(cases) == 2
+    other = cases[1]
+    assert content.parts[other]["children"][0]["name"] == SECOND_CHILD
+    extract = Content(content.header, [Omitted(digest(p)) if i == other else p
+                                       for i, p in enumerate(content.parts)])
+    assert extract.digest == content.digest
+    assert SECOND_CHILD.encode() not in canonical_json([p for p in extract.parts
+                                                        if not isinstance(p, Omitted)])
+    assert shown(cli, signed)["signatures"][0]["digest"] == content.digest
+
+
+DIGEST_SCRIPT = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from supervise.store.records import content_of, find_record
+from supervise.store.store import unlock_store
+store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[2], user=None,
+                     now=datetime.now(UTC))
+with store, store.session() as session:
+    print(content_of(session, "session", find_record(session, "session", sys.argv[3])).digest)
+"""
+
+
+def test_the_digest_is_the_same_in_every_process_time_zone_and_hash_seed(signed, store):
+    with opened(store) as held, held.session() as session:
+        here = content_of(session, "session", find_record(session, "session", signed)).digest
+    seen = set()
+    for tz, seed in (("UTC", "0"), ("Pacific/Auckland", "1"), ("America/St_Johns", "4242")):
+        env = {**os.environ, "TZ": tz, "PYTHONHASHSEED": seed}
+        result = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT, str(store), PASSPHRASE,
+                                 signed], env=env, capture_output=True, text=True, check=True)
+        seen.add(result.stdout.strip())
+    assert seen == {here}
+
+
+def test_audit_log_lists_the_chain(cli, signed):
+    events = json.loads(cli("audit", "log", "--json").out)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert set(events[0]) == {"seq", "at", "actor", "action", "record_type", "record_id",
+                              "digest", "detail", "prev_hash", "hash"}
+    signs = [e for e in events if e["action"] == "session.sign"]
+    assert len(signs) == 2 and all(e["record_id"] == signed for e in signs)
+    assert len(json.loads(cli("audit", "log", "--last", "3", "--json").out)) == 3
+    assert "session.sign" in cli("audit", "log", "--record", f"session:{signed}").out
+    assert cli("audit", "log", "--record", "nonsense").code == 2
+    assert cli("audit", "log", "--last", "0").code == 2
