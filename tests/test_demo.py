@@ -43,6 +43,16 @@ def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
     assert any(len(a["reviews"]) >= 2 for a in actions)  # carried, then done
     assert run("decision", "list", "--json") and run("child", "list", "--json")
 
+    # Signed as it happened, the latest still awaiting signatures; everything verifies.
+    assert {"signed", "completed"} == {s["status"] for s in held}
+    assert all(c["signed"] for c in contracts)
+    first = run("session", "show", "1", "--json")
+    methods = {s["method"] for s in first["signatures"]}
+    assert methods == {"personal key", f"typed name, witnessed by {sample.USER}"}
+    assert first["amendments"][0]["signed"]
+    verified = cli("audit", "verify", store=target, passphrase=sample.PASSPHRASE)
+    assert verified.code == 0 and "All intact" in verified.err
+
 
 def test_demo_records_its_cancellations(cli, tmp_path):
     from datetime import UTC, datetime

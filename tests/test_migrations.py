@@ -74,3 +74,29 @@ def test_a_failed_migration_leaves_the_old_schema(store):
         assert "ok_table" not in tables
     finally:
         conn.close()
+
+
+def test_migration_4_keeps_each_actions_agreed_due_date(tmp_path):
+    """Stores from before sign-off: an action's due date as agreed is its first review's
+    `due_before` when it was rescheduled since, else its due date."""
+    import os
+
+    path, key = tmp_path / "old.db", os.urandom(32)
+    conn = sqlite.connect(path, key, create=True)
+    try:
+        schema.migrate(conn, path, NOW, migrations=schema.MIGRATIONS[:3])
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for number, due in ((1, "2026-03-01"), (2, "2026-05-20")):
+            conn.execute("INSERT INTO action_item (id, text, owner_id, due_on, session_id, "
+                         "status, created_at, updated_at) VALUES (?, 'x', 1, ?, 1, 'open', '', "
+                         "'')", (number, due))
+        conn.execute("INSERT INTO action_review (action_id, outcome, note, due_before, "
+                     "due_after, reviewed_at, reviewed_by) VALUES (2, 'rescheduled', '', "
+                     "'2026-04-01', '2026-05-20', '', '')")
+        backup = schema.migrate(conn, path, NOW)
+        rows = conn.execute("SELECT id, due_on, agreed_due_on FROM action_item ORDER BY id")
+        assert list(rows) == [(1, "2026-03-01", "2026-03-01"), (2, "2026-05-20", "2026-04-01")]
+        assert backup is not None and backup.name.endswith("-schema-3.db")
+        assert schema.schema_version(conn) == 4
+    finally:
+        conn.close()

@@ -34,11 +34,11 @@ def team(cli, store):
     return store
 
 
-def record_session(cli, tmp_path, name="s.toml") -> str:
+def record_session(cli, tmp_path, name="s.toml", status="", held=HELD) -> str:
     path = tmp_path / name
     path.write_text(f"""\
 template = "ms-supervision-record"
-date = "{HELD}"
+date = "{held}"
 supervisor = "{USER}"
 supervisees = ["Sam Taylor"]
 
@@ -48,6 +48,7 @@ matters_arising = "Referral made on 2 May; outcome awaited."
 [[cases]]
 family = "Okafor"
 children = [{{name = "Ada Okafor", dob = "2014-02-02"}}]
+{f'status = "{status}"' if status else ""}
 answers = {{summary = "Missed two health appointments."}}
 
 [cases.decision]
@@ -440,3 +441,20 @@ def test_audit_log_lists_the_chain(cli, signed):
     assert "session.sign" in cli("audit", "log", "--record", f"session:{signed}").out
     assert cli("audit", "log", "--record", "nonsense").code == 2
     assert cli("audit", "log", "--last", "0").code == 2
+
+
+def test_each_autosaved_answer_and_status_change_is_in_the_audit_trail(cli, team, tmp_path):
+    with prompts.use(ScriptedPrompter(("holidays", "Three days' leave."),
+                                      ("Please indicate", KeyboardInterrupt()))):
+        assert cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor", USER,
+                   "--template", "ms-supervision-record", "--date", str(HELD), "--time",
+                   "09:00", "--duration", "45").code == 130
+    log = json.loads(cli("audit", "log", "--record", "session:1", "--json").out)
+    assert [e["action"] for e in log] == ["session.start", "session.autosave"]
+    assert log[1]["detail"] == {"part": "answer absence_and_training"}
+    assert "Three days" not in json.dumps(log)  # the trail says what was saved, not the text
+    record_session(cli, tmp_path)
+    record_session(cli, tmp_path, "later.toml", status="child-protection", held=date.today())
+    changes = [e for e in json.loads(cli("audit", "log", "--json").out)
+               if e["action"] == "child.status"]
+    assert [c["detail"]["to"] for c in changes] == ["child-protection"]

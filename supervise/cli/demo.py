@@ -23,6 +23,7 @@ def demo(
     from supervise.store.keyfile import KDF_PROFILES
     from supervise.store.people import list_people, person_row
     from supervise.store.sample_history import at
+    from supervise.store.sample_signing import SampleSigner
     from supervise.store.session_views import list_sessions, session_row
     from supervise.store.store import create_store
 
@@ -33,7 +34,7 @@ def demo(
                             passphrase=sample.PASSPHRASE, kdf=KDF_PROFILES["strong"],
                             now=at(sample.START), demo=True)
     with built, built.session() as session:
-        sample.build_sample(session)
+        sample.build_sample(session, SampleSigner(sample.USER, built.opened.private_key))
         held = len(list_sessions(session))
         recent = [session_row(session, r) for r in list_sessions(session)][-6:]
         people = [person_row(p) for p in list_people(session, include_left=False)]
@@ -50,12 +51,14 @@ def demo(
                 f"(`supervise session list`):\n")
     out.table(recent, [("id", "Id"), ("held_on", "Held"), ("kind", "Kind"),
                        ("supervisor", "Supervisor"), ("supervisees", "Supervisees"),
-                       ("template", "Template")], as_json=False, empty="")
+                       ("template", "Template"), ("status", "Status")], as_json=False,
+              empty="")
     out.message(
         f"\nTry it:\n  export SUPERVISE_STORE={path}\n"
         f"  export SUPERVISE_PASSPHRASE={sample.PASSPHRASE}\n"
         "  supervise policy show\n  supervise contract show 5\n"
-        "  supervise session show 1\n  supervise action list --open\n"
+        "  supervise session show 1        # signed, with a signed amendment\n"
+        "  supervise audit verify\n  supervise action list --open\n"
         "  supervise template skeleton dsl-agenda\n"
         "  supervise person add 'Jo Bloggs' --role 'Teaching Assistant'"
     )

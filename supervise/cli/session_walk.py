@@ -119,12 +119,19 @@ class Walk:
     names: list[str]
     answered: dict[str, Any]
 
-    def saved(self, write) -> Any:
-        """Run one write in its own transaction (the autosave)."""
+    def saved(self, write, part: str | None = None) -> Any:
+        """Run one write in its own transaction (the autosave). A write names the `part` it
+        saved, and the audit trail keeps when each part was written, and by whom."""
+        from supervise.store.audit import append_event
         from supervise.store.sessions import find_session
 
         with self.store.session() as session:
-            return write(session, find_session(session, self.record_id))
+            result = write(session, find_session(session, self.record_id))
+            if part is not None:
+                append_event(session, now=now(), actor=self.store.actor,
+                             action="session.autosave", record_type="session",
+                             record_id=str(self.record_id), detail={"part": part})
+            return result
 
 
 def walk(store, record_id: int, template: Template) -> None:
@@ -184,7 +191,8 @@ def _group(w: Walk, template: Template) -> None:
             value = prompts.name(question, w.names, hint=hint) if key == "concern_lead" \
                 else prompts.note(question, hint=hint)
         w.saved(lambda s, r, k=key, v=value: save_answer(
-            s, r, k, find_person(s, v).name if k == "concern_lead" else v, now()))
+            s, r, k, find_person(s, v).name if k == "concern_lead" else v, now()),
+            part=f"answer {key}")
 
 
 def _field(w: Walk, section) -> None:
@@ -198,7 +206,8 @@ def _field(w: Walk, section) -> None:
     out.message("")
     value = ask(section, section.default, w.names)
     # a blank is saved too, so a resumed session does not ask it again
-    w.saved(lambda s, r: save_answer(s, r, section.id, value, now()))
+    w.saved(lambda s, r: save_answer(s, r, section.id, value, now()),
+            part=f"answer {section.id}")
 
 
 def _short(value: Any) -> str:
@@ -227,7 +236,8 @@ def _action_review(w: Walk, section) -> None:
                                  hint="use [[action_review]] in an answers file.")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
         w.saved(lambda s, r, a=action_id, o=outcome, n=note: review_action(
-            s, _action(s, a), outcome=o, note=n, now=now(), actor=w.store.actor, record=r))
+            s, _action(s, a), outcome=o, note=n, now=now(), actor=w.store.actor, record=r),
+            part=f"review of action {action_id}")
 
 
 def _action(session, action_id: int):
@@ -302,7 +312,7 @@ def _one_case(w: Walk, section, position: int) -> None:
     status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
     w.saved(lambda s, r: save_case(
         s, r, position=position, family=family, children=children, status=status, answers={},
-        now=now(), actor=w.store.actor))
+        now=now(), actor=w.store.actor), part=f"case {position}")
     _case_fields(w, section, position, {})
 
 
@@ -313,8 +323,8 @@ def _case_fields(w: Walk, section, position: int, answers: dict) -> None:
         if field.id in answers:
             continue
         answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
-        w.saved(lambda s, r: save_case_answers(s, r, position, answers,
-                                                                now()))
+        w.saved(lambda s, r: save_case_answers(s, r, position, answers, now()),
+                part=f"case {position} {field.id}")
     if prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):
         _decision(w, position)
@@ -335,7 +345,7 @@ def _decision(w: Walk, position: int) -> None:
         if value is not None:
             answers[field.id] = value
             w.saved(lambda s, r: save_decision_for(
-                s, r, position, template, answers, now()))
+                s, r, position, template, answers, now()), part=f"case {position} decision")
 
 
 def _actions(w: Walk, section) -> None:
@@ -360,7 +370,8 @@ def _actions(w: Walk, section) -> None:
             out.message(f"  That is before the session ({held}).")
             due = _date("By when:", held + timedelta(days=14), hint)
         w.saved(lambda s, r, t=text, o=owner, d=due: add_action(
-            s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()))
+            s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()),
+            part="action")
 
 
 def _next_meeting(w: Walk, section) -> None:
@@ -373,6 +384,7 @@ def _next_meeting(w: Walk, section) -> None:
     while True:
         chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,
                        "give next_meeting in an answers file.")
-        if w.saved(lambda s, r, d=chosen: set_next_meeting(s, r, d, now())):
+        if w.saved(lambda s, r, d=chosen: set_next_meeting(s, r, d, now()),
+                   part="next meeting"):
             return
         out.message("  The next meeting must be after this one.")

@@ -108,13 +108,19 @@ def add_child(session: Session, *, now: datetime, actor: str, name: str,
     return child
 
 
-def set_status(session: Session, child: Child, status: str, *, on: date, now: datetime) -> bool:
+def set_status(session: Session, child: Child, status: str, *, on: date, now: datetime,
+               actor: str) -> bool:
     """Record a status noted in a case discussion on `on`; an older session (a late entry)
     never moves the register back. False if nothing changed."""
     if child.status == status or (child.status_since and on < child.status_since):
         return False
+    before = child.status
     child.status, child.status_since, child.updated_at = status, on, iso_utc(now)
     session.add(child)
+    session.flush()
+    append_event(session, now=now, actor=actor, action="child.status", record_type="child",
+                 record_id=str(child.id), digest=digest(child_row(session, child)),
+                 detail={"from": before, "to": status, "since": on.isoformat()})
     return True
 
 

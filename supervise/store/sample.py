@@ -6,7 +6,8 @@ under it and agreed new ones (EYFS among them). So its contracts stand under two
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -16,6 +17,9 @@ from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.contracts import ContractTerms, end_contract, find_contract, make_contract
 from supervise.store.people import add_person, edit_person, find_person, leave_person
 from supervise.store.policies import policy_in_force, set_policy
+
+if TYPE_CHECKING:
+    from supervise.store.sample_signing import SampleSigner
 
 ORG = "Riverside Learning Trust (sample)"
 PASSPHRASE = "demo-only-passphrase"
@@ -82,9 +86,10 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
 START = date(2025, 8, 25)  # the day the trust set up its store
 
 
-def build_sample(session: Session) -> None:
+def build_sample(session: Session, signer: "SampleSigner | None" = None) -> None:
     """A year of the trust's supervision, in date order on a simulated clock, for the store
-    `create_store` made on START under FIRST_POLICY."""
+    `create_store` made on START under FIRST_POLICY; signed off as it goes when `signer` is
+    given (it holds the signed-in user's key)."""
     from supervise.store.cancellations import cancel_meeting
     from supervise.store.sample_history import at, first_year, second_year
 
@@ -147,5 +152,10 @@ def build_sample(session: Session) -> None:
             SampleContract(name, spec.supervisor, "dsl", date(2026, 9, 1), spec.venue),
             replacing=name)))
     events += [(spec.start, agree(spec)) for spec in SECOND_CONTRACTS]
-    for _, run in sorted(events, key=lambda event: event[0]):
+    if signer is not None:
+        events.append((date(2025, 10, 8), lambda s: signer.amendment(
+            s, 1, at(date(2025, 10, 8)))))
+    for day, run in sorted(events, key=lambda event: event[0]):
         run(session)
+        if signer is not None:
+            signer.catch_up(session, day, at(day) + timedelta(minutes=30))

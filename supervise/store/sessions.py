@@ -134,7 +134,7 @@ def save_case(session: Session, record: SessionRecord, *, position: int, family:
     for child in found:
         if session.get(CaseChild, (case.id, child.id)) is None:
             session.add(CaseChild(case_id=case.id, child_id=child.id))
-        set_status(session, child, status, on=record.held_on, now=now)
+        set_status(session, child, status, on=record.held_on, now=now, actor=actor)
     return case
 
 
