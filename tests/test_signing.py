@@ -365,15 +365,94 @@ def shown_with(cli, session_id, passphrase):
     return json.loads(cli("session", "show", session_id, "--json", passphrase=passphrase).out)
 
 
-def test_re_enrolling_keeps_what_the_old_key_signed(cli, team, tmp_path):
+def test_re_enrolling_needs_the_old_passphrase_and_keeps_what_the_old_key_signed(cli, team,
+                                                                                 tmp_path):
     session_id = record_session(cli, tmp_path)
     enrol(cli)
     assert sign(cli, "session", "sign", session_id, "--as", "Sam Taylor").code == 0
-    refused = cli("person", "enrol", "Sam Taylor",
-                  env={"SUPERVISE_SIGNER_PASSPHRASE": "a new one 123"})
-    assert refused.code == 2 and "--yes" in refused.err
-    enrol(cli, "Sam Taylor", "a new one 123", "--yes")
+    new = {"SUPERVISE_SIGNER_PASSPHRASE": "a new one 123"}
+    unproven = cli("person", "enrol", "Sam Taylor", env=new)
+    assert unproven.code == 2 and "--forgotten" in unproven.err
+    wrong = cli("person", "enrol", "Sam Taylor",
+                env={**new, "SUPERVISE_OLD_SIGNER_PASSPHRASE": "not the old one"})
+    assert wrong.code == 3
+    assert cli("person", "enrol", "Sam Taylor",
+               env={**new, "SUPERVISE_OLD_SIGNER_PASSPHRASE": BEA_PASSPHRASE}).code == 0
+    assert cli("person", "enrol", "Sam Taylor", "--forgotten",
+               env={"SUPERVISE_SIGNER_PASSPHRASE": "third one 1234"}).code == 0
+    keys = [e for e in json.loads(cli("audit", "log", "--json").out)
+            if e["action"] == "person.signing-key" and e["record_id"] != "1"]
+    assert [k["detail"]["reset"] for k in keys] == [False, False, True]
     assert verify(cli).code == 0
+
+
+def test_someone_with_a_key_cannot_be_signed_for_by_typed_name(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    typed = cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
+                "--typed-name", "Sam Taylor")
+    assert typed.code == 2 and "has a signing key" in typed.err
+    assert cli("session", "sign", session_id, "--as", USER, "--typed", "--typed-name",
+               USER).code == 2
+
+
+def test_a_decision_in_a_draft_cannot_be_signed_or_amended(cli, team):
+    from supervise.store.catalog import Catalog
+    from supervise.store.people import find_person
+    from supervise.store.policies import current_policy
+    from supervise.store.sessions import save_case, save_decision_for, start_draft
+
+    catalog = Catalog(None)
+    with opened(team) as store, store.session() as session:
+        policy, version = current_policy(session)
+        record = start_draft(
+            session, template=catalog.get("ms-supervision-record"), kind="one-to-one",
+            supervisor=find_person(session, USER),
+            supervisees=[find_person(session, "Sam Taylor")], held_on=HELD, start_time=None,
+            duration=None, contract_id=None, policy=policy, policy_version=version, now=NOW,
+            actor=USER)
+        save_case(session, record, position=1, family="Okafor",
+                  children=[{"name": "Ada Okafor", "dob": "2014-02-02"}], status=None,
+                  answers={}, now=NOW, actor=USER)
+        save_decision_for(session, record, 1, catalog.get(policy.decision_template),
+                          {"decision": "Strategy discussion."}, NOW)
+    signing = cli("decision", "sign", "1", "--as", USER)
+    assert signing.code == 2 and "Session 1 is a draft" in signing.err
+    amending = cli("decision", "amend", "1", "--text", "x", "--reason", "y")
+    assert amending.code == 2 and "draft" in amending.err
+
+
+def test_forged_keys_signatures_and_templates_are_found(cli, signed, store):
+    private, public = new_ed25519()
+    from supervise.store.keycrypto import ed25519_sign
+
+    as_attacker(store, "INSERT INTO signing_key (person_id, public_key, fingerprint, "
+                       f"protection, wrapped, created_at, created_by) VALUES (2, '{b64(public)}'"
+                       ", 'ff', 'passphrase', '{}', '2000-01-01', 'x')",
+                "INSERT INTO signature (record_type, record_id, digest, signer_id, "
+                "signer_name, role, method, key_id, public_key, signed_at, signature) "
+                f"SELECT 'session', {signed}, digest, 2, 'Sam Taylor', 'supervisee', 'key', "
+                f"(SELECT max(id) FROM signing_key), '{b64(public)}', signed_at, "
+                f"'{b64(ed25519_sign(private, b'x'))}' FROM signature LIMIT 1",
+                "UPDATE template_snapshot SET text = replace(text, 'Matters arising', "
+                "'Admissions')")
+    result = verify(cli)
+    assert result.code == 4
+    assert "does not match the audit trail: it was not made by supervise" in result.out
+    assert "(supervisee) does not match the audit trail" in result.out
+    assert f"session {signed}: cannot be read back (The template copy" in result.out
+
+
+def test_a_damaged_row_is_reported_not_crashed_on(cli, signed, store):
+    as_attacker(store, "UPDATE session_answer SET value = '{not json'")
+    result = verify(cli)
+    assert result.code == 4 and f"session {signed}: cannot be read back" in result.out
+
+
+def test_a_key_holder_is_not_renamed_behind_the_key_files_back(cli, store):
+    renamed = cli("person", "edit", USER, "--name", "Jordan Exemplar")
+    assert renamed.code == 1 and "key remove-user" in renamed.err
+    assert cli("person", "edit", USER, "--name", USER.upper()).code == 0  # same name
 
 
 KNOWN = Content(

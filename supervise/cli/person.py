@@ -147,17 +147,22 @@ def enrol(
     signer_file: Annotated[Optional[Path], typer.Option(
         "--signer-passphrase-file", metavar="PATH", help="Read their new signing passphrase "
         "from this file (env SUPERVISE_SIGNER_PASSPHRASE).")] = None,
-    yes: Annotated[bool, typer.Option(
-        "--yes", help="Replace a key they already have without asking.")] = False,
+    old_file: Annotated[Optional[Path], typer.Option(
+        "--old-signer-passphrase-file", metavar="PATH", help="To replace their key: read "
+        "their current signing passphrase from this file (env "
+        "SUPERVISE_OLD_SIGNER_PASSPHRASE).")] = None,
+    forgotten: Annotated[bool, typer.Option(
+        "--forgotten", help="Replace their key without its passphrase (they forgot it); the "
+        "audit trail records the reset.")] = False,
 ) -> None:
     """Give someone who holds no key to the store a personal signing key, opened by a
-    passphrase they choose and type themselves. Key holders sign with their store passphrase."""
-    from supervise.cli import prompts
+    passphrase they choose and type themselves. Key holders sign with their store passphrase.
+    Replacing a key needs the current passphrase, or --forgotten."""
     from supervise.cli.context import new_passphrase
     from supervise.domain.signing import short_fingerprint
-    from supervise.errors import SuperviseError
+    from supervise.errors import SuperviseError, UnlockError
     from supervise.store.people import find_person
-    from supervise.store.signing_keys import current_key
+    from supervise.store.signing_keys import WrongSigningPassphrase, current_key, open_enrolled
     from supervise.store.signing_keys import enrol as enrol_key
 
     with open_store(state) as store:
@@ -170,15 +175,33 @@ def enrol(
         if person.left_date:
             raise SuperviseError(f"{person.name} left on {person.left_date}: they cannot be "
                                  f"enrolled.")
-        if existing is not None and not yes and not prompts.confirm(
-                f"{person.name} already has a signing key. Replace it? (What it signed still "
-                f"verifies.)", hint="give --yes to replace it."):
-            raise SuperviseError("Cancelled; nothing was changed.")
+        if existing is not None and not forgotten:
+            try:
+                open_enrolled(existing, _old_signing_passphrase(person.name, old_file))
+            except WrongSigningPassphrase:
+                raise UnlockError(f"That is not {person.name}'s current signing passphrase; "
+                                  f"nothing was changed. Forgotten? Use --forgotten.") from None
         passphrase = new_passphrase(f"{person.name}'s signing key", file=signer_file,
                                     env="SUPERVISE_SIGNER_PASSPHRASE",
                                     flag="--signer-passphrase-file")
         with store.session() as session:
             key = enrol_key(session, find_person(session, name), passphrase,
-                            store.keyfile.default_kdf, now=now(), actor=store.actor)
+                            store.keyfile.default_kdf, now=now(), actor=store.actor,
+                            reset=existing is not None and forgotten)
     out.message(f"Enrolled {person.name}: signing key {short_fingerprint(key.fingerprint)}. "
                 f"They sign with `--as \"{person.name}\"` and their own passphrase.")
+
+
+def _old_signing_passphrase(name: str, file: Path | None) -> str:
+    import os
+
+    from supervise.cli import prompts
+    from supervise.cli.context import read_secret_file
+
+    if file is not None:
+        return read_secret_file(file, "signing passphrase")
+    if os.environ.get("SUPERVISE_OLD_SIGNER_PASSPHRASE"):
+        return os.environ["SUPERVISE_OLD_SIGNER_PASSPHRASE"]
+    return prompts.secret(f"{name} already has a signing key. Their current signing passphrase:",
+                          hint="set SUPERVISE_OLD_SIGNER_PASSPHRASE or give "
+                               "--old-signer-passphrase-file PATH, or --forgotten.")

@@ -106,8 +106,10 @@ def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: 
             digest = content_of(session, target_type, target).digest
             holds_slot = store.keyfile is not None and store.keyfile.slot_for(signer.name)
             enrolled = current_key(session, signer)
-        if typed and signer.id == me.id:
-            raise UsageError("You sign with your own key: --typed is for someone who has none.")
+        if typed and (signer.id == me.id or holds_slot or (
+                enrolled is not None and enrolled.protection == "passphrase")):
+            raise UsageError(f"{signer.name} has a signing key and signs with it (their own "
+                             f"passphrase): --typed is only for someone who has none.")
         if not typed and signer.id != me.id and not holds_slot and (
                 enrolled is None or enrolled.protection != "passphrase"):
             raise SuperviseError(

@@ -14,7 +14,7 @@ from supervise.errors import NotFoundError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.models import Amendment, Person
 from supervise.store.people import person_name
-from supervise.store.records import amendment_content, content_of, load
+from supervise.store.records import amendment_content, content_of, draft_session_of, load
 from supervise.store.signatures import signed_digest, signing_summary
 from supervise.store.snapshots import snapshot
 
@@ -65,9 +65,10 @@ def amendable_sections(session: Session, record_type: str, record: Any,
 def amend(session: Session, record_type: str, record: Any, *, section: str | None,
           case_position: int | None, text: str, reason: str, author: Person, now: datetime,
           actor: str) -> Amendment:
-    if getattr(record, "status", "completed") == "draft":
-        raise UsageError(f"Session {record.id} is a draft: change it with `supervise session "
-                         f"resume {record.id}`; amendments are for completed records.")
+    draft = draft_session_of(session, record_type, record)
+    if draft is not None:
+        raise UsageError(f"Session {draft.id} is a draft: change it with `supervise session "
+                         f"resume {draft.id}`; amendments are for completed records.")
     if not text.strip():
         raise UsageError("The amendment's text is empty: give the corrected text with --text.")
     reason = clean_line(reason, "reason")

@@ -110,6 +110,11 @@ def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise UsageError(f"Cannot edit {', '.join(sorted(unknown))}.")
+    if "name" in changes and name_key(changes["name"]) != person.name_key and person.custodian:
+        raise SuperviseError(
+            f"{person.name} holds a key to the store, which knows them by this name: remove it "
+            f"(`supervise key remove-user`), correct the name, then add it back "
+            f"(`supervise key add-user`).")
     if "name" in changes:
         new_name = clean_name(changes["name"])
         clash = session.exec(select(Person).where(Person.name_key == name_key(new_name))).first()

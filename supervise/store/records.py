@@ -159,3 +159,15 @@ def find_record(session: Session, record_type: str, given: str) -> Any:
 
     finder = {"contract": find_contract, "session": find_session, "decision": find_decision}
     return finder[record_type](session, given)
+
+
+def draft_session_of(session: Session, record_type: str, record: Any) -> SessionRecord | None:
+    """The draft session a record belongs to, if it is one (or a decision made in one): such a
+    record can be neither signed nor amended until the session is completed."""
+    if record_type == "session":
+        owner = record
+    elif record_type == "decision":
+        owner = session_of_decision(session, record)
+    else:
+        return None
+    return owner if owner.status == "draft" else None

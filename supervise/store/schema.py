@@ -29,13 +29,29 @@ def _signed_record_guards() -> list[str]:
         own = "" if row == "NEW" else " OR " + sqlite.signed_by("decision", "OLD.id")
         return case_session(row) + own
 
+    def signed_decision_on(case_id: str) -> str:
+        return ("EXISTS (SELECT 1 FROM decision d JOIN signature s ON s.record_type = "
+                f"'decision' AND s.record_id = d.id WHERE d.case_id = {case_id})")
+
+    def with_signed_decision(session_id: str) -> str:
+        return ("EXISTS (SELECT 1 FROM case_discussion c JOIN decision d ON d.case_id = c.id "
+                "JOIN signature s ON s.record_type = 'decision' AND s.record_id = d.id "
+                f"WHERE c.session_id = {session_id})")
+
+    def session_row(row: str) -> str:  # its own signature, or a signed decision made in it
+        return sqlite.signed_by("session", f"{row}.id") + " OR " + with_signed_decision(
+            f"{row}.id")
+
     return [
-        sqlite.refuse_when("session_record", "UPDATE", sqlite.signed_by("session", "OLD.id")),
-        sqlite.refuse_when("session_record", "DELETE", sqlite.signed_by("session", "OLD.id")),
+        sqlite.refuse_when("session_record", "UPDATE", session_row("OLD")),
+        sqlite.refuse_when("session_record", "DELETE", session_row("OLD")),
         *sqlite.frozen_with("session_answer", session),
-        *sqlite.frozen_with("session_supervisee", session),
-        *sqlite.frozen_with("case_discussion", session),
-        *sqlite.frozen_with("case_child", case_session),
+        *sqlite.frozen_with("session_supervisee", lambda row: session(row) + " OR "
+                            + with_signed_decision(f"{row}.session_id")),
+        *sqlite.frozen_with("case_discussion", lambda row: session(row) + " OR "
+                            + signed_decision_on(f"{row}.id")),
+        *sqlite.frozen_with("case_child", lambda row: case_session(row) + " OR "
+                            + signed_decision_on(f"{row}.case_id")),
         *sqlite.frozen_with("decision", decision),
         sqlite.refuse_when("action_item", "INSERT", session("NEW")),
         sqlite.refuse_when("action_item", "UPDATE", session("OLD"), columns=(

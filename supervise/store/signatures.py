@@ -16,7 +16,7 @@ from supervise.store.audit import append_event
 from supervise.store.keycrypto import b64
 from supervise.store.models import Person, Signature, SigningKey
 from supervise.store.people import person_name
-from supervise.store.records import content_of, label, parties_of
+from supervise.store.records import content_of, draft_session_of, label, parties_of
 
 
 @dataclass
@@ -61,9 +61,10 @@ def sign_record(session: Session, record_type: str, record: Any, *, signer: Pers
                 comment: str | None, material: SigningMaterial, now: datetime,
                 actor: str) -> Signature:
     what = label(record_type, record.id)
-    if getattr(record, "status", "completed") == "draft":
-        raise UsageError(f"Session {record.id} is a draft: finish it with `supervise session "
-                         f"resume {record.id}` before it is signed.")
+    draft = draft_session_of(session, record_type, record)
+    if draft is not None:
+        raise UsageError(f"Session {draft.id} is a draft: finish it with `supervise session "
+                         f"resume {draft.id}` before it or its decision records are signed.")
     earlier = signatures_of(session, record_type, record.id)
     for done in earlier:
         if done.signer_id == signer.id and done.role == role:

@@ -45,7 +45,7 @@ def keys_by_id(session: Session) -> dict[int, SigningKey]:
 
 def _store(session: Session, person: Person, *, public: bytes, protection: str,
            wrapped: dict, now: datetime, actor: str, slot_public: str | None = None,
-           kdf: dict | None = None) -> SigningKey:
+           kdf: dict | None = None, reset: bool = False) -> SigningKey:
     row = SigningKey(person_id=person.id, public_key=b64(public), fingerprint=fingerprint(public),
                      protection=protection, slot_public=slot_public,
                      kdf=json.dumps(kdf) if kdf else None, wrapped=json.dumps(wrapped),
@@ -54,7 +54,7 @@ def _store(session: Session, person: Person, *, public: bytes, protection: str,
     session.flush()
     append_event(session, now=now, actor=actor, action="person.signing-key",
                  record_type="person", record_id=str(person.id), digest=row.fingerprint,
-                 detail={"key": row.id, "protection": protection})
+                 detail={"key": row.id, "protection": protection, "reset": reset})
     return row
 
 
@@ -77,15 +77,16 @@ def custodian_key(session: Session, person: Person, slot_private: bytes, *, now:
 
 
 def enrol(session: Session, person: Person, passphrase: str, kdf: KdfParams, *,
-          now: datetime, actor: str) -> SigningKey:
+          now: datetime, actor: str, reset: bool = False) -> SigningKey:
     """A new key for `person`, opened by their own signing passphrase; any older key is
-    retired (it still verifies what it signed)."""
+    retired (it still verifies what it signed). `reset`: replaced without its old passphrase
+    (forgotten), which the audit trail says."""
     private, public = keycrypto.new_ed25519()
     salt = os.urandom(16)
     kek = keycrypto.derive_kek(passphrase, kdf, salt)
     wrapped = keycrypto.encrypt(kek, private, _aad(person.id, b64(public)))
     return _store(session, person, public=public, protection="passphrase", wrapped=wrapped,
-                  kdf={**asdict(kdf), "salt": b64(salt)}, now=now, actor=actor)
+                  kdf={**asdict(kdf), "salt": b64(salt)}, now=now, actor=actor, reset=reset)
 
 
 def open_enrolled(key: SigningKey, passphrase: str) -> bytes:

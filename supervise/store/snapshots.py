@@ -26,4 +26,8 @@ def snapshot(session: Session, digest: str) -> Template:
     if row is None:
         raise StoreFileError(f"The template copy {digest[:12]} is missing from the store: "
                              f"run `supervise audit verify`.")
-    return parse_template(row.text, f"{row.template_id} version {row.version}")
+    template = parse_template(row.text, f"{row.template_id} version {row.version}")
+    if template.digest != digest:
+        raise StoreFileError(f"The template copy {digest[:12]} was altered in the store: run "
+                             f"`supervise audit verify`.")
+    return template

@@ -1,16 +1,20 @@
 """`audit verify` (SPEC §6): the audit chain, and every signed record's digest and signatures,
-recomputed from what is stored now. Each problem names the record or the link that broke."""
+recomputed from what is stored now. Each problem names the record or the link that broke.
+
+Signatures and signing keys are also held against the audit events that recorded them: a key or
+a signature slipped into its table without its event (or with an event that says otherwise) is
+reported, so a forger must rewrite the chain consistently too (see docs/threat-model.md)."""
 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, select
 
-from supervise.errors import SuperviseError
 from supervise.store import keycrypto
 from supervise.store.audit import audit_events
-from supervise.store.models import Signature
+from supervise.store.models import Signature, SigningKey
 from supervise.store.records import MODELS, content_of, label
 from supervise.store.signatures import statement_of
 from supervise.store.signing_keys import keys_by_id
@@ -24,22 +28,58 @@ class Verification:
     problems: list[str] = field(default_factory=list)
 
 
-def _chain(session: Session, result: Verification, signature_ids: set[int]) -> None:
+def _events_by(events: list[dict[str, Any]], action_suffix: str, key: str) -> dict[Any, dict]:
+    found = {}
+    for event in events:
+        if event["action"].endswith(action_suffix):
+            found[json.loads(event["detail"]).get(key)] = event
+    return found
+
+
+def _chain(session: Session, result: Verification) -> list[dict[str, Any]]:
     from supervise.domain.audit import chain_problems
 
     events = [event.model_dump() for event in audit_events(session)]
     result.events = len(events)
     result.problems += chain_problems(events)
-    for event in events:
-        if event["action"].endswith(".sign"):
-            signed = json.loads(event["detail"]).get("signature")
-            if signed not in signature_ids:
-                result.problems.append(
-                    f"{label(event['record_type'], event['record_id'])}: signature {signed}, "
-                    f"recorded by audit event {event['seq']}, is missing")
+    return events
 
 
-def _signature_problem(signature: Signature, keys: dict, what: str) -> str | None:
+def _recorded_signatures(result: Verification, events: list[dict[str, Any]],
+                         signatures: list[Signature]) -> None:
+    """Each signature against the `*.sign` event written with it, and back."""
+    recorded = _events_by(events, ".sign", "signature")
+    ids = {s.id for s in signatures}
+    for number, event in recorded.items():
+        if number not in ids:
+            result.problems.append(
+                f"{label(event['record_type'], event['record_id'])}: signature {number}, "
+                f"recorded by audit event {event['seq']}, is missing")
+    for signature in signatures:
+        event = recorded.get(signature.id)
+        what = label(signature.record_type, signature.record_id)
+        detail = json.loads(event["detail"]) if event else {}
+        if event is None or (event["record_type"], event["record_id"], event["digest"],
+                             detail.get("signer"), detail.get("role")) != (
+                signature.record_type, str(signature.record_id), signature.digest,
+                signature.signer_id, signature.role):
+            result.problems.append(f"{what}: the signature of {signature.signer_name} "
+                                   f"({signature.role}) does not match the audit trail")
+
+
+def _recorded_keys(result: Verification, events: list[dict[str, Any]],
+                   keys: dict[int, SigningKey]) -> None:
+    recorded = _events_by(events, "person.signing-key", "key")
+    for key in keys.values():
+        event = recorded.get(key.id)
+        if event is None or event["digest"] != key.fingerprint or \
+                event["record_id"] != str(key.person_id):
+            result.problems.append(f"signing key {key.id} (person {key.person_id}) does not "
+                                   f"match the audit trail: it was not made by supervise")
+
+
+def _signature_problem(signature: Signature, keys: dict[int, SigningKey],
+                       what: str) -> str | None:
     who = f"{what}: the signature of {signature.signer_name} ({signature.role})"
     key = keys.get(signature.key_id)
     if key is None:
@@ -49,6 +89,8 @@ def _signature_problem(signature: Signature, keys: dict, what: str) -> str | Non
         whose = "their own" if holder == signature.signer_id else \
             f"the witness {signature.witness_name}'s"
         return f"{who} was not made with {whose} key"
+    if key.created_at > signature.signed_at:
+        return f"{who} is dated before the key that made it"
     try:
         public, raw = keycrypto.unb64(key.public_key), keycrypto.unb64(signature.signature)
     except ValueError:
@@ -58,12 +100,8 @@ def _signature_problem(signature: Signature, keys: dict, what: str) -> str | Non
     return None
 
 
-def verify_store(session: Session) -> Verification:
-    result = Verification()
-    signatures = list(session.exec(select(Signature).order_by(Signature.id)))
-    result.signatures = len(signatures)
-    _chain(session, result, {s.id for s in signatures})
-    keys = keys_by_id(session)
+def _signed_records(session: Session, result: Verification, signatures: list[Signature],
+                    keys: dict[int, SigningKey]) -> None:
     by_record: dict[tuple[str, int], list[Signature]] = defaultdict(list)
     for signature in signatures:
         by_record[(signature.record_type, signature.record_id)].append(signature)
@@ -76,8 +114,9 @@ def verify_store(session: Session) -> Verification:
             continue
         try:
             digest = content_of(session, record_type, record).digest
-        except SuperviseError as exc:
-            result.problems.append(f"{what}: cannot be read back ({exc.message})")
+        except Exception as exc:  # noqa: BLE001 - damage of any kind is a finding, not a crash
+            reason = getattr(exc, "message", None) or "its stored data is damaged"
+            result.problems.append(f"{what}: cannot be read back ({reason})")
             continue
         if any(s.digest != digest for s in signed):
             result.problems.append(f"{what}: its content was changed after it was signed "
@@ -86,4 +125,15 @@ def verify_store(session: Session) -> Verification:
             problem = _signature_problem(signature, keys, what)
             if problem:
                 result.problems.append(problem)
+
+
+def verify_store(session: Session) -> Verification:
+    result = Verification()
+    signatures = list(session.exec(select(Signature).order_by(Signature.id)))
+    result.signatures = len(signatures)
+    keys = keys_by_id(session)
+    events = _chain(session, result)
+    _recorded_signatures(result, events, signatures)
+    _recorded_keys(result, events, keys)
+    _signed_records(session, result, signatures, keys)
     return result
