@@ -260,3 +260,44 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
     record = json.loads(run("session", "show", "1", "--json"))
     assert record["status"] == "completed" and record["next_meeting"]
     assert {a["id"]: a["answer"] for a in record["answers"] if a["answer"]} == saved
+
+
+@pytest.mark.slow
+def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase(tmp_path):
+    import json
+    import subprocess
+    from datetime import date, timedelta
+
+    _made_store(tmp_path)
+    env = {**_env(tmp_path), "SUPERVISE_PASSPHRASE": PASSPHRASE}
+    own = "sams-own-signing-words"
+
+    def run(*args: str, **extra: str) -> str:
+        return subprocess.run([sys.executable, "-m", "supervise", *args], env={**env, **extra},
+                              check=True, capture_output=True, text=True).stdout
+
+    run("person", "add", "Sam Taylor", "--role", "Deputy DSL")
+    run("person", "enrol", "Sam Taylor", SUPERVISE_SIGNER_PASSPHRASE=own)
+    answers = tmp_path / "s.toml"
+    answers.write_text(f'template = "ms-supervision-record"\n'
+                       f'date = "{date.today() - timedelta(days=1)}"\n'
+                       f'supervisor = "{USER}"\nsupervisees = ["Sam Taylor"]\n', "utf-8")
+    run("session", "new", "--answers", str(answers))
+    child = pexpect.spawn(sys.executable, ["-m", "supervise", "session", "sign", "1", "--as",
+                                           "Sam Taylor"], env=env, cwd=str(tmp_path),
+                          encoding="utf-8", timeout=30, dimensions=(40, 200))
+    child.logfile_read = io.StringIO()
+    child.expect_exact("Comment, part of what you sign")
+    child.send("I disagree with the second point.")
+    child.send("\x1b\r")
+    child.expect_exact("Sign session 1")
+    child.send("y")
+    child.expect_exact("Sam Taylor's signing passphrase:")
+    child.sendline(own)
+    screen, code = _finish(child)
+    assert code == 0, screen
+    assert own not in screen  # hidden as it was typed
+    assert "Still to sign: Jordan Example (supervisor)" in screen
+    shown = json.loads(run("session", "show", "1", "--json"))
+    assert shown["status"] == "partly signed"
+    assert shown["signatures"][0]["comment"] == "I disagree with the second point."
