@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from supervise.domain.canonical import iso_utc
+from supervise.domain.canonical import iso_utc, sha256_hex
 from supervise.domain.templates import Template, parse_template
 from supervise.errors import StoreFileError
 from supervise.store.models import TemplateSnapshot
@@ -21,13 +21,19 @@ def keep_snapshot(session: Session, template: Template, now: datetime) -> str:
     return template.digest
 
 
+_parsed: dict[str, Template] = {}
+
+
 def snapshot(session: Session, digest: str) -> Template:
+    """The template version stored under `digest`, checked against it on every read (an altered
+    copy is refused); parsed once per process, as the same text always parses the same."""
     row = session.get(TemplateSnapshot, digest)
     if row is None:
         raise StoreFileError(f"The template copy {digest[:12]} is missing from the store: "
                              f"run `supervise audit verify`.")
-    template = parse_template(row.text, f"{row.template_id} version {row.version}")
-    if template.digest != digest:
+    if sha256_hex(row.text.encode("utf-8")) != digest:
         raise StoreFileError(f"The template copy {digest[:12]} was altered in the store: run "
                              f"`supervise audit verify`.")
-    return template
+    if digest not in _parsed:
+        _parsed[digest] = parse_template(row.text, f"{row.template_id} version {row.version}")
+    return _parsed[digest]
