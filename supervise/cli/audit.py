@@ -26,22 +26,22 @@ def log(
     json_: JsonOpt = False,
 ) -> None:
     """List the audit trail, oldest first."""
+    from supervise.domain.text import record_number
     from supervise.errors import UsageError
     from supervise.store.audit import audit_events, event_row
 
     wanted = None
     if record is not None:
-        kind, _, number = record.partition(":")
-        if not kind or not number:
+        kind, _, given = record.partition(":")
+        kind = kind.strip().lower()
+        number = record_number(given, kind[:1].upper())
+        if not kind or number is None:
             raise UsageError(f"--record {record!r}: give TYPE:ID, e.g. session:12.")
-        wanted = (kind.strip().lower(), number.strip().lstrip("SsCcDd"))
+        wanted = (kind, number)
     if last is not None and last < 1:
         raise UsageError("--last needs a number of events, 1 or more.")
     with open_store(state) as store, store.session() as session:
-        rows = [event_row(e) for e in audit_events(session)]
-    if wanted is not None:
-        rows = [r for r in rows if (r["record_type"], r["record_id"]) == wanted]
-    rows = rows[-last:] if last else rows
+        rows = [event_row(e) for e in audit_events(session, record=wanted, last=last)]
     if not json_:
         rows = [{**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"]
                  else "", "digest_short": (r["digest"] or "")[:12]} for r in rows]

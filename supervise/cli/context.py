@@ -90,16 +90,16 @@ def store_passphrase(state: AppState) -> str:
     return prompts.secret("Store passphrase:", hint="set SUPERVISE_PASSPHRASE.")
 
 
-def signer_passphrase(name: str, file: Path | None) -> str:
+def signer_passphrase(name: str, file: Path | None, *, env: str = "SUPERVISE_SIGNER_PASSPHRASE",
+                      flag: str = "--signer-passphrase-file PATH",
+                      question: str = "{name}'s signing passphrase:") -> str:
     """A signer's own passphrase (SPEC §5): file, then environment, then a hidden prompt."""
     if file is not None:
         return read_secret_file(file, "signing passphrase")
-    from_env = os.environ.get("SUPERVISE_SIGNER_PASSPHRASE")
+    from_env = os.environ.get(env)
     if from_env:
         return from_env
-    return prompts.secret(f"{name}'s signing passphrase:",
-                          hint="set SUPERVISE_SIGNER_PASSPHRASE or give "
-                               "--signer-passphrase-file PATH.")
+    return prompts.secret(question.format(name=name), hint=f"set {env} or give {flag}.")
 
 
 def new_passphrase(whose: str, *, file: Path | None, env: str, flag: str) -> str:

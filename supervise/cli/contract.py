@@ -238,10 +238,11 @@ def list_(
     from supervise.store.contracts import contract_row, list_contracts
     from supervise.store.people import find_person
 
+    today = now().date()
     with open_store(state) as store, store.session() as session:
         person = find_person(session, supervisee) if supervisee else None
-        rows = [contract_row(session, c, now().date())
-                for c in list_contracts(session, today=now().date(), supervisee=person,
+        rows = [contract_row(session, c, today)
+                for c in list_contracts(session, today=today, supervisee=person,
                                          include_closed=all_)]
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No contracts yet: agree one with `supervise contract new`.")

@@ -158,7 +158,7 @@ def enrol(
     """Give someone who holds no key to the store a personal signing key, opened by a
     passphrase they choose and type themselves. Key holders sign with their store passphrase.
     Replacing a key needs the current passphrase, or --forgotten."""
-    from supervise.cli.context import new_passphrase
+    from supervise.cli.context import new_passphrase, signer_passphrase
     from supervise.domain.signing import short_fingerprint
     from supervise.errors import SuperviseError, UnlockError
     from supervise.store.people import find_person
@@ -177,7 +177,11 @@ def enrol(
                                  f"enrolled.")
         if existing is not None and not forgotten:
             try:
-                open_enrolled(existing, _old_signing_passphrase(person.name, old_file))
+                open_enrolled(existing, signer_passphrase(
+                    person.name, old_file, env="SUPERVISE_OLD_SIGNER_PASSPHRASE",
+                    flag="--old-signer-passphrase-file PATH, or --forgotten",
+                    question="{name} already has a signing key. Their current signing "
+                             "passphrase:"))
             except WrongSigningPassphrase:
                 raise UnlockError(f"That is not {person.name}'s current signing passphrase; "
                                   f"nothing was changed. Forgotten? Use --forgotten.") from None
@@ -191,17 +195,3 @@ def enrol(
     out.message(f"Enrolled {person.name}: signing key {short_fingerprint(key.fingerprint)}. "
                 f"They sign with `--as \"{person.name}\"` and their own passphrase.")
 
-
-def _old_signing_passphrase(name: str, file: Path | None) -> str:
-    import os
-
-    from supervise.cli import prompts
-    from supervise.cli.context import read_secret_file
-
-    if file is not None:
-        return read_secret_file(file, "signing passphrase")
-    if os.environ.get("SUPERVISE_OLD_SIGNER_PASSPHRASE"):
-        return os.environ["SUPERVISE_OLD_SIGNER_PASSPHRASE"]
-    return prompts.secret(f"{name} already has a signing key. Their current signing passphrase:",
-                          hint="set SUPERVISE_OLD_SIGNER_PASSPHRASE or give "
-                               "--old-signer-passphrase-file PATH, or --forgotten.")

@@ -195,7 +195,7 @@ def _material(session, store, signer, me, typed: bool, passphrase: str | None):
 def _amend(state: AppState, record_type: str, given: str, *, section: str | None,
            case: int | None, text: str | None, text_file: Path | None,
            reason: str | None) -> None:
-    from supervise.store.amendments import amend, amendable_sections
+    from supervise.store.amendments import amend, amendable_sections, recorded_text
     from supervise.store.people import find_person
     from supervise.store.records import find_record
 
@@ -214,11 +214,8 @@ def _amend(state: AppState, record_type: str, given: str, *, section: str | None
                                     [whole] + [f"{key}: {title}" for key, (title, _) in
                                                sections.items()], hint="give --section ID.")
             section = None if chosen == whole else chosen.split(":", 1)[0]
-        if section is not None and section not in sections:
-            raise UsageError(f"{section!r} is not a question of this {NOUNS[record_type]}: use "
-                             f"one of {', '.join(sections)}.")
+        current = recorded_text(sections, section, record_type) if section else ""
         if text is None:
-            current = sections[section][1] if section else ""
             text = prompts.note("The corrected text:", default=out.cell(current),
                                 hint="give --text or --text-file.")
         if reason is None:

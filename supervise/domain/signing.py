@@ -5,11 +5,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from supervise.domain.canonical import canonical_json, part_digest, record_digest
+from supervise.domain.canonical import canonical_json, record_digest
 from supervise.errors import UsageError
 
 ROLES = ("supervisor", "supervisee", "manager")
-RECORD_TYPES = ("contract", "session", "decision", "amendment")
 STATEMENT_VERSION = 1
 
 
@@ -27,9 +26,6 @@ class Content:
     def canonical(self) -> bytes:
         """The bytes a signature stands on, with every part in full."""
         return canonical_json({"header": self.header, "parts": self.parts})
-
-    def part_digests(self) -> list[str]:
-        return [part_digest(part) for part in self.parts]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from supervise.errors import NotFoundError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.models import Amendment, Person
 from supervise.store.people import person_name
-from supervise.store.records import amendment_content, content_of, draft_session_of, load
+from supervise.store.records import amendment_content, content_of, draft_session_of
 from supervise.store.signatures import signed_digest, signing_summary
 from supervise.store.snapshots import snapshot
 
@@ -62,6 +62,15 @@ def amendable_sections(session: Session, record_type: str, record: Any,
             if s.type in FIELD_TYPES}
 
 
+def recorded_text(sections: dict[str, tuple[str, Any]], section: str, record_type: str) -> Any:
+    """What the question an amendment corrects holds now; a question not in the record is
+    refused with the ones that are."""
+    if section not in sections:
+        raise UsageError(f"{section!r} is not a question of this {record_type}: use one of "
+                         f"{', '.join(sections)}.")
+    return sections[section][1]
+
+
 def amend(session: Session, record_type: str, record: Any, *, section: str | None,
           case_position: int | None, text: str, reason: str, author: Person, now: datetime,
           actor: str) -> Amendment:
@@ -74,11 +83,8 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
     reason = clean_line(reason, "reason")
     previous: Any = None
     if section is not None:
-        sections = amendable_sections(session, record_type, record, case_position)
-        if section not in sections:
-            raise UsageError(f"{section!r} is not a question of this {record_type}: use one of "
-                             f"{', '.join(sections)}.")
-        previous = sections[section][1]
+        previous = recorded_text(amendable_sections(session, record_type, record,
+                                                    case_position), section, record_type)
     earlier = amendments_of(session, record_type, record.id)
     for before in earlier:
         if before.section == section and before.case_position == case_position:
@@ -101,11 +107,11 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
     return row
 
 
-def amendment_row(session: Session, amendment: Amendment) -> dict[str, Any]:
+def amendment_row(session: Session, amendment: Amendment, record: Any) -> dict[str, Any]:
+    """An amendment of `record`, with the question it corrects as the record asked it."""
     question = None
     if amendment.section:
-        target = load(session, amendment.record_type, amendment.record_id)
-        sections = amendable_sections(session, amendment.record_type, target,
+        sections = amendable_sections(session, amendment.record_type, record,
                                       amendment.case_position)
         question = sections.get(amendment.section, (amendment.section,))[0]
     return {
@@ -119,9 +125,13 @@ def amendment_row(session: Session, amendment: Amendment) -> dict[str, Any]:
     }
 
 
+def amendment_rows(session: Session, record_type: str, record: Any) -> list[dict[str, Any]]:
+    return [amendment_row(session, a, record)
+            for a in amendments_of(session, record_type, record.id)]
+
+
 def evidence(session: Session, record_type: str, record: Any) -> dict[str, Any]:
     """A record's signatures, who has still to sign, and its amendments: what every view and
     export shows beside the record."""
     return {**signing_summary(session, record_type, record),
-            "amendments": [amendment_row(session, a)
-                           for a in amendments_of(session, record_type, record.id)]}
+            "amendments": amendment_rows(session, record_type, record)}

@@ -46,8 +46,17 @@ def event_row(event: AuditEvent) -> dict[str, Any]:
     return row
 
 
-def audit_events(session: Session) -> list[AuditEvent]:
-    return list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)))
+def audit_events(session: Session, *, record: tuple[str, int] | None = None,
+                 last: int | None = None) -> list[AuditEvent]:
+    """The trail oldest first; only one record's events, or only the newest `last`, if asked."""
+    query = select(AuditEvent)
+    if record is not None:
+        query = query.where(AuditEvent.record_type == record[0],
+                            AuditEvent.record_id == str(record[1]))
+    if last is not None:
+        return list(reversed(session.exec(query.order_by(AuditEvent.seq.desc()).limit(last))
+                             .all()))
+    return list(session.exec(query.order_by(AuditEvent.seq)))
 
 
 def audit_problems(session: Session) -> list[str]:

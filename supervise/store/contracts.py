@@ -13,10 +13,12 @@ from supervise.domain.dates import iso_or_none
 from supervise.domain.frequency import Frequency, Schedule
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
-from supervise.domain.text import clean_line, record_number
-from supervise.errors import NotFoundError, SuperviseError, UsageError
+from supervise.domain.text import clean_line
+from supervise.errors import SuperviseError, UsageError
+from supervise.store.amendments import evidence
 from supervise.store.audit import append_event
 from supervise.store.models import Contract, ContractEnd, Person, PolicyVersion
+from supervise.store.records import contract_content, find_numbered
 from supervise.store.snapshots import keep_snapshot, snapshot
 
 
@@ -39,11 +41,7 @@ class ContractTerms:
 
 
 def find_contract(session: Session, contract_id: str | int) -> Contract:
-    number = record_number(contract_id, "C")
-    contract = session.get(Contract, number) if number is not None else None
-    if contract is None:
-        raise NotFoundError(f"No contract {contract_id}. See `supervise contract list --all`.")
-    return contract
+    return find_numbered(session, Contract, contract_id, "C", "contract", "contract list --all")
 
 
 def ending(session: Session, contract: Contract) -> ContractEnd | None:
@@ -125,8 +123,6 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
         supersedes_id=replacing.id if replacing else None, policy_version=policy_version,
         created_at=iso_utc(now), created_by=actor, digest="",
     )
-    from supervise.store.records import contract_content
-
     contract.digest = contract_content(session, contract).digest
     session.add(contract)
     session.flush()
@@ -177,8 +173,6 @@ def _status(contract: Contract, end: ContractEnd | None, after: Contract | None,
 
 def contract_row(session: Session, contract: Contract, today: date) -> dict[str, Any]:
     """The one shape every output (table, JSON, show) is built from."""
-    from supervise.store.amendments import evidence
-
     supervisee = session.get(Person, contract.supervisee_id)
     supervisor = session.get(Person, contract.supervisor_id)
     template = snapshot(session, contract.template_digest)

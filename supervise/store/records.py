@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from supervise.domain.signing import Content, Party
 from supervise.domain.templates import FIELD_TYPES
+from supervise.domain.text import record_number
 from supervise.errors import NotFoundError
 from supervise.store.models import (
     Amendment,
@@ -27,6 +28,16 @@ from supervise.store.snapshots import snapshot
 
 MODELS = {"contract": Contract, "session": SessionRecord, "decision": Decision,
           "amendment": Amendment}
+
+
+def find_numbered(session: Session, model: Any, given: str | int, prefix: str, what: str,
+                  listing: str) -> Any:
+    """A row by the number a user typed (`12`, `S12`), or an error pointing to its listing."""
+    number = record_number(given, prefix)
+    row = session.get(model, number) if number is not None else None
+    if row is None:
+        raise NotFoundError(f"No {what} {given}. See `supervise {listing}`.")
+    return row
 
 
 def label(record_type: str, record_id: int) -> str:
@@ -87,10 +98,11 @@ def session_content(session: Session, record: SessionRecord) -> Content:
     }
     parts: list[Any] = _answer_parts(session, record.template_digest,
                                      answers_of(session, record))
-    parts += [case_part(session, case) for case in cases_of(session, record)]
-    cases = {case.id: case.position for case in cases_of(session, record)}
+    cases = cases_of(session, record)
+    parts += [case_part(session, case) for case in cases]
+    positions = {case.id: case.position for case in cases}
     parts += [{"action": a.id, "text": a.text, "owner": a.owner_id, "due": a.agreed_due_on,
-               "case": cases.get(a.case_id)} for a in actions_raised(session, record)]
+               "case": positions.get(a.case_id)} for a in actions_raised(session, record)]
     parts += [{"review_of": r.action_id, "outcome": r.outcome, "note": r.note,
                "due": r.due_after} for r in reviews_in(session, record)]
     return Content(header, parts)

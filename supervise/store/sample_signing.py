@@ -9,10 +9,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.store.amendments import amend
-from supervise.store.models import Contract, Decision, Person, SessionRecord
+from supervise.store.models import Contract, Person, SessionRecord
 from supervise.store.people import find_person
 from supervise.store.records import parties_of
-from supervise.store.signatures import SigningMaterial, sign_record, signatures_of
+from supervise.store.sessions import case_decision, cases_of
+from supervise.store.signatures import SigningMaterial, sign_record
 from supervise.store.signing_keys import custodian_key
 
 UNSIGNED_FROM = date(2026, 11, 1)  # sessions held since are still waiting for signatures
@@ -55,9 +56,9 @@ class SampleSigner:
             if ("session", record.id) in self.done:
                 continue
             self._sign_all(session, "session", record, moment + timedelta(minutes=20))
-            for decision in session.exec(select(Decision)):
-                if ("decision", decision.id) not in self.done and \
-                        not signatures_of(session, "decision", decision.id):
+            for case in cases_of(session, record):
+                decision = case_decision(session, case)
+                if decision is not None:
                     self._sign_all(session, "decision", decision, moment + timedelta(minutes=25))
 
     def amendment(self, session: Session, record_id: int, moment: datetime) -> None:

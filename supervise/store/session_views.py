@@ -8,9 +8,7 @@ from sqlmodel import Session, select
 
 from supervise.domain.dates import iso_or_none
 from supervise.domain.templates import FIELD_TYPES
-from supervise.domain.text import record_number
-from supervise.errors import NotFoundError
-from supervise.store.amendments import evidence
+from supervise.store.amendments import amendment_rows, evidence
 from supervise.store.models import (
     ActionItem,
     ActionReview,
@@ -24,6 +22,7 @@ from supervise.store.models import (
     SessionSupervisee,
 )
 from supervise.store.people import person_name
+from supervise.store.records import find_numbered
 from supervise.store.sessions import (
     actions_raised,
     answers_of,
@@ -34,7 +33,7 @@ from supervise.store.sessions import (
     reviews_in,
     supervisees_of,
 )
-from supervise.store.signatures import signing_word
+from supervise.store.signatures import signing_summary, signing_word
 from supervise.store.snapshots import snapshot
 
 
@@ -57,8 +56,7 @@ class _Fetched:
         self.cases = cases_of(session, record)
         self.actions = actions_raised(session, record)
         self.reviews = reviews_in(session, record)
-        self.evidence = evidence(session, "session", record) if record.status != "draft" \
-            else {"signed": False, "signatures": [], "awaiting": [], "amendments": []}
+        self.signing = signing_summary(session, "session", record)
 
     def row(self) -> dict[str, Any]:
         record, template = self.record, self.template
@@ -69,7 +67,7 @@ class _Fetched:
             "id": record.id, "held_on": record.held_on.isoformat(), "time": record.start_time,
             "kind": record.kind, "supervisor": person_name(self.session, record.supervisor_id),
             "supervisees": [p.name for p in supervisees_of(self.session, record)],
-            "status": signing_word(self.evidence) if record.status == "completed"
+            "status": signing_word(self.signing) if record.status == "completed"
             else record.status,
             "late_entry": record.late_entry,
             "recorded_at": record.created_at, "completed_at": record.completed_at,
@@ -105,7 +103,7 @@ class _Fetched:
         row["actions"] = [action_row(session, a) for a in self.actions]
         row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
                           for r in self.reviews]
-        row.update(self.evidence)
+        row.update(self.signing, amendments=amendment_rows(session, "session", self.record))
         return row
 
 
@@ -190,8 +188,5 @@ def list_decisions(session: Session, child: Child | None = None) -> list[Decisio
 
 
 def find_decision(session: Session, decision_id: str) -> Decision:
-    number = record_number(decision_id, "D")
-    found = session.get(Decision, number) if number is not None else None
-    if found is None:
-        raise NotFoundError(f"No decision record {decision_id}. See `supervise decision list`.")
-    return found
+    return find_numbered(session, Decision, decision_id, "D", "decision record",
+                         "decision list")

@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from supervise.domain.canonical import iso_utc
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
-from supervise.domain.text import record_number
 from supervise.errors import NotFoundError, SuperviseError, UsageError
 from supervise.store.audit import append_event
 from supervise.store.children import add_child, family_for, match_for_case, set_status
@@ -31,15 +30,12 @@ from supervise.store.models import (
     SessionRecord,
     SessionSupervisee,
 )
+from supervise.store.records import find_numbered, session_content
 from supervise.store.snapshots import keep_snapshot, snapshot
 
 
 def find_session(session: Session, session_id: str | int) -> SessionRecord:
-    number = record_number(session_id, "S")
-    record = session.get(SessionRecord, number) if number is not None else None
-    if record is None:
-        raise NotFoundError(f"No session {session_id}. See `supervise session list`.")
-    return record
+    return find_numbered(session, SessionRecord, session_id, "S", "session", "session list")
 
 
 def late_entry(held_on: date, recorded: datetime, policy: Policy) -> bool:
@@ -229,11 +225,7 @@ def add_action(session: Session, record: SessionRecord, *, text: str, owner: Per
 
 
 def find_action(session: Session, action_id: str | int) -> ActionItem:
-    number = record_number(action_id, "A")
-    action = session.get(ActionItem, number) if number is not None else None
-    if action is None:
-        raise NotFoundError(f"No action {action_id}. See `supervise action list`.")
-    return action
+    return find_numbered(session, ActionItem, action_id, "A", "action", "action list")
 
 
 def review_action(session: Session, action: ActionItem, *, outcome: str, note: str,
@@ -350,8 +342,6 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
         _apply(session, session.get(ActionItem, review.action_id), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
     record.late_entry = late_entry(record.held_on, now, policy)
-    from supervise.store.records import session_content
-
     session.flush()
     record.digest = session_content(session, record).digest
     session.add(record)

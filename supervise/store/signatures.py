@@ -9,7 +9,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.domain.canonical import canonical_json, iso_utc
-from supervise.domain.signing import outstanding, short_fingerprint, signing_complete, statement
+from supervise.domain.signing import (
+    fingerprint,
+    outstanding,
+    short_fingerprint,
+    signing_complete,
+    statement,
+)
 from supervise.errors import SuperviseError, UsageError, VerificationError
 from supervise.store import keycrypto
 from supervise.store.audit import append_event
@@ -41,10 +47,8 @@ def _pairs(signatures: list[Signature]) -> set[tuple[int, str]]:
 
 def signed_digest(session: Session, record_type: str, record_id: int) -> str | None:
     """The digest the record's signatures cover, or None while it is unsigned."""
-    first = session.exec(select(Signature).where(
-        Signature.record_type == record_type, Signature.record_id == record_id)
-        .order_by(Signature.id).limit(1)).first()
-    return first.digest if first else None
+    signed = signatures_of(session, record_type, record_id)
+    return signed[0].digest if signed else None
 
 
 def statement_of(signature: Signature, key_fingerprint: str) -> bytes:
@@ -74,8 +78,8 @@ def sign_record(session: Session, record_type: str, record: Any, *, signer: Pers
     if earlier and earlier[0].digest != digest:
         raise VerificationError(f"{what.capitalize()} no longer matches what was signed: run "
                                 f"`supervise audit verify` and do not sign it.")
-    if not earlier and getattr(record, "digest", digest) != digest and record_type == "session":
-        record.digest = digest  # completed but unsigned: the digest is fixed now
+    if record_type == "session" and not earlier and record.digest != digest:
+        record.digest = digest  # completed before migration 4 changed how it is computed
         session.add(record)
         session.flush()
     row = Signature(
@@ -100,7 +104,9 @@ def sign_record(session: Session, record_type: str, record: Any, *, signer: Pers
     return row
 
 
-def signature_row(signature: Signature, fingerprint: str | None = None) -> dict[str, Any]:
+def signature_row(signature: Signature) -> dict[str, Any]:
+    """A signature as every view shows it; its key's fingerprint comes from the public key it
+    carries (what verify checks against the signer's registered key)."""
     method = "personal key" if signature.method == "key" else \
         f"typed name, witnessed by {signature.witness_name}"
     return {
@@ -108,21 +114,17 @@ def signature_row(signature: Signature, fingerprint: str | None = None) -> dict[
         "signed_at": signature.signed_at, "date": signature.signed_at[:10], "method": method,
         "comment": signature.comment, "digest": signature.digest,
         "public_key": signature.public_key,
-        "key": short_fingerprint(fingerprint) if fingerprint else None,
+        "key": short_fingerprint(fingerprint(keycrypto.unb64(signature.public_key))),
     }
 
 
 def signing_summary(session: Session, record_type: str, record: Any) -> dict[str, Any]:
     """Whether the record is signed, each signature, and who has still to sign."""
-    from supervise.store.signing_keys import keys_by_id
-
     signatures = signatures_of(session, record_type, record.id)
     parties = parties_of(session, record_type, record)
-    keys = keys_by_id(session) if signatures else {}
     return {
         "signed": signing_complete(record_type, parties, _pairs(signatures)),
-        "signatures": [signature_row(s, keys[s.key_id].fingerprint if s.key_id in keys
-                                     else None) for s in signatures],
+        "signatures": [signature_row(s) for s in signatures],
         "awaiting": [f"{person_name(session, p.person_id)} ({p.role})"
                      for p in outstanding(record_type, parties, _pairs(signatures))],
     }

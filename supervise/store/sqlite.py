@@ -191,12 +191,12 @@ def signed_by(record_type: str, id_expr: str) -> str:
             f"AND record_id = {id_expr})")
 
 
-def refuse_when(table: str, event: str, condition: str, *, columns: Sequence[str] = (),
-                name: str = "") -> str:
+def refuse_when(table: str, event: str, condition: str, *,
+                columns: Sequence[str] = ()) -> str:
     """DDL for a trigger that refuses `event` (INSERT, UPDATE or DELETE) on `table` whenever
     `condition` holds: the database's own guard on signed records."""
     of = f" OF {', '.join(columns)}" if columns else ""
-    trigger = f"{table}_signed_{name or event.lower()}"
+    trigger = f"{table}_signed_{event.lower()}"
     return (f"CREATE TRIGGER {trigger} BEFORE {event}{of} ON {table} FOR EACH ROW "
             f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{SIGNED_REFUSAL}'); END")
 

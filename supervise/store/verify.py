@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from supervise.domain.audit import chain_problems
 from supervise.store import keycrypto
 from supervise.store.audit import audit_events
 from supervise.store.models import Signature, SigningKey
@@ -37,8 +38,6 @@ def _events_by(events: list[dict[str, Any]], action_suffix: str, key: str) -> di
 
 
 def _chain(session: Session, result: Verification) -> list[dict[str, Any]]:
-    from supervise.domain.audit import chain_problems
-
     events = [event.model_dump() for event in audit_events(session)]
     result.events = len(events)
     result.problems += chain_problems(events)
