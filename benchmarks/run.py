@@ -14,8 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from supervise.keycrypto import derive_kek
 from supervise.store.catalog import shipped_policy
-from supervise.store.keycrypto import derive_kek
 from supervise.store.keyfile import KDF_PROFILES
 from supervise.store.store import create_store, unlock_store
 

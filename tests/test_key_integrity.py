@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from supervise.store import keycrypto
+from supervise import keycrypto
 from supervise.store.store import StorePaths, unlock_store
 from tests.helpers import ORG, PASSPHRASE, USER, fingerprint
 

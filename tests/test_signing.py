@@ -15,7 +15,7 @@ from supervise.cli import prompts
 from supervise.domain.canonical import Omitted, canonical_json, digest
 from supervise.domain.signing import Content
 from supervise.errors import SuperviseError
-from supervise.store.keycrypto import b64, new_ed25519
+from supervise.keycrypto import b64, new_ed25519
 from supervise.store.records import content_of, find_record
 from supervise.store.store import unlock_store
 from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
@@ -173,7 +173,7 @@ def test_a_deleted_audit_event_is_found(cli, signed, store):
 
 def test_a_signature_made_with_another_key_is_found(cli, signed, store):
     private, public = new_ed25519()
-    from supervise.store.keycrypto import ed25519_sign
+    from supervise.keycrypto import ed25519_sign
 
     forged = b64(ed25519_sign(private, b"anything"))
     as_attacker(store, f"UPDATE signature SET public_key = '{b64(public)}', "
@@ -424,7 +424,7 @@ def test_a_decision_in_a_draft_cannot_be_signed_or_amended(cli, team):
 
 def test_forged_keys_signatures_and_templates_are_found(cli, signed, store):
     private, public = new_ed25519()
-    from supervise.store.keycrypto import ed25519_sign
+    from supervise.keycrypto import ed25519_sign
 
     as_attacker(store, "INSERT INTO signing_key (person_id, public_key, fingerprint, "
                        f"protection, wrapped, created_at, created_by) VALUES (2, '{b64(public)}'"

@@ -8,6 +8,7 @@ import typer
 
 from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
@@ -293,3 +294,4 @@ def end(
 
 
 add_signing_commands(app, "contract")
+add_export_command(app, "contract")

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from supervise.cli.context import AppState, open_store
+from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
@@ -63,3 +64,4 @@ def show(state: AppState,
 
 
 add_signing_commands(app, "decision")
+add_export_command(app, "decision")

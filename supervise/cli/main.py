@@ -33,6 +33,8 @@ GROUPS = {
                "Actions agreed in supervision: who, by when, and every review."),
     "audit": ("supervise.cli.audit",
               "The audit trail: who did what and when, and checking it is intact."),
+    "export": ("supervise.cli.export",
+               "Export records as DOCX with a signed manifest, for a review or a person."),
 }
 _VALUED = ("--store", "--passphrase-file", "--user")
 
@@ -56,7 +58,7 @@ def build_app(argv: list[str] | None = None):
 
     import typer
 
-    from supervise.cli import demo, init
+    from supervise.cli import demo, init, verify
     from supervise.cli.context import AppState, default_store_path
     from supervise.cli.options import command_group
 
@@ -94,6 +96,7 @@ def build_app(argv: list[str] | None = None):
 
     app.command("init")(init.init)
     app.command("demo")(demo.demo)
+    app.command("verify")(verify.verify)
     wanted = invoked_group(argv) if argv is not None else None
     for name, (module, help_text) in GROUPS.items():
         if argv is None or name == wanted:

@@ -6,7 +6,8 @@ on stdout. User text reaches rich as Text, never as markup.
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from supervise.domain.text import json_safe, visible
@@ -84,6 +85,19 @@ class Output:
         width = max(len(label) for _, label in shown)
         for key, label in shown:
             self.data(f"{label:<{width}}  {_cell(row.get(key))}")
+
+    @contextmanager
+    def progress(self, total: int, what: str) -> Iterator[Callable[[], None]]:
+        """A progress bar on stderr when it is a terminal; yields the step to call per item."""
+        if not sys.stderr.isatty():
+            yield lambda: None
+            return
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(file=sys.stderr), transient=True) as bar:
+            task = bar.add_task(what, total=total)
+            yield lambda: bar.advance(task)
 
 
 out = Output()

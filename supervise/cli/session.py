@@ -6,6 +6,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
@@ -272,3 +273,4 @@ def discard(
 
 
 add_signing_commands(app, "session")
+add_export_command(app, "session")

@@ -125,7 +125,7 @@ def skeleton(
         out.data(text.rstrip("\n"))
         return
     from supervise.errors import UsageError
-    from supervise.store.files import atomic_write
+    from supervise.files import atomic_write
 
     if out_file.exists():
         raise UsageError(f"{out_file} already exists: choose another name or remove it first.")

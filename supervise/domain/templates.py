@@ -26,8 +26,8 @@ PARTS = ("A", "B")
 _TOP_KEYS = ("id", "kind", "title", "version", "policy", "source", "description",
              "session_kinds", "sections")
 _SECTION_KEYS = ("id", "title", "type", "help", "required", "choices", "functions", "default",
-                 "example", "fields")
-_FIELD_KEYS = tuple(k for k in _SECTION_KEYS if k != "fields") + ("part",)
+                 "example", "fields", "personal")
+_FIELD_KEYS = tuple(k for k in _SECTION_KEYS if k not in ("fields", "personal")) + ("part",)
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -63,6 +63,7 @@ class Field:
     default: str | None = None
     example: Any = None
     part: str | None = None
+    personal: bool = False  # about the supervisee's own wellbeing: left out of review exports
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,9 @@ class _Checker:
         required = data.get("required", False)
         if not isinstance(required, bool):
             self.add(spot, "required", "`required` must be true or false")
+        personal = data.get("personal", False)
+        if not isinstance(personal, bool):
+            self.add(spot, "personal", "`personal` must be true or false")
         choices = self.choices(data, spot, section_type)
         functions = self.names(data.get("functions", []), FUNCTIONS, spot, "functions")
         default = data.get("default")
@@ -252,6 +256,7 @@ class _Checker:
             id=entry_id, title=title, type=section_type, help=help_text,
             required=required is True, choices=choices, functions=functions,
             default=default, example=data.get("example"), part=part, fields=fields,
+            personal=personal is True,
         )
 
     def choices(self, data: dict, spot: Spot, section_type: str) -> tuple[str, ...]:

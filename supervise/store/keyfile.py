@@ -18,12 +18,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from supervise import keycrypto
 from supervise.domain.canonical import canonical_json
 from supervise.domain.names import name_key
 from supervise.errors import UnlockError
-from supervise.store import keycrypto
-from supervise.store.files import atomic_write
-from supervise.store.keycrypto import KdfParams, b64, unb64
+from supervise.files import atomic_write
+from supervise.keycrypto import KdfParams, b64, unb64
 
 FORMAT = "supervise-keys"
 VERSION = 1

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supervise.errors import SuperviseError, UsageError
+from supervise.files import fsync_dir, temp_path_beside
 from supervise.store import sqlite
 from supervise.store.audit import append_event
-from supervise.store.files import fsync_dir, temp_path_beside
 from supervise.store.keyfile import KdfParams, KeyFile
 from supervise.store.people import find_person, list_people
 from supervise.store.signing_keys import custodian_key

@@ -26,6 +26,7 @@ from supervise.store.models import (
 )
 from supervise.store.snapshots import snapshot
 
+GROUP_KEYS = ("group_confidentiality", "concern_lead")  # what a group record says beside its agenda
 MODELS = {"contract": Contract, "session": SessionRecord, "decision": Decision,
           "amendment": Amendment}
 
@@ -96,8 +97,11 @@ def session_content(session: Session, record: SessionRecord) -> Content:
         "recorded_at": record.created_at, "completed_at": record.completed_at,
         "policy_version": record.policy_version,
     }
-    parts: list[Any] = _answer_parts(session, record.template_digest,
-                                     answers_of(session, record))
+    answers = answers_of(session, record)
+    parts: list[Any] = _answer_parts(session, record.template_digest, answers)
+    template = snapshot(session, record.template_digest)
+    parts += [{"group": key, "answer": answers[key]} for key in GROUP_KEYS
+              if key in answers and template.section(key) is None]
     cases = cases_of(session, record)
     parts += [case_part(session, case) for case in cases]
     positions = {case.id: case.position for case in cases}

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.errors import StoreFileError
+from supervise.files import ensure_private_dir
 from supervise.store import sqlite
-from supervise.store.files import ensure_private_dir
 
 Migration = tuple[int, Sequence[str]]
 

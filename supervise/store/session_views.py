@@ -22,7 +22,7 @@ from supervise.store.models import (
     SessionSupervisee,
 )
 from supervise.store.people import person_name
-from supervise.store.records import find_numbered
+from supervise.store.records import GROUP_KEYS, find_numbered
 from supervise.store.sessions import (
     actions_raised,
     answers_of,
@@ -84,7 +84,7 @@ class _Fetched:
         row = self.row()
         row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
                           for s in template.sections if s.type in FIELD_TYPES]
-        row["group"] = {k: answers[k] for k in ("group_confidentiality", "concern_lead")
+        row["group"] = {k: answers[k] for k in GROUP_KEYS
                         if k in answers and template.section(k) is None}
         cases_section = template.of_type("cases")
         questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from supervise import keycrypto
 from supervise.domain.canonical import canonical_json, iso_utc
 from supervise.domain.signing import (
     fingerprint,
@@ -17,9 +18,8 @@ from supervise.domain.signing import (
     statement,
 )
 from supervise.errors import SuperviseError, UsageError, VerificationError
-from supervise.store import keycrypto
+from supervise.keycrypto import b64
 from supervise.store.audit import append_event
-from supervise.store.keycrypto import b64
 from supervise.store.models import Person, Signature, SigningKey
 from supervise.store.people import person_name
 from supervise.store.records import content_of, draft_session_of, label, parties_of

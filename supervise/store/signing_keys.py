@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from supervise import keycrypto
 from supervise.domain.canonical import iso_utc
 from supervise.domain.signing import fingerprint
-from supervise.store import keycrypto
+from supervise.keycrypto import KdfParams, b64, unb64
 from supervise.store.audit import append_event
-from supervise.store.keycrypto import KdfParams, b64, unb64
 from supervise.store.models import Person, SigningKey
 
 

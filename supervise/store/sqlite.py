@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from supervise.errors import StoreFileError, SuperviseError
-from supervise.store.files import create_private_file
+from supervise.files import create_private_file
 
 PAGE_SIZE = 4096
 BUSY_TIMEOUT_MS = 5000

@@ -21,10 +21,10 @@ from supervise.domain.canonical import iso_utc
 from supervise.domain.names import clean_name
 from supervise.domain.text import clean_line
 from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.files import append_private, ensure_private_dir, fsync_dir, temp_path_beside
 from supervise.store import schema, sqlite
 from supervise.store.audit import append_event
 from supervise.store.engine import make_engine, translated_errors
-from supervise.store.files import append_private, ensure_private_dir, fsync_dir, temp_path_beside
 from supervise.store.keyfile import KdfParams, KeyFile, OpenedSlot, WrongPassphrase, load_keyfile
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from supervise import keycrypto
 from supervise.domain.audit import chain_problems
-from supervise.store import keycrypto
 from supervise.store.audit import audit_events
 from supervise.store.models import Signature, SigningKey
 from supervise.store.records import MODELS, content_of, label

@@ -1,4 +1,5 @@
-"""The key file's primitives: Argon2id, AES-256-GCM, sealing to an X25519 key, the slot-list MAC.
+"""Cryptographic primitives: Argon2id, AES-256-GCM, sealing to an X25519 key, the slot-list MAC,
+Ed25519 signatures. Shared by the store (key file, signing) and exports (verifying a bundle).
 
 All from `cryptography`; imported lazily so that `--help` never pays for them.
 """
@@ -140,3 +141,12 @@ def ed25519_valid(public_raw: bytes, signature: bytes, message: bytes) -> bool:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def ed25519_pem(public_raw: bytes) -> bytes:
+    """A public key as PEM (SubjectPublicKeyInfo): what `openssl pkeyutl -pubin` reads."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return Ed25519PublicKey.from_public_bytes(public_raw).public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)

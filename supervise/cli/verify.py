@@ -1,0 +1,31 @@
+"""`supervise verify DIR`: checks an export folder with no store and no passphrase (SPEC §7)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from supervise.cli.output import out
+
+
+def verify(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The export folder.")],
+) -> None:
+    """Check an export folder: every file's hash, the manifest's signature, each record's
+    digest from its parts, and every signature. Exit 4 listing each problem. Needs no store."""
+    from supervise.domain.text import counted
+    from supervise.errors import UsageError, VerificationError
+    from supervise.export.bundle_verify import verify_bundle
+
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder: give the folder an export was written to.")
+    result = verify_bundle(folder)
+    for problem in result.problems:
+        out.data(problem)
+    summary = ", ".join([counted(result.files, "file"), counted(result.records, "record"),
+                         counted(result.signatures, "signature")])
+    if result.problems:
+        raise VerificationError(
+            f"{counted(len(result.problems), 'problem')} found ({summary} checked): this "
+            f"folder is not as it was exported. Ask the organisation for a fresh export.")
+    out.message(f"Intact: {summary} checked, and the manifest is signed by its exporter.")

@@ -1,0 +1,92 @@
+"""A printable record as plain blocks (SPEC §7): the store lays a record out in these, the DOCX
+writer draws them. Neither knows the other; nothing here reads or writes anything."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question as the record asked it, and what was answered (None: not answered)."""
+
+    question: str
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table: label/value pairs (no header) or rows under a header."""
+
+    rows: tuple[tuple[str, ...], ...]
+    header: tuple[str, ...] = ()
+    widths: tuple[int, ...] = ()  # relative column widths; equal when empty
+    marked: frozenset[int] = frozenset()  # rows set apart (a gap in a chronology)
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A note about the record itself (omitted parts, late entry), set apart from its text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Answer | Grid | Remark | PageBreak
+
+
+@dataclass
+class Document:
+    organisation: str
+    title: str  # the record type as the pro-formas call it: "Supervision Record"
+    reference: str  # "Session S12": the footer's record id
+    digest: str  # the record's digest; the footer shows its start
+    author: str
+    created: Any  # an aware datetime: the export's moment, set as the file's core property
+    blocks: list[Block] = field(default_factory=list)
+    subtitle: str | None = None
+    digest_label: str = "Digest"
+
+
+def answer_text(value: Any) -> str | None:
+    """An answer as a reader sees it: yes/no, lists joined, dates as ISO; None when empty."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(answer_text(v)) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def moment_text(iso: str | None) -> str:
+    """A stored UTC moment as a reader sees it: `2025-12-17 16:30 UTC`."""
+    if not iso:
+        return ""
+    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 and iso[10] == "T" else iso
+
+
+def short_digest(digest: str) -> str:
+    return digest[:16]
+
+
+@dataclass
+class RecordFile:
+    """One record's DOCX in an export, and its manifest entries (the record, then its
+    amendments)."""
+
+    name: str
+    document: Document
+    entries: list[dict[str, Any]]

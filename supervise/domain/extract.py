@@ -1,0 +1,78 @@
+"""Extracts (SPEC §6, §7): a record with some parts left out, which still verifies.
+
+An export about one child leaves out other children's discussions, and the personal-support
+sections unless asked for. Each part left out travels as its digest with the reason, so anyone
+can recompute the record's digest from what is included plus those digests, and check the
+signatures against it. A part that names a child outside the export is left out too.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from supervise.domain.canonical import digest, part_digest
+from supervise.domain.signing import Content
+
+ANOTHER_CHILD = "it is about a child outside this export"
+NAMES_ANOTHER_CHILD = "it names a child outside this export"
+PERSONAL_SUPPORT = "personal support (included only with --full)"
+CHILDREN_DETAILS = "it holds details of children (not the staff member's own data)"
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def mentioned(value: Any, names: Iterable[str]) -> list[str]:
+    """Which of `names` appear in `value` (any text inside it), as whole words, ignoring case
+    and spacing."""
+    text = _folded(" ".join(_strings(value)))
+    found = []
+    for name in names:
+        wanted = _folded(name)
+        if wanted and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", text):
+            found.append(name)
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def entry_parts(content: Content, omitted: dict[int, str],
+                labels: list[str]) -> list[dict[str, Any]]:
+    """Each part as the manifest lists it: its digest, and either its content or why it was
+    left out."""
+    parts = []
+    for index, (part, label) in enumerate(zip(content.parts, labels, strict=True)):
+        entry: dict[str, Any] = {"index": index, "part": label, "digest": part_digest(part)}
+        if index in omitted:
+            entry.update(included=False, reason=omitted[index])
+        else:
+            entry.update(included=True, content=part)
+        parts.append(entry)
+    return parts
+
+
+def recompute(header: dict[str, Any], parts: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """A record's digest from its header, its included parts and the digests of the parts left
+    out; and every included part whose content no longer matches its digest."""
+    problems, digests = [], []
+    for entry in parts:
+        given = entry.get("digest")
+        if entry.get("included"):
+            actual = digest(entry.get("content"))
+            if actual != given:
+                problems.append(f"part {entry.get('index')} ({entry.get('part')}) does not "
+                                f"match its digest")
+            digests.append(actual)
+        else:
+            digests.append(given)
+    return digest({"header": header, "parts": digests}), problems

@@ -1,0 +1,133 @@
+"""Writing an export folder (SPEC §7): one DOCX per record, the index, each signer's public key,
+each signature with the exact statement it signs, `manifest.json` signed by the exporter,
+`SHA256SUMS` and a README saying how to check it all with or without our tool.
+
+Files are created 0600 in a folder 0700, named from record ids and dates only."""
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from supervise.domain.document import Document, RecordFile
+from supervise.errors import UsageError
+from supervise.export.docx_writer import render
+from supervise.export.readme import readme_text
+from supervise.files import PRIVATE_DIR, PRIVATE_FILE, fsync_dir
+from supervise.keycrypto import ed25519_pem
+
+MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
+                                               "README.txt", "00-index.docx")
+SEALS = (MANIFEST, MANIFEST_SIG, SUMS)  # what the manifest cannot list: itself and its seals
+_RAW = ("statement_bytes", "signature_bytes", "public_raw")
+
+
+@dataclass
+class Written:
+    folder: Path
+    files: list[dict[str, Any]] = field(default_factory=list)
+    manifest_sha256: str = ""
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse, before any work, a folder that is a file or holds anything."""
+    if folder.exists():
+        if not folder.is_dir():
+            raise UsageError(f"{folder} is a file: give --out a new folder.")
+        if any(folder.iterdir()):
+            raise UsageError(f"{folder} is not empty: give --out a new or empty folder, so "
+                             f"nothing else is mixed into the export.")
+
+
+def prepare_folder(folder: Path) -> None:
+    """A new folder, or an empty one, made private; never one that holds anything."""
+    check_folder(folder)
+    if folder.exists():
+        os.chmod(folder, PRIVATE_DIR)
+    else:
+        folder.mkdir(mode=PRIVATE_DIR, parents=True)
+    for sub in ("keys", "signatures"):
+        (folder / sub).mkdir(mode=PRIVATE_DIR)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class _Writer:
+    def __init__(self, folder: Path) -> None:
+        self.written = Written(folder)
+
+    def put(self, name: str, data: bytes) -> None:
+        path = self.written.folder / name
+        if path.exists():
+            return  # a key or statement shared by several records is written once
+        write_private(path, data)
+        self.written.files.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
+                                   "bytes": len(data)})
+
+
+def write_bundle(folder: Path, records: list[RecordFile], index: Document,
+                 manifest: dict[str, Any], *, sign: Callable[[bytes], bytes],
+                 exporter_public: bytes, progress: Callable[[], None] = lambda: None) -> Written:
+    """Write the whole folder; `manifest` arrives without its records and files, which are
+    filled in here from what was written."""
+    prepare_folder(folder)
+    writer = _Writer(folder)
+    writer.put(INDEX, render(index))
+    progress()
+    entries = []
+    for record in records:
+        writer.put(record.name, render(record.document))
+        for entry in record.entries:
+            entries.append(_seal_entry(writer, entry))
+        progress()
+    exporter = manifest["exported_by"]
+    writer.put(exporter["key_file"], ed25519_pem(exporter_public))
+    writer.put(README, readme_text(manifest).encode("utf-8"))
+    manifest = {**manifest, "records": entries, "files": writer.written.files}
+    data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    write_private(folder / MANIFEST, data)
+    write_private(folder / MANIFEST_SIG, sign(data))
+    writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
+    sums = [(f["sha256"], f["name"]) for f in writer.written.files]
+    sums += [(writer.written.manifest_sha256, MANIFEST),
+             (hashlib.sha256((folder / MANIFEST_SIG).read_bytes()).hexdigest(), MANIFEST_SIG)]
+    write_private(folder / SUMS, "".join(f"{h}  {n}\n" for h, n in sorted(
+        sums, key=lambda pair: pair[1])).encode())
+    for sub in (folder / "keys", folder / "signatures", folder):
+        fsync_dir(sub)
+    return writer.written
+
+
+def _seal_entry(writer: _Writer, entry: dict[str, Any]) -> dict[str, Any]:
+    """A manifest entry with its signatures' files written beside it."""
+    signatures = []
+    for sig in entry["signatures"]:
+        writer.put(sig["key_file"], ed25519_pem(sig["public_raw"]))
+        writer.put(sig["statement_file"], sig["statement_bytes"])
+        writer.put(sig["signature_file"], sig["signature_bytes"])
+        signatures.append({k: v for k, v in sig.items() if k not in _RAW})
+    return {**entry, "signatures": signatures}
+
+
+def write_single(path: Path, document: Document, *, force: bool) -> str:
+    """One record's DOCX at `path` (0600), refusing to replace a file unless `force`; returns
+    its SHA-256."""
+    data = render(document)
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists: give another --out, or --force to replace it.")
+    if path.parent and not path.parent.is_dir():
+        raise UsageError(f"The folder {path.parent} does not exist: create it or give another "
+                         f"--out.")
+    if path.exists():
+        path.unlink()
+    write_private(path, data)
+    return hashlib.sha256(data).hexdigest()

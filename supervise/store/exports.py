@@ -1,0 +1,165 @@
+"""Exports from the store (SPEC §7): each record's printout and manifest entry under a `Cut`, the
+manifest's own facts (who, when, which filters, the audit chain head, the keys), and the audit
+event that records every export with what it wrote."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from supervise import __version__
+from supervise.domain.canonical import iso_utc
+from supervise.domain.document import Document, RecordFile
+from supervise.domain.signing import fingerprint
+from supervise.keycrypto import unb64
+from supervise.store.audit import append_event
+from supervise.store.contracts import status as contract_status
+from supervise.store.export_scope import Scope
+from supervise.store.extracts import (
+    EVERYTHING,
+    Choice,
+    Cut,
+    amendment_choice,
+    choose,
+    manifest_entry,
+)
+from supervise.store.models import AuditEvent, Person, StoreMeta
+from supervise.store.printouts import (
+    Printout,
+    contract_printout,
+    decision_printout,
+)
+from supervise.store.records import session_of_decision
+from supervise.store.session_printout import session_printout
+from supervise.store.signatures import signing_summary
+from supervise.store.signing_keys import custodian_key
+
+PREFIX = {"contract": "C", "session": "S", "decision": "D"}
+NOUN = {"contract": "Contract", "session": "Session", "decision": "Decision record"}
+
+
+def organisation(session: Session) -> str:
+    row = session.get(StoreMeta, "organisation")
+    return row.value if row else ""
+
+
+def record_date(session: Session, record_type: str, record: Any) -> date:
+    if record_type == "contract":
+        return record.start_on
+    if record_type == "decision":
+        return session_of_decision(session, record).held_on
+    return record.held_on
+
+
+def file_name(session: Session, record_type: str, record: Any) -> str:
+    """From the record's date, type and number only: never a name anyone typed."""
+    return f"{record_date(session, record_type, record).isoformat()}-{record_type}-" \
+           f"{record.id}.docx"
+
+
+def _status(session: Session, record_type: str, record: Any, today: date) -> str:
+    summary = signing_summary(session, record_type, record)
+    signing = "signed" if summary["signed"] else \
+        "partly signed" if summary["signatures"] else "not signed"
+    if record_type == "contract":
+        return f"{contract_status(session, record, today)}; {signing}"
+    return signing
+
+
+def printout(session: Session, record_type: str, record: Any, *, cut: Cut = EVERYTHING,
+             author: str, now: datetime) -> tuple[Document, Choice]:
+    """A record's document as this export shows it, and the choice of parts behind it."""
+    choice = choose(session, record_type, record, cut)
+    page = Printout(session, record_type, record, choice, organisation=organisation(session),
+                    author=author, now=now,
+                    reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}")
+    status = _status(session, record_type, record, now.date())
+    if record_type == "contract":
+        return contract_printout(page, cut, status), choice
+    if record_type == "session":
+        return session_printout(page, cut, status), choice
+    return decision_printout(page, cut), choice
+
+
+def record_file(session: Session, record_type: str, record: Any, cut: Cut, *, author: str,
+                now: datetime) -> tuple[RecordFile, list[str]]:
+    """One record in a bundle, its amendments' manifest entries, and any warning about it."""
+    from supervise.store.amendments import amendments_of
+
+    document, choice = printout(session, record_type, record, cut=cut, author=author, now=now)
+    name = file_name(session, record_type, record)
+    entries = [manifest_entry(session, record_type, record, choice, name)]
+    for amendment in amendments_of(session, record_type, record.id):
+        entries.append(manifest_entry(session, "amendment", amendment,
+                                      amendment_choice(session, amendment, record, choice, cut),
+                                      name))
+    return RecordFile(name, document, entries), choice.warnings
+
+
+def record_files(session: Session, scope: Scope, *, author: str, now: datetime,
+                 progress: Callable[[], None] = lambda: None
+                 ) -> tuple[list[RecordFile], list[str]]:
+    files, warnings = [], []
+    for record_type, record in scope.records:
+        made, said = record_file(session, record_type, record, scope.cut, author=author,
+                                 now=now)
+        files.append(made)
+        warnings += said
+        progress()
+    return files, warnings
+
+
+def chain_head(session: Session) -> dict[str, Any]:
+    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return {"seq": last.seq if last else 0, "hash": last.hash if last else ""}
+
+
+def exporter(session: Session, person: Person, slot_private: bytes, *, now: datetime,
+             actor: str) -> tuple[dict[str, Any], bytes]:
+    """Who exports, as the manifest names them, and their private signing key (their key
+    slot's, opened by the store passphrase they gave)."""
+    key, private = custodian_key(session, person, slot_private, now=now, actor=actor)
+    public = unb64(key.public_key)
+    full = fingerprint(public)
+    return ({"id": person.id, "name": person.name, "public_key": key.public_key,
+             "fingerprint": full, "key_file": f"keys/{full[:16]}.pem"}, private)
+
+
+def manifest_head(session: Session, scope: Scope, files: list[RecordFile], *,
+                  who: dict[str, Any], now: datetime, store_id: str) -> dict[str, Any]:
+    """The manifest's own facts; the bundle writer adds the records and files."""
+    people: set[int] = set()
+    for made in files:
+        for entry in made.entries:
+            header = entry["header"]
+            people.update(i for i in (header.get("supervisor"), header.get("supervisee"),
+                                      header.get("author")) if isinstance(i, int))
+            people.update(header.get("supervisees") or [])
+    names = {str(p.id): p.name for p in session.exec(select(Person).where(
+        Person.id.in_(sorted(people))))}
+    return {
+        "format": "supervise-export", "format_version": 1,
+        "software": f"supervise {__version__}", "organisation": organisation(session),
+        "store_id": store_id, "exported_at": iso_utc(now), "exported_by": who,
+        "scope": {"kind": scope.kind, "description": scope.description,
+                  "filters": scope.filters, "drafts_left_out": scope.drafts,
+                  "personal_support": "included" if scope.cut.support else "omitted",
+                  "gaps": scope.gap_rule},
+        "audit_chain_head": chain_head(session), "people": names,
+    }
+
+
+def record_export(session: Session, scope: Scope, *, manifest_sha256: str, files: int,
+                  records: int, now: datetime, actor: str) -> None:
+    append_event(session, now=now, actor=actor, action=f"export.{scope.kind}",
+                 digest=manifest_sha256,
+                 detail={"filters": scope.filters, "records": records, "files": files})
+
+
+def record_single_export(session: Session, record_type: str, record: Any, *, sha256: str,
+                         digest: str, now: datetime, actor: str) -> None:
+    append_event(session, now=now, actor=actor, action=f"{record_type}.export",
+                 record_type=record_type, record_id=str(record.id), digest=digest,
+                 detail={"file_sha256": sha256})
+
