@@ -11,6 +11,7 @@ import pytest
 
 from supervise.cli.main import main
 from tests.helpers import ORG, PASSPHRASE, USER, Result
+from tests.signed_records import enrol, record_session, sign
 
 RECOVERY_KEY = re.compile(r"\b(?:[0-9a-f]{8}-){7}[0-9a-f]{8}\b")
 
@@ -75,3 +76,23 @@ def store(initialised) -> Path:
 @pytest.fixture
 def recovery_key(initialised) -> str:
     return initialised[1]
+
+
+@pytest.fixture
+def team(cli, store):
+    for args in (["Sam Taylor", "--role", "Deputy DSL"],
+                 ["Mo Manager", "--role", "Head teacher"]):
+        assert cli("person", "add", *args).code == 0
+    return store
+
+
+@pytest.fixture
+def signed(cli, team, tmp_path) -> str:
+    """A session signed by its supervisor (the signed-in user) and its supervisee (enrolled)."""
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    assert cli("session", "sign", session_id, "--as", USER).code == 0
+    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor", "--comment",
+                  "I disagree that the referral was late.")
+    assert result.code == 0, result.err
+    return session_id

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -19,80 +19,9 @@ from supervise.keycrypto import b64, new_ed25519
 from supervise.store.records import content_of, find_record
 from supervise.store.store import unlock_store
 from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
+from tests.signed_records import BEA_PASSPHRASE, HELD, SECOND_CHILD, enrol, record_session, sign
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-HELD = date.today() - timedelta(days=1)
-BEA_PASSPHRASE = "bea's own passphrase"
-SECOND_CHILD = "Zofia Nowak-Kowalska"
-
-
-@pytest.fixture
-def team(cli, store):
-    for args in (["Sam Taylor", "--role", "Deputy DSL"],
-                 ["Mo Manager", "--role", "Head teacher"]):
-        assert cli("person", "add", *args).code == 0
-    return store
-
-
-def record_session(cli, tmp_path, name="s.toml", status="", held=HELD) -> str:
-    path = tmp_path / name
-    path.write_text(f"""\
-template = "ms-supervision-record"
-date = "{held}"
-supervisor = "{USER}"
-supervisees = ["Sam Taylor"]
-
-[answers]
-matters_arising = "Referral made on 2 May; outcome awaited."
-
-[[cases]]
-family = "Okafor"
-children = [{{name = "Ada Okafor", dob = "2014-02-02"}}]
-{f'status = "{status}"' if status else ""}
-answers = {{summary = "Missed two health appointments."}}
-
-[cases.decision]
-synopsis = "Known to services since 2023."
-concerns = "Neglect."
-decision = "Request a strategy discussion."
-rationale = "Missed appointments and a new injury."
-
-[[cases]]
-family = "Nowak"
-children = [{{name = "{SECOND_CHILD}", dob = "2016-05-05"}}]
-answers = {{summary = "Settled at school."}}
-
-[[actions]]
-text = "Call the school nurse"
-owner = "Sam Taylor"
-due = "{HELD + timedelta(days=14)}"
-""", encoding="utf-8")
-    result = cli("session", "new", "--answers", str(path))
-    assert result.code == 0, result.err
-    return result.out.strip()
-
-
-def enrol(cli, name="Sam Taylor", passphrase=BEA_PASSPHRASE, *extra):
-    result = cli("person", "enrol", name, *extra,
-                 env={"SUPERVISE_SIGNER_PASSPHRASE": passphrase})
-    assert result.code == 0, result.err
-    return result
-
-
-def sign(cli, *args, signer=BEA_PASSPHRASE):
-    return cli(*args, env={"SUPERVISE_SIGNER_PASSPHRASE": signer})
-
-
-@pytest.fixture
-def signed(cli, team, tmp_path) -> str:
-    """A session signed by its supervisor (the signed-in user) and its supervisee (enrolled)."""
-    session_id = record_session(cli, tmp_path)
-    enrol(cli)
-    assert cli("session", "sign", session_id, "--as", USER).code == 0
-    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor", "--comment",
-                  "I disagree that the referral was late.")
-    assert result.code == 0, result.err
-    return session_id
 
 
 def opened(path):

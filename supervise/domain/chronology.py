@@ -38,8 +38,8 @@ def gaps(events: list[Event], *, start: date | None, end: date,
     from the start of the period to the first, and from the last to the end of the period."""
     days = sorted({e.on for e in events if e.supervision})
     marks = ([start] if start is not None and (not days or start < days[0]) else []) + days
-    found = []
-    for before, after in zip(marks, marks[1:] + [end], strict=True):
+    found: list[Gap] = []
+    for before, after in zip(marks, marks[1:] + [end], strict=False):
         limit = due_after(before)
         if after > limit and after > before:
             found.append(Gap(before, after, limit))
