@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := .demo/store.db
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench pdf clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ demo: $(VENV)/.installed
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=not-the-passphrase $(BIN)/supervise person list; echo "exit code $$?"
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check supervise tests benchmarks
+	$(BIN)/ruff check supervise tests benchmarks scripts
 
 test: lint
 	$(BIN)/python -m pytest
@@ -40,5 +40,9 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
+# Every export type as PDF through LibreOffice (headless), with page counts (needs soffice).
+pdf: $(VENV)/.installed
+	$(BIN)/python scripts/pdf_check.py
+
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) .demo .pdf-check .pytest_cache .ruff_cache

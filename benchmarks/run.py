@@ -102,6 +102,32 @@ def measure() -> list[tuple[str, float, float | None, str]]:
         rows.append(("`supervise person list`, `strong` store (10 runs)", median, None,
                      f"`SUPERVISE_STORE=… SUPERVISE_PASSPHRASE=… {shown(SUPERVISE)} person list`"))
         rows += sessions(path, env, Path(tmp))
+        rows += exports(path, env, Path(tmp))
+    return rows
+
+
+def exports(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
+    """A review export of a child with 200 signed records, and checking it with `verify`."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from child_history import CHILD, build
+
+    count = build(path, PASSPHRASE)
+    folders = iter(range(100))
+
+    def export() -> None:
+        target = tmp / f"review-{next(folders)}"
+        done = subprocess.run([str(SUPERVISE), "export", "review", "--child", CHILD, "--out",
+                               str(target)], env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"export review failed ({done.returncode}): {done.stderr}")
+
+    rows = [(f"`export review` of a child with {count} signed records (3 runs)",
+             time_call(export, runs=3), 15.0,
+             f"`{shown(SUPERVISE)} export review --child '{CHILD}' --out DIR`, unlock included")]
+    last = tmp / "review-0"
+    rows.append((f"`verify` of that export ({count} records; 3 runs)",
+                 time_command(["verify", str(last)], runs=3, warmup=0), None,
+                 f"`{shown(SUPERVISE)} verify DIR`"))
     return rows
 
 

@@ -47,17 +47,17 @@ def render(doc: Document) -> bytes:
     styles = _Styles(word)
     for block in doc.blocks:
         if isinstance(block, Heading):
-            word.add_paragraph(docx_text(block.text), styles.heading(block.level))
+            styles.heading(docx_text(block.text), block.level)
         elif isinstance(block, Answer):
             _answer(word, block, styles)
         elif isinstance(block, Grid):
             _grid(word, block, styles)
         elif isinstance(block, Remark):
-            run = word.add_paragraph(style=styles.normal).add_run(docx_text(block.text))
+            run = styles.paragraph().add_run(docx_text(block.text))
             run.italic = True
             run.font.color.rgb = GREY
         elif isinstance(block, PageBreak):
-            word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            styles.paragraph().add_run().add_break(WD_BREAK.PAGE)
     _properties(word, doc)
     buffer = io.BytesIO()
     word.save(buffer)
@@ -65,19 +65,28 @@ def render(doc: Document) -> bytes:
 
 
 class _Styles:
-    """Style objects looked up once (a lookup by name per paragraph is slow)."""
+    """Paragraphs and tables get their style by id, set in the XML: python-docx's own lookup
+    scans every style of the document each time (most of an export's time)."""
 
     def __init__(self, word) -> None:
         self.word = word
-        self.normal = word.styles["Normal"]
-        self.grid = word.styles["Table Grid"]
-        self._headings: dict[int, object] = {}
+        self.ids = {style.name: style.style_id for style in word.styles}
 
-    def heading(self, level: int):
-        level = max(1, min(level, 6))
-        if level not in self._headings:
-            self._headings[level] = self.word.styles[f"Heading {level}"]
-        return self._headings[level]
+    def paragraph(self, text: str = "", style: str | None = None):
+        paragraph = self.word.add_paragraph()
+        if style is not None:
+            paragraph._p.style = self.ids[style]
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    def heading(self, text: str, level: int):
+        return self.paragraph(text, f"Heading {max(1, min(level, 6))}")
+
+    def table(self, columns: int):
+        table = self.word.add_table(rows=0, cols=columns)
+        table._tbl.tblStyle_val = self.ids["Table Grid"]
+        return table
 
 
 def _page_setup(word, doc: Document) -> None:
@@ -128,22 +137,21 @@ def _title(word, doc: Document) -> None:
 
 
 def _answer(word, block: Answer, styles: _Styles) -> None:
-    question = word.add_paragraph(style=styles.normal)
+    question = styles.paragraph()
     question.paragraph_format.space_after = Pt(2)
     question.paragraph_format.keep_with_next = True
     question.add_run(docx_text(block.question)).bold = True
     if block.answer is None:
-        run = word.add_paragraph(style=styles.normal).add_run("Not answered")
+        run = styles.paragraph().add_run("Not answered")
         run.italic = True
         run.font.color.rgb = GREY
     else:
-        word.add_paragraph(docx_text(block.answer), styles.normal)
+        styles.paragraph(docx_text(block.answer))
 
 
 def _grid(word, block: Grid, styles: _Styles) -> None:
     columns = len(block.header) if block.header else max(len(r) for r in block.rows)
-    table = word.add_table(rows=0, cols=columns)
-    table.style = styles.grid
+    table = styles.table(columns)
     labelled = not block.header and columns == 2
     widths = LABEL_WIDTHS if labelled else _widths(block.widths, columns)
     if widths:
@@ -159,9 +167,11 @@ def _grid(word, block: Grid, styles: _Styles) -> None:
             if widths:
                 cell.width = widths[number]
             run = cell.paragraphs[0].add_run(docx_text(str(text)))
-            run.bold = labelled and number == 0
-            run.italic = index in block.marked
-    word.add_paragraph(style=styles.normal)
+            if labelled and number == 0:
+                run.bold = True
+            if index in block.marked:
+                run.italic = True
+    styles.paragraph()
 
 
 def _widths(weights: tuple[int, ...], columns: int) -> tuple | None:

@@ -123,7 +123,7 @@ def signature_block(printout: Printout, summary: dict[str, Any], level: int = 2)
         printout.add(Grid(tuple((s["name"], s["role"], s["date"], s["method"], s["key"],
                                  s["comment"] or "") for s in summary["signatures"]),
                           header=("Name", "Role", "Date", "Method", "Key", "Comment"),
-                          widths=(4, 3, 3, 4, 3, 6)))
+                          widths=(8, 6, 7, 9, 7, 10)))
     if summary["awaiting"]:
         printout.add(Remark(f"Awaiting the signature of {', '.join(summary['awaiting'])}."))
 
@@ -167,7 +167,7 @@ def decision_printout(p: Printout, cut: Cut) -> Document:
         ("Made in", f"session S{record.id}, case discussion {header['case']}"))))
     p.answers([s for s in template.sections if s.type in FIELD_TYPES])
     actions = [a for a in actions_raised(p.session, record) if a.case_id == decision.case_id]
-    p.add(Heading("Actions agreed with timescales"))
+    p.add(Heading("Actions agreed in the session for this case"))
     if actions:
         p.add(Grid(tuple((f"A{a.id}", a.text, p.name(a.owner_id),
                           (a.agreed_due_on or a.due_on).isoformat()) for a in actions),
