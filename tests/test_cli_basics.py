@@ -27,7 +27,8 @@ def test_the_command_surface_of_this_issue_exists():
         "key rotate", "person add", "person list", "person show", "person edit", "person leave",
         "policy show", "policy set", "template list", "template show", "template validate",
         "template skeleton", "contract new", "contract list", "contract show",
-        "contract review", "contract end",
+        "contract review", "contract end", "contract export", "session export",
+        "decision export", "export review", "export person", "verify",
     }
 
 

@@ -358,3 +358,17 @@ def test_a_draft_is_left_out_and_counted(cli, signed, tmp_path):
     assert "1 draft not included" in result.err
     assert len(list(out.glob("*-session-*.docx"))) == 1
     assert not any(b"Half-written" in data for data in every_byte(out).values())
+
+
+def test_a_familys_review_holds_that_family_and_its_index_shows_the_gaps(cli, signed,
+                                                                          tmp_path):
+    out = tmp_path / "family"
+    result = export_review(cli, out, "--family", "okafor")
+    assert result.code == 0, result.err
+    files = every_byte(out)
+    assert not any(SECOND_CHILD.encode() in data for data in files.values())
+    assert any(b"Missed two health appointments." in data for data in files.values())
+    index = docx_text(out / "00-index.docx")
+    assert "the Okafor family" in index and "8 weeks" in index
+    assert cli("verify", str(out), passphrase=None).code == 0
+    assert export_review(cli, tmp_path / "none", "--family", "Nobody").code == 1

@@ -301,3 +301,23 @@ def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase
     shown = json.loads(run("session", "show", "1", "--json"))
     assert shown["status"] == "partly signed"
     assert shown["signatures"][0]["comment"] == "I disagree with the second point."
+
+
+@pytest.mark.slow
+def test_an_export_on_a_terminal_shows_its_progress(tmp_path):
+    demo = tmp_path / "demo" / "store.db"
+    child = _spawn(tmp_path, "demo", "--store", str(demo))
+    _, code = _finish(child)
+    assert code == 0
+    env = {**_env(tmp_path), "SUPERVISE_STORE": str(demo),
+           "SUPERVISE_PASSPHRASE": "demo-only-passphrase"}
+    child = pexpect.spawn(sys.executable, ["-m", "supervise", "export", "review", "--child",
+                                           "Lena Kowalski", "--out", "review"],
+                          env=env, cwd=str(tmp_path), encoding="utf-8", timeout=60,
+                          dimensions=(40, 200))
+    child.logfile_read = io.StringIO()
+    shown, code = _finish(child)
+    assert code == 0, shown
+    assert "Exporting" in shown and "100%" in shown
+    assert "NOT encrypted" in shown
+    assert stat.S_IMODE((tmp_path / "review").stat().st_mode) == 0o700
