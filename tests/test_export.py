@@ -149,6 +149,9 @@ def test_verify_passes_on_a_fresh_export_with_no_store(cli, bundle, tmp_path):
     result = cli("verify", str(bundle), passphrase=None, store=tmp_path / "no" / "store.db")
     assert result.code == 0, result.out + result.err
     assert "Intact" in result.err and "2 records" in result.err
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert f"Exported by {USER}" in result.err
+    assert manifest["exported_by"]["fingerprint"] in result.err
 
 
 def copy_of(bundle: Path, tmp_path: Path, name: str) -> Path:

@@ -29,3 +29,4 @@ def verify(
             f"{counted(len(result.problems), 'problem')} found ({summary} checked): this "
             f"folder is not as it was exported. Ask the organisation for a fresh export.")
     out.message(f"Intact: {summary} checked, and the manifest is signed by its exporter.")
+    out.message(f"{result.exporter}: confirm that key with the organisation by another route.")

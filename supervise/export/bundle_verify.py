@@ -23,6 +23,7 @@ class BundleCheck:
     records: int = 0
     signatures: int = 0
     problems: list[str] = field(default_factory=list)
+    exporter: str = ""  # who signed the manifest, when, with which key: for the reader to confirm
 
 
 def _sha256(path: Path) -> str:
@@ -48,6 +49,10 @@ def verify_bundle(folder: Path) -> BundleCheck:
         check.problems.append(f"{MANIFEST} cannot be read as JSON: it was changed or damaged")
         return check
     _manifest_signature(folder, data, manifest, check)
+    exported = manifest.get("exported_by")
+    if isinstance(exported, dict):
+        check.exporter = (f"Exported by {exported.get('name')} at {manifest.get('exported_at')} "
+                          f"with key {exported.get('fingerprint')}")
     listed = _files(folder, manifest, check)
     _sums(folder, listed, check)
     digests: dict[tuple[str, int], str] = {}
