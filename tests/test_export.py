@@ -375,3 +375,41 @@ def test_a_familys_review_holds_that_family_and_its_index_shows_the_gaps(cli, si
     assert "the Okafor family" in index and "8 weeks" in index
     assert cli("verify", str(out), passphrase=None).code == 0
     assert export_review(cli, tmp_path / "none", "--family", "Nobody").code == 1
+
+
+def test_a_later_session_that_reviewed_a_childs_action_is_in_their_review(cli, team, tmp_path):
+    first = tmp_path / "first.toml"
+    first.write_text(f'''template = "ms-supervision-record"
+date = "{HELD - timedelta(days=20)}"
+supervisor = "{USER}"
+supervisees = ["Sam Taylor"]
+[[cases]]
+family = "Okafor"
+children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
+answers = {{summary = "Missed two health appointments."}}
+[[actions]]
+text = "Share the safety plan with the school nurse"
+owner = "Sam Taylor"
+due = "{HELD - timedelta(days=5)}"
+case = 1
+''', encoding="utf-8")
+    later = tmp_path / "later.toml"
+    later.write_text(f'''template = "ms-supervision-record"
+date = "{HELD}"
+supervisor = "{USER}"
+supervisees = ["Sam Taylor"]
+[[action_review]]
+action = 1
+outcome = "done"
+note = "Nurse has the plan"
+''', encoding="utf-8")
+    for path in (first, later):
+        result = cli("session", "new", "--answers", str(path))
+        assert result.code == 0, result.err
+    out = tmp_path / "review"
+    assert export_review(cli, out, "--child", FIRST_CHILD).code == 0
+    assert len(list(out.glob("*-session-*.docx"))) == 2
+    later_text = docx_text(out / f"{HELD.isoformat()}-session-2.docx")
+    assert "Nurse has the plan" in later_text and "A1" in later_text
+    assert "Action A1 reviewed" in docx_text(out / "00-index.docx")
+    assert cli("verify", str(out), passphrase=None).code == 0

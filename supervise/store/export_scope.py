@@ -120,6 +120,12 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                       f"{'child' if child_name else 'family'}")
     case_rows = list(session.exec(cases))
     sessions = {c.session_id: session.get(SessionRecord, c.session_id) for c in case_rows}
+    # Sessions that only reviewed an action about them hold a part about them too.
+    reviewing = session.exec(select(ActionReview.session_id).join(
+        ActionItem, ActionItem.id == ActionReview.action_id).where(
+        ActionItem.case_id.in_([c.id for c in case_rows]), ActionReview.session_id.is_not(None)))
+    for session_id in set(reviewing) - set(sessions):
+        sessions[session_id] = session.get(SessionRecord, session_id)
     ordered = sorted(sessions.values(), key=lambda s: (s.held_on, s.id))
     kept, scope.drafts = _split_drafts([s for s in ordered if _in_range(s.held_on, start, end)])
     kept_ids = {s.id for s in kept}
