@@ -223,10 +223,57 @@ def test_verify_reports_a_damaged_manifest_without_crashing(cli, bundle, tmp_pat
     (broken / "manifest.json").write_text("{not json")
     result = cli("verify", str(broken), passphrase=None)
     assert result.code == 4 and "cannot be read as JSON" in result.out
-    (broken / "manifest.json").write_text(json.dumps({"records": [{"record": "x"}]}))
+    (broken / "manifest.json").write_text(json.dumps({"records": [{"record": "x"}],
+                                                      "files": []}))
     result = cli("verify", str(broken), passphrase=None)
-    assert result.code == 4 and "malformed" in result.out
+    assert result.code == 4 and "x: its manifest entry is malformed" in result.out
     assert cli("verify", str(tmp_path / "nowhere"), passphrase=None).code == 2
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: m.update(records=5),
+    lambda m: m.update(files=5),
+    lambda m: m["exported_by"].update(public_key=5),
+    lambda m: m["records"][0].update(parts=[{"included": True, "content": [[[[1]]]]}]),
+    lambda m: m["records"][0]["signatures"][0].update(statement_file="../../etc/passwd"),
+    lambda m: '{"files": [], "records": ' + "[" * 5000 + "]" * 5000 + "}",
+], ids=["records", "files", "key", "parts", "path", "nested"])
+def test_verify_is_not_crashed_by_any_manifest_shape(cli, bundle, tmp_path, damage):
+    shaped = copy_of(bundle, tmp_path, "shaped")
+    manifest = json.loads((shaped / "manifest.json").read_text())
+    raw = damage(manifest)
+    (shaped / "manifest.json").write_text(raw if isinstance(raw, str) else json.dumps(manifest))
+    result = cli("verify", str(shaped), passphrase=None)
+    assert result.code == 4, result.err
+    assert not result.err.startswith("Error: Unexpected")
+
+
+def test_verify_refuses_links_pipes_and_a_rewritten_sums_file(cli, bundle, tmp_path, signed):
+    import os
+
+    sums = copy_of(bundle, tmp_path, "sums")
+    text = (sums / "SHA256SUMS").read_bytes()
+    for changed in (text.replace(b"\n", b"\r", 1), text + text.splitlines(True)[0],
+                    b"".join(reversed(text.splitlines(True)))):
+        (sums / "SHA256SUMS").write_bytes(changed)
+        result = cli("verify", str(sums), passphrase=None)
+        assert result.code == 4 and "SHA256SUMS was changed" in result.out
+    linked = copy_of(bundle, tmp_path, "linked")
+    record = linked / f"{HELD.isoformat()}-session-{signed}.docx"
+    outside = tmp_path / "elsewhere.docx"
+    record.rename(outside)
+    record.symlink_to(outside)
+    result = cli("verify", str(linked), passphrase=None)
+    assert result.code == 4 and "is a link" in result.out
+    piped = copy_of(bundle, tmp_path, "piped")
+    (piped / "SHA256SUMS").unlink()
+    os.mkfifo(piped / "SHA256SUMS")
+    result = cli("verify", str(piped), passphrase=None)
+    assert result.code == 4 and "SHA256SUMS is not a regular file" in result.out
+    folder = copy_of(bundle, tmp_path, "folder")
+    (folder / "manifest.json").unlink()
+    (folder / "manifest.json").mkdir()
+    assert cli("verify", str(folder), passphrase=None).code == 4
 
 
 def test_personal_support_is_left_out_unless_full(cli, team, tmp_path):
@@ -281,7 +328,9 @@ def test_an_amendment_goes_with_the_case_it_corrects(cli, signed, tmp_path):
     assert not any(b"attendance 97%" in data for data in every_byte(child).values())
     assert "Amendment 1 is omitted from this export" in docx_text(
         next(child.glob("*-session-*.docx")))
-    assert "Settled; attendance 97%." in docx_text(next(whole.glob("*-session-*.docx")))
+    whole_text = docx_text(next(whole.glob("*-session-*.docx")))
+    assert "Settled; attendance 97%." in whole_text
+    assert "Summary of events since last supervision (case discussion 2)" in whole_text
     for folder in (child, whole):
         result = cli("verify", str(folder), passphrase=None)
         assert result.code == 0, result.out
@@ -398,6 +447,8 @@ case = 1
 date = "{HELD}"
 supervisor = "{USER}"
 supervisees = ["Sam Taylor"]
+[answers]
+team_issues = "Staffing is short this half term."
 [[action_review]]
 action = 1
 outcome = "done"
@@ -411,5 +462,80 @@ note = "Nurse has the plan"
     assert len(list(out.glob("*-session-*.docx"))) == 2
     later_text = docx_text(out / f"{HELD.isoformat()}-session-2.docx")
     assert "Nurse has the plan" in later_text and "A1" in later_text
+    assert "in the export only for its review of an action about them" in later_text
     assert "Action A1 reviewed" in docx_text(out / "00-index.docx")
+    assert "Staffing is short" not in later_text
     assert cli("verify", str(out), passphrase=None).code == 0
+
+
+def test_every_child_on_the_register_outside_the_export_is_kept_out(cli, signed, tmp_path):
+    """Not only the children cut from the same record: any registered child, by full name,
+    first name or family name, in answers, decisions, actions and the chronology."""
+    path = tmp_path / "mentions.toml"
+    path.write_text(f'''template = "ms-supervision-record"
+date = "{HELD}"
+supervisor = "{USER}"
+supervisees = ["Sam Taylor"]
+[answers]
+team_issues = "Zofia's transport is still unresolved."
+any_other_business = "Training dates agreed."
+[[cases]]
+family = "Okafor"
+children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
+answers = {{summary = "Attendance improving."}}
+[cases.decision]
+synopsis = "Known since 2023."
+concerns = "Attendance."
+decision = "Keep under review."
+rationale = "Improving."
+[[actions]]
+text = "Ask the Nowak family's social worker about contact"
+owner = "Sam Taylor"
+due = "{HELD + timedelta(days=7)}"
+case = 1
+''', encoding="utf-8")
+    result = cli("session", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    out = tmp_path / "register"
+    result = export_review(cli, out, "--child", FIRST_CHILD)
+    assert result.code == 0, result.err
+    for name, data in every_byte(out).items():
+        for secret in (b"Zofia", b"Nowak", b"transport"):
+            assert secret not in data, (secret, name)
+    texts = "".join(docx_text(p) for p in out.glob("*.docx"))
+    assert "Training dates agreed." in texts and "Attendance improving." in texts
+    assert "(left out: it names a child outside this export)" in texts
+    assert cli("verify", str(out), passphrase=None).code == 0
+
+
+def test_a_name_that_cannot_be_left_out_stops_the_export_until_confirmed(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)  # registers both children
+    path = tmp_path / "own.toml"
+    path.write_text(f'''template = "ms-supervision-record"
+date = "{HELD}"
+supervisor = "{USER}"
+supervisees = ["Sam Taylor"]
+[[cases]]
+family = "Okafor"
+children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
+answers = {{summary = "Plays with {SECOND_CHILD} at lunch."}}
+''', encoding="utf-8")
+    assert cli("session", "new", "--answers", str(path)).code == 0
+    assert cli("session", "sign", session_id, "--as", USER).code == 0
+    out = tmp_path / "stopped"
+    result = export_review(cli, out, "--child", FIRST_CHILD)
+    assert result.code == 2 and "Nothing was exported" in result.err
+    assert "case discussion 1 (about a child in this export) names a child" in result.err
+    assert not out.exists() and not list(tmp_path.glob(".stopped*"))
+    result = export_review(cli, out, "--child", FIRST_CHILD, "--yes")
+    assert result.code == 0, result.err
+    assert "Warning:" in result.err
+    assert cli("verify", str(out), passphrase=None).code == 0
+
+
+def test_a_persons_own_copy_leaves_out_answers_that_name_a_child(cli, team, tmp_path):
+    record_session(cli, tmp_path, answers=f'team_issues = "Cover for {FIRST_CHILD}."')
+    out = tmp_path / "own"
+    assert cli("export", "person", "Sam Taylor", "--out", str(out)).code == 0
+    assert not any(b"Okafor" in data or b"Cover for" in data
+                   for data in every_byte(out).values())

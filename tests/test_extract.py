@@ -74,6 +74,8 @@ def test_the_chronology_numbers_events_in_order_and_places_each_gap():
               supervision(date(2026, 1, 5), "Session S1")]
     found = gaps(events, start=None, end=date(2026, 5, 10), due_after=every(8))
     table = rows(events, found)
-    assert [(r["sequence"], r["source"]) for r in table] == [
-        (1, "Session S1"), (2, "Decision record D1"), (None, ""), (3, "Session S2")]
+    assert [(r["sequence"], r["source"], r["date"]) for r in table] == [
+        (1, "Session S1", "2026-01-05"), (2, "Decision record D1", "2026-01-05"),
+        (None, "", "2026-01-05"), (3, "Session S2", "2026-05-04")]
     assert table[2]["gap"] and "119 days" in table[2]["event"]
+    assert [r["date"] for r in table] == sorted(r["date"] for r in table)

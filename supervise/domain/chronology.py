@@ -47,18 +47,21 @@ def gaps(events: list[Event], *, start: date | None, end: date,
 
 
 def rows(events: list[Event], found: list[Gap]) -> list[dict[str, str | int | None]]:
-    """The chronology table: events numbered in order, each gap placed where it falls."""
-    table: list[dict[str, str | int | None]] = []
-    pending = sorted(found, key=lambda g: g.start)
-    sequence = 0
+    """The chronology table in date order: events numbered, each gap placed after the last
+    event of the day it starts."""
+    keyed: list[tuple[tuple, dict[str, str | int | None]]] = []
     for event in ordered(events):
-        while pending and pending[0].end <= event.on and pending[0].start < event.on:
-            table.append(_gap_row(pending.pop(0)))
-        sequence += 1
-        table.append({"sequence": sequence, "date": event.on.isoformat(), "time": event.time,
-                      "source": event.source, "event": event.event, "outcome": event.outcome,
-                      "gap": False})
-    table.extend(_gap_row(gap) for gap in pending)
+        keyed.append(((event.on, 0), {
+            "sequence": None, "date": event.on.isoformat(), "time": event.time,
+            "source": event.source, "event": event.event, "outcome": event.outcome,
+            "gap": False}))
+    keyed += [((gap.start, 1), _gap_row(gap)) for gap in found]
+    table = [row for _, row in sorted(keyed, key=lambda pair: pair[0])]
+    sequence = 0
+    for row in table:
+        if not row["gap"]:
+            sequence += 1
+            row["sequence"] = sequence
     return table
 
 

@@ -9,6 +9,7 @@ signatures against it. A part that names a child outside the export is left out 
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from supervise.domain.canonical import digest, part_digest
@@ -18,6 +19,22 @@ ANOTHER_CHILD = "it is about a child outside this export"
 NAMES_ANOTHER_CHILD = "it names a child outside this export"
 PERSONAL_SUPPORT = "personal support (included only with --full)"
 CHILDREN_DETAILS = "it holds details of children (not the staff member's own data)"
+NAMED_STAND_IN = "(left out: it names a child outside this export)"
+ONLY_REVIEWS = "this session is in the export only for its review of an action about them"
+
+
+def names_to_hide(children: Iterable[tuple[str, str | None]],
+                  keep: Iterable[tuple[str, str | None]]) -> frozenset[str]:
+    """What a part must not mention, for children outside an export: each full name, its first
+    name and the family name, except where a child in the export shares them."""
+    kept_words = {_folded(w) for name, family in keep for w in (*name.split(), family or "")}
+    hidden = set()
+    for name, family in children:
+        hidden.add(name)
+        for word in (name.split()[0] if name.split() else "", family or ""):
+            if len(word) >= 3 and _folded(word) not in kept_words:
+                hidden.add(word)
+    return frozenset(hidden)
 
 
 def _folded(text: str) -> str:
@@ -27,13 +44,25 @@ def _folded(text: str) -> str:
 def mentioned(value: Any, names: Iterable[str]) -> list[str]:
     """Which of `names` appear in `value` (any text inside it), as whole words, ignoring case
     and spacing."""
-    text = _folded(" ".join(_strings(value)))
-    found = []
-    for name in names:
-        wanted = _folded(name)
-        if wanted and re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", text):
-            found.append(name)
-    return found
+    wanted = frozenset(names)
+    if not wanted:
+        return []
+    found = _finder(wanted).findall(_folded(" ".join(_strings(value))))
+    folded = {_folded(name): name for name in wanted}
+    return sorted({folded[hit] for hit in found if hit in folded})
+
+
+@lru_cache(maxsize=32)
+def _finder(names: frozenset[str]) -> re.Pattern:
+    """One pattern for every name (a register may hold thousands), longest first."""
+    words = sorted({_folded(n) for n in names if _folded(n)}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+def shown_unless_named(text: str, names: list[str]) -> str:
+    """Text read beside the signed parts (a chronology line, an earlier action's wording), or a
+    stand-in when it names a child outside the export."""
+    return NAMED_STAND_IN if names and mentioned(text, names) else text
 
 
 def _strings(value: Any) -> list[str]:

@@ -7,6 +7,7 @@ Files are created 0600 in a folder 0700, named from record ids and dates only.""
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from supervise.domain.document import Document, RecordFile
 from supervise.errors import UsageError
 from supervise.export.docx_writer import render
 from supervise.export.readme import readme_text
-from supervise.files import PRIVATE_DIR, PRIVATE_FILE, fsync_dir
+from supervise.files import PRIVATE_DIR, PRIVATE_FILE, fsync_dir, temp_path_beside
 from supervise.keycrypto import ed25519_pem
 
 MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
@@ -33,7 +34,12 @@ class Written:
 
 
 def check_folder(folder: Path) -> None:
-    """Refuse, before any work, a folder that is a file or holds anything."""
+    """Refuse, before any work, a folder that is a file, a link or holds anything."""
+    if folder.is_symlink():
+        raise UsageError(f"{folder} is a link: give --out a new folder.")
+    if not folder.parent.is_dir():
+        raise UsageError(f"The folder {folder.parent} does not exist: create it or give another "
+                         f"--out.")
     if folder.exists():
         if not folder.is_dir():
             raise UsageError(f"{folder} is a file: give --out a new folder.")
@@ -42,15 +48,12 @@ def check_folder(folder: Path) -> None:
                              f"nothing else is mixed into the export.")
 
 
-def prepare_folder(folder: Path) -> None:
-    """A new folder, or an empty one, made private; never one that holds anything."""
-    check_folder(folder)
-    if folder.exists():
-        os.chmod(folder, PRIVATE_DIR)
-    else:
-        folder.mkdir(mode=PRIVATE_DIR, parents=True)
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=PRIVATE_DIR)
+    os.chmod(folder, PRIVATE_DIR)  # whatever the umask
     for sub in ("keys", "signatures"):
         (folder / sub).mkdir(mode=PRIVATE_DIR)
+        os.chmod(folder / sub, PRIVATE_DIR)
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -77,9 +80,27 @@ class _Writer:
 def write_bundle(folder: Path, records: list[RecordFile], index: Document,
                  manifest: dict[str, Any], *, sign: Callable[[bytes], bytes],
                  exporter_public: bytes, progress: Callable[[], None] = lambda: None) -> Written:
-    """Write the whole folder; `manifest` arrives without its records and files, which are
-    filled in here from what was written."""
-    prepare_folder(folder)
+    """Write the whole folder, or nothing: it is built under a hidden temporary name beside
+    `folder` and renamed into place when complete (a failure removes it). `manifest` arrives
+    without its records and files, which are filled in from what was written."""
+    check_folder(folder)
+    building = temp_path_beside(folder, "export")
+    _private_folder(building)
+    try:
+        written = _write(building, records, index, manifest, sign=sign,
+                         exporter_public=exporter_public, progress=progress)
+        os.rename(building, folder)  # replaces an empty folder; refuses anything else
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    fsync_dir(folder.parent)
+    written.folder = folder
+    return written
+
+
+def _write(folder: Path, records: list[RecordFile], index: Document, manifest: dict[str, Any],
+           *, sign: Callable[[bytes], bytes], exporter_public: bytes,
+           progress: Callable[[], None]) -> Written:
     writer = _Writer(folder)
     writer.put(INDEX, render(index))
     progress()
@@ -95,16 +116,22 @@ def write_bundle(folder: Path, records: list[RecordFile], index: Document,
     manifest = {**manifest, "records": entries, "files": writer.written.files}
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
     write_private(folder / MANIFEST, data)
-    write_private(folder / MANIFEST_SIG, sign(data))
+    signature = sign(data)
+    write_private(folder / MANIFEST_SIG, signature)
     writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
-    sums = [(f["sha256"], f["name"]) for f in writer.written.files]
-    sums += [(writer.written.manifest_sha256, MANIFEST),
-             (hashlib.sha256((folder / MANIFEST_SIG).read_bytes()).hexdigest(), MANIFEST_SIG)]
-    write_private(folder / SUMS, "".join(f"{h}  {n}\n" for h, n in sorted(
-        sums, key=lambda pair: pair[1])).encode())
+    write_private(folder / SUMS, sums_text(writer.written.files, data, signature))
     for sub in (folder / "keys", folder / "signatures", folder):
         fsync_dir(sub)
     return writer.written
+
+
+def sums_text(files: list[dict[str, Any]], manifest: bytes, signature: bytes) -> bytes:
+    """SHA256SUMS exactly as `sha256sum` writes it, in name order: `verify` rebuilds it from the
+    manifest and compares byte for byte."""
+    sums = [(f["sha256"], f["name"]) for f in files]
+    sums += [(hashlib.sha256(manifest).hexdigest(), MANIFEST),
+             (hashlib.sha256(signature).hexdigest(), MANIFEST_SIG)]
+    return "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda pair: pair[1])).encode()
 
 
 def _seal_entry(writer: _Writer, entry: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,8 @@ of the parts omitted, and each signature against its statement and public key.""
 
 import hashlib
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 from supervise.domain.canonical import canonical_json
 from supervise.domain.extract import recompute
 from supervise.domain.signing import fingerprint, statement
-from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS
+from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS, sums_text
 from supervise.keycrypto import ed25519_valid, unb64
 
 
@@ -26,6 +28,27 @@ class BundleCheck:
     exporter: str = ""  # who signed the manifest, when, with which key: for the reader to confirm
 
 
+_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _inventory(folder: Path, check: BundleCheck) -> dict[str, Path]:
+    """Every regular file in the folder by its name there. Links and anything that is not a
+    regular file (a pipe, a device) are problems, never followed or read."""
+    found = {}
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + files):
+            path = Path(root) / name
+            relative = path.relative_to(folder).as_posix()
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                check.problems.append(f"{relative} is a link, which an export never holds")
+            elif stat.S_ISREG(mode):
+                found[relative] = path
+            elif not stat.S_ISDIR(mode):
+                check.problems.append(f"{relative} is not a regular file")
+    return found
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -36,30 +59,37 @@ def _sha256(path: Path) -> str:
 
 def verify_bundle(folder: Path) -> BundleCheck:
     check = BundleCheck()
-    try:
-        data = (folder / MANIFEST).read_bytes()
-        manifest = json.loads(data)
-        if not isinstance(manifest, dict):
-            raise ValueError
-    except FileNotFoundError:
+    present = _inventory(folder, check)
+    if MANIFEST not in present:
         check.problems.append(f"{MANIFEST} is missing: this is not an export folder, or it "
                               f"was removed")
         return check
-    except (ValueError, UnicodeDecodeError):
+    data = present[MANIFEST].read_bytes()
+    try:
+        manifest = json.loads(data)
+        if not isinstance(manifest, dict):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError, RecursionError):
         check.problems.append(f"{MANIFEST} cannot be read as JSON: it was changed or damaged")
         return check
-    _manifest_signature(folder, data, manifest, check)
+    signature = present[MANIFEST_SIG].read_bytes() if MANIFEST_SIG in present else None
+    _manifest_signature(data, signature, manifest, check)
     exported = manifest.get("exported_by")
     if isinstance(exported, dict):
         check.exporter = (f"Exported by {exported.get('name')} at {manifest.get('exported_at')} "
                           f"with key {exported.get('fingerprint')}")
-    listed = _files(folder, manifest, check)
-    _sums(folder, listed, check)
+    files = manifest.get("files")
+    records = manifest.get("records")
+    if not isinstance(files, list) or not isinstance(records, list):
+        check.problems.append(f"{MANIFEST} has no list of files or records: it was changed")
+        return check
+    listed = _files(present, files, check)
+    _sums(present, listed, data, signature, check)
     digests: dict[tuple[str, int], str] = {}
-    for entry in manifest.get("records") or []:
+    for entry in records:
         try:
-            _record(folder, entry, digests, check)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            _record(present, entry, digests, check)
+        except _MALFORMED:
             check.problems.append(f"{_name(entry)}: its manifest entry is malformed")
     return check
 
@@ -68,65 +98,56 @@ def _name(entry: Any) -> str:
     return str(entry.get("record")) if isinstance(entry, dict) else "a record"
 
 
-def _manifest_signature(folder: Path, data: bytes, manifest: dict, check: BundleCheck) -> None:
+def _manifest_signature(data: bytes, signature: bytes | None, manifest: dict,
+                        check: BundleCheck) -> None:
+    if signature is None:
+        check.problems.append(f"{MANIFEST_SIG} is missing")
+        return
     try:
         exporter = manifest["exported_by"]
         public = unb64(exporter["public_key"])
-        signature = (folder / MANIFEST_SIG).read_bytes()
         if fingerprint(public) != exporter["fingerprint"]:
             check.problems.append("the exporter's key does not match its fingerprint in the "
                                   "manifest")
         elif not ed25519_valid(public, signature, data):
             check.problems.append(f"{MANIFEST} does not match the exporter's signature "
                                   f"({MANIFEST_SIG}): it was changed after export")
-    except FileNotFoundError:
-        check.problems.append(f"{MANIFEST_SIG} is missing")
-    except (KeyError, TypeError, ValueError):
+    except _MALFORMED:
         check.problems.append(f"{MANIFEST} does not say who exported it, with which key")
 
 
-def _files(folder: Path, manifest: dict, check: BundleCheck) -> dict[str, str]:
-    listed = {}
-    for item in manifest.get("files") or []:
+def _files(present: dict[str, Path], files: list, check: BundleCheck) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = []
+    for item in files:
         try:
-            listed[str(item["name"])] = str(item["sha256"])
-        except (KeyError, TypeError):
+            listed.append({"name": str(item["name"]), "sha256": str(item["sha256"])})
+        except _MALFORMED:
             check.problems.append(f"{MANIFEST} has a malformed file entry")
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    for name, expected in sorted(listed.items()):
+    names = {item["name"] for item in listed}
+    for item in listed:
+        name = item["name"]
         if name not in present:
             check.problems.append(f"{name} is missing")
-        elif _sha256(folder / name) != expected:
+        elif _sha256(present[name]) != item["sha256"]:
             check.problems.append(f"{name} was changed: its SHA-256 does not match the manifest")
         else:
             check.files += 1
-    for name in sorted(present - set(listed) - set(SEALS)):
+    for name in sorted(set(present) - names - set(SEALS)):
         check.problems.append(f"{name} is not part of the export (added after it was made)")
     return listed
 
 
-def _sums(folder: Path, listed: dict[str, str], check: BundleCheck) -> None:
-    try:
-        lines = (folder / SUMS).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
+def _sums(present: dict[str, Path], listed: list[dict[str, Any]], manifest: bytes,
+          signature: bytes | None, check: BundleCheck) -> None:
+    if SUMS not in present:
         check.problems.append(f"{SUMS} is missing")
-        return
-    except UnicodeDecodeError:
-        check.problems.append(f"{SUMS} was changed: it is not text")
-        return
-    sums = {}
-    for line in lines:
-        digest, _, name = line.partition("  ")
-        sums[name] = digest
-    expected = dict(listed)
-    for name in (MANIFEST, MANIFEST_SIG):
-        if (folder / name).is_file():
-            expected[name] = _sha256(folder / name)
-    if sums != expected:
-        check.problems.append(f"{SUMS} does not match the files of the export")
+    elif signature is not None and \
+            present[SUMS].read_bytes() != sums_text(listed, manifest, signature):
+        check.problems.append(f"{SUMS} was changed: it does not match the manifest byte for "
+                              f"byte")
 
 
-def _record(folder: Path, entry: dict, digests: dict[tuple[str, int], str],
+def _record(present: dict[str, Path], entry: dict, digests: dict[tuple[str, int], str],
             check: BundleCheck) -> None:
     name = _name(entry)
     check.records += 1
@@ -142,11 +163,11 @@ def _record(folder: Path, entry: dict, digests: dict[tuple[str, int], str],
     for number, sig in enumerate(entry["signatures"], start=1):
         check.signatures += 1
         who = f"{name}: signature {number} ({sig['signer_name']}, {sig['role']})"
-        for problem in _signature(folder, entry, sig):
+        for problem in _signature(present, entry, sig):
             check.problems.append(f"{who} {problem}")
 
 
-def _signature(folder: Path, entry: dict, sig: dict) -> list[str]:
+def _signature(present: dict[str, Path], entry: dict, sig: dict) -> list[str]:
     public = unb64(sig["public_key"])
     if sig["digest"] != entry["digest"]:
         return ["was made over different content"]
@@ -163,13 +184,7 @@ def _signature(folder: Path, entry: dict, sig: dict) -> list[str]:
     if not ed25519_valid(public, raw, signed):
         problems.append("does not verify with its public key")
     for name, expected in ((sig["statement_file"], signed), (sig["signature_file"], raw)):
-        path = _inside(folder, name)
-        if path is not None and path.is_file() and path.read_bytes() != expected:
+        path = present.get(name)
+        if path is not None and path.read_bytes() != expected:
             problems.append(f"does not match {name}")
     return problems
-
-
-def _inside(folder: Path, name: str) -> Path | None:
-    """`name` within the folder, or None for a name that points outside it."""
-    path = (folder / name).resolve()
-    return path if path.is_relative_to(folder.resolve()) else None

@@ -5,7 +5,7 @@ children's discussions cut out. By supervisee: their contracts, sessions and dec
 own copy (subject access): their contracts and sessions, with every child's details cut out.
 Drafts are not records yet: they are counted and left out."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from supervise.domain.chronology import Event
 from supervise.domain.document import answer_text
+from supervise.domain.extract import names_to_hide, shown_unless_named
 from supervise.domain.frequency import next_due, parse_frequency
 from supervise.errors import NotFoundError, SuperviseError
 from supervise.store.cancellations import cancellations_of
@@ -27,6 +28,7 @@ from supervise.store.models import (
     Child,
     Contract,
     Decision,
+    Family,
     Person,
     SessionRecord,
 )
@@ -90,9 +92,12 @@ def resolve(session: Session, *, child: str | None = None, family: str | None = 
     dates = {"from": start.isoformat() if start else None,
              "to": end.isoformat() if end else None}
     if child or family:
-        return _about_children(session, child, family, dob, start, end, full, dates)
-    return _about_person(session, supervisee or person, person is not None, start, end,
-                         full, dates)
+        scope = _about_children(session, child, family, dob, start, end, full, dates)
+    else:
+        scope = _about_person(session, supervisee or person, person is not None, start, end,
+                              full, dates)
+    _hide_named(scope)
+    return scope
 
 
 def _about_children(session: Session, child_name: str | None, family_name: str | None,
@@ -119,13 +124,17 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                       f"without a supervision discussion of the "
                       f"{'child' if child_name else 'family'}")
     case_rows = list(session.exec(cases))
-    sessions = {c.session_id: session.get(SessionRecord, c.session_id) for c in case_rows}
-    # Sessions that only reviewed an action about them hold a part about them too.
-    reviewing = session.exec(select(ActionReview.session_id).join(
+    discussed = {c.session_id: session.get(SessionRecord, c.session_id) for c in case_rows}
+    # A session that only reviewed an action about them holds a part about them too.
+    reviewing = set(session.exec(select(ActionReview.session_id).join(
         ActionItem, ActionItem.id == ActionReview.action_id).where(
-        ActionItem.case_id.in_([c.id for c in case_rows]), ActionReview.session_id.is_not(None)))
-    for session_id in set(reviewing) - set(sessions):
-        sessions[session_id] = session.get(SessionRecord, session_id)
+        ActionItem.case_id.in_([c.id for c in case_rows]),
+        ActionReview.session_id.is_not(None)))) - set(discussed)
+    sessions = {**discussed, **{i: session.get(SessionRecord, i) for i in reviewing}}
+    together = set(session.exec(select(CaseChild.child_id).where(
+        CaseChild.case_id.in_([c.id for c in case_rows]))))
+    scope.cut = replace(scope.cut, reviews_only=frozenset(reviewing),
+                        outside=_outside(session, together))
     ordered = sorted(sessions.values(), key=lambda s: (s.held_on, s.id))
     kept, scope.drafts = _split_drafts([s for s in ordered if _in_range(s.held_on, start, end)])
     kept_ids = {s.id for s in kept}
@@ -139,6 +148,29 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
         if case.id in decisions and case.session_id in kept_ids:
             scope.records.append(("decision", decisions[case.id]))
     return scope
+
+
+def _outside(session: Session, inside: set[int]) -> frozenset[str]:
+    """The names no kept part may mention: every child on the register outside the export
+    (full name, first name, family name), unless a child inside it or a member of staff shares
+    the word."""
+    families = {f.id: f.name for f in session.exec(select(Family))}
+    register = list(session.exec(select(Child)))
+    keep = [(c.name, families.get(c.family_id)) for c in register if c.id in inside]
+    keep += [(p.name, None) for p in session.exec(select(Person))]
+    return names_to_hide([(c.name, families.get(c.family_id)) for c in register
+                          if c.id not in inside], keep)
+
+
+def _hide_named(scope: Scope) -> None:
+    """Chronology text (actions, notes, decisions) that names a child outside the export."""
+    names = sorted(scope.cut.outside)
+    if not names:
+        return
+    scope.events = [
+        replace(e, event=shown_unless_named(e.event, names),
+                outcome=shown_unless_named(e.outcome, names))
+        for e in scope.events]
 
 
 def _case_events(session: Session, scope: Scope, record: SessionRecord, case: CaseDiscussion,
@@ -196,7 +228,8 @@ def _about_person(session: Session, name: str, own_copy: bool, start, end, full:
     policy, _ = current_policy(session)
     if own_copy:
         scope = Scope("person", f"the supervision records of {person.name} (their own copy)",
-                      {"person": person.id, **dates}, Cut(cases=False, support=True))
+                      {"person": person.id, **dates},
+                      Cut(cases=False, support=True, outside=_outside(session, set())))
     else:
         scope = Scope("supervisee", f"the supervision of {person.name}",
                       {"supervisee": person.id, **dates, "full": full}, Cut(support=full))

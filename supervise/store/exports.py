@@ -73,7 +73,7 @@ def printout(session: Session, record_type: str, record: Any, *, cut: Cut = EVER
     choice = choose(session, record_type, record, cut)
     page = Printout(session, record_type, record, choice, organisation=organisation(session),
                     author=author, now=now,
-                    reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}")
+                    reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}", cut=cut)
     status = _status(session, record_type, record, now.date())
     if record_type == "contract":
         return contract_printout(page, cut, status), choice

@@ -15,6 +15,7 @@ from supervise.domain.extract import (
     ANOTHER_CHILD,
     CHILDREN_DETAILS,
     NAMES_ANOTHER_CHILD,
+    ONLY_REVIEWS,
     PERSONAL_SUPPORT,
     entry_parts,
     mentioned,
@@ -29,12 +30,16 @@ from supervise.store.snapshots import snapshot
 @dataclass(frozen=True)
 class Cut:
     """What an export keeps: case discussions about these children or families (None: every
-    case; `cases=False`: none), and personal-support sections only when `support`."""
+    case; `cases=False`: none), personal-support sections only when `support`, and the names of
+    children outside the export (`outside`), which no part it keeps may mention. Sessions in
+    `reviews_only` are there for their reviews of the children's actions, and keep only those."""
 
     children: frozenset[int] | None = None
     families: frozenset[int] | None = None
     cases: bool = True
     support: bool = True
+    outside: frozenset[str] = frozenset()
+    reviews_only: frozenset[int] = frozenset()
 
     def keeps(self, family_id: int, child_ids: set[int]) -> bool:
         if not self.cases:
@@ -70,8 +75,8 @@ def _case_children(session: Session, case: CaseDiscussion) -> dict[int, str]:
 
 
 def _label(part: dict[str, Any]) -> str:
-    for key, word in (("section", "answer"), ("group", "group"), ("case", "case"),
-                      ("action", "action"), ("review_of", "review of action")):
+    for key, word in (("section", "answer"), ("group", "group"), ("action", "action"),
+                      ("review_of", "review of action"), ("case", "case")):
         if key in part:
             return f"{word} {part[key]}"
     return "text"
@@ -110,20 +115,31 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
             else:
                 omitted[index] = cut.reason
                 outside.update(children.values())
+    if record_type == "session" and record.id in cut.reviews_only:
+        for index, part in enumerate(content.parts):
+            if "review_of" not in part:
+                omitted.setdefault(index, ONLY_REVIEWS)
+    names = sorted(outside | cut.outside)
     warnings = []
     for index, part in enumerate(content.parts):
-        if index in omitted or not outside:
+        if index in omitted or not names or not mentioned(part, names):
             continue
-        names = mentioned(part, sorted(outside))
-        if not names:
-            continue
-        if "case" in part and "action" not in part:
-            warnings.append(f"{record_type} {record.id}, case {part['case']}, names "
-                            f"{len(names)} child(ren) outside this export: check it before "
-                            f"handing the export over")
+        if "case" in part and "action" not in part and part["case"] in kept:
+            warnings.append(f"{record_type} {record.id}, case discussion {part['case']} (about "
+                            f"a child in this export) names a child outside it")
         else:
             omitted[index] = NAMES_ANOTHER_CHILD
+    warnings += comment_warnings(session, record_type, record, names)
     return Choice(content, labels, omitted, kept, outside, warnings)
+
+
+def comment_warnings(session: Session, record_type: str, record: Any,
+                     names: list[str]) -> list[str]:
+    """Signature comments are part of what was signed: they cannot be left out without breaking
+    the signature, so one that names a child outside the export is a warning."""
+    return [f"{record_type} {record.id}: {sig.signer_name}'s signature comment names a child "
+            f"outside this export" for sig in signatures_of(session, record_type, record.id)
+            if sig.comment and names and mentioned(sig.comment, names)]
 
 
 def amendment_choice(session: Session, amendment: Amendment, record: Any, parent: Choice,
@@ -138,9 +154,13 @@ def amendment_choice(session: Session, amendment: Amendment, record: Any, parent
         section = snapshot(session, record.template_digest).section(amendment.section)
         if section is not None and section.personal:
             reason = PERSONAL_SUPPORT
-    if reason is None and mentioned(content.parts, sorted(parent.outside)):
+    names = sorted(parent.outside | cut.outside)
+    if record.id in cut.reviews_only and amendment.record_type == "session":
+        reason = reason or ONLY_REVIEWS
+    if reason is None and names and mentioned(content.parts, names):
         reason = NAMES_ANOTHER_CHILD
-    return Choice(content, ["amendment"], {0: reason} if reason else {}, set(), set(), [])
+    return Choice(content, ["amendment"], {0: reason} if reason else {}, set(), set(),
+                  comment_warnings(session, "amendment", amendment, names))
 
 
 def signature_entries(session: Session, record_type: str, record_id: int,

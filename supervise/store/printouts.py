@@ -22,8 +22,9 @@ from supervise.domain.document import (
     moment_text,
     short_digest,
 )
+from supervise.domain.extract import shown_unless_named
 from supervise.domain.templates import FIELD_TYPES
-from supervise.store.amendments import amendments_of
+from supervise.store.amendments import amendment_row, amendments_of
 from supervise.store.extracts import Choice, Cut, amendment_choice
 from supervise.store.models import Amendment, Decision, SessionRecord
 from supervise.store.people import person_name
@@ -47,9 +48,11 @@ class Printout:
     """One record's document, built block by block."""
 
     def __init__(self, session: Session, record_type: str, record: Any, choice: Choice,
-                 *, organisation: str, author: str, now: datetime, reference: str) -> None:
+                 *, organisation: str, author: str, now: datetime, reference: str,
+                 cut: Cut) -> None:
         self.session, self.record_type, self.record, self.choice = (session, record_type,
                                                                     record, choice)
+        self.hidden = sorted(choice.outside | cut.outside)
         self.parts = choice.content.parts
         self.doc = Document(organisation=organisation, title=TITLES[record_type],
                             reference=reference, digest=choice.content.digest, author=author,
@@ -62,6 +65,11 @@ class Printout:
         if person_id not in self.names:
             self.names[person_id] = person_name(self.session, person_id)
         return self.names[person_id]
+
+    def safe(self, text: str) -> str:
+        """Text read beside the signed parts (an earlier action's wording): shown unless it
+        names a child outside the export."""
+        return shown_unless_named(text, self.hidden)
 
     def add(self, *blocks: Block) -> None:
         self.doc.blocks.extend(blocks)
@@ -102,8 +110,10 @@ class Printout:
             return
         corrects = "a note on the whole record"
         if amendment.section:
-            corrects = amendment.section + (f", case discussion {amendment.case_position}"
-                                            if amendment.case_position else "")
+            question = amendment_row(self.session, amendment, self.record)["question"]
+            corrects = (question or amendment.section) + (
+                f" (case discussion {amendment.case_position})" if amendment.case_position
+                else "")
         part = choice.content.parts[0]
         self.add(Grid((("Corrects", corrects), ("By", self.name(amendment.author_id)),
                        ("Recorded at", moment_text(amendment.created_at)),
@@ -169,7 +179,7 @@ def decision_printout(p: Printout, cut: Cut) -> Document:
     actions = [a for a in actions_raised(p.session, record) if a.case_id == decision.case_id]
     p.add(Heading("Actions agreed in the session for this case"))
     if actions:
-        p.add(Grid(tuple((f"A{a.id}", a.text, p.name(a.owner_id),
+        p.add(Grid(tuple((f"A{a.id}", p.safe(a.text), p.name(a.owner_id),
                           (a.agreed_due_on or a.due_on).isoformat()) for a in actions),
                    header=("No.", "Action", "By whom", "By when"), widths=(2, 10, 4, 3)),
               Remark(f"The actions are part of the record of session S{record.id}."))

@@ -77,9 +77,10 @@ def _reviews(p: Printout, section: Section) -> None:
                                                                   f"A{part['review_of']}"):
             continue
         action = p.session.get(ActionItem, part["review_of"])
-        rows.append((f"A{action.id}", action.text, p.name(action.owner_id),
+        still_due = part["outcome"] in ("carried", "rescheduled")
+        rows.append((f"A{action.id}", p.safe(action.text), p.name(action.owner_id),
                      f"S{action.session_id}", part["outcome"], part["note"] or "",
-                     answer_text(part["due"]) or ""))
+                     answer_text(part["due"]) or "" if still_due else ""))
     if rows:
         p.add(Grid(tuple(rows), header=("No.", "Action", "By whom", "Agreed in", "Outcome",
                                         "Note", "Now due"), widths=(2, 7, 4, 3, 3, 6, 4)))
