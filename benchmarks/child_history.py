@@ -9,7 +9,7 @@ from supervise.domain.answers import Problems
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import skeleton_data
 from supervise.store.catalog import Catalog
-from supervise.store.people import add_person, find_person
+from supervise.store.people import add_person, find_person, list_people
 from supervise.store.policies import policy_in_force
 from supervise.store.recording import record_session
 from supervise.store.records import parties_of
@@ -31,8 +31,9 @@ def build(path: Path, passphrase: str) -> int:
         catalog = Catalog(None)
         template = catalog.get("ms-supervision-record", kind="session")
         with store.session() as session:
-            add_person(session, now=datetime.now(UTC), actor=SUPERVISOR, name=SUPERVISEE,
-                       role="Deputy DSL")
+            if not any(p.name == SUPERVISEE for p in list_people(session)):
+                add_person(session, now=datetime.now(UTC), actor=SUPERVISOR, name=SUPERVISEE,
+                           role="Deputy DSL")
         for number in range(SESSIONS):
             held = start + timedelta(weeks=number)
             moment = datetime.combine(held, time(16, 30), tzinfo=UTC)

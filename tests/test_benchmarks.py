@@ -12,3 +12,4 @@ def test_benchmark_script_imports_and_names_its_targets():
     assert callable(module.main)
     source = path.read_text()
     assert '(["--version"], 0.100' in source and '(["--help"], 0.150' in source  # SPEC §9
+    assert "time_call(export, runs=3), 15.0" in source  # a 200-record child export ≤ 15 s
