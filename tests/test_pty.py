@@ -318,6 +318,6 @@ def test_an_export_on_a_terminal_shows_its_progress(tmp_path):
     child.logfile_read = io.StringIO()
     shown, code = _finish(child)
     assert code == 0, shown
-    assert "Exporting" in shown and "100%" in shown
+    assert "Reading records" in shown and "Writing the export" in shown and "100%" in shown
     assert "NOT encrypted" in shown
     assert stat.S_IMODE((tmp_path / "review").stat().st_mode) == 0o700
