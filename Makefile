@@ -28,6 +28,10 @@ demo: $(VENV)/.installed
 	@echo '$$ supervise person list --all --json   (first lines)'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise person list --all --json | head -n 14
 	@echo
+	@echo '$$ supervise export review --child "Lena Kowalski" --out .demo/review && supervise verify .demo/review'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise export review --child "Lena Kowalski" --out .demo/review
+	@$(BIN)/supervise verify .demo/review
+	@echo
 	@echo '$$ supervise person list   (with a wrong passphrase: exit 3, nothing changed)'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=not-the-passphrase $(BIN)/supervise person list; echo "exit code $$?"
 
