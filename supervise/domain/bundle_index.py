@@ -49,7 +49,7 @@ def index_document(manifest: dict[str, Any], files: list[RecordFile], events: li
     doc.blocks.append(Grid(tuple(
         (f.name, f.document.reference, _date(f.name), f.entries[0]["status"],
          str(sum(1 for e in f.entries for p in e["parts"] if not p["included"])),
-         f.entries[0]["digest"][:12]) for f in files),
+         f.entries[0]["digest"][:12]) for f in sorted(files, key=lambda f: f.name)),
         header=("File", "Record", "Date", "Signatures", "Omitted", "Digest"),
         widths=(8, 5, 4, 4, 3, 5))
         if files else Remark("No records match this scope."))
