@@ -32,15 +32,20 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """A new private file holding `data`, on disk before this returns; fails if it exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data`: a crash leaves the old file or the new one, never a mix."""
     tmp = temp_path_beside(path, "write")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        write_new(tmp, data)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -45,6 +45,23 @@ def export_review(cli, out: Path, *args: str):
     return cli("export", "review", *args, "--out", str(out))
 
 
+ADA_CASE = f"""[[cases]]
+family = "Okafor"
+children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
+"""
+
+
+def new_session(cli, tmp_path: Path, name: str, body: str, held=HELD) -> str:
+    """A completed session from an answers file: Sam Taylor supervised on `held`."""
+    path = tmp_path / name
+    path.write_text(f'template = "ms-supervision-record"\ndate = "{held}"\n'
+                    f'supervisor = "{USER}"\nsupervisees = ["Sam Taylor"]\n{body}',
+                    encoding="utf-8")
+    result = cli("session", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    return result.out.strip()
+
+
 def test_a_session_exports_with_every_answer_child_action_and_signature(cli, signed, tmp_path):
     target = tmp_path / "out" / "record.docx"
     target.parent.mkdir()
@@ -427,36 +444,21 @@ def test_a_familys_review_holds_that_family_and_its_index_shows_the_gaps(cli, si
 
 
 def test_a_later_session_that_reviewed_a_childs_action_is_in_their_review(cli, team, tmp_path):
-    first = tmp_path / "first.toml"
-    first.write_text(f'''template = "ms-supervision-record"
-date = "{HELD - timedelta(days=20)}"
-supervisor = "{USER}"
-supervisees = ["Sam Taylor"]
-[[cases]]
-family = "Okafor"
-children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
+    new_session(cli, tmp_path, "first.toml", ADA_CASE + f'''\
 answers = {{summary = "Missed two health appointments."}}
 [[actions]]
 text = "Share the safety plan with the school nurse"
 owner = "Sam Taylor"
 due = "{HELD - timedelta(days=5)}"
 case = 1
-''', encoding="utf-8")
-    later = tmp_path / "later.toml"
-    later.write_text(f'''template = "ms-supervision-record"
-date = "{HELD}"
-supervisor = "{USER}"
-supervisees = ["Sam Taylor"]
-[answers]
+''', held=HELD - timedelta(days=20))
+    new_session(cli, tmp_path, "later.toml", '''[answers]
 team_issues = "Staffing is short this half term."
 [[action_review]]
 action = 1
 outcome = "done"
 note = "Nurse has the plan"
-''', encoding="utf-8")
-    for path in (first, later):
-        result = cli("session", "new", "--answers", str(path))
-        assert result.code == 0, result.err
+''')
     out = tmp_path / "review"
     assert export_review(cli, out, "--child", FIRST_CHILD).code == 0
     assert len(list(out.glob("*-session-*.docx"))) == 2
@@ -471,18 +473,10 @@ note = "Nurse has the plan"
 def test_every_child_on_the_register_outside_the_export_is_kept_out(cli, signed, tmp_path):
     """Not only the children cut from the same record: any registered child, by full name,
     first name or family name, in answers, decisions, actions and the chronology."""
-    path = tmp_path / "mentions.toml"
-    path.write_text(f'''template = "ms-supervision-record"
-date = "{HELD}"
-supervisor = "{USER}"
-supervisees = ["Sam Taylor"]
-[answers]
+    new_session(cli, tmp_path, "mentions.toml", '''[answers]
 team_issues = "Zofia's transport is still unresolved."
 any_other_business = "Training dates agreed."
-[[cases]]
-family = "Okafor"
-children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
-answers = {{summary = "Attendance improving."}}
+''' + ADA_CASE + f'''answers = {{summary = "Attendance improving."}}
 [cases.decision]
 synopsis = "Known since 2023."
 concerns = "Attendance."
@@ -493,9 +487,7 @@ text = "Ask the Nowak family's social worker about contact"
 owner = "Sam Taylor"
 due = "{HELD + timedelta(days=7)}"
 case = 1
-''', encoding="utf-8")
-    result = cli("session", "new", "--answers", str(path))
-    assert result.code == 0, result.err
+''')
     out = tmp_path / "register"
     result = export_review(cli, out, "--child", FIRST_CHILD)
     assert result.code == 0, result.err
@@ -510,17 +502,8 @@ case = 1
 
 def test_a_name_that_cannot_be_left_out_stops_the_export_until_confirmed(cli, team, tmp_path):
     session_id = record_session(cli, tmp_path)  # registers both children
-    path = tmp_path / "own.toml"
-    path.write_text(f'''template = "ms-supervision-record"
-date = "{HELD}"
-supervisor = "{USER}"
-supervisees = ["Sam Taylor"]
-[[cases]]
-family = "Okafor"
-children = [{{name = "{FIRST_CHILD}", dob = "2014-02-02"}}]
-answers = {{summary = "Plays with {SECOND_CHILD} at lunch."}}
-''', encoding="utf-8")
-    assert cli("session", "new", "--answers", str(path)).code == 0
+    new_session(cli, tmp_path, "own.toml",
+                ADA_CASE + f'answers = {{summary = "Plays with {SECOND_CHILD} at lunch."}}\n')
     assert cli("session", "sign", session_id, "--as", USER).code == 0
     out = tmp_path / "stopped"
     result = export_review(cli, out, "--child", FIRST_CHILD)

@@ -184,7 +184,7 @@ def _export_one(state: AppState, record_type: str, given: str, out_file: Path | 
             raise SuperviseError(f"Session {draft.id} is a draft: finish it with `supervise "
                                  f"session resume {draft.id}` before exporting it.")
         me = find_person(session, store.actor)
-        document, _ = printout(session, record_type, record, author=me.name, now=moment)
+        document = printout(session, record_type, record, author=me.name, now=moment).doc
         target = out_file or Path(file_name(session, record_type, record))
         if target.suffix.lower() != ".docx":
             raise SuperviseError(f"{target} does not end in .docx: give --out FILE.docx.")

@@ -59,6 +59,20 @@ def statement(*, record_type: str, record_id: int, digest: str, signer_id: int,
     }
 
 
+SIGNER_FIELDS = ("signer_id", "signer_name", "role", "method", "signed_at", "comment",
+                 "witness_id", "witness_name")
+
+
+def statement_bytes(record_type: str, record_id: int, digest: str, key: str,
+                    signer: Any) -> bytes:
+    """The exact bytes a signature signs. `signer` holds the SIGNER_FIELDS, as attributes (a
+    stored signature) or keys (a manifest's entry): the store and `verify` build the same."""
+    get = signer.__getitem__ if isinstance(signer, dict) else lambda name: getattr(signer, name)
+    return canonical_json(statement(record_type=record_type, record_id=record_id,
+                                    digest=digest, key=key,
+                                    **{name: get(name) for name in SIGNER_FIELDS}))
+
+
 def role_for(person_id: int, name: str, parties: list[Party], requested: str | None,
              what: str) -> str:
     """The role someone signs in: their part in the record, or `manager` when asked for."""

@@ -17,7 +17,7 @@ from supervise.domain.document import Document, RecordFile
 from supervise.errors import UsageError
 from supervise.export.docx_writer import render
 from supervise.export.readme import readme_text
-from supervise.files import PRIVATE_DIR, PRIVATE_FILE, fsync_dir, temp_path_beside
+from supervise.files import PRIVATE_DIR, atomic_write, fsync_dir, temp_path_beside, write_new
 from supervise.keycrypto import ed25519_pem
 
 MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
@@ -56,14 +56,6 @@ def _private_folder(folder: Path) -> None:
         os.chmod(folder / sub, PRIVATE_DIR)
 
 
-def write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 class _Writer:
     def __init__(self, folder: Path) -> None:
         self.written = Written(folder)
@@ -72,7 +64,7 @@ class _Writer:
         path = self.written.folder / name
         if path.exists():
             return  # a key or statement shared by several records is written once
-        write_private(path, data)
+        write_new(path, data)
         self.written.files.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
                                    "bytes": len(data)})
 
@@ -115,11 +107,11 @@ def _write(folder: Path, records: list[RecordFile], index: Document, manifest: d
     writer.put(README, readme_text(manifest).encode("utf-8"))
     manifest = {**manifest, "records": entries, "files": writer.written.files}
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-    write_private(folder / MANIFEST, data)
+    write_new(folder / MANIFEST, data)
     signature = sign(data)
-    write_private(folder / MANIFEST_SIG, signature)
+    write_new(folder / MANIFEST_SIG, signature)
     writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
-    write_private(folder / SUMS, sums_text(writer.written.files, data, signature))
+    write_new(folder / SUMS, sums_text(writer.written.files, data, signature))
     for sub in (folder / "keys", folder / "signatures", folder):
         fsync_dir(sub)
     return writer.written
@@ -154,7 +146,5 @@ def write_single(path: Path, document: Document, *, force: bool) -> str:
     if path.parent and not path.parent.is_dir():
         raise UsageError(f"The folder {path.parent} does not exist: create it or give another "
                          f"--out.")
-    if path.exists():
-        path.unlink()
-    write_private(path, data)
+    atomic_write(path, data)
     return hashlib.sha256(data).hexdigest()

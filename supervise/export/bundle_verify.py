@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supervise.domain.canonical import canonical_json
 from supervise.domain.extract import recompute
-from supervise.domain.signing import fingerprint, statement
+from supervise.domain.signing import fingerprint, statement_bytes
 from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS, sums_text
 from supervise.keycrypto import ed25519_valid, unb64
 
@@ -173,12 +172,8 @@ def _signature(present: dict[str, Path], entry: dict, sig: dict) -> list[str]:
         return ["was made over different content"]
     if fingerprint(public) != sig["fingerprint"]:
         return ["names a key that is not its own"]
-    signed = canonical_json(statement(
-        record_type=entry["type"], record_id=entry["id"], digest=entry["digest"],
-        signer_id=sig["signer_id"], signer_name=sig["signer_name"], role=sig["role"],
-        method=sig["method"], signed_at=sig["signed_at"], comment=sig["comment"],
-        witness_id=sig["witness_id"], witness_name=sig["witness_name"],
-        key=sig["fingerprint"]))
+    signed = statement_bytes(entry["type"], entry["id"], entry["digest"], sig["fingerprint"],
+                             sig)
     problems = []
     raw = unb64(sig["signature"])
     if not ed25519_valid(public, raw, signed):

@@ -10,21 +10,19 @@ from sqlmodel import Session, select
 
 from supervise import __version__
 from supervise.domain.canonical import iso_utc
-from supervise.domain.document import Document, RecordFile
+from supervise.domain.document import RecordFile
 from supervise.domain.signing import fingerprint
 from supervise.keycrypto import unb64
-from supervise.store.audit import append_event
+from supervise.store.audit import append_event, audit_events
 from supervise.store.contracts import status as contract_status
 from supervise.store.export_scope import Scope
 from supervise.store.extracts import (
     EVERYTHING,
-    Choice,
     Cut,
-    amendment_choice,
     choose,
     manifest_entry,
 )
-from supervise.store.models import AuditEvent, Person, StoreMeta
+from supervise.store.models import Person, StoreMeta
 from supervise.store.printouts import (
     Printout,
     contract_printout,
@@ -32,7 +30,7 @@ from supervise.store.printouts import (
 )
 from supervise.store.records import session_of_decision
 from supervise.store.session_printout import session_printout
-from supervise.store.signatures import signing_summary
+from supervise.store.signatures import signing_word
 from supervise.store.signing_keys import custodian_key
 
 PREFIX = {"contract": "C", "session": "S", "decision": "D"}
@@ -58,52 +56,45 @@ def file_name(session: Session, record_type: str, record: Any) -> str:
            f"{record.id}.docx"
 
 
-def _status(session: Session, record_type: str, record: Any, today: date) -> str:
-    summary = signing_summary(session, record_type, record)
-    signing = "signed" if summary["signed"] else \
-        "partly signed" if summary["signatures"] else "not signed"
-    if record_type == "contract":
-        return f"{contract_status(session, record, today)}; {signing}"
-    return signing
-
-
 def printout(session: Session, record_type: str, record: Any, *, cut: Cut = EVERYTHING,
-             author: str, now: datetime) -> tuple[Document, Choice]:
-    """A record's document as this export shows it, and the choice of parts behind it."""
-    choice = choose(session, record_type, record, cut)
-    page = Printout(session, record_type, record, choice, organisation=organisation(session),
-                    author=author, now=now,
-                    reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}", cut=cut)
-    status = _status(session, record_type, record, now.date())
+             author: str, now: datetime, organisation_name: str | None = None) -> Printout:
+    """A record laid out as this export shows it (`.doc`), with the choice of parts behind
+    it, its signing summary and its amendments."""
+    page = Printout(session, record_type, record, choose(session, record_type, record, cut),
+                    organisation=organisation_name or organisation(session), author=author,
+                    now=now, reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}",
+                    cut=cut)
+    status = signing_word(page.summary, unsigned="not signed")
     if record_type == "contract":
-        return contract_printout(page, cut, status), choice
-    if record_type == "session":
-        return session_printout(page, cut, status), choice
-    return decision_printout(page, cut), choice
+        contract_printout(page, f"{contract_status(session, record, now.date())}; {status}")
+    elif record_type == "session":
+        session_printout(page, status)
+    else:
+        decision_printout(page)
+    return page
 
 
 def record_file(session: Session, record_type: str, record: Any, cut: Cut, *, author: str,
-                now: datetime) -> tuple[RecordFile, list[str]]:
+                now: datetime, organisation_name: str) -> tuple[RecordFile, list[str]]:
     """One record in a bundle, its amendments' manifest entries, and any warning about it."""
-    from supervise.store.amendments import amendments_of
-
-    document, choice = printout(session, record_type, record, cut=cut, author=author, now=now)
+    page = printout(session, record_type, record, cut=cut, author=author, now=now,
+                    organisation_name=organisation_name)
     name = file_name(session, record_type, record)
-    entries = [manifest_entry(session, record_type, record, choice, name)]
-    for amendment in amendments_of(session, record_type, record.id):
-        entries.append(manifest_entry(session, "amendment", amendment,
-                                      amendment_choice(session, amendment, record, choice, cut),
-                                      name))
-    return RecordFile(name, document, entries), choice.warnings
+    entries = [manifest_entry(session, record_type, record, page.choice, name, page.summary)]
+    for amendment, choice in page.amended:
+        entries.append(manifest_entry(session, "amendment", amendment, choice, name))
+    warnings = page.choice.warnings + [w for _, c in page.amended for w in c.warnings]
+    return RecordFile(name, page.doc, entries), warnings
 
 
 def record_files(session: Session, scope: Scope, *, author: str, now: datetime,
                  progress: Callable[[], None] = lambda: None
                  ) -> tuple[list[RecordFile], list[str]]:
     files, warnings = [], []
+    name = organisation(session)
     for record_type, record in scope.records:
         made, said = record_file(session, record_type, record, scope.cut, author=author,
-                                 now=now)
+                                 now=now, organisation_name=name)
         files.append(made)
         warnings += said
         progress()
@@ -111,8 +102,8 @@ def record_files(session: Session, scope: Scope, *, author: str, now: datetime,
 
 
 def chain_head(session: Session) -> dict[str, Any]:
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    return {"seq": last.seq if last else 0, "hash": last.hash if last else ""}
+    newest = audit_events(session, last=1)
+    return {"seq": newest[0].seq, "hash": newest[0].hash} if newest else {"seq": 0, "hash": ""}
 
 
 def exporter(session: Session, person: Person, slot_private: bytes, *, now: datetime,

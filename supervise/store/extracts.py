@@ -23,7 +23,12 @@ from supervise.domain.extract import (
 from supervise.domain.signing import Content, fingerprint
 from supervise.store.models import ActionItem, Amendment, CaseDiscussion
 from supervise.store.records import amendment_content, content_of
-from supervise.store.signatures import signatures_of, signing_summary, statement_of
+from supervise.store.signatures import (
+    signatures_of,
+    signing_summary,
+    signing_word,
+    statement_of,
+)
 from supervise.store.snapshots import snapshot
 
 
@@ -99,6 +104,7 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
         from supervise.store.sessions import cases_of
 
         cases = {c.position: c for c in cases_of(session, record)}
+        children_of: dict[int, dict[int, str]] = {}  # a case's children, read once
         for index, part in enumerate(content.parts):
             case = None
             if "case" in part and "action" not in part:
@@ -108,7 +114,9 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
                 case = session.get(CaseDiscussion, action.case_id) if action.case_id else None
             if case is None:
                 continue
-            children = _case_children(session, case)
+            if case.id not in children_of:
+                children_of[case.id] = _case_children(session, case)
+            children = children_of[case.id]
             if cut.keeps(case.family_id, set(children)):
                 if "action" not in part and "review_of" not in part:
                     kept.add(case.position)
@@ -188,14 +196,13 @@ def signature_entries(session: Session, record_type: str, record_id: int,
 
 
 def manifest_entry(session: Session, record_type: str, record: Any, choice: Choice,
-                   file_name: str) -> dict[str, Any]:
-    summary = signing_summary(session, record_type, record)
+                   file_name: str, summary: dict[str, Any] | None = None) -> dict[str, Any]:
+    summary = summary or signing_summary(session, record_type, record)
     stem = f"{record_type}-{record.id}"
     return {
         "record": f"{record_type} {record.id}", "type": record_type, "id": record.id,
         "file": file_name, "digest": choice.content.digest,
-        "status": "signed" if summary["signed"] else
-        "partly signed" if summary["signatures"] else "not signed",
+        "status": signing_word(summary, unsigned="not signed"),
         "header": _plain(choice.content.header),
         "parts": _plain(entry_parts(choice.content, choice.omitted, choice.labels)),
         "signatures": signature_entries(session, record_type, record.id, stem),

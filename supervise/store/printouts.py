@@ -28,6 +28,7 @@ from supervise.store.amendments import amendment_row, amendments_of
 from supervise.store.extracts import Choice, Cut, amendment_choice
 from supervise.store.models import Amendment, Decision, SessionRecord
 from supervise.store.people import person_name
+from supervise.store.sessions import actions_raised
 from supervise.store.signatures import signing_summary
 from supervise.store.snapshots import snapshot
 
@@ -52,7 +53,12 @@ class Printout:
                  cut: Cut) -> None:
         self.session, self.record_type, self.record, self.choice = (session, record_type,
                                                                     record, choice)
+        self.cut = cut
         self.hidden = sorted(choice.outside | cut.outside)
+        self.summary = signing_summary(session, record_type, record)
+        self.amended: list[tuple[Amendment, Choice]] = [
+            (a, amendment_choice(session, a, record, choice, cut))
+            for a in amendments_of(session, record_type, record.id)]
         self.parts = choice.content.parts
         self.doc = Document(organisation=organisation, title=TITLES[record_type],
                             reference=reference, digest=choice.content.digest, author=author,
@@ -93,14 +99,12 @@ class Printout:
             elif self.part_or_remark(at[section.id], f"The answer to '{section.title}'"):
                 self.add(Answer(section.title, answer_text(self.parts[at[section.id]]["answer"])))
 
-    def evidence(self, cut: Cut) -> None:
-        signature_block(self, signing_summary(self.session, self.record_type, self.record))
-        amendments = amendments_of(self.session, self.record_type, self.record.id)
-        if amendments:
+    def evidence(self) -> None:
+        signature_block(self, self.summary)
+        if self.amended:
             self.add(Heading("Amendments"))
-        for amendment in amendments:
-            self.amendment(amendment, amendment_choice(self.session, amendment, self.record,
-                                                       self.choice, cut))
+        for amendment, choice in self.amended:
+            self.amendment(amendment, choice)
 
     def amendment(self, amendment: Amendment, choice: Choice) -> None:
         self.add(Heading(f"Amendment {amendment.number}", 3))
@@ -138,7 +142,7 @@ def signature_block(printout: Printout, summary: dict[str, Any], level: int = 2)
         printout.add(Remark(f"Awaiting the signature of {', '.join(summary['awaiting'])}."))
 
 
-def contract_printout(p: Printout, cut: Cut, status: str) -> Document:
+def contract_printout(p: Printout, status: str) -> Document:
     contract = p.record
     template = snapshot(p.session, contract.template_digest)
     p.doc.subtitle = template.title
@@ -154,13 +158,11 @@ def contract_printout(p: Printout, cut: Cut, status: str) -> Document:
         rows.append(("Replaces", f"contract C{contract.supersedes_id}"))
     p.add(Grid(tuple(rows)))
     p.answers([s for s in template.sections if s.type in FIELD_TYPES])
-    p.evidence(cut)
+    p.evidence()
     return p.doc
 
 
-def decision_printout(p: Printout, cut: Cut) -> Document:
-    from supervise.store.sessions import actions_raised
-
+def decision_printout(p: Printout) -> Document:
     decision: Decision = p.record
     header = p.choice.content.header
     template = snapshot(p.session, decision.template_digest)
@@ -185,5 +187,5 @@ def decision_printout(p: Printout, cut: Cut) -> Document:
               Remark(f"The actions are part of the record of session S{record.id}."))
     else:
         p.add(Remark("No actions were agreed for this case."))
-    p.evidence(cut)
+    p.evidence()
     return p.doc

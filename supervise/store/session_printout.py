@@ -14,16 +14,16 @@ from supervise.domain.document import (
     moment_text,
 )
 from supervise.domain.templates import FIELD_TYPES, Section
-from supervise.store.extracts import Cut
 from supervise.store.models import ActionItem
 from supervise.store.printouts import GROUP_LABELS, KIND_WORDS, Printout
+from supervise.store.sessions import case_decision, cases_of
 from supervise.store.snapshots import snapshot
 
 PART_TITLES = {"A": "Part A: for completion by the worker",
                "B": "Part B: supervision discussion, for completion by the supervisor"}
 
 
-def session_printout(p: Printout, cut: Cut, status: str) -> Document:
+def session_printout(p: Printout, status: str) -> Document:
     record, header = p.record, p.choice.content.header
     template = snapshot(p.session, record.template_digest)
     p.doc.subtitle = template.title
@@ -50,23 +50,15 @@ def session_printout(p: Printout, cut: Cut, status: str) -> Document:
             value = p.parts[index]["answer"]
             p.add(Answer(GROUP_LABELS[key], answer_text(
                 p.name(value) if key == "concern_lead" and isinstance(value, int) else value)))
-    drawn = set()
+    # Reviews, cases and actions exist only where the template has their section
+    # (domain/session_file.py refuses them otherwise), so the template's order draws them all.
     for section in template.sections:
         if section.type in FIELD_TYPES:
             p.answers([section])
-        elif section.type in _DRAW:
+        else:
             _DRAW[section.type](p, section)
-            drawn.add(section.type)
-    for kind in ("action_review", "cases", "actions"):
-        if kind not in drawn and any(k in part for part in p.parts for k in _KEYS[kind]):
-            _DRAW[kind](p, Section(id=kind, title=_FALLBACK[kind], type=kind))
-    p.evidence(cut)
+    p.evidence()
     return p.doc
-
-
-_KEYS = {"action_review": ("review_of",), "cases": ("status",), "actions": ("action",)}
-_FALLBACK = {"action_review": "Review of agreed actions", "cases": "Case discussions",
-             "actions": "Actions agreed"}
 
 
 def _reviews(p: Printout, section: Section) -> None:
@@ -105,8 +97,6 @@ def _cases(p: Printout, section: Section) -> None:
 
 
 def _case(p: Printout, part: dict[str, Any], fields: tuple) -> None:
-    from supervise.store.sessions import cases_of
-
     p.add(Heading(f"Case discussion {part['case']}: {part['family']} family", 3))
     children = part["children"]
     p.add(Grid((("Family name", part["family"] or ""),
@@ -126,8 +116,6 @@ def _case(p: Printout, part: dict[str, Any], fields: tuple) -> None:
         p.add(Answer(field.title if field else key, answer_text(value)))
     if part["decision"]:
         case = next(c for c in cases_of(p.session, p.record) if c.position == part["case"])
-        from supervise.store.sessions import case_decision
-
         decision = case_decision(p.session, case)
         template = snapshot(p.session, decision.template_digest)
         p.add(Heading(f"Decision record D{decision.id}", 4))

@@ -9,13 +9,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise import keycrypto
-from supervise.domain.canonical import canonical_json, iso_utc
+from supervise.domain.canonical import iso_utc
 from supervise.domain.signing import (
     fingerprint,
     outstanding,
     short_fingerprint,
     signing_complete,
-    statement,
+    statement_bytes,
 )
 from supervise.errors import SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
@@ -52,13 +52,8 @@ def signed_digest(session: Session, record_type: str, record_id: int) -> str | N
 
 
 def statement_of(signature: Signature, key_fingerprint: str) -> bytes:
-    return canonical_json(statement(
-        record_type=signature.record_type, record_id=signature.record_id,
-        digest=signature.digest, signer_id=signature.signer_id,
-        signer_name=signature.signer_name, role=signature.role, method=signature.method,
-        signed_at=signature.signed_at, comment=signature.comment,
-        witness_id=signature.witness_id, witness_name=signature.witness_name,
-        key=key_fingerprint))
+    return statement_bytes(signature.record_type, signature.record_id, signature.digest,
+                           key_fingerprint, signature)
 
 
 def sign_record(session: Session, record_type: str, record: Any, *, signer: Person, role: str,
@@ -130,8 +125,9 @@ def signing_summary(session: Session, record_type: str, record: Any) -> dict[str
     }
 
 
-def signing_word(summary: dict[str, Any]) -> str:
-    """A completed record's state: `signed`, `partly signed` or still `completed`."""
+def signing_word(summary: dict[str, Any], unsigned: str = "completed") -> str:
+    """A completed record's state: `signed`, `partly signed`, or `unsigned` with no signature
+    yet (a session is still `completed`; an export says `not signed`)."""
     if summary["signed"]:
         return "signed"
-    return "partly signed" if summary["signatures"] else "completed"
+    return "partly signed" if summary["signatures"] else unsigned
