@@ -42,7 +42,17 @@ class PageBreak:
     pass
 
 
-Block = Heading | Answer | Grid | Remark | PageBreak
+@dataclass(frozen=True)
+class Chart:
+    """A column chart of a series by category (a month), drawn natively by the word processor."""
+
+    title: str
+    categories: tuple[str, ...]  # e.g. ("2026-01", "2026-02", ...)
+    series: tuple[tuple[str, tuple[float, ...]], ...]  # (name, one value per category)
+    y_title: str = ""
+
+
+Block = Heading | Answer | Grid | Remark | PageBreak | Chart
 
 
 @dataclass

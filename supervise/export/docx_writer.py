@@ -17,6 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from supervise.domain.document import (
     Answer,
+    Chart,
     Document,
     Grid,
     Heading,
@@ -58,6 +59,10 @@ def render(doc: Document) -> bytes:
             run.font.color.rgb = GREY
         elif isinstance(block, PageBreak):
             styles.paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif isinstance(block, Chart):
+            from supervise.export.chart import add_chart  # chart.py imports docx_text from here
+
+            add_chart(word, block)
     _properties(word, doc)
     buffer = io.BytesIO()
     word.save(buffer)
