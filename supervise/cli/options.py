@@ -4,6 +4,7 @@
 import functools
 import inspect
 import typing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,6 +13,15 @@ import typer
 from supervise.cli.context import AppState
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array (only that) on stdout.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (only that) on stdout.")]
+AsOfOpt = Annotated[Optional[str], typer.Option(
+    "--as-of", metavar="DATE", help="Judge as on this day, YYYY-MM-DD (default today).")]
+
+
+def as_of_date(given: str | None, moment: datetime) -> date:
+    from supervise.domain.dates import parse_date
+
+    return parse_date(given, "--as-of") if given else moment.date()
 
 
 def command_group(help_text: str, **settings: object) -> typer.Typer:

@@ -5,6 +5,7 @@ on stdout. User text reaches rich as Text, never as markup.
 """
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Any
 from supervise.domain.text import json_safe, visible
 
 Columns = Sequence[tuple[str, str]]
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _cell(value: Any) -> str:
@@ -23,6 +25,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_cell(v) for v in value)
     return visible(str(value))
+
+
+def _csv_cell(value: Any) -> str:
+    text = "; ".join(_cell(v) for v in value) if isinstance(value, list) else _cell(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not _NUMBER.match(text) else text
 
 
 class Output:
@@ -44,10 +51,28 @@ class Output:
     def warning(self, text: str) -> None:
         self.message(f"Warning: {text}")
 
+    def csv(self, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+        """Rows as CSV under a header of their keys. A cell a spreadsheet would run as a
+        formula (=, +, -, @ first) is prefixed with ' so opening the file runs nothing."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_csv_cell(row.get(key)) for key in keys])
+        sys.stdout.write(buffer.getvalue())
+        sys.stdout.flush()
+
     def table(self, rows: list[dict[str, Any]], columns: Columns, *, as_json: bool,
-              empty: str) -> None:
+              empty: str, as_csv: Sequence[str] | None = None) -> None:
+        """`as_csv`: the keys to write as CSV instead of a table."""
         if as_json:
             self.json(rows)
+            return
+        if as_csv is not None:
+            self.csv(rows, as_csv)
             return
         if not rows:
             self.message(empty)

@@ -14,12 +14,16 @@ app = command_group("Staff: supervisors, supervisees and key holders.")
 
 NameArg = Annotated[str, typer.Argument(help="The person's full name (any case).")]
 DateOpt = Optional[str]
+SinceOpt = typer.Option("--supervisor-since", metavar="DATE",
+                        help="When they became a supervisor (default: their start date, or "
+                             "today); the training deadline runs from it.")
 LIST_COLUMNS = [("name", "Name"), ("role", "Role"), ("team", "Team"),
                 ("supervisor", "Supervisor"), ("start_date", "Started"), ("status", "Status")]
 SHOW_FIELDS = [
     ("name", "Name"), ("role", "Role"), ("team", "Team"), ("start_date", "Started"),
     ("left_date", "Left"), ("requires_supervision", "Requires supervision"),
-    ("supervisor", "Supervisor"), ("supervisor_trained_on", "Supervision training"),
+    ("supervisor", "Supervisor"), ("supervisor_since", "Supervisor since"),
+    ("supervisor_trained_on", "Supervision training"),
     ("newly_qualified_on", "Qualified (newly qualified)"), ("custodian", "Key holder"),
 ]
 
@@ -37,6 +41,7 @@ def add(
                                              help="They supervise others.")] = False,
     trained: Annotated[DateOpt, typer.Option(
         "--trained", metavar="DATE", help="Date of their supervision training.")] = None,
+    since: Annotated[DateOpt, SinceOpt] = None,
     newly_qualified: Annotated[DateOpt, typer.Option(
         "--newly-qualified", metavar="DATE",
         help="Qualification date, for the newly-qualified schedule.")] = None,
@@ -49,6 +54,7 @@ def add(
     values = dict(
         start_date=parse_optional_date(start, "--start"),
         supervisor_trained_on=parse_optional_date(trained, "--trained"),
+        supervisor_since=parse_optional_date(since, "--supervisor-since"),
         newly_qualified_on=parse_optional_date(newly_qualified, "--newly-qualified"),
     )
     with open_store(state) as store, store.session() as session:
@@ -97,6 +103,7 @@ def edit(
     supervisor: Annotated[Optional[bool], typer.Option(
         "--supervisor/--not-supervisor", show_default=False)] = None,
     trained: Annotated[DateOpt, typer.Option("--trained", metavar="DATE")] = None,
+    since: Annotated[DateOpt, SinceOpt] = None,
     newly_qualified: Annotated[DateOpt, typer.Option("--newly-qualified", metavar="DATE")] = None,
     requires_supervision: Annotated[Optional[bool], typer.Option(
         "--requires-supervision/--no-supervision", show_default=False)] = None,
@@ -109,6 +116,7 @@ def edit(
         "start_date": parse_optional_date(start, "--start"),
         "is_supervisor": supervisor,
         "supervisor_trained_on": parse_optional_date(trained, "--trained"),
+        "supervisor_since": parse_optional_date(since, "--supervisor-since"),
         "newly_qualified_on": parse_optional_date(newly_qualified, "--newly-qualified"),
         "requires_supervision": requires_supervision,
     }

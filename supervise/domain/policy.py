@@ -17,6 +17,7 @@ from supervise.domain.frequency import (
     ENGLAND_TERMS,
     Frequency,
     Schedule,
+    Span,
     Step,
     Term,
     add_months,
@@ -35,7 +36,9 @@ _TOP = ("id", "title", "source", "version", "default_kind", "default_frequency",
 _KIND = ("label", "frequency", "contract_template", "session_template", "duration")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _CONTRACT = ("sign_before_session", "agree_within_days", "review_months")
-_SESSIONS = ("group_counts", "ad_hoc_counts", "late_entry_days", "case_holder_max_interval")
+_SESSIONS = ("group_counts", "ad_hoc_counts", "late_entry_days", "case_holder_max_interval",
+             "child_discussion_interval")
+CHILD_INTERVAL = Span(8, "w")  # a child on a plan or in care discussed at least this often
 _SUPERVISORS = ("training_within_months",)
 
 
@@ -92,6 +95,7 @@ class Policy:
     ad_hoc_counts: bool = False
     late_entry_days: int = 2
     case_holder_max_interval: Frequency | None = None
+    child_discussion_interval: Span = CHILD_INTERVAL
     training_within_months: int = 6
     terms: tuple[Term, ...] = ENGLAND_TERMS
     retention: dict[str, Any] = field(default_factory=dict)
@@ -198,6 +202,16 @@ class _Reader:
                                       f"({error.message})")
             return None
 
+    def span(self, data: dict, key: str, where: str, default: Span) -> Span:
+        value = data.get(key)
+        if value is None:
+            return default
+        try:
+            return parse_span(value if isinstance(value, str) else "?", key)
+        except UsageError as error:
+            self.add(f"{where}.{key}", error.message)
+            return default
+
     def flag(self, data: dict, key: str, where: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
@@ -249,6 +263,8 @@ class _Reader:
                 self.frequency(sessions["case_holder_max_interval"],
                                "sessions.case_holder_max_interval")
                 if "case_holder_max_interval" in sessions else None),
+            child_discussion_interval=self.span(sessions, "child_discussion_interval",
+                                                "sessions", CHILD_INTERVAL),
             training_within_months=self.whole(supervisors, "training_within_months",
                                               "supervisors", 6, low=1, high=60),
             terms=self.terms(data), retention=retention, source=source or "",

@@ -6,7 +6,7 @@ own copy (subject access): their contracts and sessions, with every child's deta
 Drafts are not records yet: they are counted and left out."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from supervise.domain.chronology import Event
 from supervise.domain.document import answer_text
 from supervise.domain.extract import names_to_hide, shown_unless_named
-from supervise.domain.frequency import next_due, parse_frequency
+from supervise.domain.frequency import Span, next_due, parse_frequency
+from supervise.domain.policy import CHILD_INTERVAL
 from supervise.errors import NotFoundError, SuperviseError
 from supervise.store.cancellations import cancellations_of
 from supervise.store.children import find_child, find_family
@@ -36,8 +37,6 @@ from supervise.store.people import find_person, person_name
 from supervise.store.policies import current_policy
 from supervise.store.session_views import list_sessions
 
-CHILD_INTERVAL = timedelta(weeks=8)  # a child on a plan should be discussed at least this often
-
 
 @dataclass
 class Scope:
@@ -53,10 +52,11 @@ class Scope:
     end: date | None = None
     contracts: list[Contract] = field(default_factory=list)
     terms: tuple = ()
+    child_interval: Span = CHILD_INTERVAL
 
     def due_after(self, day: date) -> date:
         if self.kind in ("child", "family"):
-            return day + CHILD_INTERVAL
+            return self.child_interval.after(day)
         return self._contract_due(day)
 
     def _contract_due(self, day: date) -> date:
@@ -120,7 +120,8 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                       Cut(families=frozenset({found.id}), support=full))
         cases = select(CaseDiscussion).where(CaseDiscussion.family_id == found.id)
     scope.start, scope.end = start, end
-    scope.gap_rule = (f"a gap is shown where more than {CHILD_INTERVAL.days // 7} weeks passed "
+    scope.child_interval = current_policy(session)[0].child_discussion_interval
+    scope.gap_rule = (f"a gap is shown where more than {scope.child_interval.words()} passed "
                       f"without a supervision discussion of the "
                       f"{'child' if child_name else 'family'}")
     case_rows = list(session.exec(cases))

@@ -27,6 +27,7 @@ class Person(SQLModel, table=True):
     requires_supervision: bool = True
     is_supervisor: bool = False
     supervisor_trained_on: Optional[date] = None
+    supervisor_since: Optional[date] = None
     newly_qualified_on: Optional[date] = None
     custodian: bool = False
     created_at: str

@@ -15,7 +15,7 @@ from supervise.store.models import Person
 
 EDITABLE = (
     "name", "role", "team", "start_date", "requires_supervision", "is_supervisor",
-    "supervisor_trained_on", "newly_qualified_on",
+    "supervisor_trained_on", "supervisor_since", "newly_qualified_on",
 )
 
 
@@ -30,6 +30,7 @@ def person_row(person: Person) -> dict[str, Any]:
         "status": "left" if person.left_date else "active",
         "requires_supervision": person.requires_supervision,
         "supervisor": person.is_supervisor,
+        "supervisor_since": iso_or_none(person.supervisor_since),
         "supervisor_trained_on": iso_or_none(person.supervisor_trained_on),
         "newly_qualified_on": iso_or_none(person.newly_qualified_on),
         "custodian": person.custodian,
@@ -58,12 +59,14 @@ def find_person(session: Session, name: str) -> Person:
 
 def _check(person: Person, today: date) -> None:
     for field, label in (("supervisor_trained_on", "training date"),
+                         ("supervisor_since", "date they became a supervisor"),
                          ("newly_qualified_on", "qualification date")):
         value = getattr(person, field)
         if value and value > today:
             raise UsageError(f"The {label} {value} is in the future: give the date it happened.")
-    if person.supervisor_trained_on and not person.is_supervisor:
-        raise UsageError("A training date is only for supervisors: add --supervisor.")
+    if (person.supervisor_trained_on or person.supervisor_since) and not person.is_supervisor:
+        raise UsageError("A training date or --supervisor-since is only for supervisors: add "
+                         "--supervisor.")
     if person.left_date and person.start_date and person.left_date < person.start_date:
         raise UsageError(
             f"The leaving date {person.left_date} is before the start date {person.start_date}."
@@ -81,8 +84,8 @@ def _record(session: Session, person: Person, *, now: datetime, actor: str, acti
 def add_person(session: Session, *, now: datetime, actor: str, name: str, role: str,
                team: str | None = None, start_date: date | None = None,
                is_supervisor: bool = False, supervisor_trained_on: date | None = None,
-               newly_qualified_on: date | None = None, requires_supervision: bool = True,
-               custodian: bool = False) -> Person:
+               supervisor_since: date | None = None, newly_qualified_on: date | None = None,
+               requires_supervision: bool = True, custodian: bool = False) -> Person:
     name = clean_name(name)
     existing = session.exec(select(Person).where(Person.name_key == name_key(name))).first()
     if existing is not None:
@@ -96,9 +99,12 @@ def add_person(session: Session, *, now: datetime, actor: str, name: str, role: 
         team=clean_line(team, "team") if team else None, start_date=start_date,
         is_supervisor=is_supervisor or supervisor_trained_on is not None,
         supervisor_trained_on=supervisor_trained_on, newly_qualified_on=newly_qualified_on,
+        supervisor_since=supervisor_since,
         requires_supervision=requires_supervision, custodian=custodian,
         created_at=stamp, updated_at=stamp,
     )
+    if person.is_supervisor and person.supervisor_since is None:
+        person.supervisor_since = min(start_date, now.date()) if start_date else now.date()
     _check(person, now.date())
     _record(session, person, now=now, actor=actor, action="person.add")
     return person
@@ -131,6 +137,11 @@ def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
         return []
     for field in changed:
         setattr(person, field, changes[field])
+    if "is_supervisor" in changed:  # the training deadline runs from becoming one
+        if person.is_supervisor and "supervisor_since" not in changed:
+            person.supervisor_since = now.date()
+        elif not person.is_supervisor:
+            person.supervisor_since = None
     _check(person, now.date())
     person.updated_at = iso_utc(now)
     _record(session, person, now=now, actor=actor, action="person.edit",

@@ -331,6 +331,17 @@ MIGRATIONS: list[Migration] = [
             *_signed_record_guards(),
         ],
     ),
+    (
+        5,
+        [
+            # When someone became a supervisor: the policy's training deadline runs from it.
+            "ALTER TABLE person ADD COLUMN supervisor_since DATE",
+            """UPDATE person SET supervisor_since = COALESCE(start_date, substr(created_at, 1, 10))
+               WHERE is_supervisor""",
+            "CREATE INDEX ix_session_status ON session_record (status, held_on)",
+            "CREATE INDEX ix_cancellation_supervisee ON cancellation (supervisee_id)",
+        ],
+    ),
 ]
 
 
