@@ -93,10 +93,31 @@ def test_migration_4_keeps_each_actions_agreed_due_date(tmp_path):
         conn.execute("INSERT INTO action_review (action_id, outcome, note, due_before, "
                      "due_after, reviewed_at, reviewed_by) VALUES (2, 'rescheduled', '', "
                      "'2026-04-01', '2026-05-20', '', '')")
-        backup = schema.migrate(conn, path, NOW)
+        backup = schema.migrate(conn, path, NOW, migrations=schema.MIGRATIONS[:4])
         rows = conn.execute("SELECT id, due_on, agreed_due_on FROM action_item ORDER BY id")
         assert list(rows) == [(1, "2026-03-01", "2026-03-01"), (2, "2026-05-20", "2026-04-01")]
         assert backup is not None and backup.name.endswith("-schema-3.db")
         assert schema.schema_version(conn) == 4
+    finally:
+        conn.close()
+
+
+def test_migration_5_dates_each_supervisor_from_their_start_or_when_they_were_added(tmp_path):
+    """The training deadline runs from becoming a supervisor; older stores did not record it."""
+    import os
+
+    path, key = tmp_path / "old.db", os.urandom(32)
+    conn = sqlite.connect(path, key, create=True)
+    try:
+        schema.migrate(conn, path, NOW, migrations=schema.MIGRATIONS[:4])
+        for name, start, supervises in (("Ann", "2019-09-01", 1), ("Bob", None, 1),
+                                        ("Cat", "2020-01-06", 0)):
+            conn.execute("INSERT INTO person (name, name_key, role, start_date, is_supervisor, "
+                         "created_at, updated_at) VALUES (?, ?, 'DSL', ?, ?, "
+                         "'2025-08-25T16:30:00Z', '')", (name, name.lower(), start, supervises))
+        schema.migrate(conn, path, NOW)
+        rows = conn.execute("SELECT name, supervisor_since FROM person ORDER BY name")
+        assert list(rows) == [("Ann", "2019-09-01"), ("Bob", "2025-08-25"), ("Cat", None)]
+        assert schema.schema_version(conn) == schema.latest_version() >= 5
     finally:
         conn.close()

@@ -7,7 +7,8 @@ import pytest
 from tests.helpers import USER
 
 KEYS = {"name", "role", "team", "start_date", "left_date", "status", "requires_supervision",
-        "supervisor", "supervisor_trained_on", "newly_qualified_on", "custodian"}
+        "supervisor", "supervisor_since", "supervisor_trained_on", "newly_qualified_on",
+        "custodian"}
 
 
 def rows(cli, *extra):

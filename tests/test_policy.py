@@ -190,6 +190,7 @@ def test_a_store_from_before_policies_were_stored_gets_its_profile(cli, tmp_path
             "('store_meta', 'person', 'audit_event', 'sqlite_sequence') ORDER BY rowid DESC")]
         for table in later:  # newest first, so nothing refers to a dropped table
             conn.execute(f"DROP TABLE {table}")
+        conn.execute("ALTER TABLE person DROP COLUMN supervisor_since")  # added by migration 5
         conn.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
     finally:
         conn.close()

@@ -128,8 +128,19 @@ def next_due(last: date, frequency: Frequency, terms: tuple[Term, ...] = ENGLAND
     span = frequency.span
     if span is not None:
         return span.after(last)
-    current = term_end_on(terms, last)
-    return next(end for end in term_ends(terms, last) if end > current)
+    ends = term_ends(terms, last)
+    # A session in the holidays between terms counts for the term just ended (the stricter).
+    current = _end_of_term_containing(terms, last) or max(end for end in ends if end < last)
+    return next(end for end in ends if end > current)
+
+
+def _end_of_term_containing(terms: tuple[Term, ...], day: date) -> date | None:
+    for term in terms:
+        for year in (day.year - 1, day.year):
+            start, end = _term_dates(term, year)
+            if start <= day <= end:
+                return end
+    return None
 
 
 @dataclass(frozen=True)
