@@ -125,10 +125,10 @@ class Trust:
             return record.id
 
     def cancel(self, meeting: date, supervisee: str, *, rebooked: date | None = None,
-               by: str = "supervisee") -> None:
+               by: str = "supervisee", supervisor: str = LEAD) -> None:
         with self.store.session() as session:
             cancel_meeting(session, supervisee=find_person(session, supervisee),
-                           supervisor=find_person(session, LEAD), meeting_on=meeting, by=by,
+                           supervisor=find_person(session, supervisor), meeting_on=meeting, by=by,
                            reason="Off sick", rebooked=rebooked, now=at(meeting), actor=LEAD)
 
     def sign_contract(self, contract_id: int, on: date) -> None:

@@ -33,6 +33,8 @@ GROUPS = {
                "Actions agreed in supervision: who, by when, and every review."),
     "audit": ("supervise.cli.audit",
               "The audit trail: who did what and when, and checking it is intact."),
+    "report": ("supervise.cli.report",
+               "Reports: compliance, balance of functions, drift, children unseen."),
     "export": ("supervise.cli.export",
                "Export records as DOCX with a signed manifest, for a review or a person."),
 }

@@ -137,14 +137,14 @@ def _seal_entry(writer: _Writer, entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "signatures": signatures}
 
 
-def write_single(path: Path, document: Document, *, force: bool) -> str:
+def write_single(path: Path, document: Document, *, force: bool, flag: str = "--out") -> str:
     """One record's DOCX at `path` (0600), refusing to replace a file unless `force`; returns
     its SHA-256."""
     data = render(document)
     if path.exists() and not force:
-        raise UsageError(f"{path} exists: give another --out, or --force to replace it.")
+        raise UsageError(f"{path} exists: give another {flag}, or --force to replace it.")
     if path.parent and not path.parent.is_dir():
         raise UsageError(f"The folder {path.parent} does not exist: create it or give another "
-                         f"--out.")
+                         f"{flag}.")
     atomic_write(path, data)
     return hashlib.sha256(data).hexdigest()

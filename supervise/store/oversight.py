@@ -18,13 +18,13 @@ from supervise.domain.policy import Policy
 from supervise.errors import SuperviseError
 
 
-def _day(value: Any) -> date | None:
+def day_of(value: Any) -> date | None:
     if value is None:
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _rows(session: Session, sql: str, **params: Any) -> list[Any]:
+def rows(session: Session, sql: str, **params: Any) -> list[Any]:
     statement = text(sql)
     expanding = [name for name, value in params.items() if isinstance(value, (list, tuple))]
     if expanding:
@@ -34,31 +34,32 @@ def _rows(session: Session, sql: str, **params: Any) -> list[Any]:
 
 def _people(session: Session) -> dict[int, PersonFacts]:
     people = {}
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT id, name, role, start_date, left_date, requires_supervision, is_supervisor,
                    supervisor_since, supervisor_trained_on, newly_qualified_on, created_at
             FROM person"""):
         people[row.id] = PersonFacts(
             name=row.name, role=row.role, requires_supervision=bool(row.requires_supervision),
-            started=_day(row.start_date), listed=_day(row.created_at), left=_day(row.left_date),
-            newly_qualified=_day(row.newly_qualified_on),
-            supervisor_since=(_day(row.supervisor_since) or _day(row.created_at))
+            started=day_of(row.start_date), listed=day_of(row.created_at),
+            left=day_of(row.left_date),
+            newly_qualified=day_of(row.newly_qualified_on),
+            supervisor_since=(day_of(row.supervisor_since) or day_of(row.created_at))
             if row.is_supervisor else None,
-            trained_on=_day(row.supervisor_trained_on))
+            trained_on=day_of(row.supervisor_trained_on))
     return people
 
 
 def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy, on: str,
                kinds: tuple[str, ...]) -> None:
     signed: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT record_id, signer_id, role FROM signature
             WHERE record_type = 'contract' AND substr(signed_at, 1, 10) <= :d""", d=on):
         signed[row.record_id].add((row.signer_id, row.role))
     day = date.fromisoformat(on)
     schedules = {policy.newly_qualified.name: policy.newly_qualified} \
         if policy.newly_qualified else {}
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
                    c.schedule_from, c.start_on, c.review_on, e.ended_on,
                    n.start_on AS successor_start
@@ -67,8 +68,8 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
             LEFT JOIN contract n ON n.supersedes_id = c.id
             WHERE c.start_on <= :d""", d=on):
         person = people.get(row.supervisee_id)
-        if person is None or not in_force(_day(row.start_on), _day(row.ended_on),
-                                          _day(row.successor_start), day):
+        if person is None or not in_force(day_of(row.start_on), day_of(row.ended_on),
+                                          day_of(row.successor_start), day):
             continue
         try:
             frequency = parse_frequency(row.frequency)
@@ -79,16 +80,16 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
         supervisor = people.get(row.supervisor_id)
         person.contracts.append(ContractFacts(
             kind=row.kind, supervisor=supervisor.name if supervisor else "(unknown)",
-            frequency=frequency, start=_day(row.start_on), review=_day(row.review_on),
+            frequency=frequency, start=day_of(row.start_on), review=day_of(row.review_on),
             signed=is_signed, schedule=schedules.get(row.schedule),
-            schedule_from=_day(row.schedule_from),
+            schedule_from=day_of(row.schedule_from),
             sessions_since_start=0 if is_signed else _held_since(
                 session, row.supervisee_id, row.start_on, on, kinds)))
 
 
 def _held_since(session: Session, person_id: int, start: str, on: str,
                 kinds: tuple[str, ...]) -> int:
-    return _rows(session, """
+    return rows(session, """
         SELECT count(*) AS n FROM session_record s
         JOIN session_supervisee ss ON ss.session_id = s.id
         WHERE ss.person_id = :p AND s.status <> 'draft' AND s.kind IN :kinds
@@ -98,7 +99,7 @@ def _held_since(session: Session, person_id: int, start: str, on: str,
 
 def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
               kinds: tuple[str, ...]) -> None:
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT ss.person_id, k.kind, max(s.held_on) AS last
             FROM session_record s
             JOIN session_supervisee ss ON ss.session_id = s.id
@@ -106,30 +107,29 @@ def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
             WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
             GROUP BY ss.person_id, k.kind""", d=on, kinds=list(kinds)):
         if row.person_id in people:
-            people[row.person_id].last_by_kind[row.kind] = _day(row.last)
-    for row in _rows(session, """
+            people[row.person_id].last_by_kind[row.kind] = day_of(row.last)
+    for row in rows(session, """
             SELECT ss.person_id, max(s.held_on) AS last
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE s.status <> 'draft' AND s.held_on <= :d
             GROUP BY ss.person_id""", d=on):
         if row.person_id in people:
-            people[row.person_id].last_any = _day(row.last)
-    for row in _rows(session, """
+            people[row.person_id].last_any = day_of(row.last)
+    for row in rows(session, """
             SELECT ss.person_id, min(substr(s.created_at, 1, 10)) AS since
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE s.status = 'draft' AND substr(s.created_at, 1, 10) <= :d
             GROUP BY ss.person_id""", d=on):
         if row.person_id in people:
-            people[row.person_id].draft_since = _day(row.since)
-    for row in _rows(session, _UNSIGNED, d=on):
+            people[row.person_id].draft_since = day_of(row.since)
+    for row in rows(session, _UNSIGNED, d=on):
         if row.person_id in people:
-            people[row.person_id].unsigned_since = _day(row.since)
+            people[row.person_id].unsigned_since = day_of(row.since)
 
 
-# A completed session lacks a party's signature: its supervisor's, or any supervisee's.
-_UNSIGNED = """
-    SELECT ss.person_id, min(s.held_on) AS since
-    FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
+# Completed sessions that lack a party's signature at D: their supervisor's, or a supervisee's.
+UNSIGNED_SESSIONS = """
+    SELECT s.id, s.held_on FROM session_record s
     WHERE s.status <> 'draft' AND s.held_on <= :d AND (
         NOT EXISTS (SELECT 1 FROM signature g
                     WHERE g.record_type = 'session' AND g.record_id = s.id
@@ -140,13 +140,16 @@ _UNSIGNED = """
                        SELECT 1 FROM signature g
                        WHERE g.record_type = 'session' AND g.record_id = s.id
                          AND g.signer_id = p.person_id AND g.role = 'supervisee'
-                         AND substr(g.signed_at, 1, 10) <= :d)))
+                         AND substr(g.signed_at, 1, 10) <= :d)))"""
+_UNSIGNED = f"""
+    SELECT ss.person_id, min(u.held_on) AS since
+    FROM ({UNSIGNED_SESSIONS}) u JOIN session_supervisee ss ON ss.session_id = u.id
     GROUP BY ss.person_id"""
 
 
 def _actions_and_cancellations(session: Session, people: dict[int, PersonFacts],
                                on: str) -> None:
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT a.id, a.owner_id, ss.person_id
             FROM action_item a
             JOIN session_record s ON s.id = a.session_id
@@ -156,12 +159,12 @@ def _actions_and_cancellations(session: Session, people: dict[int, PersonFacts],
         for person_id in {row.owner_id, row.person_id}:
             if person_id in people:
                 people[person_id].actions_overdue += 1
-    for row in _rows(session, """
+    for row in rows(session, """
             SELECT supervisee_id, max(meeting_on) AS last FROM cancellation
             WHERE rebooked_on IS NULL AND meeting_on <= :d
             GROUP BY supervisee_id""", d=on):
         if row.supervisee_id in people:
-            people[row.supervisee_id].not_rebooked = _day(row.last)
+            people[row.supervisee_id].not_rebooked = day_of(row.last)
 
 
 def _last_supervisors(session: Session, people: dict[int, PersonFacts], on: str) -> None:
@@ -169,7 +172,7 @@ def _last_supervisors(session: Session, people: dict[int, PersonFacts], on: str)
     for person_id, person in people.items():
         if person.contracts or person.last_any is None:
             continue
-        found = _rows(session, """
+        found = rows(session, """
             SELECT p.name FROM session_record s
             JOIN session_supervisee ss ON ss.session_id = s.id
             JOIN person p ON p.id = s.supervisor_id

@@ -1,0 +1,198 @@
+"""`supervise report …`: compliance with the policy's frequency, the balance of supervision's
+functions, drifting actions, and children on plans not discussed lately."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState, now, open_store
+from supervise.cli.options import (
+    AsOfOpt,
+    CsvOpt,
+    JsonOpt,
+    as_of_date,
+    command_group,
+    store_command,
+)
+from supervise.cli.output import out
+from supervise.errors import UsageError
+
+app = command_group("Reports: compliance, balance of functions, drift, children unseen.")
+
+TALLY = [("due", "Due"), ("held", "Held"), ("on_time", "On time"),
+         ("on_time_percent", "% on time"), ("cancelled", "Cancelled"),
+         ("cancelled_by_supervisor", "by supervisor"),
+         ("cancelled_by_supervisee", "by supervisee"), ("late_entries", "Late entries"),
+         ("unsigned", "Unsigned")]
+MONTHLY_KEYS = ["group", "name", "month", *(key for key, _ in TALLY)]
+DateOpt = Optional[str]
+
+
+def _period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """Default: the twelve whole months to the end of the last one, or from --from to --to."""
+    from supervise.domain.dates import parse_date
+    from supervise.domain.frequency import add_months
+
+    last = parse_date(end, "--to") if end else today
+    first = parse_date(start, "--from") if start else add_months(last.replace(day=1), -11)
+    if first > last:
+        raise UsageError(f"--from {first} is after --to {last}: swap them.")
+    return first, last
+
+
+@app.command("compliance")
+@store_command
+def compliance(
+    state: AppState,
+    start: Annotated[DateOpt, typer.Option("--from", metavar="DATE",
+                                           help="First day (default: 11 months before the "
+                                                "start of --to's month).")] = None,
+    end: Annotated[DateOpt, typer.Option("--to", metavar="DATE",
+                                         help="Last day (default today).")] = None,
+    json_: JsonOpt = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="The monthly return as CSV: one row per "
+                                       "group and month.")] = False,
+    docx: Annotated[Optional[Path], typer.Option(
+        "--docx", metavar="FILE", help="Also write the report as DOCX, with a chart of the "
+                                       "monthly series.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --docx file.")] = False,
+) -> None:
+    """Sessions held against sessions due, and how many were on time, with cancellations (and
+    who cancelled), late entries and unsigned records: the organisation, each team, each
+    supervisor."""
+    from supervise.domain.compliance import compliance as tally
+    from supervise.domain.compliance import group_rows, monthly_rows
+    from supervise.store.policies import current_policy
+    from supervise.store.reports import compliance_facts
+
+    moment = now()
+    first, last = _period(start, end, moment.date())
+    if docx is not None and docx.suffix.lower() != ".docx":
+        raise UsageError(f"{docx} does not end in .docx: give --docx FILE.docx.")
+    with open_store(state) as store, store.session() as session:
+        policy, _ = current_policy(session)
+        spans, events = compliance_facts(session, policy, last)
+        rows = group_rows(tally(spans, events, first, last, policy), first, last)
+        if docx is not None:
+            _write_docx(session, store, rows, policy, docx, force, moment)
+    if csv_:
+        out.csv(monthly_rows(rows), MONTHLY_KEYS)
+    else:
+        out.table(rows, [("group", "Group"), ("name", "Name"), *TALLY], as_json=json_,
+                  empty="")
+    total = rows[0]
+    percent = "no sessions were due" if total["on_time_percent"] is None \
+        else f"{total['on_time_percent']:g}% of {total['due']} due were on time"
+    out.message(f"{first} to {last}: {total['held']} held; {percent}.")
+
+
+EXPLANATION = (
+    "Each contract's sessions are due at its frequency from the last session that counts under "
+    "the policy (not ad hoc, group only where the policy says so). A due date met by a session "
+    "on or before it is on time; a due date that passes with no session is missed, and the next "
+    "runs on from it. Held counts the sessions that count. Cancellations, late entries and "
+    "unsigned records are counted by the month the meeting was due or held.")
+
+
+def _write_docx(session, store, rows: list[dict], policy, target: Path, force: bool,
+                moment) -> None:
+    from supervise.domain.report_document import compliance_document
+    from supervise.export.bundle import write_single
+    from supervise.store.audit import append_event
+    from supervise.store.exports import organisation
+
+    document = compliance_document(rows, organisation=organisation(session),
+                                   policy=policy.title, author=store.actor, now=moment,
+                                   explanation=EXPLANATION)
+    sha = write_single(target, document, force=force, flag="--docx")
+    append_event(session, now=moment, actor=store.actor, action="report.compliance",
+                 detail={"from": rows[0]["from"], "to": rows[0]["to"], "sha256": sha})
+    out.message(f"Wrote {target}.")
+
+
+@app.command("balance")
+@store_command
+def balance(
+    state: AppState,
+    supervisee: Annotated[Optional[str], typer.Option("--supervisee", metavar="NAME")] = None,
+    sessions: Annotated[Optional[int], typer.Option(
+        "--sessions", min=1, metavar="N", help="Each supervisee's last N sessions (default 6).")]
+        = None,
+    months: Annotated[Optional[int], typer.Option(
+        "--months", min=1, metavar="N", help="Instead: the sessions of the last N months.")]
+        = None,
+    as_of: AsOfOpt = None,
+    json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+) -> None:
+    """How often each function (management, development, support, mediation, voice of the
+    child) was covered, per supervisee; flags one absent three sessions running."""
+    from supervise.domain.balance import balance_rows
+    from supervise.domain.templates import FUNCTIONS
+    from supervise.store.people import find_person
+    from supervise.store.reports import balance_facts
+
+    if sessions and months:
+        raise UsageError("Give --sessions or --months, not both.")
+    day = as_of_date(as_of, now())
+    with open_store(state) as store, store.session() as session:
+        person = find_person(session, supervisee) if supervisee else None
+        seen = balance_facts(session, day, person.id if person else None)
+    rows = balance_rows(seen, day, sessions=sessions or (None if months else 6), months=months)
+    columns = [("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
+               ("sessions", "Sessions"), *((f, f.capitalize()) for f in FUNCTIONS),
+               ("flags", "Flags")]
+    out.table(rows, columns, as_json=json_, as_csv=[k for k, _ in columns] if csv_ else None,
+              empty="No completed sessions to weigh.")
+    flagged = sum(bool(r["flags"]) for r in rows)
+    if rows:
+        out.message(f"{flagged} of {len(rows)} supervisees have a function absent three "
+                    f"sessions running.")
+
+
+@app.command("drift")
+@store_command
+def drift(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
+          csv_: CsvOpt = False) -> None:
+    """Actions carried forward twice or more, or more than 28 days overdue, by owner."""
+    from supervise.domain.drift import drift_rows
+    from supervise.store.reports import drift_facts
+
+    day = as_of_date(as_of, now())
+    with open_store(state) as store, store.session() as session:
+        rows = drift_rows(drift_facts(session, day), day)
+    columns = [("owner", "Owner"), ("action", "Action"), ("text", "What"),
+               ("raised_on", "Agreed"), ("due", "Due"), ("days_overdue", "Days overdue"),
+               ("carried", "Carried"), ("reasons", "Drifting because")]
+    out.table(rows, columns, as_json=json_, as_csv=[k for k, _ in columns] if csv_ else None,
+              empty="No action is drifting.")
+    if rows:
+        owners = len({r["owner"] for r in rows})
+        out.message(f"{len(rows)} drifting actions, {owners} owners.")
+
+
+@app.command("children")
+@store_command
+def children(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
+             csv_: CsvOpt = False) -> None:
+    """Children on a Child Protection Plan or looked after who have not been discussed in
+    supervision for longer than the policy's interval, with their last discussion."""
+    from supervise.domain.unseen_children import WATCHED, unseen_rows
+    from supervise.store.policies import current_policy
+    from supervise.store.reports import children_facts
+
+    day = as_of_date(as_of, now())
+    with open_store(state) as store, store.session() as session:
+        policy, _ = current_policy(session)
+        interval = policy.child_discussion_interval
+        rows = unseen_rows(children_facts(session, day, WATCHED), day, interval)
+    columns = [("child", "Child"), ("family", "Family"), ("status", "Status"),
+               ("last_discussed", "Last discussed"), ("session", "Session"),
+               ("supervisor", "Supervisor"), ("due", "Due"), ("days_overdue", "Days overdue")]
+    out.table(rows, columns, as_json=json_, as_csv=[k for k, _ in columns] if csv_ else None,
+              empty=f"Every child on a plan or looked after was discussed within "
+                    f"{interval.words()}.")
+    if rows:
+        out.message(f"{len(rows)} children not discussed within {interval.words()}.")
