@@ -32,6 +32,9 @@ demo: $(VENV)/.installed
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise export review --child "Lena Kowalski" --out .demo/review
 	@$(BIN)/supervise verify .demo/review
 	@echo
+	@echo '$$ supervise overdue'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise overdue
+	@echo
 	@echo '$$ supervise person list   (with a wrong passphrase: exit 3, nothing changed)'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=not-the-passphrase $(BIN)/supervise person list; echo "exit code $$?"
 

@@ -392,3 +392,18 @@ def test_a_new_store_shows_its_first_user_needs_a_contract(cli, store):
     result = cli("overdue")
     assert result.code == 0 and result.out == ""
     assert "contract new" in result.err
+
+
+def test_two_contracts_each_count_their_own_sessions():
+    """A DSL with an internal and an external contract: a session recorded under one does not
+    keep the other up to date; one recorded under no contract counts for both."""
+    def contract(kind: str) -> ContractFacts:
+        return ContractFacts(kind=kind, supervisor=LEAD, frequency=parse_frequency("1m"),
+                             start=date(2025, 1, 6), review=date(2030, 1, 1), signed=True)
+
+    person = PersonFacts(name="Sam Taylor", contracts=[contract("dsl"), contract("external")],
+                         last_by_kind={"dsl": date(2025, 3, 3), "external": date(2025, 1, 20),
+                                       None: date(2025, 2, 10)})
+    rows = {r.last_session: r for r in rows_for(person, SCHOOL, date(2025, 3, 20))}
+    assert sorted(rows) == [date(2025, 2, 10), date(2025, 3, 3)]
+    assert (rows[date(2025, 2, 10)].status, rows[date(2025, 3, 3)].status) == ("overdue", "ok")
