@@ -39,7 +39,7 @@ def compliance_document(rows: list[dict], *, organisation: str, policy: str, aut
                       ("On time", tuple(float(m["on_time"]) for m in first["months"]))),
               y_title="Sessions"),
         Grid(rows=tuple(_figures(m["month"], m) for m in first["months"]),
-             header=("Month", *_HEADER[1:]), widths=(3, 2, 2, 2, 2, 4, 2, 2)),
+             header=("Month", *_HEADER[1:]), widths=(3, 2, 2, 2, 2, 4, 3, 3)),
     ]
     for group, title in (("organisation", "Whole organisation"), ("team", "By team"),
                          ("supervisor", "By supervisor")):
@@ -48,5 +48,5 @@ def compliance_document(rows: list[dict], *, organisation: str, policy: str, aut
             doc.blocks += [Heading(title, 2),
                            Grid(rows=tuple(_figures(r["name"], r) for r in chosen),
                                 header=("Name" if group != "organisation" else "",
-                                        *_HEADER[1:]), widths=(4, 2, 2, 2, 2, 4, 2, 2))]
+                                        *_HEADER[1:]), widths=(4, 2, 2, 2, 2, 4, 3, 3))]
     return doc
