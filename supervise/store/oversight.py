@@ -6,7 +6,7 @@ so they compare as text. Portable SQL (no SQLite-only functions beyond substr).
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -22,6 +22,11 @@ def day_of(value: Any) -> date | None:
     if value is None:
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _after(on: str) -> str:
+    """The next day as ISO text: a stored UTC moment before it was made by the end of `on`."""
+    return (date.fromisoformat(on) + timedelta(days=1)).isoformat()
 
 
 def rows(session: Session, sql: str, **params: Any) -> list[Any]:
@@ -50,26 +55,27 @@ def _people(session: Session) -> dict[int, PersonFacts]:
 
 
 def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy, on: str,
-               kinds: tuple[str, ...]) -> None:
+               kinds: tuple[str, ...]) -> dict[int, tuple[int, str]]:
+    """Each contract in force at D, on its supervisee; returns every contract's (supervisee,
+    kind) by id, for attributing sessions."""
     signed: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for row in rows(session, """
             SELECT record_id, signer_id, role FROM signature
-            WHERE record_type = 'contract' AND substr(signed_at, 1, 10) <= :d""", d=on):
+            WHERE record_type = 'contract' AND signed_at < :after""", after=_after(on)):
         signed[row.record_id].add((row.signer_id, row.role))
     day = date.fromisoformat(on)
     schedules = {policy.newly_qualified.name: policy.newly_qualified} \
         if policy.newly_qualified else {}
-    for row in rows(session, """
-            SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
-                   c.schedule_from, c.start_on, c.review_on, e.ended_on,
-                   n.start_on AS successor_start
-            FROM contract c
-            LEFT JOIN contract_end e ON e.contract_id = c.id
-            LEFT JOIN contract n ON n.supersedes_id = c.id
-            WHERE c.start_on <= :d""", d=on):
+    contracts = rows(session, """
+        SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
+               c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
+        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
+    successor_start = {row.supersedes_id: day_of(row.start_on) for row in contracts
+                       if row.supersedes_id is not None}
+    for row in contracts:
         person = people.get(row.supervisee_id)
         if person is None or not in_force(day_of(row.start_on), day_of(row.ended_on),
-                                          day_of(row.successor_start), day):
+                                          successor_start.get(row.id), day):
             continue
         try:
             frequency = parse_frequency(row.frequency)
@@ -83,8 +89,9 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
             frequency=frequency, start=day_of(row.start_on), review=day_of(row.review_on),
             signed=is_signed, schedule=schedules.get(row.schedule),
             schedule_from=day_of(row.schedule_from),
-            sessions_since_start=0 if is_signed else _held_since(
-                session, row.supervisee_id, row.start_on, on, kinds)))
+            sessions_since_start=0 if is_signed or policy.sign_before_session <= 1
+            else _held_since(session, row.supervisee_id, row.start_on, on, kinds)))
+    return {row.id: (row.supervisee_id, row.kind) for row in contracts}
 
 
 def _held_since(session: Session, person_id: int, start: str, on: str,
@@ -97,24 +104,29 @@ def _held_since(session: Session, person_id: int, start: str, on: str,
                  p=person_id, kinds=list(kinds), start=str(start), d=on)[0].n
 
 
+# Grouped by `person_id + 0`, not person_id: grouping on the bare column makes SQLite walk the
+# person index and fetch every session row by id (seconds on a large store) instead of
+# reading the covering index ix_session_seen in date order.
+_LAST_HELD = """
+    SELECT ss.person_id + 0 AS person_id, s.contract_id, s.kind, max(s.held_on) AS last
+    FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
+    WHERE s.status <> 'draft' AND s.held_on <= :d
+    GROUP BY ss.person_id + 0, s.contract_id, s.kind"""
+
+
 def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
-              kinds: tuple[str, ...]) -> None:
-    for row in rows(session, """
-            SELECT ss.person_id, k.kind, max(s.held_on) AS last
-            FROM session_record s
-            JOIN session_supervisee ss ON ss.session_id = s.id
-            LEFT JOIN contract k ON k.id = s.contract_id AND k.supervisee_id = ss.person_id
-            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
-            GROUP BY ss.person_id, k.kind""", d=on, kinds=list(kinds)):
-        if row.person_id in people:
-            people[row.person_id].last_by_kind[row.kind] = day_of(row.last)
-    for row in rows(session, """
-            SELECT ss.person_id, max(s.held_on) AS last
-            FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-            WHERE s.status <> 'draft' AND s.held_on <= :d
-            GROUP BY ss.person_id""", d=on):
-        if row.person_id in people:
-            people[row.person_id].last_any = day_of(row.last)
+              kinds: tuple[str, ...], contracts: dict[int, tuple[int, str]]) -> None:
+    for row in rows(session, _LAST_HELD, d=on):
+        person = people.get(row.person_id)
+        if person is None:
+            continue
+        last = day_of(row.last)
+        person.last_any = max(last, person.last_any or last)
+        if row.kind in kinds:
+            owner, kind = contracts.get(row.contract_id, (None, None))
+            key = kind if owner == row.person_id else None
+            known = person.last_by_kind.get(key)
+            person.last_by_kind[key] = max(last, known or last)
     for row in rows(session, """
             SELECT ss.person_id, min(substr(s.created_at, 1, 10)) AS since
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
@@ -122,7 +134,7 @@ def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
             GROUP BY ss.person_id""", d=on):
         if row.person_id in people:
             people[row.person_id].draft_since = day_of(row.since)
-    for row in rows(session, _UNSIGNED, d=on):
+    for row in rows(session, _UNSIGNED, d=on, after=_after(on)):
         if row.person_id in people:
             people[row.person_id].unsigned_since = day_of(row.since)
 
@@ -134,17 +146,17 @@ UNSIGNED_SESSIONS = """
         NOT EXISTS (SELECT 1 FROM signature g
                     WHERE g.record_type = 'session' AND g.record_id = s.id
                       AND g.signer_id = s.supervisor_id AND g.role = 'supervisor'
-                      AND substr(g.signed_at, 1, 10) <= :d)
+                      AND g.signed_at < :after)
         OR EXISTS (SELECT 1 FROM session_supervisee p
                    WHERE p.session_id = s.id AND NOT EXISTS (
                        SELECT 1 FROM signature g
                        WHERE g.record_type = 'session' AND g.record_id = s.id
                          AND g.signer_id = p.person_id AND g.role = 'supervisee'
-                         AND substr(g.signed_at, 1, 10) <= :d)))"""
+                         AND g.signed_at < :after)))"""
 _UNSIGNED = f"""
-    SELECT ss.person_id, min(u.held_on) AS since
+    SELECT ss.person_id + 0 AS person_id, min(u.held_on) AS since
     FROM ({UNSIGNED_SESSIONS}) u JOIN session_supervisee ss ON ss.session_id = u.id
-    GROUP BY ss.person_id"""
+    GROUP BY ss.person_id + 0"""
 
 
 def _actions_and_cancellations(session: Session, people: dict[int, PersonFacts],
@@ -186,8 +198,8 @@ def oversight_facts(session: Session, policy: Policy, on: date) -> list[PersonFa
     day = on.isoformat()
     kinds = counting_kinds(policy)
     people = _people(session)
-    _contracts(session, people, policy, day, kinds)
-    _sessions(session, people, day, kinds)
+    contracts = _contracts(session, people, policy, day, kinds)
+    _sessions(session, people, day, kinds, contracts)
     _actions_and_cancellations(session, people, day)
     _last_supervisors(session, people, day)
     return list(people.values())

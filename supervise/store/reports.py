@@ -14,7 +14,7 @@ from supervise.domain.oversight import counting_kinds
 from supervise.domain.policy import Policy
 from supervise.domain.unseen_children import Watched
 from supervise.errors import SuperviseError
-from supervise.store.oversight import UNSIGNED_SESSIONS, day_of, rows
+from supervise.store.oversight import UNSIGNED_SESSIONS, _after, day_of, rows
 
 
 def _names(session: Session) -> dict[int, tuple[str, str]]:
@@ -77,7 +77,7 @@ def _events(session: Session, people: dict, day: str) -> list[Event]:
         supervisor = people.get(row.supervisor_id, ("(none named)", ""))[0]
         events.append(Event(day_of(row.meeting_on), team, supervisor,
                             f"cancelled-by-{row.cancelled_by}"))
-    unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day)}
+    unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day, after=_after(day))}
     for row in rows(session, """
             SELECT s.id, s.held_on, s.supervisor_id, s.late_entry, ss.person_id
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id

@@ -342,6 +342,19 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX ix_cancellation_supervisee ON cancellation (supervisee_id)",
         ],
     ),
+    (
+        6,
+        [
+            # Covering indexes for `overdue` and the reports: read in date order without
+            # fetching (and decrypting) every wide row (SPEC §9: a large trust in under 1 s).
+            """CREATE INDEX ix_session_seen
+               ON session_record (held_on, status, kind, contract_id, supervisor_id)""",
+            """CREATE INDEX ix_signature_party
+               ON signature (record_type, record_id, signer_id, role, signed_at)""",
+            """CREATE INDEX ix_contract_terms ON contract (supervisee_id, supervisor_id, kind,
+               frequency, schedule, schedule_from, start_on, review_on, supersedes_id)""",
+        ],
+    ),
 ]
 
 
