@@ -27,31 +27,32 @@ def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list,
     against teams and supervisors (cancellations, late entries, unsigned records)."""
     people = _names(session)
     day = end.isoformat()
-    held: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
-    for row in rows(session, """
-            SELECT ss.person_id, s.held_on, k.kind
-            FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-            LEFT JOIN contract k ON k.id = s.contract_id AND k.supervisee_id = ss.person_id
-            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
-            ORDER BY s.held_on""", d=day, kinds=list(counting_kinds(policy))):
-        held[row.person_id].append((day_of(row.held_on), row.kind))
     contracts = rows(session, """
         SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
-               c.schedule_from, c.start_on, c.supersedes_id, e.ended_on,
-               n.start_on AS successor_start
-        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id
-        LEFT JOIN contract n ON n.supersedes_id = c.id
-        WHERE c.start_on <= :d""", d=day)
+               c.schedule_from, c.start_on, c.supersedes_id, e.ended_on
+        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
+    owner_kind = {row.id: (row.supervisee_id, row.kind) for row in contracts}
+    successor_start = {row.supersedes_id: day_of(row.start_on) for row in contracts
+                       if row.supersedes_id is not None}
+    held: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
+    for row in rows(session, """
+            SELECT ss.person_id + 0 AS person_id, s.held_on, s.contract_id
+            FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
+            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
+            ORDER BY s.held_on""", d=day, kinds=list(counting_kinds(policy))):
+        owner, kind = owner_kind.get(row.contract_id, (None, None))
+        held[row.person_id].append((day_of(row.held_on),
+                                    kind if owner == row.person_id else None))
     kinds_of: dict[int, set[str]] = defaultdict(set)
     for row in contracts:
         kinds_of[row.supervisee_id].add(row.kind)
     spans = []
-    for row in contracts:
+    for row in (c for c in contracts if str(c.start_on) <= day):
         try:
             frequency = parse_frequency(row.frequency)
         except SuperviseError:
             frequency = policy.default_frequency
-        ends = [d for d in (day_of(row.ended_on), day_of(row.successor_start)) if d]
+        ends = [d for d in (day_of(row.ended_on), successor_start.get(row.id)) if d]
         last_day = min(ends) if ends else None
         if last_day is not None:
             last_day = date.fromordinal(last_day.toordinal() - 1)
