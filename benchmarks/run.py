@@ -4,6 +4,7 @@ Standard library only (subprocess, time.perf_counter, statistics). Run with `mak
 Every store is made in a temporary directory and removed afterwards; all names are invented.
 """
 
+import json
 import os
 import platform
 import statistics
@@ -103,7 +104,76 @@ def measure() -> list[tuple[str, float, float | None, str]]:
                      f"`SUPERVISE_STORE=… SUPERVISE_PASSPHRASE=… {shown(SUPERVISE)} person list`"))
         rows += sessions(path, env, Path(tmp))
         rows += exports(path, env, Path(tmp))
-    return rows
+    return rows + oversight()
+
+
+def peak_command(args: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, peak resident memory in MB) of one `supervise` process."""
+    start = time.perf_counter()
+    child = subprocess.Popen([str(SUPERVISE), *args], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status):
+        sys.exit(f"supervise {' '.join(args)} failed: {child.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def oversight() -> list[tuple]:
+    """`overdue` and `report compliance` on the large trust of SPEC §9 (built once, cached)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import large_trust
+    from supervise.domain.oversight import overdue_rows
+    from supervise.store.oversight import oversight_facts
+    from supervise.store.policies import current_policy
+
+    started = time.perf_counter()
+    path = large_trust.cached(progress=lambda done, total: None)
+    built = time.perf_counter() - started
+    counts = json.loads((path.parent / "counts.json").read_text())
+    size = (f"{counts.get('people', 0):,} people, {counts.get('sessions', 0):,} sessions, "
+            f"{counts.get('signatures', 0):,} signatures")
+    how = f"built in {built:.0f} s" if built > 5 else "cached"
+    print(f"Large trust: {size} ({how})")
+    on = large_trust.END
+    store = unlock_store(path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
+                         now=datetime.now(UTC))
+    try:
+        def judge() -> None:
+            with store.session() as session:
+                policy, _ = current_policy(session)
+                rows = overdue_rows(oversight_facts(session, policy, on), policy, on)
+                [row.as_dict() for row in rows]
+
+        in_process = time_call(judge, runs=7, warmup=1)
+    finally:
+        store.close()
+    env = {**os.environ, "SUPERVISE_STORE": str(path),
+           "SUPERVISE_PASSPHRASE": large_trust.PASSPHRASE}
+    env.pop("SUPERVISE_USER", None)
+    env.pop("SUPERVISE_PASSPHRASE_FILE", None)
+    command = ["overdue", "--as-of", on.isoformat(), "--json"]
+    runs = [peak_command(command, env) for _ in range(5)]
+    unlock_alone = time_call(lambda: unlock_store(
+        path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
+        now=datetime.now(UTC)).close(), runs=5)
+    compliance = ["report", "compliance", "--from", "2025-11-01", "--to", "2026-10-31",
+                  "--json"]
+    where = f"the large trust ({size}), as of {on}"
+    shown_cli = f"`SUPERVISE_STORE=… {shown(SUPERVISE)} {' '.join(command)}`"
+    return [
+        (f"`overdue` on {where}, excluding unlock (7 runs)", in_process, 1.0,
+         "`overdue_rows(oversight_facts(...))` + JSON rows in an unlocked store, in-process"),
+        ("`overdue` whole command, unlock and start-up included (5 runs)",
+         statistics.median(r[0] for r in runs), None, shown_cli),
+        ("of which unlocking that store (5 runs)", unlock_alone, None,
+         "`unlock_store(...)` + `close()` in-process"),
+        ("`overdue` peak memory (maximum of 5 runs)", max(r[1] for r in runs), 200.0,
+         f"{shown_cli}: the process's peak RSS (`os.wait4`)", "MB"),
+        ("`report compliance`, 12 months, whole command (3 runs)",
+         time_command(compliance, runs=3, warmup=0, env=env), None,
+         f"`SUPERVISE_STORE=… {shown(SUPERVISE)} {' '.join(compliance)}`"),
+    ]
 
 
 def exports(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
@@ -178,13 +248,18 @@ def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float |
     return rows
 
 
-def table(rows: list[tuple[str, float, float | None, str]]) -> str:
+def table(rows: list[tuple]) -> str:
+    """Rows of (what, value, target, command), seconds; or with a 5th item "MB", megabytes."""
     lines = ["| what | median | target | met? | command that measured it |",
              "|---|---:|---:|:---:|---|"]
-    for what, median, target, command in rows:
-        goal = f"≤ {target * 1000:.0f} ms" if target is not None else "—"
-        met = "—" if target is None else ("yes" if median <= target else "**no**")
-        lines.append(f"| {what} | {median * 1000:.1f} ms | {goal} | {met} | {command} |")
+    for what, value, target, command, *unit in rows:
+        if unit == ["MB"]:
+            amount, goal = f"{value:.1f} MB", f"≤ {target:.0f} MB" if target else "—"
+        else:
+            amount = f"{value * 1000:.1f} ms"
+            goal = f"≤ {target * 1000:.0f} ms" if target is not None else "—"
+        met = "—" if target is None else ("yes" if value <= target else "**no**")
+        lines.append(f"| {what} | {amount} | {goal} | {met} | {command} |")
     return "\n".join(lines)
 
 

@@ -22,9 +22,9 @@ def append_event(
     digest: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev_hash = _last_link(session)
     fields = {
-        "seq": (last.seq if last else 0) + 1,
+        "seq": seq + 1,
         "at": iso_utc(now),
         "actor": actor,
         "action": action,
@@ -32,12 +32,28 @@ def append_event(
         "record_id": record_id,
         "digest": digest,
         "detail": canonical_json(detail or {}).decode("utf-8"),
-        "prev_hash": last.hash if last else GENESIS,
+        "prev_hash": prev_hash,
     }
     event = AuditEvent(**fields, hash=event_hash(fields))
     session.add(event)
     session.flush()
+    session.info[_LAST_LINK] = (session.get_transaction(), event.seq, event.hash)
     return event
+
+
+_LAST_LINK = "supervise.audit.last_link"
+
+
+def _last_link(session: Session) -> tuple[int, str]:
+    """The newest event's (seq, hash). Read once per transaction: every write transaction
+    begins IMMEDIATE (engine.py), so no other connection appends until it ends, and in it only
+    append_event adds events, so the event it added last is still the newest."""
+    known = session.info.get(_LAST_LINK)
+    transaction = session.get_transaction()
+    if known is not None and transaction is not None and known[0] is transaction:
+        return known[1], known[2]
+    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS)
 
 
 def event_row(event: AuditEvent) -> dict[str, Any]:

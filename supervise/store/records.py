@@ -84,7 +84,10 @@ def contract_content(session: Session, contract: Contract) -> Content:
                                          json.loads(contract.answers)))
 
 
-def session_content(session: Session, record: SessionRecord) -> Content:
+def session_content(session: Session, record: SessionRecord, *,
+                    read: tuple[dict, list, list] | None = None) -> Content:
+    """`read`: the record's answers, cases and reviews as answers_of, cases_of and reviews_in
+    give them, when the caller has just read them in this transaction (complete)."""
     from supervise.store.sessions import actions_raised, answers_of, case_part, cases_of, reviews_in
 
     header = {
@@ -97,18 +100,18 @@ def session_content(session: Session, record: SessionRecord) -> Content:
         "recorded_at": record.created_at, "completed_at": record.completed_at,
         "policy_version": record.policy_version,
     }
-    answers = answers_of(session, record)
+    answers, cases, reviews = read if read is not None else (
+        answers_of(session, record), cases_of(session, record), reviews_in(session, record))
     parts: list[Any] = _answer_parts(session, record.template_digest, answers)
     template = snapshot(session, record.template_digest)
     parts += [{"group": key, "answer": answers[key]} for key in GROUP_KEYS
               if key in answers and template.section(key) is None]
-    cases = cases_of(session, record)
     parts += [case_part(session, case) for case in cases]
     positions = {case.id: case.position for case in cases}
     parts += [{"action": a.id, "text": a.text, "owner": a.owner_id, "due": a.agreed_due_on,
                "case": positions.get(a.case_id)} for a in actions_raised(session, record)]
     parts += [{"review_of": r.action_id, "outcome": r.outcome, "note": r.note,
-               "due": r.due_after} for r in reviews_in(session, record)]
+               "due": r.due_after} for r in reviews]
     return Content(header, parts)
 
 

@@ -330,7 +330,8 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
         raise UsageError(f"The next meeting ({record.next_meeting}) is not after the session "
                          f"({record.held_on}).")
     case_field = template.of_type("cases")
-    for case in cases_of(session, record) if case_field else ():
+    cases = cases_of(session, record)
+    for case in cases if case_field else ():
         given = json.loads(case.answers)
         missing += [f"case {case.position}: {f.title}" for f in case_field.fields
                     if f.required and given.get(f.id) in (None, "", [])]
@@ -338,12 +339,15 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
         raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}. Resume it "
                          f"with `supervise session resume {record.id}`.")
     _touch(session, record, now)
-    for review in reviews_in(session, record):
+    reviews = reviews_in(session, record)
+    for review in reviews:
         _apply(session, session.get(ActionItem, review.action_id), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
     record.late_entry = late_entry(record.held_on, now, policy)
     session.flush()
-    record.digest = session_content(session, record).digest
+    # What was just read is what the digest covers: applying the reviews changes only the
+    # actions' status and current due date, which are not part of the record.
+    record.digest = session_content(session, record, read=(answers, cases, reviews)).digest
     session.add(record)
     append_event(session, now=now, actor=actor, action="session.complete",
                  record_type="session", record_id=str(record.id), digest=record.digest)

@@ -56,20 +56,61 @@ def statement_of(signature: Signature, key_fingerprint: str) -> bytes:
                            key_fingerprint, signature)
 
 
+@dataclass
+class Signer:
+    """One party signing, for sign_together."""
+
+    person: Person
+    role: str
+    comment: str | None
+    material: SigningMaterial
+
+
 def sign_record(session: Session, record_type: str, record: Any, *, signer: Person, role: str,
                 comment: str | None, material: SigningMaterial, now: datetime,
                 actor: str) -> Signature:
+    return sign_together(session, record_type, record,
+                         [Signer(signer, role, comment, material)], now=now, actor=actor)[0]
+
+
+def sign_together(session: Session, record_type: str, record: Any, signers: list[Signer], *,
+                  now: datetime, actor: str) -> list[Signature]:
+    """Each of `signers` signs the record, in order, as sign_record would one at a time (the
+    supervisor and supervisee at the end of a meeting): the record's digest is computed once
+    for all of them, not once each."""
+    return _sign(session, record_type, record, signers, None, now, actor)
+
+
+def complete_and_sign(session: Session, record: Any, signers: list[Signer], *, policy: Any,
+                      now: datetime, signed_at: datetime, actor: str) -> list[Signature]:
+    """Complete a draft session (sessions.complete) and have `signers` sign it at once, in the
+    same transaction: what they sign is the digest complete() has just fixed, not computed a
+    second time, as nothing is written in between."""
+    from supervise.store.sessions import complete
+
+    digest = complete(session, record, policy=policy, now=now, actor=actor)
+    return _sign(session, "session", record, signers, digest, signed_at, actor)
+
+
+def _sign(session: Session, record_type: str, record: Any, signers: list[Signer],
+          digest: str | None, now: datetime, actor: str) -> list[Signature]:
     what = label(record_type, record.id)
     draft = draft_session_of(session, record_type, record)
     if draft is not None:
         raise UsageError(f"Session {draft.id} is a draft: finish it with `supervise session "
                          f"resume {draft.id}` before it or its decision records are signed.")
     earlier = signatures_of(session, record_type, record.id)
-    for done in earlier:
-        if done.signer_id == signer.id and done.role == role:
-            raise SuperviseError(f"{signer.name} already signed {what} as {role} on "
-                                 f"{done.signed_at[:10]}; nothing was changed.")
-    digest = content_of(session, record_type, record).digest
+    for number, one in enumerate(signers):
+        for done in earlier:
+            if done.signer_id == one.person.id and done.role == one.role:
+                raise SuperviseError(f"{one.person.name} already signed {what} as {one.role} "
+                                     f"on {done.signed_at[:10]}; nothing was changed.")
+        if any(other.person.id == one.person.id and other.role == one.role
+               for other in signers[:number]):
+            raise SuperviseError(f"{one.person.name} is named twice to sign {what} as "
+                                 f"{one.role}; nothing was changed.")
+    if digest is None:
+        digest = content_of(session, record_type, record).digest
     if earlier and earlier[0].digest != digest:
         raise VerificationError(f"{what.capitalize()} no longer matches what was signed: run "
                                 f"`supervise audit verify` and do not sign it.")
@@ -77,10 +118,16 @@ def sign_record(session: Session, record_type: str, record: Any, *, signer: Pers
         record.digest = digest  # completed before migration 4 changed how it is computed
         session.add(record)
         session.flush()
+    return [_signature(session, record_type, record, digest, one, now, actor) for one in signers]
+
+
+def _signature(session: Session, record_type: str, record: Any, digest: str, one: Signer,
+               now: datetime, actor: str) -> Signature:
+    signer, material = one.person, one.material
     row = Signature(
         record_type=record_type, record_id=record.id, digest=digest, signer_id=signer.id,
-        signer_name=signer.name, role=role, method=material.method,
-        comment=comment or None,
+        signer_name=signer.name, role=one.role, method=material.method,
+        comment=one.comment or None,
         witness_id=material.witness.id if material.witness else None,
         witness_name=material.witness.name if material.witness else None,
         key_id=material.key.id, public_key=material.key.public_key, signed_at=iso_utc(now),
@@ -94,7 +141,7 @@ def sign_record(session: Session, record_type: str, record: Any, *, signer: Pers
     session.flush()
     append_event(session, now=now, actor=actor, action=f"{record_type}.sign",
                  record_type=record_type, record_id=str(record.id), digest=digest,
-                 detail={"signature": row.id, "signer": signer.id, "role": role,
+                 detail={"signature": row.id, "signer": signer.id, "role": one.role,
                          "method": material.method})
     return row
 
