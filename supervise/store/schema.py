@@ -354,6 +354,14 @@ MIGRATIONS: list[Migration] = [
             """CREATE INDEX ix_contract_terms ON contract (supervisee_id, supervisor_id, kind,
                frequency, schedule, schedule_from, start_on, review_on, supersedes_id)""",
         ],
+    ),    (
+        7,
+        [
+            # A session's digest reads its actions and reviews by session: without these every
+            # complete, sign, export and audit verify scanned both tables whole.
+            "CREATE INDEX ix_action_session ON action_item (session_id)",
+            "CREATE INDEX ix_action_review_session ON action_review (session_id)",
+        ],
     ),
 ]
 
