@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from supervise.domain.frequency import Frequency, Schedule, next_due
+from supervise.domain.frequency import Frequency, Schedule, frequency_on, next_due
 from supervise.domain.oversight import due_after
 from supervise.domain.policy import Policy
 
@@ -59,9 +59,7 @@ class Span:
     schedule_from: date | None = None
 
     def frequency_on(self, day: date) -> Frequency:
-        if self.schedule is not None and self.schedule_from is not None:
-            return self.schedule.on(self.schedule_from, day)
-        return self.frequency
+        return frequency_on(self.frequency, self.schedule, self.schedule_from, day)
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,12 @@ class Schedule:
                  else f"{s.every.words()} to {s.until.words()}"
                  for i, s in enumerate(self.steps)]
         return ", ".join([*parts, f"then {self.then.words()}"])
+
+
+def frequency_on(frequency: Frequency, schedule: Schedule | None, anchor: date | None,
+                 day: date) -> Frequency:
+    """A contract's frequency on `day`: a stepped schedule (newly qualified) moves on by itself
+    as time passes from its anchor; otherwise the contract's own."""
+    if schedule is not None and anchor is not None:
+        return schedule.on(anchor, day)
+    return frequency

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from supervise.domain.frequency import Frequency, Schedule, add_months, next_due, term_end_on
+from supervise.domain.frequency import (
+    Frequency,
+    Schedule,
+    add_months,
+    frequency_on,
+    next_due,
+    term_end_on,
+)
 from supervise.domain.policy import Policy, schedule_anchor
 from supervise.domain.templates import SESSION_KINDS
 from supervise.domain.text import counted
@@ -49,10 +56,7 @@ class ContractFacts:
     sessions_since_start: int = 0  # counting sessions held from its start to D
 
     def frequency_on(self, day: date) -> Frequency:
-        """A stepped schedule (newly qualified) moves on by itself as time passes."""
-        if self.schedule is not None and self.schedule_from is not None:
-            return self.schedule.on(self.schedule_from, day)
-        return self.frequency
+        return frequency_on(self.frequency, self.schedule, self.schedule_from, day)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from supervise.domain.frequency import parse_frequency
+from supervise.domain.frequency import Frequency, Schedule, parse_frequency
 from supervise.domain.oversight import ContractFacts, PersonFacts, counting_kinds, in_force
 from supervise.domain.policy import Policy
 from supervise.errors import SuperviseError
@@ -24,7 +24,7 @@ def day_of(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _after(on: str) -> str:
+def day_after(on: str) -> str:
     """The next day as ISO text: a stored UTC moment before it was made by the end of `on`."""
     return (date.fromisoformat(on) + timedelta(days=1)).isoformat()
 
@@ -61,37 +61,57 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
     signed: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for row in rows(session, """
             SELECT record_id, signer_id, role FROM signature
-            WHERE record_type = 'contract' AND signed_at < :after""", after=_after(on)):
+            WHERE record_type = 'contract' AND signed_at < :after""", after=day_after(on)):
         signed[row.record_id].add((row.signer_id, row.role))
     day = date.fromisoformat(on)
-    schedules = {policy.newly_qualified.name: policy.newly_qualified} \
-        if policy.newly_qualified else {}
-    contracts = rows(session, """
-        SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
-               c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
-        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
-    successor_start = {row.supersedes_id: day_of(row.start_on) for row in contracts
-                       if row.supersedes_id is not None}
+    contracts, successor_start = contract_terms(session)
     for row in contracts:
         person = people.get(row.supervisee_id)
         if person is None or not in_force(day_of(row.start_on), day_of(row.ended_on),
                                           successor_start.get(row.id), day):
             continue
-        try:
-            frequency = parse_frequency(row.frequency)
-        except SuperviseError:
-            frequency = policy.default_frequency
         is_signed = {(row.supervisor_id, "supervisor"),
                      (row.supervisee_id, "supervisee")} <= signed[row.id]
         supervisor = people.get(row.supervisor_id)
         person.contracts.append(ContractFacts(
             kind=row.kind, supervisor=supervisor.name if supervisor else "(unknown)",
-            frequency=frequency, start=day_of(row.start_on), review=day_of(row.review_on),
-            signed=is_signed, schedule=schedules.get(row.schedule),
+            frequency=contract_frequency(row, policy), start=day_of(row.start_on),
+            review=day_of(row.review_on), signed=is_signed, schedule=contract_schedule(row, policy),
             schedule_from=day_of(row.schedule_from),
             sessions_since_start=0 if is_signed or policy.sign_before_session <= 1
             else _held_since(session, row.supervisee_id, row.start_on, on, kinds)))
     return {row.id: (row.supervisee_id, row.kind) for row in contracts}
+
+
+def contract_terms(session: Session) -> tuple[list[Any], dict[int, date]]:
+    """Every contract's terms (and its ending, if any), and each superseded contract's
+    successor's start, read once for overdue and the compliance report."""
+    contracts = rows(session, """
+        SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
+               c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
+        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
+    return contracts, {row.supersedes_id: day_of(row.start_on) for row in contracts
+                       if row.supersedes_id is not None}
+
+
+def contract_frequency(row: Any, policy: Policy) -> Frequency:
+    try:
+        return parse_frequency(row.frequency)
+    except SuperviseError:  # a stored code this version no longer knows
+        return policy.default_frequency
+
+
+def contract_schedule(row: Any, policy: Policy) -> Schedule | None:
+    schedule = policy.newly_qualified
+    return schedule if schedule is not None and row.schedule == schedule.name else None
+
+
+def kind_held_under(contracts: dict[int, tuple[int, str]], contract_id: int | None,
+                    person_id: int) -> str | None:
+    """The kind of contract a session was recorded under, when that contract is this
+    supervisee's (a group session is recorded under its first supervisee's)."""
+    owner, kind = contracts.get(contract_id, (None, None))
+    return kind if owner == person_id else None
 
 
 def _held_since(session: Session, person_id: int, start: str, on: str,
@@ -123,8 +143,7 @@ def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
         last = day_of(row.last)
         person.last_any = max(last, person.last_any or last)
         if row.kind in kinds:
-            owner, kind = contracts.get(row.contract_id, (None, None))
-            key = kind if owner == row.person_id else None
+            key = kind_held_under(contracts, row.contract_id, row.person_id)
             known = person.last_by_kind.get(key)
             person.last_by_kind[key] = max(last, known or last)
     for row in rows(session, """
@@ -134,7 +153,7 @@ def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
             GROUP BY ss.person_id""", d=on):
         if row.person_id in people:
             people[row.person_id].draft_since = day_of(row.since)
-    for row in rows(session, _UNSIGNED, d=on, after=_after(on)):
+    for row in rows(session, _UNSIGNED, d=on, after=day_after(on)):
         if row.person_id in people:
             people[row.person_id].unsigned_since = day_of(row.since)
 

@@ -1,20 +1,28 @@
 """The facts behind `report compliance | balance | drift | children`, read in set-based queries;
 the rules are in domain/ (compliance, balance, drift, unseen_children)."""
 
+import json
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from supervise.domain.balance import Seen
 from supervise.domain.compliance import Event, Span
 from supervise.domain.drift import Tracked
-from supervise.domain.frequency import parse_frequency
 from supervise.domain.oversight import counting_kinds
 from supervise.domain.policy import Policy
 from supervise.domain.unseen_children import Watched
-from supervise.errors import SuperviseError
-from supervise.store.oversight import UNSIGNED_SESSIONS, _after, day_of, rows
+from supervise.store.oversight import (
+    UNSIGNED_SESSIONS,
+    contract_frequency,
+    contract_schedule,
+    contract_terms,
+    day_after,
+    day_of,
+    kind_held_under,
+    rows,
+)
 
 
 def _names(session: Session) -> dict[int, tuple[str, str]]:
@@ -27,44 +35,31 @@ def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list,
     against teams and supervisors (cancellations, late entries, unsigned records)."""
     people = _names(session)
     day = end.isoformat()
-    contracts = rows(session, """
-        SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
-               c.schedule_from, c.start_on, c.supersedes_id, e.ended_on
-        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
+    contracts, successor_start = contract_terms(session)
     owner_kind = {row.id: (row.supervisee_id, row.kind) for row in contracts}
-    successor_start = {row.supersedes_id: day_of(row.start_on) for row in contracts
-                       if row.supersedes_id is not None}
     held: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
     for row in rows(session, """
             SELECT ss.person_id + 0 AS person_id, s.held_on, s.contract_id
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
             ORDER BY s.held_on""", d=day, kinds=list(counting_kinds(policy))):
-        owner, kind = owner_kind.get(row.contract_id, (None, None))
-        held[row.person_id].append((day_of(row.held_on),
-                                    kind if owner == row.person_id else None))
+        held[row.person_id].append(
+            (day_of(row.held_on), kind_held_under(owner_kind, row.contract_id, row.person_id)))
     kinds_of: dict[int, set[str]] = defaultdict(set)
     for row in contracts:
         kinds_of[row.supervisee_id].add(row.kind)
     spans = []
     for row in (c for c in contracts if str(c.start_on) <= day):
-        try:
-            frequency = parse_frequency(row.frequency)
-        except SuperviseError:
-            frequency = policy.default_frequency
         ends = [d for d in (day_of(row.ended_on), successor_start.get(row.id)) if d]
-        last_day = min(ends) if ends else None
-        if last_day is not None:
-            last_day = date.fromordinal(last_day.toordinal() - 1)
+        last_day = min(ends) - timedelta(days=1) if ends else None
         others = kinds_of[row.supervisee_id] - {row.kind}
-        sessions = tuple(d for d, kind in held[row.supervisee_id] if kind not in others)
-        name, team = people.get(row.supervisee_id, ("", ""))
         spans.append(Span(
-            team=team, supervisor=people.get(row.supervisor_id, ("(unknown)", ""))[0],
-            frequency=frequency, start=day_of(row.start_on), end=last_day, sessions=sessions,
-            is_review=row.supersedes_id is not None,
-            schedule=policy.newly_qualified if row.schedule and policy.newly_qualified
-            and row.schedule == policy.newly_qualified.name else None,
+            team=people.get(row.supervisee_id, ("", ""))[1],
+            supervisor=people.get(row.supervisor_id, ("(unknown)", ""))[0],
+            frequency=contract_frequency(row, policy), start=day_of(row.start_on),
+            end=last_day,
+            sessions=tuple(d for d, kind in held[row.supervisee_id] if kind not in others),
+            is_review=row.supersedes_id is not None, schedule=contract_schedule(row, policy),
             schedule_from=day_of(row.schedule_from)))
     return spans, _events(session, people, day)
 
@@ -78,7 +73,7 @@ def _events(session: Session, people: dict, day: str) -> list[Event]:
         supervisor = people.get(row.supervisor_id, ("(none named)", ""))[0]
         events.append(Event(day_of(row.meeting_on), team, supervisor,
                             f"cancelled-by-{row.cancelled_by}"))
-    unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day, after=_after(day))}
+    unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day, after=day_after(day))}
     for row in rows(session, """
             SELECT s.id, s.held_on, s.supervisor_id, s.late_entry, ss.person_id
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
@@ -104,8 +99,7 @@ def balance_facts(session: Session, on: date, supervisee_id: int | None = None) 
             SELECT a.session_id, a.section_id, a.value FROM session_answer a
             JOIN session_record s ON s.id = a.session_id
             WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
-        if row.value not in ("null", '""', "[]"):
-            answers[row.session_id][row.section_id] = True
+        answers[row.session_id][row.section_id] = json.loads(row.value)
     has: dict[int, dict] = defaultdict(dict)
     for table, key in (("case_discussion", "cases"), ("action_item", "actions"),
                        ("action_review", "action_review")):
