@@ -60,7 +60,7 @@ def build_app(argv: list[str] | None = None):
 
     import typer
 
-    from supervise.cli import demo, init, overdue, verify
+    from supervise.cli import backup, demo, init, overdue, verify
     from supervise.cli.context import AppState, default_store_path
     from supervise.cli.options import command_group
 
@@ -100,6 +100,9 @@ def build_app(argv: list[str] | None = None):
     app.command("demo")(demo.demo)
     app.command("verify")(verify.verify)
     app.command("overdue")(overdue.overdue)
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
+    app.command("doctor")(backup.doctor)
     wanted = invoked_group(argv) if argv is not None else None
     for name, (module, help_text) in GROUPS.items():
         if argv is None or name == wanted:

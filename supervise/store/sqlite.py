@@ -54,7 +54,7 @@ def check_store_file(path: Path) -> None:
 PAGE_CACHE_KIB = 32 * 1024
 
 
-def connect(path: Path, key: bytes, *, create: bool = False):
+def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = True):
     """A keyed sqlcipher3 connection in autocommit mode (SQLAlchemy emits BEGIN itself)."""
     import sqlcipher3.dbapi2 as dbapi
 
@@ -83,7 +83,8 @@ def connect(path: Path, key: bytes, *, create: bool = False):
         # over and over on a large store. 32 MB (filled only as pages are read) keeps `overdue`
         # on SPEC §9's large trust well inside its 1 s and 200 MB.
         conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
-        _prefer_wal(conn)
+        if prefer_wal:
+            _prefer_wal(conn)
     except BaseException:
         conn.close()
         raise
@@ -127,9 +128,14 @@ def sole_access(conn, path: Path) -> Iterator[None]:
         conn.execute("COMMIT")  # in exclusive locking mode the lock is kept until close
         if mode != "delete":
             raise StoreInUse()
-    except dbapi.OperationalError:
+    except dbapi.OperationalError as exc:
         conn.close()
+        if is_damage(exc):
+            raise StoreFileError(f"{path} is damaged ({_reason(exc)}).") from None
         raise StoreInUse() from None
+    except dbapi.DatabaseError as exc:
+        conn.close()
+        raise StoreFileError(f"{path} is damaged ({_reason(exc)}).") from None
     except BaseException:
         conn.close()
         raise

@@ -194,12 +194,8 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
     return store
 
 
-def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
-                 now: datetime) -> Store:
-    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
-    paths = StorePaths(db_path)
-    sqlite.check_store_file(paths.db)
-    keyfile = load_keyfile(paths.keys)
+def pick_slot(paths: StorePaths, keyfile: KeyFile, user: str | None, now: datetime) -> dict:
+    """The key slot of `user`, or the only one; an unknown user is a failed unlock."""
     if user:
         slot = keyfile.slot_for(user)
         if slot is None:
@@ -208,23 +204,37 @@ def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | No
                 f"{user!r} holds no key to this store: check --user (or SUPERVISE_USER); a "
                 "custodian can add them with `supervise key add-user`."
             )
-    elif len(keyfile.slots) == 1:
-        slot = keyfile.slots[0]
-    else:
-        raise UnlockError(
-            f"This store has {len(keyfile.slots)} users: say whose passphrase this is with "
-            "--user NAME or SUPERVISE_USER."
-        )
+        return slot
+    if len(keyfile.slots) == 1:
+        return keyfile.slots[0]
+    raise UnlockError(
+        f"This store has {len(keyfile.slots)} users: say whose passphrase this is with "
+        "--user NAME or SUPERVISE_USER."
+    )
+
+
+def open_slot(paths: StorePaths, keyfile: KeyFile, slot: dict, passphrase: str,
+              now: datetime) -> OpenedSlot:
     try:
-        opened = keyfile.open_slot(slot, passphrase())
+        return keyfile.open_slot(slot, passphrase)
     except WrongPassphrase:
         _note_failure(paths, now, "wrong passphrase", slot["id"])
         raise UnlockError(WRONG_PASSPHRASE) from None
+
+
+def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
+                 now: datetime) -> Store:
+    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
+    paths = StorePaths(db_path)
+    sqlite.check_store_file(paths.db)
+    keyfile = load_keyfile(paths.keys)
+    slot = pick_slot(paths, keyfile, user, now)
+    opened = open_slot(paths, keyfile, slot, passphrase(), now)
     keyfile.verify(opened.db_key)
-    return _open_with_slot(paths, keyfile, opened, now)
+    return open_with_slot(paths, keyfile, opened, now)
 
 
-def _open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
+def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
                     now: datetime) -> Store:
     """Open with the slot's key; if a rotation was cut short, whichever key the database
     answers to is kept and the key file is put straight."""
