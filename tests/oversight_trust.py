@@ -35,17 +35,18 @@ def at(day: date, hour: int = 16) -> datetime:
 
 
 class Trust:
-    def __init__(self, folder: Path, policy: str = "minimum-standards") -> None:
-        self.path = folder / "store.db"
+    def __init__(self, folder: Path, policy: str = "minimum-standards",
+                 setup: date = SETUP) -> None:
+        self.path, self.setup = folder / "store.db", setup
         self.store, _ = create_store(self.path, org="Oversight Test Trust",
                                      policy=shipped_policy(policy), user=LEAD,
                                      role="Designated Safeguarding Lead", passphrase=PASSPHRASE,
-                                     kdf=KDF_PROFILES["owasp-minimum"], now=at(SETUP))
+                                     kdf=KDF_PROFILES["owasp-minimum"], now=at(setup))
         self.catalog = Catalog(None)
         with self.store.session() as session:  # the lead's own supervision is not kept here
-            edit_person(session, find_person(session, LEAD), now=at(SETUP), actor=LEAD,
+            edit_person(session, find_person(session, LEAD), now=at(setup), actor=LEAD,
                         changes={"requires_supervision": False,
-                                 "supervisor_trained_on": SETUP})
+                                 "supervisor_trained_on": setup})
 
     def close(self) -> None:
         self.store.close()
@@ -53,9 +54,9 @@ class Trust:
     def person(self, name: str, *, role: str = "Class Teacher", start: date | None = None,
                supervisor: bool = False, trained: date | None = None,
                since: date | None = None, qualified: date | None = None,
-               requires: bool = True, added: date = SETUP) -> None:
+               requires: bool = True, added: date | None = None) -> None:
         with self.store.session() as session:
-            add_person(session, now=at(added), actor=LEAD, name=name, role=role,
+            add_person(session, now=at(added or self.setup), actor=LEAD, name=name, role=role,
                        start_date=start, is_supervisor=supervisor,
                        supervisor_trained_on=trained, supervisor_since=since,
                        newly_qualified_on=qualified, requires_supervision=requires)

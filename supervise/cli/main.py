@@ -35,6 +35,8 @@ GROUPS = {
               "The audit trail: who did what and when, and checking it is intact."),
     "report": ("supervise.cli.report",
                "Reports: compliance, balance of functions, drift, children unseen."),
+    "retention": ("supervise.cli.retention",
+                  "Retention: how long records are kept, legal holds, destroying what is due."),
     "export": ("supervise.cli.export",
                "Export records as DOCX with a signed manifest, for a review or a person."),
 }

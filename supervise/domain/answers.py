@@ -6,6 +6,7 @@ bad answers file is refused with the full list and nothing is stored.
 """
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,6 +21,7 @@ from supervise.errors import SuperviseError, UsageError
 
 MAX_TEXT = 2_000
 MAX_NOTE = 100_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class AnswersError(UsageError):
@@ -55,6 +57,12 @@ def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
         except json.JSONDecodeError as error:
             raise UsageError(f"The answers file is not valid JSON: line {error.lineno}: "
                              f"{error.msg}.") from None
+        halves = _lone_surrogates(data)
+        if halves:
+            more = f" and {len(halves) - 5} more places" if len(halves) > 5 else ""
+            raise UsageError(f"The answers file has half a character pair (a lone \\ud800-"
+                             f"\\udfff escape) at {', '.join(halves[:5])}{more}: write the "
+                             f"whole character, or remove it.")
     else:
         try:
             data = tomllib.loads(text)
@@ -68,6 +76,27 @@ def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError("The answers file must be a table of keys (see `template skeleton`).")
     return data
+
+
+def _lone_surrogates(data: Any) -> list[str]:
+    """Where JSON's \\ud800-\\udfff escapes left half a character pair, which no UTF-8 text
+    (nor the store) can hold. Walked without recursion: a file nested deeply is still answered."""
+    found: list[str] = []
+    pending: list[tuple[str, Any]] = [("", data)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str) and _SURROGATE.search(value):
+            found.append(where or "the top level")
+        elif isinstance(value, list):
+            pending += [(f"{where}[{i}]", v) for i, v in enumerate(value, start=1)]
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                at = f"{where}.{key}" if where else key
+                if _SURROGATE.search(key):
+                    found.append(at.encode("utf-8", "backslashreplace").decode("utf-8"))
+                else:
+                    pending.append((at, v))
+    return sorted(found)
 
 
 def check_value(spec: Field, value: Any, where: str, problems: Problems) -> Any:

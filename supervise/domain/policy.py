@@ -25,6 +25,9 @@ from supervise.domain.frequency import (
     parse_span,
 )
 from supervise.domain.names import closest
+from supervise.domain.retention import KEYS as RETENTION_KEYS
+from supervise.domain.retention import RetentionRules, parse_rules
+from supervise.domain.session_file import STATUSES
 from supervise.domain.templates import Problem
 from supervise.domain.text import clean_line, counted
 from supervise.domain.tomlspots import syntax_error
@@ -99,6 +102,7 @@ class Policy:
     training_within_months: int = 6
     terms: tuple[Term, ...] = ENGLAND_TERMS
     retention: dict[str, Any] = field(default_factory=dict)
+    retention_rules: RetentionRules = RetentionRules()
     source: str = ""
     text: str = ""
 
@@ -242,7 +246,8 @@ class _Reader:
         contract = self.table(data, "contract", _CONTRACT)
         sessions = self.table(data, "sessions", _SESSIONS)
         supervisors = self.table(data, "supervisors", _SUPERVISORS)
-        retention = self.table(data, "retention", None)
+        retention = self.table(data, "retention", RETENTION_KEYS)
+        retention_rules = parse_rules(retention, self.whole, self.add, tuple(STATUSES))
         agree = contract.get("agree_within_days")
         if agree is not None:
             agree = self.whole(contract, "agree_within_days", "contract", 7, low=1, high=365)
@@ -267,7 +272,8 @@ class _Reader:
                                                 "sessions", CHILD_INTERVAL),
             training_within_months=self.whole(supervisors, "training_within_months",
                                               "supervisors", 6, low=1, high=60),
-            terms=self.terms(data), retention=retention, source=source or "",
+            terms=self.terms(data), retention=retention,
+            retention_rules=retention_rules, source=source or "",
             text=self.text,
         )
 

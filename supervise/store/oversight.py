@@ -29,12 +29,22 @@ def day_after(on: str) -> str:
     return (date.fromisoformat(on) + timedelta(days=1)).isoformat()
 
 
-def rows(session: Session, sql: str, **params: Any) -> list[Any]:
+def _statement(sql: str, params: dict[str, Any]):
     statement = text(sql)
     expanding = [name for name, value in params.items() if isinstance(value, (list, tuple))]
     if expanding:
         statement = statement.bindparams(*(bindparam(n, expanding=True) for n in expanding))
-    return list(session.connection().execute(statement, params))
+    return statement
+
+
+def rows(session: Session, sql: str, **params: Any) -> list[Any]:
+    """The rows of a query; a list or tuple parameter is expanded for `IN :name`."""
+    return list(session.connection().execute(_statement(sql, params), params))
+
+
+def run(session: Session, sql: str, **params: Any) -> int:
+    """Run a statement that returns no rows; the number of rows it changed."""
+    return session.connection().execute(_statement(sql, params), params).rowcount
 
 
 def _people(session: Session) -> dict[int, PersonFacts]:

@@ -363,6 +363,28 @@ MIGRATIONS: list[Migration] = [
             "CREATE INDEX ix_action_review_session ON action_review (session_id)",
         ],
     ),
+    (
+        8,
+        [
+            # A legal hold: nothing it covers is destroyed until it is released. Placed once,
+            # released once, never deleted.
+            """CREATE TABLE retention_hold (
+                id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+                scope VARCHAR NOT NULL,
+                subject_id INTEGER,
+                reason VARCHAR NOT NULL,
+                placed_by VARCHAR NOT NULL,
+                placed_at VARCHAR NOT NULL,
+                released_by VARCHAR,
+                released_at VARCHAR,
+                release_reason VARCHAR
+            )""",
+            sqlite.refuse_when("retention_hold", "UPDATE", "OLD.released_at IS NOT NULL",
+                               message="a released hold is never changed"),
+            sqlite.refuse_when("retention_hold", "DELETE", "1",
+                               message="a hold is never deleted"),
+        ],
+    ),
 ]
 
 

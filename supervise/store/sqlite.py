@@ -205,13 +205,40 @@ def signed_by(record_type: str, id_expr: str) -> str:
 
 
 def refuse_when(table: str, event: str, condition: str, *,
-                columns: Sequence[str] = ()) -> str:
+                columns: Sequence[str] = (), message: str = SIGNED_REFUSAL) -> str:
     """DDL for a trigger that refuses `event` (INSERT, UPDATE or DELETE) on `table` whenever
-    `condition` holds: the database's own guard on signed records."""
+    `condition` holds: the database's own guard on signed records (or on `message`'s rule)."""
     of = f" OF {', '.join(columns)}" if columns else ""
-    trigger = f"{table}_signed_{event.lower()}"
+    trigger = f"{table}_{'signed' if message == SIGNED_REFUSAL else 'guard'}_{event.lower()}"
     return (f"CREATE TRIGGER {trigger} BEFORE {event}{of} ON {table} FOR EACH ROW "
-            f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{SIGNED_REFUSAL}'); END")
+            f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+@contextmanager
+def guards_lifted(conn, tables: Sequence[str]) -> Iterator[None]:
+    """Within the caller's transaction, drop the triggers that refuse changes to `tables` and
+    put exactly the same ones back after the block: retention's destruction of records whose
+    time is up, which nothing else may do. A crash or an error rolls back both."""
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ("
+        + ", ".join(f"'{t}'" for t in tables) + ")").fetchall()
+    for name, _ in found:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    yield
+    for _, sql in found:
+        conn.exec_driver_sql(sql)
+
+
+def checkpoint_truncate(path: Path, key: bytes) -> bool:
+    """Write the log into the database and empty it, so destroyed rows' old page images do not
+    linger in the write-ahead log (secure_delete zeroes them in the database itself). False if
+    another process kept it from finishing (a reader); the log is emptied at a later close."""
+    conn = connect(path, key)
+    try:
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.close()
+    return not (busy and busy[0])
 
 
 def frozen_with(table: str, condition_on: Callable[[str], str]) -> list[str]:

@@ -82,6 +82,9 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def checkpoint(self) -> bool:
+        return sqlite.checkpoint_truncate(self.paths.db, self.db_key)
+
     def __enter__(self) -> "Store":
         return self
 

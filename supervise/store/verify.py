@@ -49,8 +49,10 @@ def _recorded_signatures(result: Verification, events: list[dict[str, Any]],
     """Each signature against the `*.sign` event written with it, and back."""
     recorded = _events_by(events, ".sign", "signature")
     ids = {s.id for s in signatures}
+    destroyed = {number for event in events if event["action"].endswith(".destroyed")
+                 for number in json.loads(event["detail"]).get("signatures", [])}
     for number, event in recorded.items():
-        if number not in ids:
+        if number not in ids and number not in destroyed:
             result.problems.append(
                 f"{label(event['record_type'], event['record_id'])}: signature {number}, "
                 f"recorded by audit event {event['seq']}, is missing")
@@ -126,6 +128,18 @@ def _signed_records(session: Session, result: Verification, signatures: list[Sig
                 result.problems.append(problem)
 
 
+def _destroyed_records(session: Session, result: Verification,
+                       events: list[dict[str, Any]]) -> None:
+    """A record the trail says retention destroyed must be gone: otherwise its `.destroyed`
+    event would excuse signatures removed from a record that is still there."""
+    for event in events:
+        kind = event["record_type"]
+        if event["action"].endswith(".destroyed") and kind in MODELS and \
+                session.get(MODELS[kind], int(event["record_id"])) is not None:
+            result.problems.append(f"{label(kind, int(event['record_id']))}: recorded as "
+                                   f"destroyed by audit event {event['seq']}, but still present")
+
+
 def verify_store(session: Session) -> Verification:
     result = Verification()
     signatures = list(session.exec(select(Signature).order_by(Signature.id)))
@@ -134,5 +148,6 @@ def verify_store(session: Session) -> Verification:
     events = _chain(session, result)
     _recorded_signatures(result, events, signatures)
     _recorded_keys(result, events, keys)
+    _destroyed_records(session, result, events)
     _signed_records(session, result, signatures, keys)
     return result
