@@ -94,7 +94,7 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
         keys = store.paths.keys.read_bytes()
         manifest = {
             "format": FORMAT, "version": VERSION, "store_id": store.store_id,
-            "taken_at": iso_utc(now), "taken_by": store.actor,
+            "taken_at": iso_utc(now),
             "schema_version": schema.latest_version(),
             "audit_events": events, "audit_head": head,
             "entries": {DB_ENTRY: _sha256_file(copy),
@@ -177,7 +177,12 @@ def unpack(source: Path, beside: Path) -> Unpacked:
                     raise StoreFileError(f"{source} is damaged ({entry} does not match its "
                                          "checksum): use another backup.")
         keyfile = KeyFile.from_bytes(keys.read_bytes())
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
+    except zipfile.BadZipFile as exc:  # a CRC that fails while reading: damaged in storage
+        db.unlink(missing_ok=True)
+        keys.unlink(missing_ok=True)
+        raise StoreFileError(f"{source} is damaged ({str(exc)[:60]}): use another "
+                             "backup.") from None
+    except (KeyError, ValueError, TypeError, OSError, EOFError):
         db.unlink(missing_ok=True)
         keys.unlink(missing_ok=True)
         raise StoreFileError(not_a_backup) from None
@@ -207,6 +212,14 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
     paths = StorePaths(db_path)
     ensure_private_dir(paths.db.parent)
     staged = unpack(source, paths.db)
+    try:
+        current = KeyFile.from_bytes(paths.keys.read_bytes()).store_id
+    except (OSError, SuperviseError):
+        current = None  # no key file, or a damaged one: the store is kept aside regardless
+    if current is not None and current != staged.keyfile.store_id:
+        staged.discard()
+        raise SuperviseError("That backup is of another store: nothing was replaced. Restore "
+                             "it to a new path with --store.")
     try:
         opened = open_slot(paths, staged.keyfile,
                            pick_slot(paths, staged.keyfile, user, now), passphrase(), now)
@@ -271,7 +284,7 @@ def _keep(paths, kept: Path, *, move: bool) -> None:
     """The store's files (database, any write-ahead log, key file) into `kept`'s names."""
     import shutil
 
-    for current, target in ((paths.db, kept), (paths.keys, kept.with_suffix(".keys")),
+    for current, target in ((paths.db, kept), (paths.keys, kept.with_name(kept.name + ".keys")),
                             *((paths.db.with_name(paths.db.name + s),
                                kept.with_name(kept.name + s)) for s in ("-wal", "-shm"))):
         if not current.exists():
