@@ -320,3 +320,17 @@ def test_a_signed_session_cannot_be_deleted_outside_a_purge(cli, old_records):
         with pytest.raises(DBAPIError) as refused, store.session() as session:
             session.connection().execute(text("DELETE FROM retention_hold"))
         assert "never deleted" in str(refused.value)
+
+
+def test_purge_asks_and_a_no_destroys_nothing_a_yes_destroys(cli, old_records):
+    from supervise.cli import prompts
+    from tests.helpers import ScriptedPrompter
+
+    with prompts.use(ScriptedPrompter(("Destroy these 6 records?", False))):
+        declined = cli("retention", "purge")
+    assert declined.code == 0 and "Nothing was destroyed." in declined.err
+    assert cli("session", "show", str(old_records["plain"])).code == 0
+    with prompts.use(ScriptedPrompter(("Destroy these 6 records?", True))):
+        accepted = cli("retention", "purge")
+    assert accepted.code == 0 and "Destroyed 6 records" in accepted.err
+    assert cli("session", "show", str(old_records["plain"])).code == 1
