@@ -8,7 +8,9 @@ from supervise.errors import StoreFileError, SuperviseError
 from supervise.store import sqlite
 
 
-def make_engine(path: Path, key: bytes):
+def make_engine(path: Path, key: bytes, *, writes: bool = True):
+    """`writes`: every transaction takes the write lock first (the store); False only for
+    read-only checks, which then never wait for a writer."""
     import sqlcipher3.dbapi2 as dbapi
     from sqlalchemy import create_engine, event
 
@@ -18,6 +20,9 @@ def make_engine(path: Path, key: bytes):
         creator=lambda: sqlite.connect(path, key),
         hide_parameters=True,
     )
+
+    if not writes:
+        return engine
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn) -> None:
@@ -37,7 +42,7 @@ def translated_errors() -> Iterator[None]:
         yield
     except DBAPIError as exc:
         original = str(exc.orig)
-        if "locked" in original or "busy" in original:
+        if sqlite.is_busy(exc.orig):
             raise sqlite.StoreInUse() from None
         if sqlite.SIGNED_REFUSAL in original:
             raise SuperviseError(

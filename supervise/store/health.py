@@ -150,11 +150,11 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
     if intact and audit:
         from sqlmodel import Session
 
-        from supervise.store.engine import make_engine
+        from supervise.store.engine import make_engine, translated_errors
 
-        engine = make_engine(path, checkup.db_key)
+        engine = make_engine(path, checkup.db_key, writes=False)
         try:
-            with Session(engine) as session:
+            with translated_errors(), Session(engine) as session:
                 audit_check(session, checkup)
         finally:
             engine.dispose()

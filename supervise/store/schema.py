@@ -424,7 +424,12 @@ def migrate(conn, db_path: Path, now: datetime,
         ensure_private_dir(folder)
         backup = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-schema-{current}.db"
         sqlite.backup_to(conn, backup)
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except Exception as exc:
+        if sqlite.is_busy(exc):
+            raise sqlite.StoreInUse() from None
+        raise
     try:
         for version, statements in migrations:
             if version <= current:

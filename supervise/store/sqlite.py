@@ -70,6 +70,8 @@ def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = 
         except dbapi.DatabaseError as exc:
             if "not a database" in str(exc):
                 raise WrongKey() from None
+            if is_busy(exc):  # another process holds the file (restore, key rotate): not damage
+                raise StoreInUse() from None
             raise StoreFileError(
                 f"{path} is truncated or damaged ({_reason(exc)}): restore it from a backup."
             ) from None
@@ -153,6 +155,10 @@ def sole_access(conn, path: Path) -> Iterator[None]:
 def _reason(exc: Exception) -> str:
     # sqlite3 messages carry no SQL or parameters, only the condition ("disk image is malformed").
     return str(exc).split("\n")[0][:80]
+
+
+def is_busy(exc: BaseException) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def is_damage(exc: BaseException) -> bool:
