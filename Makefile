@@ -35,6 +35,9 @@ demo: $(VENV)/.installed
 	@echo '$$ supervise overdue'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise overdue
 	@echo
+	@echo '$$ supervise doctor'
+	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=demo-only-passphrase $(BIN)/supervise doctor
+	@echo
 	@echo '$$ supervise person list   (with a wrong passphrase: exit 3, nothing changed)'
 	@SUPERVISE_STORE=$(DEMO) SUPERVISE_PASSPHRASE=not-the-passphrase $(BIN)/supervise person list; echo "exit code $$?"
 

@@ -89,7 +89,8 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
         policy, version = policy_in_force(session, now=moment, actor=store.actor)
         contract = None
         names = data.get("supervisees") or []
-        if not data.get("template") and names and isinstance(names, list):
+        if not data.get("template") and isinstance(names, list) and names and \
+                isinstance(names[0], str):  # anything else is reported with the rest below
             try:
                 contract = contract_for(session, find_person(session, names[0]), policy, None)
             except SuperviseError:  # an unknown name is reported with the others below
