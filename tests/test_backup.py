@@ -191,3 +191,33 @@ def test_a_truncated_store_and_an_altered_key_file_are_findings(cli, store):
 
 def test_doctor_with_the_wrong_passphrase_exits_3(cli, store):
     assert cli("doctor", passphrase="wrong passphrase here").code == 3
+
+
+def test_doctor_never_writes_to_a_damaged_store_not_even_its_log(cli, store, recovery_key,
+                                                                 tmp_path):
+    """A store left as a crash leaves it (committed pages still in the write-ahead log), then
+    damaged: doctor reports it and changes neither file (a read-write open would fold the log
+    into the damaged file at close)."""
+    import shutil
+
+    from supervise.domain.recovery import parse_recovery_key
+    from supervise.store import sqlite
+
+    keeper = sqlite.connect(store, parse_recovery_key(recovery_key))
+    keeper.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        assert cli("person", "add", "In The Log", "--role", "Teacher").code == 0
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for suffix in ("", "-wal", "-shm", ".keys"):
+            shutil.copy(f"{store}{suffix}", crashed / f"store.db{suffix}")
+    finally:
+        keeper.close()
+    copy = crashed / "store.db"
+    assert (crashed / "store.db-wal").stat().st_size > 0
+    flip_byte(copy, 3 * PAGE_SIZE + 1000)
+    kept = ("store.db", "store.db-wal", "store.db.keys")  # -shm is only the log's index
+    before = {name: (crashed / name).read_bytes() for name in kept}
+    result = cli("doctor", store=copy)
+    assert result.code == 4 and "damaged page" in result.out
+    assert {name: (crashed / name).read_bytes() for name in kept} == before

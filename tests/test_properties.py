@@ -117,9 +117,9 @@ def toml_document(data: dict[str, Any]) -> str:
     return "".join(lines) + "\n" + "\n".join(tables)
 
 
-def write_answers(folder: Path, data: dict[str, Any], form: str, ensure_ascii: bool = False,
-                  name: str = "answers") -> Path:
-    path = folder / f"{name}.{form}"
+def write_answers(folder: Path, data: dict[str, Any], form: str,
+                  ensure_ascii: bool = False) -> Path:
+    path = folder / f"answers.{form}"
     if form == "json":
         text = json.dumps(data, ensure_ascii=ensure_ascii, default=str)
         if not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text):
@@ -320,7 +320,7 @@ def check_docx(path: Path, data: dict[str, Any]) -> None:
 # --- the properties ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("form", ["toml", "json"])
-@examples(6)
+@examples(10)
 @given(data=st.data())
 def test_any_text_names_and_dates_come_back_out_of_the_docx_and_the_bundle(cli, team, tmp_path,
                                                                            form, data):
@@ -536,7 +536,7 @@ def _texts(value: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
 
 
 @pytest.mark.parametrize("form", ["toml", "json"])
-@examples(25)
+@examples(30)
 @given(data=st.data())
 def test_a_wrong_answers_file_is_refused_whole_naming_each_problem(cli, team, tmp_path, form,
                                                                    data):
@@ -634,7 +634,7 @@ def any_file(draw) -> tuple[str, bytes]:
 STORED: dict[Path, list] = {}  # each store's sessions after the last example
 
 
-@examples(40)
+@examples(60)
 @given(data=st.data())
 def test_any_file_at_all_is_recorded_or_refused_cleanly(cli, team, tmp_path, data):
     suffix, content = data.draw(any_file())
@@ -668,7 +668,7 @@ DATE_ARGUMENTS = (st.dates().map(date.isoformat) | IMPOSSIBLE_DATES.map(str)
                   | st.sampled_from(("0001-01-01", "9999-12-31")))
 
 
-@examples(20)
+@examples(25)
 @given(data=st.data())
 def test_any_export_arguments_are_answered_clearly(cli, team, tmp_path, data):
     """Whatever id, name or dates an export is given, for a store with a session in it."""

@@ -334,3 +334,37 @@ def test_purge_asks_and_a_no_destroys_nothing_a_yes_destroys(cli, old_records):
         accepted = cli("retention", "purge")
     assert accepted.code == 0 and "Destroyed 6 records" in accepted.err
     assert cli("session", "show", str(old_records["plain"])).code == 1
+
+
+def test_a_purged_sessions_signed_amendment_goes_with_it(cli, old_records):
+    from tests.oversight_trust import LEAD
+
+    case = str(old_records["case"])
+    amended = cli("session", "amend", case, "--section", "matters_arising", "--text",
+                  "Corrected", "--reason", "typo")
+    assert amended.code == 0, amended.err
+    signed = cli("session", "sign", case, "--amendment", "1", "--as", LEAD, "--yes")
+    assert signed.code == 0, signed.err
+    assert cli("retention", "purge", "--yes").code == 0
+    verified = cli("audit", "verify")
+    assert verified.code == 0, verified.out
+    events = json.loads(cli("audit", "log", "--record", f"session:{case}", "--json").out)
+    assert events[-1]["detail"]["amendments"] == [1]
+
+
+def test_a_number_freed_by_a_purge_and_taken_again_is_another_record(cli, old_records, tmp_path):
+    from tests.oversight_trust import LEAD
+
+    assert cli("retention", "hold", "--child", "Ada Okafor", "--reason", "CSPR").code == 0
+    assert cli("retention", "release", "1", "--reason", "done").code == 0
+    assert cli("retention", "purge", "--yes").code == 0
+    skeleton = tmp_path / "contract.toml"
+    skeleton.write_text(cli("template", "skeleton", "ms-contract").out, encoding="utf-8")
+    made = cli("contract", "new", "--supervisee", "Jo Current", "--supervisor", LEAD,
+               "--answers", str(skeleton))
+    assert made.code == 0, made.err
+    assert int(made.out) == old_records["contract"]  # SQLite reuses the highest freed number
+    assert cli("audit", "verify").code == 0
+    assert cli("child", "add", "Zed Newchild", "--dob", "2015-01-01").code == 0
+    holds = json.loads(cli("retention", "holds", "--all", "--json").out)
+    assert holds[0]["subject"] == "(destroyed)"

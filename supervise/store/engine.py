@@ -9,15 +9,15 @@ from supervise.store import sqlite
 
 
 def make_engine(path: Path, key: bytes, *, writes: bool = True):
-    """`writes`: every transaction takes the write lock first (the store); False only for
-    read-only checks, which then never wait for a writer."""
+    """`writes`: every transaction takes the write lock first (the store); False for read-only
+    checks, which open the file read-only and never wait for a writer."""
     import sqlcipher3.dbapi2 as dbapi
     from sqlalchemy import create_engine, event
 
     engine = create_engine(
         "sqlite:///" + str(path),
         module=dbapi,
-        creator=lambda: sqlite.connect(path, key),
+        creator=lambda: sqlite.connect(path, key, read_only=not writes),
         hide_parameters=True,
     )
 

@@ -70,7 +70,7 @@ def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
     """A raw connection under whichever of `keys` opens the file, or None (with a finding)."""
     for key in keys:
         try:
-            conn = sqlite.connect(path, key, prefer_wal=False)
+            conn = sqlite.connect(path, key, read_only=True)
         except sqlite.WrongKey:
             continue
         except StoreFileError as error:

@@ -106,7 +106,8 @@ def hold_rows(session: Session, *, include_released: bool = False) -> list[HoldR
     for r in rows(session, """
             SELECT h.*, p.name AS person, c.name AS child FROM retention_hold h
             LEFT JOIN person p ON h.scope = 'person' AND p.id = h.subject_id
-            LEFT JOIN child c ON h.scope = 'child' AND c.id = h.subject_id ORDER BY h.id"""):
+            LEFT JOIN child c ON h.scope = 'child' AND c.id = h.subject_id
+                 AND c.created_at <= h.placed_at ORDER BY h.id"""):  # not a later child's number
         if r.released_at is not None and not include_released:
             continue
         subject = {"store": "the whole store", "person": r.person, "child": r.child}[r.scope]
@@ -211,12 +212,15 @@ def _parts(session: Session, by_type: dict[str, list[int]]) -> dict[tuple[str, i
         decisions[r.session_id].append(r.id)
         details[("session", r.session_id)].setdefault("decisions", []).append(r.id)
     owner = {("decision", d): ("session", s) for s, ds in decisions.items() for d in ds}
-    for table, key in (("signature", "signatures"), ("amendment", "amendments")):
-        for r in rows(session, f"SELECT id, record_type, record_id FROM {table} "
-                      "WHERE record_type IN ('session', 'decision', 'contract') ORDER BY id"):
-            record = owner.get((r.record_type, r.record_id), (r.record_type, r.record_id))
-            if record in details:
-                details[record].setdefault(key, []).append(r.id)
+    for r in rows(session, "SELECT id, record_type, record_id FROM amendment ORDER BY id"):
+        record = owner.get((r.record_type, r.record_id), (r.record_type, r.record_id))
+        if record in details:
+            details[record].setdefault("amendments", []).append(r.id)
+            owner[("amendment", r.id)] = record
+    for r in rows(session, "SELECT id, record_type, record_id FROM signature ORDER BY id"):
+        record = owner.get((r.record_type, r.record_id), (r.record_type, r.record_id))
+        if record in details:  # its own, its decisions' and its amendments' signatures
+            details[record].setdefault("signatures", []).append(r.id)
     return details
 
 
@@ -228,14 +232,21 @@ def _destroy(session: Session, by_type: dict[str, list[int]]) -> None:
                                     c=cases)]
     actions = [r.id for r in rows(session, "SELECT id FROM action_item WHERE session_id IN :s",
                                   s=s)]
-    families = [r.family_id for r in rows(session, "SELECT family_id FROM child WHERE id IN :c "
-                                          "AND family_id IS NOT NULL",
-                                          c=by_type.get("child", []))]
-    for table in ("signature", "amendment"):
-        run(session, f"""DELETE FROM {table} WHERE (record_type = 'session' AND record_id IN :s)
-                          OR (record_type = 'decision' AND record_id IN :d)
-                          OR (record_type = 'contract' AND record_id IN :k)""",
-             s=s, d=decisions, k=k)
+    families = [r.family_id for r in rows(
+        session, """SELECT family_id FROM child WHERE id IN :c AND family_id IS NOT NULL
+                    UNION SELECT family_id FROM case_discussion WHERE id IN :cases""",
+        c=by_type.get("child", []), cases=cases)]
+    amendments = [r.id for r in rows(
+        session, """SELECT id FROM amendment WHERE (record_type = 'session' AND record_id IN :s)
+                    OR (record_type = 'decision' AND record_id IN :d)
+                    OR (record_type = 'contract' AND record_id IN :k)""",
+        s=s, d=decisions, k=k)]
+    run(session, """DELETE FROM signature WHERE (record_type = 'session' AND record_id IN :s)
+                    OR (record_type = 'decision' AND record_id IN :d)
+                    OR (record_type = 'contract' AND record_id IN :k)
+                    OR (record_type = 'amendment' AND record_id IN :m)""",
+        s=s, d=decisions, k=k, m=amendments)
+    run(session, "DELETE FROM amendment WHERE id IN :m", m=amendments)
     run(session, "DELETE FROM action_review WHERE session_id IN :s OR action_id IN :a",
          s=s, a=actions)
     for sql, ids in (("DELETE FROM action_item WHERE id IN :ids", actions),

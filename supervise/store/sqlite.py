@@ -54,13 +54,20 @@ def check_store_file(path: Path) -> None:
 PAGE_CACHE_KIB = 32 * 1024
 
 
-def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = True):
-    """A keyed sqlcipher3 connection in autocommit mode (SQLAlchemy emits BEGIN itself)."""
+def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = True,
+            read_only: bool = False):
+    """A keyed sqlcipher3 connection in autocommit mode (SQLAlchemy emits BEGIN itself).
+    `read_only`: the file is never written, not even by a checkpoint at close (doctor on a
+    damaged store)."""
+    from urllib.parse import quote
+
     import sqlcipher3.dbapi2 as dbapi
 
     if create:
         create_private_file(path)
-    conn = dbapi.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    target = f"file:{quote(str(path))}?mode=ro" if read_only else str(path)
+    conn = dbapi.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                         uri=read_only)
     conn.isolation_level = None
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -85,7 +92,7 @@ def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = 
         # over and over on a large store. 32 MB (filled only as pages are read) keeps `overdue`
         # on SPEC §9's large trust well inside its 1 s and 200 MB.
         conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
-        if prefer_wal:
+        if prefer_wal and not read_only:
             _prefer_wal(conn)
     except BaseException:
         conn.close()

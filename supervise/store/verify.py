@@ -131,11 +131,15 @@ def _signed_records(session: Session, result: Verification, signatures: list[Sig
 def _destroyed_records(session: Session, result: Verification,
                        events: list[dict[str, Any]]) -> None:
     """A record the trail says retention destroyed must be gone: otherwise its `.destroyed`
-    event would excuse signatures removed from a record that is still there."""
+    event would excuse signatures removed from a record that is still there. (Contracts reuse
+    a freed number: one made after the destruction is another record.)"""
     for event in events:
         kind = event["record_type"]
-        if event["action"].endswith(".destroyed") and kind in MODELS and \
-                session.get(MODELS[kind], int(event["record_id"])) is not None:
+        if not (event["action"].endswith(".destroyed") and kind in MODELS):
+            continue
+        present = session.get(MODELS[kind], int(event["record_id"]))
+        made = getattr(present, "created_at", None) or getattr(present, "saved_at", None)
+        if present is not None and not (made and made > event["at"]):
             result.problems.append(f"{label(kind, int(event['record_id']))}: recorded as "
                                    f"destroyed by audit event {event['seq']}, but still present")
 
