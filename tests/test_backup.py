@@ -221,3 +221,44 @@ def test_doctor_never_writes_to_a_damaged_store_not_even_its_log(cli, store, rec
     result = cli("doctor", store=copy)
     assert result.code == 4 and "damaged page" in result.out
     assert {name: (crashed / name).read_bytes() for name in kept} == before
+
+
+def test_a_backup_from_before_a_key_rotation_restores_and_keeps_the_rotated_store(
+        cli, backup, store):
+    rotated = cli("key", "rotate", "--yes")
+    assert rotated.code == 0, rotated.err
+    assert cli("person", "add", "After Rotation", "--role", "Teacher").code == 0
+    result = cli("restore", str(backup))
+    assert result.code == 0, result.err
+    assert "After Rotation" not in people(cli)
+    kept = next(store.with_name(store.name + ".backups").glob("*-before-restore.db"))
+    assert "After Rotation" in people(cli, kept)
+    assert cli("doctor").code == 0 and cli("doctor", store=kept).code == 0
+
+
+def test_a_backup_from_a_newer_supervise_is_refused_before_anything_is_replaced(
+        cli, backup, store, recovery_key, tmp_path):
+    import hashlib
+
+    from supervise.domain.recovery import parse_recovery_key
+    from supervise.store import sqlite
+
+    with zipfile.ZipFile(backup) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(entries["store.db"])
+    conn = sqlite.connect(newer, parse_recovery_key(recovery_key), prefer_wal=False)
+    conn.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
+    conn.close()
+    manifest = json.loads(entries["manifest.json"])
+    manifest["entries"]["store.db"] = hashlib.sha256(newer.read_bytes()).hexdigest()
+    forged = tmp_path / "newer.supervise-backup"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("store.db", newer.read_bytes())
+        archive.writestr("store.keys", entries["store.keys"])
+    before = store.read_bytes()
+    result = cli("restore", str(forged))
+    assert result.code == 1 and "newer supervise" in result.err
+    assert "nothing was replaced" in result.err
+    assert store.read_bytes() == before and cli("doctor").code == 0

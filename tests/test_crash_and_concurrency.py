@@ -510,6 +510,34 @@ def test_a_store_held_whole_by_restore_or_rotation_is_in_use_not_damaged(
     healthy(cli)
 
 
+def test_restore_after_a_key_rotation_still_waits_for_sole_access(cli, store, tmp_path):
+    """The backup predates `key rotate`, so its key no longer opens the store: restore opens
+    the store with its own key file instead, and refuses while another process has it open
+    (its writes would otherwise land in the replaced copy, unseen)."""
+    backup = tmp_path / "usb" / "before-rotation.supervise-backup"
+    backup.parent.mkdir()
+    assert cli("backup", "--to", str(backup)).code == 0
+    assert cli("key", "rotate", "--yes").code == 0
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER, "utf-8")
+    holder = subprocess.Popen([sys.executable, str(script), str(store)], env=env_for(store),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+        before = store.read_bytes()
+        refused = run(store, "restore", str(backup))
+        unchanged = store.read_bytes() == before
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert refused.returncode == 1 and IN_USE in refused.stderr, refused.stderr
+    assert unchanged
+    restored = run(store, "restore", str(backup))
+    assert restored.returncode == 0, restored.stderr
+    healthy(cli)
+
+
 # --- 4. A session open at a prompt does not block another terminal -------------------------------
 
 def test_a_session_waiting_at_a_prompt_does_not_block_overdue_or_session_list(
