@@ -36,7 +36,7 @@ def restore(
     """Replace the store with a backup. The backup is unpacked and checked first (its
     passphrase, every page, the audit trail); nothing is replaced unless it passes, and the
     store it replaces is kept in the store's backups folder."""
-    from supervise.store.backup import restore_backup
+    from supervise.store.restore import restore_backup
 
     restored = restore_backup(state.store_path, file.expanduser(),
                               passphrase=lambda: store_passphrase(state), user=state.user,
