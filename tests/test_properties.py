@@ -298,6 +298,8 @@ def check_docx(path: Path, data: dict[str, Any]) -> None:
     assert ["Family name", shown(family)] in rows
     assert ["Children's names", shown(", ".join(cleaned(c["name"]) for c in case["children"]))] \
         in rows
+    assert ["Dates of birth", ", ".join(str(c.get("dob") or "not known")
+                                        for c in case["children"])] in rows
     for key, value in case["answers"].items():
         assert answered(paragraphs, CASE_TITLE[key], value), (key, value)
     for key, value in case.get("decision", {}).items():
@@ -320,7 +322,7 @@ def check_docx(path: Path, data: dict[str, Any]) -> None:
 # --- the properties ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("form", ["toml", "json"])
-@examples(10)
+@examples(8)
 @given(data=st.data())
 def test_any_text_names_and_dates_come_back_out_of_the_docx_and_the_bundle(cli, team, tmp_path,
                                                                            form, data):
@@ -536,7 +538,7 @@ def _texts(value: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
 
 
 @pytest.mark.parametrize("form", ["toml", "json"])
-@examples(30)
+@examples(25)
 @given(data=st.data())
 def test_a_wrong_answers_file_is_refused_whole_naming_each_problem(cli, team, tmp_path, form,
                                                                    data):
@@ -634,7 +636,7 @@ def any_file(draw) -> tuple[str, bytes]:
 STORED: dict[Path, list] = {}  # each store's sessions after the last example
 
 
-@examples(60)
+@examples(40)
 @given(data=st.data())
 def test_any_file_at_all_is_recorded_or_refused_cleanly(cli, team, tmp_path, data):
     suffix, content = data.draw(any_file())
@@ -668,7 +670,7 @@ DATE_ARGUMENTS = (st.dates().map(date.isoformat) | IMPOSSIBLE_DATES.map(str)
                   | st.sampled_from(("0001-01-01", "9999-12-31")))
 
 
-@examples(25)
+@examples(20)
 @given(data=st.data())
 def test_any_export_arguments_are_answered_clearly(cli, team, tmp_path, data):
     """Whatever id, name or dates an export is given, for a store with a session in it."""
