@@ -10,12 +10,13 @@ BEA_PASSPHRASE = "bea's own passphrase"
 SECOND_CHILD = "Zofia Nowak-Kowalska"
 
 
-def record_session(cli, tmp_path, name="s.toml", status="", held=HELD, answers="") -> str:
+def record_session(cli, tmp_path, name="s.toml", status="", held=HELD, answers="",
+                   supervisor=USER, born=("2014-02-02", "2016-05-05")) -> str:
     path = tmp_path / name
     path.write_text(f"""\
 template = "ms-supervision-record"
 date = "{held}"
-supervisor = "{USER}"
+supervisor = "{supervisor}"
 supervisees = ["Sam Taylor"]
 
 [answers]
@@ -24,7 +25,7 @@ matters_arising = "Referral made on 2 May; outcome awaited."
 
 [[cases]]
 family = "Okafor"
-children = [{{name = "Ada Okafor", dob = "2014-02-02"}}]
+children = [{{name = "Ada Okafor", dob = "{born[0]}"}}]
 {f'status = "{status}"' if status else ""}
 answers = {{summary = "Missed two health appointments."}}
 
@@ -36,13 +37,13 @@ rationale = "Missed appointments and a new injury."
 
 [[cases]]
 family = "Nowak"
-children = [{{name = "{SECOND_CHILD}", dob = "2016-05-05"}}]
+children = [{{name = "{SECOND_CHILD}", dob = "{born[1]}"}}]
 answers = {{summary = "Settled at school."}}
 
 [[actions]]
 text = "Call the school nurse"
 owner = "Sam Taylor"
-due = "{HELD + timedelta(days=14)}"
+due = "{held + timedelta(days=14)}"
 """, encoding="utf-8")
     result = cli("session", "new", "--answers", str(path))
     assert result.code == 0, result.err

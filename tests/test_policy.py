@@ -156,6 +156,10 @@ frequency = "4w"
     ('[schedules]\nnewly-qualified = "weekly"\n', "schedules.newly-qualified: must be a table"),
     ('[kinds.Bad_Kind]\nfrequency = "1m"\n', "kinds.Bad_Kind: a kind's name"),
     ('[kinds.cic]\ncontract_template = 5\n', "kinds.cic.contract_template"),
+    ("[retention]\nsupervision_years = 0\n", "retention.supervision_years: must be a whole"),
+    ("[retention]\nchild_until_age = 12\n", "retention.child_until_age"),
+    ('[retention]\nlong_term_statuses = ["in-care"]\n', "retention.long_term_statuses"),
+    ("[retention]\nkeep_forever = true\n", "retention.keep_forever: unknown key"),
 ])
 def test_bad_policy_values_are_refused_before_they_are_stored(extra, fragment):
     with pytest.raises(PolicyError) as caught:
@@ -206,3 +210,13 @@ def test_a_store_from_before_policies_were_stored_gets_its_profile(cli, tmp_path
         assert schema.schema_version(conn) == schema.latest_version()
     finally:
         conn.close()
+
+
+def test_retention_rules_come_from_the_policy_with_defaults():
+    from supervise.domain.retention import RetentionRules
+
+    assert parse_policy(BASE).retention_rules == RetentionRules()
+    chosen = parse_policy(BASE + "[retention]\nsupervision_years = 7\n"
+                          'long_term_statuses = ["looked-after", "child-protection"]\n')
+    assert chosen.retention_rules.supervision_years == 7
+    assert chosen.retention_rules.long_term_statuses == ("looked-after", "child-protection")

@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.policy import PolicyError, parse_policy
 from supervise.domain.retention import (
     DESTROY,
     DUE_SOON,
@@ -22,7 +21,7 @@ from supervise.domain.retention import (
     years_after,
 )
 from tests.helpers import USER
-from tests.signed_records import SECOND_CHILD
+from tests.signed_records import record_session
 
 RULES = RetentionRules()
 TODAY = date(2026, 11, 22)
@@ -113,69 +112,7 @@ def test_a_record_that_a_kept_record_needs_is_kept_too():
     assert found[("contract", 3)][0] == KEPT
 
 
-POLICY = """\
-id = "ours"
-title = "Ours"
-default_frequency = "4w"
-decision_template = "ms-decision-record"
-[kinds.safeguarding]
-frequency = "4w"
-"""
-
-
-@pytest.mark.parametrize(("extra", "fragment"), [
-    ("[retention]\nsupervision_years = 0\n", "retention.supervision_years: must be a whole"),
-    ("[retention]\nchild_until_age = 12\n", "retention.child_until_age"),
-    ('[retention]\nlong_term_statuses = ["in-care"]\n', "retention.long_term_statuses"),
-    ("[retention]\nkeep_forever = true\n", "retention.keep_forever: unknown key"),
-])
-def test_bad_retention_rules_are_refused(extra, fragment):
-    with pytest.raises(PolicyError) as caught:
-        parse_policy(POLICY + extra)
-    assert fragment in caught.value.message
-
-
-def test_retention_rules_come_from_the_policy_with_defaults():
-    assert parse_policy(POLICY).retention_rules == RetentionRules()
-    chosen = parse_policy(POLICY + "[retention]\nsupervision_years = 7\n"
-                          'long_term_statuses = ["looked-after", "child-protection"]\n')
-    assert chosen.retention_rules.supervision_years == 7
-    assert chosen.retention_rules.long_term_statuses == ("looked-after", "child-protection")
-
-
 # On a real store ------------------------------------------------------------------------------
-
-OLD_CASE = """\
-template = "ms-supervision-record"
-date = "2011-05-10"
-supervisor = "{lead}"
-supervisees = ["Sam Taylor"]
-
-[answers]
-matters_arising = "Referral made on 2 May; outcome awaited."
-
-[[cases]]
-family = "Okafor"
-children = [{{name = "Ada Okafor", dob = "1990-02-02"}}]
-answers = {{summary = "Missed two health appointments."}}
-
-[cases.decision]
-synopsis = "Known to services since 2009."
-concerns = "Neglect."
-decision = "Request a strategy discussion."
-rationale = "Missed appointments and a new injury."
-
-[[cases]]
-family = "Nowak"
-children = [{{name = "{second}", dob = "1992-05-05"}}]
-answers = {{summary = "Settled at school."}}
-
-[[actions]]
-text = "Call the school nurse"
-owner = "Sam Taylor"
-due = "2011-05-24"
-"""
-
 
 @pytest.fixture
 def old_records(cli, tmp_path):
@@ -192,11 +129,8 @@ def old_records(cli, tmp_path):
     trust.cancel(date(2010, 4, 1), "Sam Taylor", rebooked=date(2010, 4, 8))
     trust.close()
     cli.store = trust.path
-    answers = tmp_path / "old-case.toml"
-    answers.write_text(OLD_CASE.format(lead=LEAD, second=SECOND_CHILD), encoding="utf-8")
-    made = cli("session", "new", "--answers", str(answers))
-    assert made.code == 0, made.err
-    ids["case"] = int(made.out)
+    ids["case"] = int(record_session(cli, tmp_path, held=date(2011, 5, 10), supervisor=LEAD,
+                                     born=("1990-02-02", "1992-05-05")))
     assert cli("session", "sign", str(ids["case"]), "--as", LEAD).code == 0
     typed = cli("session", "sign", str(ids["case"]), "--as", "Sam Taylor", "--typed",
                 "--typed-name", "Sam Taylor")

@@ -29,13 +29,11 @@ def report(
     """What is due for destruction, held, to review by hand, or due soon, and why, by the
     policy's retention rules. `retention purge` destroys exactly the rows marked destroy."""
     from supervise.domain.retention import LISTED, ROW_KEYS
-    from supervise.store.policies import current_policy
     from supervise.store.retention import report as retention_report
 
     day = as_of_date(as_of, now())
     with open_store(state) as store, store.session() as session:
-        policy, _ = current_policy(session)
-        found = retention_report(session, policy.retention_rules, day)
+        found = retention_report(session, day)
     shown = [row.as_dict() for row in found if all_ or row.status in LISTED]
     out.table(shown, REPORT_COLUMNS, as_json=json_, as_csv=ROW_KEYS if csv_ else None,
               empty="Nothing is due for destruction or review.")
@@ -131,33 +129,29 @@ def purge(
     from supervise.cli import prompts
     from supervise.domain.retention import HELD, to_destroy
     from supervise.domain.text import counted
-    from supervise.store.policies import current_policy
     from supervise.store.retention import purge as destroy
     from supervise.store.retention import report as retention_report
 
     with open_store(state) as store:
         with store.session() as session:
-            policy, _ = current_policy(session)
-            found = retention_report(session, policy.retention_rules, now().date())
+            found = retention_report(session, now().date())
         doomed = to_destroy(found)
         for row in found:
             if row.status == HELD:
-                out.message(f"Kept: {row.unit.record_type} {row.unit.record_id} "
-                            f"({row.unit.about}) is {row.reason}.")
+                out.message(f"Kept: {row.unit.label} ({row.unit.about}) is {row.reason}.")
         if not doomed:
             out.message("Nothing is due for destruction.")
             return
         for row in doomed:
-            out.message(f"Due: {row.unit.record_type} {row.unit.record_id} "
-                        f"({row.unit.about}), {row.rule}, kept until {row.keep_until}.")
+            out.message(f"Due: {row.unit.label} ({row.unit.about}), {row.rule}, kept until "
+                        f"{row.keep_until}.")
         what = counted(len(doomed), "record")
         if not yes and not prompts.confirm(
                 f"Destroy these {what}? This cannot be undone.",
                 hint="give --yes to destroy without asking."):
             out.message("Nothing was destroyed.")
             return
-        done = destroy(store, policy.retention_rules, now=now(),
-                       expected={row.unit.key for row in doomed})
+        done = destroy(store, now=now(), expected={row.unit.key for row in doomed})
     out.message(f"Destroyed {what}: " + ", ".join(f"{n} {kind}" for kind, n in
                                                    done.destroyed.items())
                 + f". {done.held} held record(s) kept. Older backups (and the store's "

@@ -99,6 +99,10 @@ class Unit:
     def key(self) -> tuple[str, int]:
         return (self.record_type, self.record_id)
 
+    @property
+    def label(self) -> str:
+        return f"{self.record_type} {self.record_id}"
+
 
 @dataclass(frozen=True)
 class Hold:
@@ -129,7 +133,7 @@ class Row:
 
     def as_dict(self) -> dict[str, Any]:
         unit = self.unit
-        return {"record": f"{unit.record_type} {unit.record_id}",
+        return {"record": unit.label,
                 "record_type": unit.record_type, "record_id": unit.record_id,
                 "date": unit.on.isoformat() if unit.on else None, "about": unit.about,
                 "rule": self.rule,
@@ -216,7 +220,7 @@ def _keep_what_kept_records_need(rows: dict[tuple[str, int], Row]) -> None:
                            if k in rows and rows[k].status != DESTROY), None)
             if keeper is not None:
                 row.status = KEPT
-                row.reason = f"needed by {keeper[0]} {keeper[1]}, which is kept"
+                row.reason = f"needed by {rows[keeper].unit.label}, which is kept"
                 changed = True
 
 

@@ -17,7 +17,7 @@ from supervise.domain.document import Document, RecordFile
 from supervise.errors import UsageError
 from supervise.export.docx_writer import render
 from supervise.export.readme import readme_text
-from supervise.files import PRIVATE_DIR, atomic_write, fsync_dir, temp_path_beside, write_new
+from supervise.files import PRIVATE_DIR, atomic_write, fsync_path, temp_path_beside, write_new
 from supervise.keycrypto import ed25519_pem
 
 MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
@@ -85,7 +85,7 @@ def write_bundle(folder: Path, records: list[RecordFile], index: Document,
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    fsync_dir(folder.parent)
+    fsync_path(folder.parent)
     written.folder = folder
     return written
 
@@ -113,7 +113,7 @@ def _write(folder: Path, records: list[RecordFile], index: Document, manifest: d
     writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
     write_new(folder / SUMS, sums_text(writer.written.files, data, signature))
     for sub in (folder / "keys", folder / "signatures", folder):
-        fsync_dir(sub)
+        fsync_path(sub)
     return writer.written
 
 

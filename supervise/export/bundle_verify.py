@@ -4,7 +4,6 @@ Every file against the manifest and SHA256SUMS (none missing, none added), the m
 the exporter's signature, each record's digest recomputed from its included parts and the digests
 of the parts omitted, and each signature against its statement and public key."""
 
-import hashlib
 import json
 import os
 import stat
@@ -15,6 +14,7 @@ from typing import Any
 from supervise.domain.extract import recompute
 from supervise.domain.signing import fingerprint, statement_bytes
 from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS, sums_text
+from supervise.files import sha256_file
 from supervise.keycrypto import ed25519_valid, unb64
 
 
@@ -46,14 +46,6 @@ def _inventory(folder: Path, check: BundleCheck) -> dict[str, Path]:
             elif not stat.S_ISDIR(mode):
                 check.problems.append(f"{relative} is not a regular file")
     return found
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_bundle(folder: Path) -> BundleCheck:
@@ -127,7 +119,7 @@ def _files(present: dict[str, Path], files: list, check: BundleCheck) -> list[di
         name = item["name"]
         if name not in present:
             check.problems.append(f"{name} is missing")
-        elif _sha256(present[name]) != item["sha256"]:
+        elif sha256_file(present[name]) != item["sha256"]:
             check.problems.append(f"{name} was changed: its SHA-256 does not match the manifest")
         else:
             check.files += 1

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from supervise.domain.canonical import iso_utc
 from supervise.errors import StoreFileError, SuperviseError, UsageError
-from supervise.files import create_private_file, fsync_dir, temp_path_beside
+from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store import schema, sqlite
 from supervise.store.health import Checkup, examine
 from supervise.store.keyfile import KeyFile
@@ -39,22 +39,6 @@ class BackupMade:
     sha256: str
     size: int
     events: int
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _refuse_target(target: Path, store_db: Path) -> None:
@@ -91,26 +75,23 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
                                  "run `supervise doctor` on the store.")
         events, head = _chain_head(copy, store.db_key)
         keys = store.paths.keys.read_bytes()
-        manifest = {
-            "format": FORMAT, "version": VERSION, "store_id": store.store_id,
-            "taken_at": iso_utc(now),
-            "schema_version": schema.latest_version(),
-            "audit_events": events, "audit_head": head,
-            "entries": {DB_ENTRY: _sha256_file(copy),
-                        KEYS_ENTRY: hashlib.sha256(keys).hexdigest()},
-        }
         create_private_file(packing)
         with zipfile.ZipFile(packing, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr(MANIFEST_ENTRY, json.dumps(manifest, indent=1, sort_keys=True))
-            archive.write(copy, DB_ENTRY)
+            db_sha256 = _copy_hashed(copy, archive)
             archive.writestr(KEYS_ENTRY, keys)
-        fsync_file(packing)
+            archive.writestr(MANIFEST_ENTRY, json.dumps({
+                "format": FORMAT, "version": VERSION, "store_id": store.store_id,
+                "taken_at": iso_utc(now), "schema_version": schema.latest_version(),
+                "audit_events": events, "audit_head": head,
+                "entries": {DB_ENTRY: db_sha256, KEYS_ENTRY: hashlib.sha256(keys).hexdigest()},
+            }, indent=1, sort_keys=True))
+        fsync_path(packing)
         os.link(packing, target)  # never replaces a file that appeared meanwhile
-        fsync_dir(target.parent)
+        fsync_path(target.parent)
     finally:
         copy.unlink(missing_ok=True)
         packing.unlink(missing_ok=True)
-    made = BackupMade(target, _sha256_file(target), target.stat().st_size, events)
+    made = BackupMade(target, sha256_file(target), target.stat().st_size, events)
     with store.session() as session:
         append_event(session, now=now, actor=store.actor, action="store.backup",
                      digest=made.sha256,
@@ -118,8 +99,18 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
     return made
 
 
+def _copy_hashed(source: Path, archive: zipfile.ZipFile) -> str:
+    """`source` into the archive as the database entry; its SHA-256, from the same read."""
+    digest = hashlib.sha256()
+    with source.open("rb") as inside, archive.open(DB_ENTRY, "w", force_zip64=True) as outside:
+        while chunk := inside.read(CHUNK):
+            digest.update(chunk)
+            outside.write(chunk)
+    return digest.hexdigest()
+
+
 def _chain_head(db: Path, key: bytes) -> tuple[int, str | None]:
-    conn = sqlite.connect(db, key, prefer_wal=False)
+    conn = sqlite.connect(db, key, read_only=True)
     try:
         row = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
         found = row.fetchone()
@@ -133,7 +124,7 @@ class Unpacked:
     manifest: dict
     db: Path
     keys: Path
-    keyfile: KeyFile
+    keyfile: KeyFile | None
 
     def discard(self) -> None:
         for path in (self.db, self.keys):
@@ -153,43 +144,37 @@ def unpack(source: Path, beside: Path) -> Unpacked:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError):
         raise StoreFileError(not_a_backup) from None
-    db, keys = temp_path_beside(beside, "restore-db"), temp_path_beside(beside, "restore-keys")
+    staged = Unpacked({}, temp_path_beside(beside, "restore-db"),
+                      temp_path_beside(beside, "restore-keys"), None)
     try:
         with archive:
-            names = set(archive.namelist())
-            if names != {MANIFEST_ENTRY, DB_ENTRY, KEYS_ENTRY}:
+            if set(archive.namelist()) != {MANIFEST_ENTRY, DB_ENTRY, KEYS_ENTRY}:
                 raise StoreFileError(not_a_backup)
-            manifest = json.loads(archive.read(MANIFEST_ENTRY))
-            if manifest.get("format") != FORMAT:
+            staged.manifest = json.loads(archive.read(MANIFEST_ENTRY))
+            if staged.manifest.get("format") != FORMAT:
                 raise StoreFileError(not_a_backup)
-            if manifest.get("version") != VERSION:
+            if staged.manifest.get("version") != VERSION:
                 raise StoreFileError(f"{source} is a backup format this supervise does not "
                                      "know: upgrade supervise to restore it.")
-            for entry, path in ((DB_ENTRY, db), (KEYS_ENTRY, keys)):
+            for entry, path in ((DB_ENTRY, staged.db), (KEYS_ENTRY, staged.keys)):
                 create_private_file(path)
                 digest = hashlib.sha256()
                 with archive.open(entry) as inside, path.open("wb") as outside:
                     while chunk := inside.read(CHUNK):
                         digest.update(chunk)
                         outside.write(chunk)
-                if digest.hexdigest() != manifest["entries"][entry]:
+                if digest.hexdigest() != staged.manifest["entries"][entry]:
                     raise StoreFileError(f"{source} is damaged ({entry} does not match its "
                                          "checksum): use another backup.")
-        keyfile = KeyFile.from_bytes(keys.read_bytes())
-    except zipfile.BadZipFile as exc:  # a CRC that fails while reading: damaged in storage
-        db.unlink(missing_ok=True)
-        keys.unlink(missing_ok=True)
-        raise StoreFileError(f"{source} is damaged ({str(exc)[:60]}): use another "
-                             "backup.") from None
-    except (KeyError, ValueError, TypeError, OSError, EOFError):
-        db.unlink(missing_ok=True)
-        keys.unlink(missing_ok=True)
-        raise StoreFileError(not_a_backup) from None
-    except BaseException:
-        db.unlink(missing_ok=True)
-        keys.unlink(missing_ok=True)
+        staged.keyfile = KeyFile.from_bytes(staged.keys.read_bytes())
+        if staged.keyfile.store_id != staged.manifest.get("store_id"):
+            raise StoreFileError(not_a_backup)
+    except BaseException as exc:
+        staged.discard()
+        if isinstance(exc, zipfile.BadZipFile):  # a CRC that fails while reading: damaged
+            raise StoreFileError(f"{source} is damaged ({str(exc)[:60]}): use another "
+                                 "backup.") from None
+        if isinstance(exc, (KeyError, ValueError, TypeError, OSError, EOFError)):
+            raise StoreFileError(not_a_backup) from None
         raise
-    if keyfile.store_id != manifest.get("store_id"):
-        Unpacked(manifest, db, keys, keyfile).discard()
-        raise StoreFileError(not_a_backup)
-    return Unpacked(manifest, db, keys, keyfile)
+    return staged

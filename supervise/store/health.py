@@ -44,11 +44,11 @@ class Checkup:
 
 
 def file_check(path: Path, checkup: Checkup) -> bool:
-    if not path.is_file():
-        sqlite.check_store_file(path)  # no store at all is a wrong path, not damage: an error
     try:
         sqlite.check_store_file(path)
     except StoreFileError as error:
+        if not path.is_file():
+            raise  # no store at all is a wrong path, not damage
         checkup.add("store file", False, error.message, RESTORE)
         return False
     pages = path.stat().st_size // sqlite.PAGE_SIZE
@@ -111,6 +111,11 @@ def page_checks(conn, checkup: Checkup) -> bool:
         checkup.add("database structure", False, "; ".join(problems[:MAX_LISTED]), RESTORE)
         return False
     version, latest = schema.schema_version(conn), schema.latest_version()
+    if version > latest:
+        checkup.add("database structure", False, f"written by a newer supervise (schema "
+                    f"{version}; this one knows {latest})", "Upgrade supervise before using "
+                    "this file.")
+        return False
     note = "" if version == latest else f"; schema {version}, brought to {latest} at next open"
     checkup.add("database structure", True, "SQLite's integrity check passes" + note)
     return True

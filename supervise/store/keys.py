@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supervise.errors import SuperviseError, UsageError
-from supervise.files import fsync_dir, temp_path_beside
+from supervise.files import fsync_path, temp_path_beside
 from supervise.store import sqlite
 from supervise.store.audit import append_event
 from supervise.store.keyfile import KdfParams, KeyFile
@@ -96,7 +96,7 @@ def rotate(store: Store, now: datetime) -> bytes:
             keyfile.seal_next(new_key)
             keyfile.save(paths.keys, store.db_key)
             os.replace(rekeyed, paths.db)
-            fsync_dir(paths.db.parent)
+            fsync_path(paths.db.parent)
         keyfile.promote_next()
         keyfile.save(paths.keys, new_key)
     finally:

@@ -8,18 +8,20 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.errors import StoreFileError, SuperviseError
-from supervise.files import create_private_file, ensure_private_dir, fsync_dir
+from supervise.files import create_private_file, ensure_private_dir, fsync_path
 from supervise.store import schema, sqlite
-from supervise.store.backup import Unpacked, fsync_file, unpack
+from supervise.store.backup import Unpacked, unpack
 from supervise.store.health import Checkup, examine
 from supervise.store.keyfile import KeyFile
+
+OTHER_STORE = ("That backup is of another store: nothing was replaced. Restore it to a new path "
+               "with --store.")
 
 
 @dataclass(frozen=True)
 class Restored:
     taken_at: str
     kept: Path | None
-    checkup: Checkup
 
 
 def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str],
@@ -37,8 +39,7 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
         current = None  # no key file, or a damaged one: the store is kept aside regardless
     if current is not None and current != staged.keyfile.store_id:
         staged.discard()
-        raise SuperviseError("That backup is of another store: nothing was replaced. Restore "
-                             "it to a new path with --store.")
+        raise SuperviseError(OTHER_STORE)
     try:
         given = passphrase()
         opened = open_slot(paths, staged.keyfile,
@@ -47,10 +48,10 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
         checkup = Checkup([])
         examine(staged.db, [k for k in (opened.db_key, opened.next_key) if k], checkup)
         if not checkup.healthy:
-            problems = "; ".join(f"{f.check}: {f.detail}" for f in checkup.findings if not f.ok)
-            raise StoreFileError(f"The backup did not pass its checks, so nothing was "
-                                 f"replaced ({problems}): use another backup.")
-        _refuse_newer(staged.db, checkup.db_key)
+            bad = [f for f in checkup.findings if not f.ok]
+            raise StoreFileError(f"The backup did not pass its checks, so nothing was replaced "
+                                 f"({'; '.join(f'{f.check}: {f.detail}' for f in bad)}): use "
+                                 "another backup, or upgrade supervise if it says newer.")
         keys = [checkup.db_key, *_current_keys(paths, user, given)]
         kept = _replace(paths, staged, keys, now)
     finally:
@@ -63,19 +64,7 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
                      detail={"taken_at": staged.manifest.get("taken_at"),
                              "backup_events": staged.manifest.get("audit_events"),
                              "kept": kept.name if kept else None})
-    return Restored(staged.manifest.get("taken_at", ""), kept, checkup)
-
-
-def _refuse_newer(db: Path, key: bytes) -> None:
-    conn = sqlite.connect(db, key, read_only=True)
-    try:
-        version = schema.schema_version(conn)
-    finally:
-        conn.close()
-    if version > schema.latest_version():
-        raise StoreFileError(f"This backup was written by a newer supervise (schema {version}; "
-                             f"this one knows {schema.latest_version()}): nothing was "
-                             "replaced. Upgrade supervise, then restore it.")
+    return Restored(staged.manifest.get("taken_at", ""), kept)
 
 
 def _current_keys(paths, user: str | None, passphrase: str) -> list[bytes]:
@@ -98,9 +87,7 @@ def _replace(paths, staged: Unpacked, keys: list[bytes], now: datetime) -> Path 
     is copied under sole access, so no other process is writing meanwhile; one that does not
     (damaged) is copied as it is. Until the final rename the old store stays in place, so a
     crash part way leaves it, or the restored one, never neither."""
-    folder = paths.backups
-    ensure_private_dir(folder)
-    kept = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-before-restore.db"
+    kept = schema.backup_path(paths.db, now, "before-restore")
     if not paths.db.exists():
         _keep(paths, kept)  # a key file left without its database is kept all the same
         _swap_in(paths, staged)
@@ -119,8 +106,7 @@ def _replace(paths, staged: Unpacked, keys: list[bytes], now: datetime) -> Path 
             row = (staged.keyfile.store_id,)
         if row is None or row[0] != staged.keyfile.store_id:
             conn.close()
-            raise SuperviseError("That backup is of another store: nothing was replaced. "
-                                 "Restore it to a new path with --store.")
+            raise SuperviseError(OTHER_STORE)
         try:
             with sqlite.sole_access(conn, paths.db):
                 _keep(paths, kept)
@@ -149,8 +135,8 @@ def _keep(paths, kept: Path) -> None:
             create_private_file(target)
             made.append(target)
             shutil.copyfile(current, target)
-            fsync_file(target)
-        fsync_dir(kept.parent)
+            fsync_path(target)
+        fsync_path(kept.parent)
     except OSError as exc:
         for target in made:
             target.unlink(missing_ok=True)
@@ -162,10 +148,10 @@ def _keep(paths, kept: Path) -> None:
 def _swap_in(paths, staged: Unpacked) -> None:
     """The old store's log goes first (it must never be replayed onto the restored file; the
     kept copy has it), then the key file, then the database: the commit point."""
-    fsync_file(staged.db)
-    fsync_file(staged.keys)
+    fsync_path(staged.db)
+    fsync_path(staged.keys)
     for suffix in ("-wal", "-shm"):
         paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
     os.replace(staged.keys, paths.keys)
     os.replace(staged.db, paths.db)
-    fsync_dir(paths.db.parent)
+    fsync_path(paths.db.parent)

@@ -119,10 +119,9 @@ def hold_rows(session: Session, *, include_released: bool = False) -> list[HoldR
 
 def place_hold(session: Session, *, scope: str, subject_id: int | None, reason: str,
                now: datetime, actor: str) -> int:
-    session.connection().exec_driver_sql(
+    hold_id = session.connection().exec_driver_sql(
         "INSERT INTO retention_hold (scope, subject_id, reason, placed_by, placed_at) "
-        "VALUES (?, ?, ?, ?, ?)", (scope, subject_id, reason, actor, iso_utc(now)))
-    hold_id = rows(session, "SELECT max(id) AS id FROM retention_hold")[0].id
+        "VALUES (?, ?, ?, ?, ?)", (scope, subject_id, reason, actor, iso_utc(now))).lastrowid
     append_event(session, now=now, actor=actor, action="retention.hold", record_type="hold",
                  record_id=str(hold_id), detail={"scope": scope, "subject_id": subject_id})
     return hold_id
@@ -146,7 +145,11 @@ def release_hold(session: Session, hold_id: int, *, reason: str, now: datetime,
 
 # Report and purge -----------------------------------------------------------------------------
 
-def report(session: Session, rules: retention.RetentionRules, today: date) -> list[Row]:
+def report(session: Session, today: date) -> list[Row]:
+    """Every record's retention at `today` under the policy in force."""
+    from supervise.store.policies import current_policy
+
+    rules = current_policy(session)[0].retention_rules
     return retention.evaluate(units(session), [h.hold for h in hold_rows(session)], rules,
                               today)
 
@@ -155,16 +158,14 @@ def report(session: Session, rules: retention.RetentionRules, today: date) -> li
 class Purged:
     destroyed: dict[str, int]
     held: int
-    events: int
     log_emptied: bool
 
 
-def purge(store, rules: retention.RetentionRules, *, now: datetime,
-          expected: set[tuple[str, int]] | None = None) -> Purged:
+def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None) -> Purged:
     """Destroy what the report lists as due (judged again inside this write transaction, so a
     hold placed meanwhile is respected); refuse if it is not what the user confirmed."""
     with store.session() as session:
-        found = report(session, rules, now.date())
+        found = report(session, now.date())
         doomed = retention.to_destroy(found)
         if expected is not None and {r.unit.key for r in doomed} != expected:
             raise UsageError("The records due for destruction changed while you were asked "
@@ -174,95 +175,93 @@ def purge(store, rules: retention.RetentionRules, *, now: datetime,
         by_type: dict[str, list[int]] = defaultdict(list)
         for row in doomed:
             by_type[row.unit.record_type].append(row.unit.record_id)
-        details = _parts(session, by_type)
+        parts = _Parts.gather(session, by_type)
         with sqlite.guards_lifted(session.connection(), GUARDED):
-            _destroy(session, by_type)
+            parts.destroy(session)
         for row in doomed:
-            part = details[row.unit.key]
             append_event(session, now=now, actor=store.actor,
                          action=f"{row.unit.record_type}.destroyed",
                          record_type=row.unit.record_type, record_id=str(row.unit.record_id),
-                         digest=part.pop("digest", None),
+                         digest=parts.digests.get(row.unit.key),
                          detail={"rule": row.rule, "keep_until": row.keep_until.isoformat()
-                                 if row.keep_until else None, **part})
+                                 if row.keep_until else None, **parts.listed.get(row.unit.key, {})})
         counts = {kind: len(ids) for kind, ids in sorted(by_type.items())}
         append_event(session, now=now, actor=store.actor, action="retention.purge",
                      detail={"destroyed": counts, "held": held})
     store.engine.dispose()  # our own pooled connection must not hold the log open
-    return Purged(counts, held, len(doomed) + 1, store.checkpoint())
+    return Purged(counts, held, store.checkpoint())
 
 
-def _parts(session: Session, by_type: dict[str, list[int]]) -> dict[tuple[str, int], dict]:
-    """What each record takes with it (ids only, never content), for its audit event."""
-    details: dict[tuple[str, int], dict] = {}
-    for kind, ids in by_type.items():
-        for record_id in ids:
-            details[(kind, record_id)] = {}
-    sessions = by_type.get("session", [])
-    for r in rows(session, "SELECT id, digest FROM session_record WHERE id IN :ids",
-                  ids=sessions):
-        details[("session", r.id)]["digest"] = r.digest
-    for r in rows(session, "SELECT id, digest FROM contract WHERE id IN :ids",
-                  ids=by_type.get("contract", [])):
-        details[("contract", r.id)]["digest"] = r.digest
-    decisions = defaultdict(list)
-    for r in rows(session, """SELECT c.session_id, d.id FROM decision d
-                              JOIN case_discussion c ON c.id = d.case_id
-                              WHERE c.session_id IN :ids""", ids=sessions):
-        decisions[r.session_id].append(r.id)
-        details[("session", r.session_id)].setdefault("decisions", []).append(r.id)
-    owner = {("decision", d): ("session", s) for s, ds in decisions.items() for d in ds}
-    for r in rows(session, "SELECT id, record_type, record_id FROM amendment ORDER BY id"):
-        record = owner.get((r.record_type, r.record_id), (r.record_type, r.record_id))
-        if record in details:
-            details[record].setdefault("amendments", []).append(r.id)
-            owner[("amendment", r.id)] = record
-    for r in rows(session, "SELECT id, record_type, record_id FROM signature ORDER BY id"):
-        record = owner.get((r.record_type, r.record_id), (r.record_type, r.record_id))
-        if record in details:  # its own, its decisions' and its amendments' signatures
-            details[record].setdefault("signatures", []).append(r.id)
-    return details
+_OF_RECORDS = """(record_type = 'session' AND record_id IN :s)
+                 OR (record_type = 'decision' AND record_id IN :d)
+                 OR (record_type = 'contract' AND record_id IN :k)"""
+_AUDITED = {"decision": "decisions", "amendment": "amendments", "signature": "signatures"}
 
 
-def _destroy(session: Session, by_type: dict[str, list[int]]) -> None:
-    s, k = by_type.get("session", []), by_type.get("contract", [])
-    cases = [r.id for r in rows(session, "SELECT id FROM case_discussion WHERE session_id IN "
-                                ":s", s=s)]
-    decisions = [r.id for r in rows(session, "SELECT id FROM decision WHERE case_id IN :c",
-                                    c=cases)]
-    actions = [r.id for r in rows(session, "SELECT id FROM action_item WHERE session_id IN :s",
-                                  s=s)]
-    families = [r.family_id for r in rows(
-        session, """SELECT family_id FROM child WHERE id IN :c AND family_id IS NOT NULL
-                    UNION SELECT family_id FROM case_discussion WHERE id IN :cases""",
-        c=by_type.get("child", []), cases=cases)]
-    amendments = [r.id for r in rows(
-        session, """SELECT id FROM amendment WHERE (record_type = 'session' AND record_id IN :s)
-                    OR (record_type = 'decision' AND record_id IN :d)
-                    OR (record_type = 'contract' AND record_id IN :k)""",
-        s=s, d=decisions, k=k)]
-    run(session, """DELETE FROM signature WHERE (record_type = 'session' AND record_id IN :s)
-                    OR (record_type = 'decision' AND record_id IN :d)
-                    OR (record_type = 'contract' AND record_id IN :k)
-                    OR (record_type = 'amendment' AND record_id IN :m)""",
-        s=s, d=decisions, k=k, m=amendments)
-    run(session, "DELETE FROM amendment WHERE id IN :m", m=amendments)
-    run(session, "DELETE FROM action_review WHERE session_id IN :s OR action_id IN :a",
-         s=s, a=actions)
-    for sql, ids in (("DELETE FROM action_item WHERE id IN :ids", actions),
-                     ("DELETE FROM decision WHERE id IN :ids", decisions),
-                     ("DELETE FROM case_child WHERE case_id IN :ids", cases),
-                     ("DELETE FROM case_discussion WHERE id IN :ids", cases),
-                     ("DELETE FROM session_answer WHERE session_id IN :ids", s),
-                     ("DELETE FROM session_supervisee WHERE session_id IN :ids", s),
-                     ("DELETE FROM session_record WHERE id IN :ids", s),
-                     ("DELETE FROM contract_end WHERE contract_id IN :ids", k),
-                     ("DELETE FROM cancellation WHERE id IN :ids", by_type.get(
-                         "cancellation", [])),
-                     ("DELETE FROM child WHERE id IN :ids", by_type.get("child", []))):
-        run(session, sql, ids=ids)
-    for contract_id in sorted(k, reverse=True):  # a newer contract points at the one it replaced
-        run(session, "DELETE FROM contract WHERE id = :id", id=contract_id)
-    run(session, """DELETE FROM family WHERE id IN :f
-                     AND id NOT IN (SELECT family_id FROM child WHERE family_id IS NOT NULL)
-                     AND id NOT IN (SELECT family_id FROM case_discussion)""", f=families)
+@dataclass
+class _Parts:
+    """Every row a purge destroys, read once: ids by table, the record each part belongs to
+    (its audit event lists them by id, never their content) and the records' digests."""
+    ids: dict[str, list[int]]
+    listed: dict[tuple[str, int], dict[str, list[int]]]  # record -> its parts by kind
+    digests: dict[tuple[str, int], str | None]
+
+    @classmethod
+    def gather(cls, session: Session, by_type: dict[str, list[int]]) -> "_Parts":
+        ids: dict[str, list[int]] = defaultdict(list, by_type)
+        owner: dict[tuple[str, int], tuple[str, int]] = {}
+        listed: dict[tuple[str, int], dict[str, list[int]]] = defaultdict(dict)
+
+        def belongs(kind: str, row) -> None:
+            record = (row.record_type, row.record_id)
+            ids[kind].append(row.id)
+            owner[(kind, row.id)] = owner.get(record, record)
+            listed[owner[(kind, row.id)]].setdefault(_AUDITED[kind], []).append(row.id)
+
+        s, k = ids["session"], ids["contract"]
+        for r in rows(session, "SELECT id, family_id FROM case_discussion WHERE session_id IN :s",
+                      s=s):
+            ids["case"].append(r.id)
+            ids["family"].append(r.family_id)
+        for r in rows(session, """SELECT d.id, 'session' AS record_type, c.session_id AS record_id
+                                  FROM decision d JOIN case_discussion c ON c.id = d.case_id
+                                  WHERE c.session_id IN :s ORDER BY d.id""", s=s):
+            belongs("decision", r)
+        ids["action"] = [r.id for r in rows(
+            session, "SELECT id FROM action_item WHERE session_id IN :s", s=s)]
+        for r in rows(session, f"SELECT id, record_type, record_id FROM amendment WHERE "
+                      f"{_OF_RECORDS} ORDER BY id", s=s, d=ids["decision"], k=k):
+            belongs("amendment", r)
+        for r in rows(session, f"SELECT id, record_type, record_id FROM signature WHERE "
+                      f"{_OF_RECORDS} OR (record_type = 'amendment' AND record_id IN :m) "
+                      "ORDER BY id",
+                      s=s, d=ids["decision"], k=k, m=ids["amendment"]):
+            belongs("signature", r)
+        ids["family"] += [r.family_id for r in rows(
+            session, "SELECT family_id FROM child WHERE id IN :c AND family_id IS NOT NULL",
+            c=ids["child"])]
+        digests = {("session", r.id): r.digest for r in rows(
+            session, "SELECT id, digest FROM session_record WHERE id IN :s", s=s)}
+        digests |= {("contract", r.id): r.digest for r in rows(
+            session, "SELECT id, digest FROM contract WHERE id IN :k", k=k)}
+        return cls(ids, listed, digests)
+
+    def destroy(self, session: Session) -> None:
+        ids = self.ids
+        run(session, "DELETE FROM signature WHERE id IN :ids", ids=ids["signature"])
+        run(session, "DELETE FROM action_review WHERE session_id IN :s OR action_id IN :a",
+            s=ids["session"], a=ids["action"])
+        for table, column, kind in (
+                ("amendment", "id", "amendment"), ("action_item", "id", "action"),
+                ("decision", "id", "decision"), ("case_child", "case_id", "case"),
+                ("case_discussion", "id", "case"), ("session_answer", "session_id", "session"),
+                ("session_supervisee", "session_id", "session"),
+                ("session_record", "id", "session"), ("contract_end", "contract_id", "contract"),
+                ("cancellation", "id", "cancellation"), ("child", "id", "child")):
+            run(session, f"DELETE FROM {table} WHERE {column} IN :ids", ids=ids[kind])
+        for contract_id in sorted(ids["contract"], reverse=True):  # newer ones point at older
+            run(session, "DELETE FROM contract WHERE id = :id", id=contract_id)
+        run(session, """DELETE FROM family WHERE id IN :f
+                        AND id NOT IN (SELECT family_id FROM child WHERE family_id IS NOT NULL)
+                        AND id NOT IN (SELECT family_id FROM case_discussion)""",
+            f=sorted(set(ids["family"])))

@@ -406,6 +406,14 @@ def backup_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".backups")
 
 
+def backup_path(db_path: Path, now: datetime, what: str) -> Path:
+    """A new file in the store's backups folder, named by the moment and why, never by a name
+    a user typed."""
+    folder = backup_dir(db_path)
+    ensure_private_dir(folder)
+    return folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{what}.db"
+
+
 def migrate(conn, db_path: Path, now: datetime,
             migrations: Sequence[Migration] = MIGRATIONS) -> Path | None:
     """Bring the store to the latest schema. Returns the backup taken first, if any."""
@@ -420,9 +428,7 @@ def migrate(conn, db_path: Path, now: datetime,
         return None
     backup = None
     if current > 0:
-        folder = backup_dir(db_path)
-        ensure_private_dir(folder)
-        backup = folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-schema-{current}.db"
+        backup = backup_path(db_path, now, f"schema-{current}")
         sqlite.backup_to(conn, backup)
     try:
         conn.execute("BEGIN IMMEDIATE")

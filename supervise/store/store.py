@@ -21,7 +21,7 @@ from supervise.domain.canonical import iso_utc
 from supervise.domain.names import clean_name
 from supervise.domain.text import clean_line
 from supervise.errors import StoreFileError, SuperviseError, UnlockError
-from supervise.files import append_private, ensure_private_dir, fsync_dir, temp_path_beside
+from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
 from supervise.store import schema, sqlite
 from supervise.store.audit import append_event
 from supervise.store.engine import make_engine, translated_errors
@@ -132,7 +132,7 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
         opened = keyfile.add_slot(user, passphrase, db_key)
         keyfile.save(paths.keys, db_key)
         os.replace(building, paths.db)
-        fsync_dir(paths.db.parent)
+        fsync_path(paths.db.parent)
     finally:
         building.unlink(missing_ok=True)
     store = Store(paths, db_key, store_id, user, keyfile, opened)
