@@ -5,6 +5,7 @@ Built through the store layer, reproducibly; every name is invented."""
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from supervise import clock
 from supervise.domain.answers import Problems
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import skeleton_data
@@ -27,12 +28,12 @@ def build(path: Path, passphrase: str) -> int:
     """Add the history to the store at `path`; returns how many records are about the child."""
     start = date(2022, 1, 10)
     with unlock_store(path, passphrase=lambda: passphrase, user=None,
-                      now=datetime.now(UTC)) as store:
+                      now=clock.now()) as store:
         catalog = Catalog(None)
         template = catalog.get("ms-supervision-record", kind="session")
         with store.session() as session:
             if not any(p.name == SUPERVISEE for p in list_people(session)):
-                add_person(session, now=datetime.now(UTC), actor=SUPERVISOR, name=SUPERVISEE,
+                add_person(session, now=clock.now(), actor=SUPERVISOR, name=SUPERVISEE,
                            role="Deputy DSL")
         for number in range(SESSIONS):
             held = start + timedelta(weeks=number)

@@ -12,9 +12,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from supervise import clock
 from supervise.keycrypto import derive_kek
 from supervise.store.catalog import shipped_policy
 from supervise.store.keyfile import KDF_PROFILES
@@ -86,12 +86,12 @@ def measure() -> list[tuple[str, float, float | None, str]]:
                                 policy=shipped_policy("minimum-standards"),
                                 user="Bench Custodian", role="Designated Safeguarding Lead",
                                 passphrase=PASSPHRASE,
-                                kdf=KDF_PROFILES["strong"], now=datetime.now(UTC))
+                                kdf=KDF_PROFILES["strong"], now=clock.now())
         store.close()
 
         def unlock() -> None:
             unlock_store(path, passphrase=lambda: PASSPHRASE, user=None,
-                         now=datetime.now(UTC)).close()
+                         now=clock.now()).close()
 
         rows.append(("Full unlock, `strong` store (15 runs)", time_call(unlock, runs=15), None,
                      "`unlock_store(...)` + `close()` in-process"))
@@ -137,7 +137,7 @@ def oversight() -> list[tuple]:
     print(f"Large trust: {size} ({how})")
     on = large_trust.END
     store = unlock_store(path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
-                         now=datetime.now(UTC))
+                         now=clock.now())
     try:
         def judge() -> None:
             with store.session() as session:
@@ -156,7 +156,7 @@ def oversight() -> list[tuple]:
     runs = [peak_command(command, env) for _ in range(5)]
     unlock_alone = time_call(lambda: unlock_store(
         path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
-        now=datetime.now(UTC)).close(), runs=5)
+        now=clock.now()).close(), runs=5)
     compliance = ["report", "compliance", "--from", "2025-11-01", "--to", "2026-10-31",
                   "--json"]
     where = f"the large trust ({size}), as of {on}"
@@ -209,7 +209,7 @@ def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float |
     from supervise.store.policies import policy_in_force
     from supervise.store.sessions import find_session, save_answer, start_draft
 
-    now = datetime.now(UTC)
+    now = clock.now()
     catalog = Catalog(None)
     with unlock_store(path, passphrase=lambda: PASSPHRASE, user=None, now=now) as store:
         with store.session() as session:
@@ -230,7 +230,7 @@ def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float |
         def autosave() -> None:
             with store.session() as session:
                 save_answer(session, find_session(session, draft), "matters_arising",
-                            f"Answer {next(counter)}: " + "x" * 500, datetime.now(UTC))
+                            f"Answer {next(counter)}: " + "x" * 500, clock.now())
 
         rows = [("Autosave of one answer (its own transaction, synchronous=FULL; 50 runs)",
                  time_call(autosave, runs=50, warmup=3), 0.030,
@@ -270,7 +270,7 @@ def main() -> None:
     body = table(rows)
     RESULTS.write_text(
         "# supervise benchmarks\n\n"
-        f"- Date (UTC): {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')}\n"
+        f"- Date (UTC): {clock.now().strftime('%Y-%m-%d %H:%M')}\n"
         f"- Machine: {machine}\n\n"
         "Wall time, median; subprocess timings include Python start-up "
         "(3 warm-up runs for 1-2, 1 for `person list`).\n\n"

@@ -1,16 +1,24 @@
-"""Isolation and the in-process runner.
+"""Isolation, the product's clock, the in-process runner and stores built once.
 
 Every test runs with SUPERVISE_* cleared and the default store (XDG_DATA_HOME, HOME) pointed into
-a temporary folder, so no test can ever touch a real store."""
+a temporary folder, so no test can ever touch a real store. In-process, the product reads the
+time from a TestClock set at noon on the suite's TODAY (tests/clock.py)."""
 
+import io
 import os
 import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from supervise import clock as product_clock
 from supervise.cli.main import main
-from tests.helpers import ORG, PASSPHRASE, USER, Result
+from tests.clock import NOON, TestClock
+from tests.helpers import ORG, PASSPHRASE, USER, Result, unused_answers
 from tests.signed_records import enrol, record_session, sign
 
 RECOVERY_KEY = re.compile(r"\b(?:[0-9a-f]{8}-){7}[0-9a-f]{8}\b")
@@ -30,15 +38,43 @@ def isolated_environment(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> TestClock:
+    """The product's clock for this test: noon on TODAY, running on; `clock.set(moment)` moves
+    it. Only a test process can do this: the product has no option or variable for the time."""
+    fake = TestClock()
+    monkeypatch.setattr(product_clock, "read", fake.read)
+    return fake
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_passed = report.passed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def scripts_used_up(request) -> Iterator[None]:
+    """A scripted prompter left with answers fails the test that made it (its promise)."""
+    unused_answers()
+    yield
+    left = unused_answers()
+    if left and getattr(request.node, "call_passed", False):
+        pytest.fail(f"scripted answers were never asked for: {left}", pytrace=False)
+
+
 class Cli:
     """Runs `supervise ARGS` in-process through the real exit point and captures its streams."""
 
-    def __init__(self, capsys, monkeypatch, store: Path) -> None:
-        self.capsys, self.monkeypatch, self.store = capsys, monkeypatch, store
+    def __init__(self, store: Path) -> None:
+        self.store = store
 
     def __call__(self, *args: str, passphrase: str | None = PASSPHRASE, store: Path | None = None,
                  env: dict[str, str] | None = None) -> Result:
-        with self.monkeypatch.context() as patch:
+        out, err = io.StringIO(), io.StringIO()
+        with pytest.MonkeyPatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
             patch.setenv("SUPERVISE_STORE", str(store or self.store))
             if passphrase is None:
                 patch.delenv("SUPERVISE_PASSPHRASE", raising=False)
@@ -46,26 +82,92 @@ class Cli:
                 patch.setenv("SUPERVISE_PASSPHRASE", passphrase)
             for name, value in (env or {}).items():
                 patch.setenv(name, value)
-            self.capsys.readouterr()
             code = main(list(args))
-            captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch, tmp_path) -> Cli:
-    return Cli(capsys, monkeypatch, tmp_path / "team" / "store.db")
+def cli(tmp_path) -> Cli:
+    return Cli(tmp_path / "team" / "store.db")
 
 
-@pytest.fixture
-def initialised(cli) -> tuple[Path, str]:
-    """A new store (cheap, still OWASP-level Argon2id) whose first user is USER, and its
+Build = Callable[[Cli, Path], str]
+
+
+class TemplateStores:
+    """Stores built once per test process, then copied (files byte for byte) into each test that
+    asks for one: a fixture's Argon2id derivations and signatures are paid once, not per test.
+    They are built an hour before the tests' noon, so a test's own records come after them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.made: dict[str, tuple[Path, str]] = {}
+        self.copied: dict[Path, str] = {}
+
+    def copy(self, name: str, build: Build, store: Path) -> str:
+        """Copy the store `name` (built by `build` the first time) to `store`; returns its
+        recovery key. Asked twice for one test, it copies once."""
+        if store in self.copied:
+            assert self.copied[store] == name, f"{store} already holds the {name!r} store"
+            return self.made[name][1]
+        if name not in self.made:
+            scratch = self.root / name
+            builder = Cli(scratch / "team" / "store.db")
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(product_clock, "read", TestClock(NOON - timedelta(hours=1)).read)
+                key = build(builder, scratch)
+            self.made[name] = (builder.store.parent, key)
+        folder, key = self.made[name]
+        shutil.copytree(folder, store.parent)
+        self.copied[store] = name
+        return key
+
+
+@pytest.fixture(scope="session")
+def template_stores(tmp_path_factory) -> TemplateStores:
+    return TemplateStores(tmp_path_factory.mktemp("template-stores"))
+
+
+def build_initialised(cli: Cli, scratch: Path) -> str:
+    """A new store (cheap, still OWASP-level Argon2id) whose first user is USER; returns its
     recovery key as printed."""
     result = cli("init", "--org", ORG, "--user", USER, "--kdf", "owasp-minimum")
     assert result.code == 0, result.err
     keys = RECOVERY_KEY.findall(result.out)
     assert len(keys) == 1, result.out
-    return cli.store, keys[0]
+    return keys[0]
+
+
+def build_team(cli: Cli, scratch: Path) -> str:
+    key = build_initialised(cli, scratch)
+    for args in (["Sam Taylor", "--role", "Deputy DSL"],
+                 ["Mo Manager", "--role", "Head teacher"]):
+        assert cli("person", "add", *args).code == 0
+    return key
+
+
+def build_signed(cli: Cli, scratch: Path) -> str:
+    """A session signed by its supervisor (the signed-in user) and its supervisee (enrolled)."""
+    key = build_team(cli, scratch)
+    session_id = record_session(cli, scratch)
+    assert session_id == "1"
+    enrol(cli)
+    assert cli("session", "sign", session_id, "--as", USER).code == 0
+    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor", "--comment",
+                  "I disagree that the referral was late.")
+    assert result.code == 0, result.err
+    return key
+
+
+BUILDS: dict[str, Build] = {"signed": build_signed, "team": build_team}
+
+
+@pytest.fixture
+def initialised(cli, template_stores, request) -> tuple[Path, str]:
+    """The test's store as the fullest of `signed`, `team` or a new store that it asks for."""
+    name = next((n for n in BUILDS if n in request.fixturenames), "initialised")
+    build = BUILDS.get(name, build_initialised)
+    return cli.store, template_stores.copy(name, build, cli.store)
 
 
 @pytest.fixture
@@ -79,20 +181,12 @@ def recovery_key(initialised) -> str:
 
 
 @pytest.fixture
-def team(cli, store):
-    for args in (["Sam Taylor", "--role", "Deputy DSL"],
-                 ["Mo Manager", "--role", "Head teacher"]):
-        assert cli("person", "add", *args).code == 0
-    return store
+def team(initialised) -> Path:
+    """USER, Sam Taylor (Deputy DSL) and Mo Manager (Head teacher)."""
+    return initialised[0]
 
 
 @pytest.fixture
-def signed(cli, team, tmp_path) -> str:
-    """A session signed by its supervisor (the signed-in user) and its supervisee (enrolled)."""
-    session_id = record_session(cli, tmp_path)
-    enrol(cli)
-    assert cli("session", "sign", session_id, "--as", USER).code == 0
-    result = sign(cli, "session", "sign", session_id, "--as", "Sam Taylor", "--comment",
-                  "I disagree that the referral was late.")
-    assert result.code == 0, result.err
-    return session_id
+def signed(initialised) -> str:
+    """Session 1 (two families) signed by USER and by Sam Taylor, enrolled, with a comment."""
+    return "1"

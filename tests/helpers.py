@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 PASSPHRASE = "correct horse battery staple"
 USER = "Jordan Example"
@@ -23,11 +24,15 @@ class UnexpectedPrompt(AssertionError):
 class ScriptedPrompter:
     """Answers prompts from a script of (expected message fragment, answer) pairs, in order.
 
-    Any prompt it was not told to expect fails the test, as does a script left unfinished."""
+    Any prompt it was not told to expect fails the test, as does a script left unfinished: every
+    prompter made during a test is checked when the test ends (conftest's `scripts_used_up`)."""
+
+    made: ClassVar[list["ScriptedPrompter"]] = []
 
     def __init__(self, *script: tuple[str, object]) -> None:
         self.script = list(script)
         self.asked: list[str] = []
+        ScriptedPrompter.made.append(self)
 
     def _next(self, kind: str, message: str) -> object:
         self.asked.append(message)
@@ -68,6 +73,14 @@ class ScriptedPrompter:
 
     def finished(self) -> bool:
         return not self.script
+
+
+def unused_answers() -> list[str]:
+    """The expected prompts that no prompter made since the last call was asked; then forgets
+    every prompter made so far."""
+    left = [fragment for made in ScriptedPrompter.made for fragment, _ in made.script]
+    ScriptedPrompter.made.clear()
+    return left
 
 
 def fingerprint(*paths: Path) -> dict[str, str | None]:

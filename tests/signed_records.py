@@ -1,11 +1,12 @@
 """A session with two children discussed, signed by both parties: shared by the sign-off and
 export tests."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from tests.clock import YESTERDAY
 from tests.helpers import USER
 
-HELD = date.today() - timedelta(days=1)
+HELD = YESTERDAY
 BEA_PASSPHRASE = "bea's own passphrase"
 SECOND_CHILD = "Zofia Nowak-Kowalska"
 

@@ -1,6 +1,5 @@
 """The audit trail: every init, unlock, failed unlock, key and person change, chained."""
 
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -9,9 +8,10 @@ from sqlalchemy.exc import DatabaseError
 from supervise.domain.audit import GENESIS, chain_problems
 from supervise.store.audit import audit_events, audit_problems
 from supervise.store.store import unlock_store
+from tests.clock import NOON
 from tests.helpers import PASSPHRASE, USER
 
-NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+NOW = NOON  # the product clock at the start of each test
 
 
 def open_store(path, passphrase=PASSPHRASE, user=None):

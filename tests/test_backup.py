@@ -3,12 +3,12 @@ crash, two-process and backup-during-a-write tests are in test_crash_and_concurr
 
 import json
 import zipfile
-from datetime import UTC, datetime
 
 import pytest
 
 from supervise.files import PRIVATE_FILE
 from supervise.store.sqlite import PAGE_SIZE
+from tests.clock import product_now
 from tests.helpers import USER
 
 
@@ -77,7 +77,7 @@ def test_restore_to_a_new_path_opens_with_the_same_passphrase_and_recovery_key(
     assert cli("audit", "verify", store=elsewhere).code == 0
     assert elsewhere.stat().st_mode & 0o777 == PRIVATE_FILE
     with unlock_with_recovery_key(elsewhere, recovery_key=lambda: parse_recovery_key(
-            recovery_key), now=datetime.now(UTC)) as opened:
+            recovery_key), now=product_now()) as opened:
         assert opened.store_id
 
 

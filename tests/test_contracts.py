@@ -2,13 +2,13 @@
 and kind; reviews supersede and keep the old; ending; never a prompt without a terminal."""
 
 import json
-from datetime import UTC, date, datetime
 
 import pytest
 
 from supervise.cli import prompts
 from supervise.store import sqlite
 from supervise.store.store import unlock_store
+from tests.clock import TODAY, product_now, years_after
 from tests.helpers import PASSPHRASE, ScriptedPrompter
 
 ONE_QUESTION = """\
@@ -68,11 +68,9 @@ def test_a_contract_from_flags_takes_the_policys_defaults(cli, people):
     assert result.code == 0, result.err
     assert result.out.strip() == "1"
     contract = shown(cli, 1)
-    today = date.today()
     assert contract["kind"] == "safeguarding" and contract["frequency"] == "4w"
-    assert contract["start"] == today.isoformat()
-    assert contract["review"] == today.replace(year=today.year + 1).isoformat() or \
-        today.month == 2 and today.day == 29
+    assert contract["start"] == TODAY.isoformat()
+    assert contract["review"] == years_after(TODAY, 1).isoformat()  # 29 Feb: the 28th
     assert contract["status"] == "in force" and contract["template"] == "ms-contract"
     assert contract["policy_version"] == 1 and contract["signed"] is False
     answers = {a["id"]: a["answer"] for a in contract["answers"]}
@@ -235,7 +233,7 @@ def test_a_contract_review_on_a_terminal_offers_the_old_answers(cli, people, sho
 def test_the_database_refuses_to_change_a_contract(cli, people):
     assert new(cli).code == 0
     opened = unlock_store(people, passphrase=lambda: PASSPHRASE, user=None,
-                          now=datetime.now(UTC))
+                          now=product_now())
     opened.close()
     conn = sqlite.connect(people, opened.db_key)
     try:
@@ -260,7 +258,7 @@ def test_contract_list_filters_by_supervisee(cli, people):
 
 def test_a_review_from_a_later_date_leaves_the_old_contract_in_force_until_then(cli, people):
     assert new(cli, "--start", "2026-01-05").code == 0
-    later = date.today().replace(year=date.today().year + 1).isoformat()
+    later = years_after(TODAY, 1).isoformat()
     assert cli("contract", "review", "1", "--date", later).code == 0
     old, upcoming = shown(cli, 1), shown(cli, 2)
     assert old["status"] in ("in force", "review due") and old["superseded_by"] == 2
@@ -269,7 +267,7 @@ def test_a_review_from_a_later_date_leaves_the_old_contract_in_force_until_then(
 
 
 def test_a_contract_not_yet_in_force_can_be_withdrawn(cli, people):
-    later = date.today().replace(year=date.today().year + 1).isoformat()
+    later = years_after(TODAY, 1).isoformat()
     assert new(cli, "--start", later).code == 0
     refused = new(cli)
     assert refused.code == 1 and "already has a safeguarding contract agreed" in refused.err

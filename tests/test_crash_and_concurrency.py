@@ -113,15 +113,15 @@ emit("end")
 
 HOLDER = r'''
 import os, sys
-from datetime import UTC, datetime
 from pathlib import Path
 
+from supervise.clock import now
 from supervise.store import sqlite
 from supervise.store.store import unlock_store
 
 db = Path(sys.argv[1])
 with unlock_store(db, passphrase=lambda: os.environ["SUPERVISE_PASSPHRASE"], user=None,
-                  now=datetime.now(UTC)) as store:
+                  now=now()) as store:
     key = store.db_key
 conn = sqlite.connect(db, key)
 print("ready", flush=True)

@@ -3,6 +3,7 @@
 import json
 
 from supervise.store import sample
+from tests.clock import product_now
 
 
 def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
@@ -55,7 +56,6 @@ def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
 
 
 def test_demo_records_its_cancellations(cli, tmp_path):
-    from datetime import UTC, datetime
 
     from supervise.store.cancellations import cancellations_of
     from supervise.store.people import find_person
@@ -64,7 +64,7 @@ def test_demo_records_its_cancellations(cli, tmp_path):
     target = tmp_path / "demo" / "store.db"
     assert cli("demo", "--store", str(target), passphrase=None).code == 0
     with unlock_store(target, passphrase=lambda: sample.PASSPHRASE, user=None,
-                      now=datetime.now(UTC)) as opened, opened.session() as session:
+                      now=product_now()) as opened, opened.session() as session:
         rows = cancellations_of(session, find_person(session, "Tom Okafor"))
         assert [(r.cancelled_by, r.rebooked_on is not None) for r in rows] == [
             ("supervisor", True), ("supervisee", True)]

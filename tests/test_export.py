@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from tests.clock import product_now
 from tests.helpers import USER, file_mode
 from tests.signed_records import HELD, SECOND_CHILD, record_session
 
@@ -398,7 +399,6 @@ def test_bad_exports_are_refused_with_the_fix(cli, signed, tmp_path):
 
 
 def test_a_draft_is_left_out_and_counted(cli, signed, tmp_path):
-    from datetime import UTC, datetime
 
     from supervise.store.catalog import Catalog
     from supervise.store.people import find_person
@@ -407,7 +407,7 @@ def test_a_draft_is_left_out_and_counted(cli, signed, tmp_path):
     from supervise.store.store import unlock_store
     from tests.helpers import PASSPHRASE
 
-    moment = datetime.now(UTC)
+    moment = product_now()
     with unlock_store(cli.store, passphrase=lambda: PASSPHRASE, user=None, now=moment) as held:
         with held.session() as session:
             policy, version = current_policy(session)

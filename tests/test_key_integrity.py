@@ -5,12 +5,12 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
 
 import pytest
 
 from supervise import keycrypto
 from supervise.store.store import StorePaths, unlock_store
+from tests.clock import product_now
 from tests.helpers import ORG, PASSPHRASE, USER, fingerprint
 
 
@@ -92,8 +92,8 @@ def test_init_with_a_bad_role_creates_nothing(cli, tmp_path):
 
 CRASHING_ROTATE = textwrap.dedent("""
     import os, sys
-    from datetime import UTC, datetime
     from pathlib import Path
+    from supervise.clock import now
     real_replace, calls = os.replace, [0]
     def crash_on_call(src, dst):
         calls[0] += 1
@@ -104,8 +104,8 @@ CRASHING_ROTATE = textwrap.dedent("""
     from supervise.store.keys import rotate
     from supervise.store.store import unlock_store
     store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[3], user=None,
-                         now=datetime.now(UTC))
-    rotate(store, datetime.now(UTC))
+                         now=now())
+    rotate(store, now())
 """)
 
 
@@ -131,7 +131,7 @@ def test_rotation_is_refused_while_another_process_has_the_store_open(cli, store
     from supervise.store import sqlite
 
     opened = unlock_store(store, passphrase=lambda: PASSPHRASE, user=None,
-                          now=datetime.now(UTC))
+                          now=product_now())
     opened.close()
     paths = StorePaths(store)
     idle = sqlite.connect(store, opened.db_key)  # open, between transactions, like a session

@@ -2,7 +2,7 @@
 user types, key by key, becomes the stored record."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from prompt_toolkit.application import create_app_session
@@ -10,19 +10,27 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from supervise.cli import prompts
+from tests.clock import TODAY
+from tests.conftest import build_initialised
 
 ENTER, DOWN, FINISH_NOTE = "\r", "\x1b[B", "\x1b\r"  # Esc then Enter ends a multi-line note
 CLEAR = "\x15"  # Ctrl-U: clear the offered default before typing
 
 
-@pytest.fixture
-def team(cli, store):
-    """Set up before any prompter is installed (with one, commands would ask)."""
+def build_team(cli, scratch) -> str:
+    key = build_initialised(cli, scratch)
     assert cli("person", "add", "Sam Taylor", "--role", "Deputy DSL").code == 0
     assert cli("person", "add", "Alex Morgan", "--role", "DSL", "--supervisor").code == 0
     assert cli("contract", "new", "--supervisee", "Sam Taylor", "--supervisor",
                "Alex Morgan").code == 0
-    return store
+    return key
+
+
+@pytest.fixture
+def team(cli, template_stores):
+    """Set up before any prompter is installed (with one, commands would ask)."""
+    template_stores.copy("keystrokes-team", build_team, cli.store)
+    return cli.store
 
 
 @pytest.fixture
@@ -34,7 +42,7 @@ def keys(team):
 
 
 def test_a_session_typed_key_by_key_is_recorded(cli, keys):
-    next_date = (date.today() + timedelta(days=30)).isoformat()
+    next_date = (TODAY + timedelta(days=30)).isoformat()
     keys.send_text(
         "sam tay" + "lor" + ENTER                     # supervisee, type-ahead
         + ENTER                                       # date held: today, as offered

@@ -1,6 +1,5 @@
 """Schema migrations: applied on open, after an automatic encrypted backup."""
 
-from datetime import UTC, datetime
 
 import pytest
 
@@ -8,9 +7,10 @@ from supervise.errors import StoreFileError
 from supervise.store import schema, sqlite
 from supervise.store.models import SQLModel
 from supervise.store.store import StorePaths, unlock_store
+from tests.clock import NOON
 from tests.helpers import PASSPHRASE, file_mode
 
-NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+NOW = NOON  # the product clock at the start of each test
 
 
 def db_key(store):

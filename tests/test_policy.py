@@ -1,7 +1,7 @@
 """Policy profiles as data: chosen at init, shown, replaced, and driving contract defaults."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
@@ -9,6 +9,7 @@ from supervise.domain.policy import PolicyError, parse_policy
 from supervise.store import schema, sqlite
 from supervise.store.catalog import policy_names, shipped_dir, shipped_policy
 from supervise.store.store import unlock_store
+from tests.clock import TODAY, product_now
 from tests.helpers import PASSPHRASE, USER
 
 PROFILES = ["local-authority", "minimum-standards", "nhs-icb", "school-trust"]
@@ -122,9 +123,8 @@ def test_a_newly_qualified_social_worker_gets_the_schedule_from_starting_in_post
     target = tmp_path / "la" / "store.db"
     assert cli("init", "--org", "Shire County Council", "--user", USER, "--kdf",
                "owasp-minimum", "--policy", "local-authority", store=target).code == 0
-    today = date.today()
-    qualified = date(today.year - 1, 7, 10).isoformat()  # qualified last summer
-    started = today.replace(day=1).isoformat()          # in post from this month
+    qualified = date(TODAY.year - 1, 7, 10).isoformat()  # qualified last summer
+    started = TODAY.replace(day=1).isoformat()          # in post from this month
     assert cli("person", "add", "Hannah Novak", "--role", "Social Worker", "--start", started,
                "--newly-qualified", qualified, store=target).code == 0
     made = cli("contract", "new", "--supervisee", "Hannah Novak", "--supervisor", USER,
@@ -185,7 +185,7 @@ def test_a_store_from_before_policies_were_stored_gets_its_profile(cli, tmp_path
     assert cli("init", "--org", "O", "--user", USER, "--kdf", "owasp-minimum", "--policy",
                "nhs-icb", store=target).code == 0
     opened = unlock_store(target, passphrase=lambda: PASSPHRASE, user=None,
-                          now=datetime.now(UTC))
+                          now=product_now())
     opened.close()
     conn = sqlite.connect(target, opened.db_key)
     try:  # take it back to schema 1, as issue 2's code left it

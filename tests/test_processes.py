@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.clock import product_now
 from tests.helpers import PASSPHRASE
 
 pytestmark = pytest.mark.slow
@@ -48,11 +49,10 @@ def test_two_processes_adding_people_at_once_both_land(store):
     listing = run("person", "list", "--json", store=store, env_extra=env)
     for name in names:
         assert name in listing.stdout
-    from datetime import UTC, datetime
 
     from supervise.store.audit import audit_problems
     from supervise.store.store import unlock_store
 
     with unlock_store(store, passphrase=lambda: PASSPHRASE, user=None,
-                      now=datetime.now(UTC)) as opened, opened.session() as session:
+                      now=product_now()) as opened, opened.session() as session:
         assert audit_problems(session) == []

@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 
 from supervise.domain.session_file import STATUSES, TOP_KEYS
 from supervise.store.catalog import Catalog
+from tests.clock import TODAY
 from tests.helpers import USER
 
-TODAY = date.today()
 TEAM = (USER, "Sam Taylor", "Mo Manager")
 SCALE = int(os.environ.get("PROPERTY_EXAMPLES", "1"))
 

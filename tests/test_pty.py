@@ -10,6 +10,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.clock import YESTERDAY
+
 USER = "Jordan Example"
 ORG = "Example Community Trust"
 PASSPHRASE = "plum-harbour-lantern-42"
@@ -266,7 +268,6 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
 def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase(tmp_path):
     import json
     import subprocess
-    from datetime import date, timedelta
 
     _made_store(tmp_path)
     env = {**_env(tmp_path), "SUPERVISE_PASSPHRASE": PASSPHRASE}
@@ -280,7 +281,7 @@ def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase
     run("person", "enrol", "Sam Taylor", SUPERVISE_SIGNER_PASSPHRASE=own)
     answers = tmp_path / "s.toml"
     answers.write_text(f'template = "ms-supervision-record"\n'
-                       f'date = "{date.today() - timedelta(days=1)}"\n'
+                       f'date = "{YESTERDAY}"\n'
                        f'supervisor = "{USER}"\nsupervisees = ["Sam Taylor"]\n', "utf-8")
     run("session", "new", "--answers", str(answers))
     child = pexpect.spawn(sys.executable, ["-m", "supervise", "session", "sign", "1", "--as",

@@ -20,6 +20,7 @@ from supervise.domain.retention import (
     evaluate,
     years_after,
 )
+from tests.clock import product_now
 from tests.helpers import USER
 from tests.signed_records import record_session
 
@@ -235,7 +236,6 @@ def test_a_hold_on_a_person_or_the_whole_store_keeps_everything_it_covers(cli, o
 
 
 def test_a_signed_session_cannot_be_deleted_outside_a_purge(cli, old_records):
-    from datetime import UTC, datetime
 
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
@@ -245,7 +245,7 @@ def test_a_signed_session_cannot_be_deleted_outside_a_purge(cli, old_records):
     from tests.helpers import PASSPHRASE
 
     with unlock_store(cli.store, passphrase=lambda: PASSPHRASE, user=None,
-                      now=datetime.now(UTC)) as store:
+                      now=product_now()) as store:
         with pytest.raises(SuperviseError) as refused, store.session() as session:
             session.connection().execute(text("DELETE FROM session_record WHERE id = :i"),
                                          {"i": old_records["case"]})

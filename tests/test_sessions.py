@@ -9,21 +9,29 @@ import pytest
 
 from supervise.cli import prompts
 from supervise.store.catalog import Catalog
+from tests.clock import TODAY
+from tests.conftest import build_initialised
 from tests.helpers import ScriptedPrompter
 
-TODAY = date.today()
 SESSION_TEMPLATES = sorted(f.id for f in Catalog(None).files() if f.template.kind == "session")
 
 
-@pytest.fixture
-def team(cli, store):
+def build_team(cli, scratch) -> str:
+    key = build_initialised(cli, scratch)
     for args in (["Alex Morgan", "--role", "Head of Safeguarding", "--supervisor"],
                  ["Sam Taylor", "--role", "Deputy DSL"],
                  ["Priya Shah", "--role", "DSL"]):
         assert cli("person", "add", *args).code == 0
     assert cli("contract", "new", "--supervisee", "Sam Taylor", "--supervisor",
                "Alex Morgan").code == 0
-    return store
+    return key
+
+
+@pytest.fixture
+def team(cli, template_stores):
+    """Alex Morgan supervises Sam Taylor under a contract; Priya Shah is a DSL."""
+    template_stores.copy("sessions-team", build_team, cli.store)
+    return cli.store
 
 
 def write(tmp_path, name: str, text: str):

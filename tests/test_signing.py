@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -18,10 +18,11 @@ from supervise.errors import SuperviseError
 from supervise.keycrypto import b64, new_ed25519
 from supervise.store.records import content_of, find_record
 from supervise.store.store import unlock_store
+from tests.clock import NOON, TODAY
 from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
 from tests.signed_records import BEA_PASSPHRASE, HELD, SECOND_CHILD, enrol, record_session, sign
 
-NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+NOW = NOON  # the product clock at the start of each test
 
 
 def opened(path):
@@ -415,12 +416,12 @@ def test_a_part_left_out_by_its_digest_gives_the_same_digest(cli, signed, store)
 
 DIGEST_SCRIPT = """
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
+from supervise.clock import now
 from supervise.store.records import content_of, find_record
 from supervise.store.store import unlock_store
 store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[2], user=None,
-                     now=datetime.now(UTC))
+                     now=now())
 with store, store.session() as session:
     print(content_of(session, "session", find_record(session, "session", sys.argv[3])).digest)
 """
@@ -462,7 +463,7 @@ def test_each_autosaved_answer_and_status_change_is_in_the_audit_trail(cli, team
     assert log[1]["detail"] == {"part": "answer absence_and_training"}
     assert "Three days" not in json.dumps(log)  # the trail says what was saved, not the text
     record_session(cli, tmp_path)
-    record_session(cli, tmp_path, "later.toml", status="child-protection", held=date.today())
+    record_session(cli, tmp_path, "later.toml", status="child-protection", held=TODAY)
     changes = [e for e in json.loads(cli("audit", "log", "--json").out)
                if e["action"] == "child.status"]
     assert [c["detail"]["to"] for c in changes] == ["child-protection"]

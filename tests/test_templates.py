@@ -3,7 +3,6 @@ template version every record keeps."""
 
 import json
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ from supervise.domain.answers import Problems, check_answers, read_answers_text
 from supervise.domain.session_file import check_session_file
 from supervise.domain.templates import check_template, parse_template
 from supervise.store.catalog import Catalog, kind_for_template, shipped_dir, shipped_policy
+from tests.clock import TODAY
 from tests.helpers import USER, file_mode
 
-TODAY = date(2026, 11, 22)
 SHIPPED = sorted(shipped_dir("templates").glob("*.toml"))
 REQUIRED_IDS = {
     "ms-contract", "ms-supervision-record", "ms-decision-record",             # 000

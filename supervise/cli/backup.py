@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store, store_passphrase
+from supervise.cli.context import AppState, open_store, store_passphrase
 from supervise.cli.options import JsonOpt, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 
 @store_command

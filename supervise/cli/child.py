@@ -4,9 +4,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 app = command_group("The case register: children, their families and their status.")
 

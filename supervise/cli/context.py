@@ -1,15 +1,15 @@
-"""What every command shares: the global options, the clock, secrets and opening the store."""
+"""What every command shares: the global options, secrets and opening the store."""
 
 import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from supervise.cli import prompts
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.errors import UnlockError, UsageError
 
 MIN_PASSPHRASE = 8
@@ -50,12 +50,6 @@ class AppState:
     @property
     def store_path(self) -> Path:
         return (self.store or default_store_path()).expanduser()
-
-
-def now() -> datetime:
-    """The moment, in the local time zone: "today" is the user's day (a meeting at 00:30 in
-    summer time is not yesterday's). Stored times are converted to UTC (iso_utc)."""
-    return datetime.now(UTC).astimezone()
 
 
 def read_secret_file(path: Path, what: str) -> str:

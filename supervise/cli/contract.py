@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
+from supervise.clock import now
 
 if TYPE_CHECKING:  # imported when used: `supervise --help` stays fast
     from supervise.domain.answers import Problems

@@ -5,8 +5,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import default_store_path, now
+from supervise.cli.context import default_store_path
 from supervise.cli.output import out
+from supervise.clock import now
 
 
 def demo(

@@ -7,9 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.errors import SuperviseError, UsageError
 
 app = command_group("Export records as DOCX with a signed manifest, for a review or a person.")

@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, new_passphrase, now, warn_if_synced
+from supervise.cli.context import AppState, new_passphrase, warn_if_synced
 from supervise.cli.options import store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 
 class PolicyProfile(StrEnum):

@@ -6,10 +6,11 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, new_passphrase, now, open_store, read_secret_file
+from supervise.cli.context import AppState, new_passphrase, open_store, read_secret_file
 from supervise.cli.init import KdfOpt, KdfProfile, recovery_key_notice
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.errors import SuperviseError
 
 app = command_group("Passphrases, key holders, rotation and recovery.")

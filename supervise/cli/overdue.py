@@ -5,9 +5,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import AsOfOpt, CsvOpt, JsonOpt, as_of_date, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 COLUMNS = [("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
            ("frequency", "Frequency"), ("last_session", "Last session"), ("due", "Due"),

@@ -5,9 +5,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.domain.dates import parse_date, parse_optional_date
 
 app = command_group("Staff: supervisors, supervisees and key holders.")

@@ -5,9 +5,10 @@ from typing import Annotated
 
 import typer
 
-from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 app = command_group("The organisation's supervision policy: frequencies, contracts, templates.")
 

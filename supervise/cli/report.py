@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import (
     AsOfOpt,
     CsvOpt,
@@ -17,6 +17,7 @@ from supervise.cli.options import (
     store_command,
 )
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.errors import UsageError
 
 app = command_group("Reports: compliance, balance of functions, drift, children unseen.")

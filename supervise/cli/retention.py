@@ -4,9 +4,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, now, open_store
+from supervise.cli.context import AppState, open_store
 from supervise.cli.options import AsOfOpt, CsvOpt, JsonOpt, as_of_date, command_group, store_command
 from supervise.cli.output import out
+from supervise.clock import now
 
 app = command_group("Retention: how long records are kept, legal holds, destroying what is due.")
 

@@ -5,11 +5,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
+from supervise.clock import now
 
 app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, catalog, now, open_store
+from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.output import out
 from supervise.cli.questions import ask
+from supervise.clock import now
 from supervise.domain.session_file import OUTCOMES as REVIEW_OUTCOMES
 from supervise.domain.session_file import STATUSES
 from supervise.domain.templates import FIELD_TYPES, Template

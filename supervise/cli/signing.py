@@ -7,9 +7,10 @@ from typing import Annotated, Any, Optional
 import typer
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, now, open_store, signer_passphrase
+from supervise.cli.context import AppState, open_store, signer_passphrase
 from supervise.cli.options import store_command
 from supervise.cli.output import out
+from supervise.clock import now
 from supervise.errors import SuperviseError, UnlockError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}

@@ -5,9 +5,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import catalog, now, templates_dir
+from supervise.cli.context import catalog, templates_dir
 from supervise.cli.options import JsonOpt, command_group
 from supervise.cli.output import out
+from supervise.clock import now
 
 app = command_group(
     "Agenda templates: the questions a contract, session or decision record asks. Your own "
