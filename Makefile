@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO := .demo/store.db
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench pdf clean
+.PHONY: demo test test-fast lint bench pdf clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,16 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check supervise tests benchmarks scripts
 
+# Both cores (pytest-xdist); tests sharing a costly fixture run on one worker (xdist_group).
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup
+
 test: lint
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The inner loop: everything but the tests marked slow (pty, real processes, LibreOffice,
+# Hypothesis, the whole demo trust), which `make test` still runs.
+test-fast: $(VENV)/.installed-test
+	$(PYTEST) -m "not slow"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from supervise import clock as product_clock
+from supervise import keycrypto
 from supervise.cli.main import main
 from tests.clock import NOON, TestClock
 from tests.helpers import ORG, PASSPHRASE, USER, Result, unused_answers
@@ -35,6 +37,26 @@ def isolated_environment(tmp_path_factory):
     patch.setenv("XDG_DATA_HOME", str(home / "data"))
     patch.setenv("SUPERVISE_STORE", str(home / "must-not-be-used" / "store.db"))
     yield home
+    patch.undo()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def argon2id_once_per_input():
+    """Each Argon2id derivation runs for real once per test process and input (passphrase,
+    parameters, salt), then is remembered: a store copied into fifty tests is unlocked with one
+    derivation, not fifty. A pure function, so nothing a test asserts changes; the product's own
+    parameters and floor are untouched (this lives only in the test process)."""
+    real, derived = keycrypto.derive_kek, {}
+
+    def derive_kek(passphrase: str, params: keycrypto.KdfParams, salt: bytes) -> bytes:
+        key = (passphrase, params, salt)
+        if key not in derived:
+            derived[key] = real(passphrase, params, salt)
+        return derived[key]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(keycrypto, "derive_kek", derive_kek)
+    yield
     patch.undo()
 
 
@@ -91,36 +113,39 @@ def cli(tmp_path) -> Cli:
     return Cli(tmp_path / "team" / "store.db")
 
 
-Build = Callable[[Cli, Path], str]
+Build = Callable[[Cli, Path], Any]
 
 
 class TemplateStores:
     """Stores built once per test process, then copied (files byte for byte) into each test that
     asks for one: a fixture's Argon2id derivations and signatures are paid once, not per test.
-    They are built an hour before the tests' noon, so a test's own records come after them."""
+    A build works in a scratch folder that stands for the test's tmp_path (its store at
+    team/store.db unless it says otherwise), an hour before the tests' noon, so a test's own
+    records come after it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.made: dict[str, tuple[Path, str]] = {}
+        self.made: dict[str, tuple[Path, Any]] = {}
         self.copied: dict[Path, str] = {}
 
-    def copy(self, name: str, build: Build, store: Path) -> str:
-        """Copy the store `name` (built by `build` the first time) to `store`; returns its
-        recovery key. Asked twice for one test, it copies once."""
-        if store in self.copied:
-            assert self.copied[store] == name, f"{store} already holds the {name!r} store"
+    def copy(self, name: str, build: Build, tmp_path: Path) -> Any:
+        """Copy what `build(cli, scratch)` made (the first time it is asked for) into tmp_path;
+        returns what `build` returned (a recovery key, record ids). Asked twice for one test, it
+        copies once."""
+        if tmp_path in self.copied:
+            assert self.copied[tmp_path] == name, f"{tmp_path} already holds {name!r}"
             return self.made[name][1]
         if name not in self.made:
             scratch = self.root / name
             builder = Cli(scratch / "team" / "store.db")
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(product_clock, "read", TestClock(NOON - timedelta(hours=1)).read)
-                key = build(builder, scratch)
-            self.made[name] = (builder.store.parent, key)
-        folder, key = self.made[name]
-        shutil.copytree(folder, store.parent)
-        self.copied[store] = name
-        return key
+                value = build(builder, scratch)
+            self.made[name] = (scratch, value)
+        scratch, value = self.made[name]
+        shutil.copytree(scratch, tmp_path, dirs_exist_ok=True)
+        self.copied[tmp_path] = name
+        return value
 
 
 @pytest.fixture(scope="session")
@@ -159,7 +184,32 @@ def build_signed(cli: Cli, scratch: Path) -> str:
     return key
 
 
-BUILDS: dict[str, Build] = {"signed": build_signed, "team": build_team}
+FIRST_CHILD = "Ada Okafor"
+
+
+def build_bundle(cli: Cli, scratch: Path) -> str:
+    """The signed store and, in review/, its review export for FIRST_CHILD."""
+    key = build_signed(cli, scratch)
+    result = cli("export", "review", "--child", FIRST_CHILD, "--out", str(scratch / "review"))
+    assert result.code == 0, result.err
+    assert "NOT encrypted" in result.err
+    return key
+
+
+def build_demo(cli: Cli, scratch: Path) -> str:
+    result = cli("demo", "--store", str(scratch / "demo" / "store.db"), passphrase=None)
+    assert result.code == 0, result.err
+    return ""
+
+
+@pytest.fixture
+def demo_store(template_stores, tmp_path) -> Path:
+    """The sample trust that `supervise demo` builds (its passphrase: sample.PASSPHRASE)."""
+    template_stores.copy("demo", build_demo, tmp_path)
+    return tmp_path / "demo" / "store.db"
+
+
+BUILDS: dict[str, Build] = {"bundle": build_bundle, "signed": build_signed, "team": build_team}
 
 
 @pytest.fixture
@@ -167,7 +217,7 @@ def initialised(cli, template_stores, request) -> tuple[Path, str]:
     """The test's store as the fullest of `signed`, `team` or a new store that it asks for."""
     name = next((n for n in BUILDS if n in request.fixturenames), "initialised")
     build = BUILDS.get(name, build_initialised)
-    return cli.store, template_stores.copy(name, build, cli.store)
+    return cli.store, template_stores.copy(name, build, cli.store.parent.parent)
 
 
 @pytest.fixture
@@ -190,3 +240,9 @@ def team(initialised) -> Path:
 def signed(initialised) -> str:
     """Session 1 (two families) signed by USER and by Sam Taylor, enrolled, with a comment."""
     return "1"
+
+
+@pytest.fixture
+def bundle(signed, tmp_path) -> Path:
+    """The `signed` store's review export for FIRST_CHILD (review/, beside team/)."""
+    return tmp_path / "review"

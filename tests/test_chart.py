@@ -137,6 +137,7 @@ def test_a_series_must_have_one_value_per_category():
         render(document(short))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_converts_a_document_with_a_chart_to_pdf(tmp_path):
     source = tmp_path / "report.docx"

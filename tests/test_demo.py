@@ -2,10 +2,14 @@
 
 import json
 
+import pytest
+
 from supervise.store import sample
 from tests.clock import product_now
 
 
+@pytest.mark.slow  # builds the whole sample trust
+@pytest.mark.xdist_group("demo")
 def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
     target = tmp_path / "demo" / "store.db"
     built = cli("demo", "--store", str(target), passphrase=None)
@@ -55,15 +59,14 @@ def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
     assert verified.code == 0 and "All intact" in verified.err
 
 
-def test_demo_records_its_cancellations(cli, tmp_path):
+@pytest.mark.xdist_group("demo")  # one worker builds the demo store for both
+def test_demo_records_its_cancellations(demo_store):
 
     from supervise.store.cancellations import cancellations_of
     from supervise.store.people import find_person
     from supervise.store.store import unlock_store
 
-    target = tmp_path / "demo" / "store.db"
-    assert cli("demo", "--store", str(target), passphrase=None).code == 0
-    with unlock_store(target, passphrase=lambda: sample.PASSPHRASE, user=None,
+    with unlock_store(demo_store, passphrase=lambda: sample.PASSPHRASE, user=None,
                       now=product_now()) as opened, opened.session() as session:
         rows = cancellations_of(session, find_person(session, "Tom Okafor"))
         assert [(r.cancelled_by, r.rebooked_on is not None) for r in rows] == [

@@ -12,10 +12,9 @@ import pytest
 from docx import Document
 
 from tests.clock import product_now
+from tests.conftest import FIRST_CHILD
 from tests.helpers import USER, file_mode
 from tests.signed_records import HELD, SECOND_CHILD, record_session
-
-FIRST_CHILD = "Ada Okafor"
 
 
 def docx_text(path: Path) -> str:
@@ -119,15 +118,6 @@ def test_each_record_type_exports_and_the_default_name_holds_no_name(cli, signed
     for expected in ("Supervision Contract", "Sam Taylor", USER, "Contract C1 · Page",
                      "Awaiting the signature of Sam Taylor (supervisee)."):
         assert expected in text, expected
-
-
-@pytest.fixture
-def bundle(cli, signed, tmp_path) -> Path:
-    out = tmp_path / "review"
-    result = export_review(cli, out, "--child", FIRST_CHILD)
-    assert result.code == 0, result.err
-    assert "NOT encrypted" in result.err
-    return out
 
 
 def test_a_childs_review_holds_their_discussion_and_no_other_childs_name(cli, bundle, signed):

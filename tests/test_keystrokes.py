@@ -29,7 +29,7 @@ def build_team(cli, scratch) -> str:
 @pytest.fixture
 def team(cli, template_stores):
     """Set up before any prompter is installed (with one, commands would ask)."""
-    template_stores.copy("keystrokes-team", build_team, cli.store)
+    template_stores.copy("keystrokes-team", build_team, cli.store.parent.parent)
     return cli.store
 
 

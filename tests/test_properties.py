@@ -33,6 +33,8 @@ from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import USER
 
+pytestmark = pytest.mark.slow  # Hypothesis: many examples, each a real store
+
 TEAM = (USER, "Sam Taylor", "Mo Manager")
 SCALE = int(os.environ.get("PROPERTY_EXAMPLES", "1"))
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.clock import YESTERDAY
 
+pytestmark = pytest.mark.slow  # every test here runs the real program in a pty
+
 USER = "Jordan Example"
 ORG = "Example Community Trust"
 PASSPHRASE = "plum-harbour-lantern-42"
@@ -81,7 +83,6 @@ def _made_store(tmp_path: Path) -> tuple[bytes, bytes]:
     return _snapshot(tmp_path)
 
 
-@pytest.mark.slow
 def test_init_hides_the_passphrase_and_prints_the_recovery_key(tmp_path):
     text, code = _init(tmp_path)
 
@@ -94,7 +95,6 @@ def test_init_hides_the_passphrase_and_prints_the_recovery_key(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-@pytest.mark.slow
 def test_store_command_asks_for_the_passphrase_and_lists_the_user(tmp_path):
     _made_store(tmp_path)
     text, code = _answer_passphrase_prompt(tmp_path, PASSPHRASE)
@@ -104,7 +104,6 @@ def test_store_command_asks_for_the_passphrase_and_lists_the_user(tmp_path):
     assert PASSPHRASE not in text
 
 
-@pytest.mark.slow
 def test_init_with_differing_passphrases_exits_2_and_creates_nothing(tmp_path):
     text, code = _init(tmp_path, again="plum-harbour-lantern-43")
 
@@ -114,7 +113,6 @@ def test_init_with_differing_passphrases_exits_2_and_creates_nothing(tmp_path):
     assert not _keys(tmp_path).exists()
 
 
-@pytest.mark.slow
 def test_ctrl_c_at_the_passphrase_prompt_exits_130_and_changes_nothing(tmp_path):
     before = _made_store(tmp_path)
     text, code = _answer_passphrase_prompt(tmp_path, "plum-ha", interrupt=True)
@@ -124,7 +122,6 @@ def test_ctrl_c_at_the_passphrase_prompt_exits_130_and_changes_nothing(tmp_path)
     assert "Error: Interrupted." in text
 
 
-@pytest.mark.slow
 def test_wrong_passphrase_at_the_prompt_exits_3_and_changes_nothing(tmp_path):
     before = _made_store(tmp_path)
     text, code = _answer_passphrase_prompt(tmp_path, "not-the-passphrase")
@@ -197,7 +194,6 @@ def test_contract_new_in_a_terminal_with_type_ahead_a_multiline_note_and_a_choic
     assert [a["answer"] for a in shown["answers"]] == ["Come prepared\nBe honest", "Classroom"]
 
 
-@pytest.mark.slow
 def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
     import json
     import signal
@@ -264,7 +260,6 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
     assert {a["id"]: a["answer"] for a in record["answers"] if a["answer"]} == saved
 
 
-@pytest.mark.slow
 def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase(tmp_path):
     import json
     import subprocess
@@ -304,7 +299,6 @@ def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase
     assert shown["signatures"][0]["comment"] == "I disagree with the second point."
 
 
-@pytest.mark.slow
 def test_an_export_on_a_terminal_shows_its_progress(tmp_path):
     demo = tmp_path / "demo" / "store.db"
     child = _spawn(tmp_path, "demo", "--store", str(demo))

@@ -195,10 +195,10 @@ def test_children_unseen_past_the_interval():
         "Tyler Price"
 
 
-def test_report_commands_on_the_demo_store(cli, tmp_path):
+@pytest.mark.xdist_group("demo")  # one worker builds the demo store for both
+def test_report_commands_on_the_demo_store(cli, demo_store):
     """The shipped sample trust: every report runs and agrees with its JSON."""
-    store = tmp_path / "demo" / "store.db"
-    assert cli("demo", "--store", str(store)).code == 0
+    store = demo_store
     env = {"SUPERVISE_PASSPHRASE": "demo-only-passphrase"}
     for name in ("compliance", "balance", "drift", "children"):
         result = cli("report", name, "--json", store=store, passphrase=None, env=env)

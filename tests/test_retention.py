@@ -116,9 +116,14 @@ def test_a_record_that_a_kept_record_needs_is_kept_too():
 # On a real store ------------------------------------------------------------------------------
 
 @pytest.fixture
-def old_records(cli, tmp_path):
+def old_records(cli, template_stores, tmp_path):
     """Sam Taylor left in 2012: a signed contract, a signed session, a cancellation, and a
     signed session discussing two children now in their thirties. Jo Current is still here."""
+    cli.store = tmp_path / "trust" / "store.db"
+    return template_stores.copy("old-records", build_old_records, tmp_path)
+
+
+def build_old_records(cli, tmp_path) -> dict[str, int]:
     from tests.oversight_trust import LEAD, Trust
 
     trust = Trust(tmp_path / "trust", setup=date(2008, 8, 1))

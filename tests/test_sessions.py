@@ -30,7 +30,7 @@ def build_team(cli, scratch) -> str:
 @pytest.fixture
 def team(cli, template_stores):
     """Alex Morgan supervises Sam Taylor under a contract; Priya Shah is a DSL."""
-    template_stores.copy("sessions-team", build_team, cli.store)
+    template_stores.copy("sessions-team", build_team, cli.store.parent.parent)
     return cli.store
 
 

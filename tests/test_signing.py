@@ -427,6 +427,7 @@ with store, store.session() as session:
 """
 
 
+@pytest.mark.slow
 def test_the_digest_is_the_same_in_every_process_time_zone_and_hash_seed(signed, store):
     with opened(store) as held, held.session() as session:
         here = content_of(session, "session", find_record(session, "session", signed)).digest

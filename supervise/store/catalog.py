@@ -4,6 +4,7 @@ whose templates replace shipped ones with the same id."""
 
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from supervise.domain.names import closest
@@ -55,8 +56,16 @@ def read_template_file(path: Path, origin: str = "user") -> TemplateFile:
         text = read_text(path, "template")
     except UsageError as error:
         return TemplateFile(path, origin, problems=[Problem(1, error.message)])
+    template, problems = _checked(text)
+    return TemplateFile(path, origin, template, list(problems))
+
+
+@lru_cache(maxsize=64)
+def _checked(text: str) -> tuple[Template | None, tuple[Problem, ...]]:
+    """A template's text is parsed and checked once per process (templates are immutable
+    values): a command that looks up several templates reads each file, but parses it once."""
     template, problems = check_template(text)
-    return TemplateFile(path, origin, template, problems)
+    return template, tuple(problems)
 
 
 class Catalog:
