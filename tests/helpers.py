@@ -1,6 +1,9 @@
 """Test doubles and small utilities shared by the suite."""
 
 import hashlib
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -92,3 +95,37 @@ def fingerprint(*paths: Path) -> dict[str, str | None]:
 
 def file_mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
+
+
+# Timed waits on a lock or condition (threading.Event.wait(t), Timer, Thread.join(t)) never
+# return under libfaketime, which the suite must pass under (README); sleeping and select do.
+def pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+class Alarm:
+    """Calls `action` after `seconds` unless cancelled first (threading.Timer, by sleeping)."""
+
+    def __init__(self, seconds: float, action: Callable[[], object]) -> None:
+        self.cancelled = False
+        self._deadline = time.monotonic() + seconds
+        self._action = action
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.cancelled and time.monotonic() < self._deadline:
+            time.sleep(0.02)
+        if not self.cancelled:
+            self._action()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def joined(thread: threading.Thread, seconds: float) -> bool:
+    """Waits up to `seconds` for the thread to end (Thread.join(timeout), by sleeping)."""
+    deadline = time.monotonic() + seconds
+    while thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not thread.is_alive()

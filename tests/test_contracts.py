@@ -299,7 +299,10 @@ def test_an_answers_file_saved_with_a_byte_order_mark_is_read(cli, people, tmp_p
     path = tmp_path / "notepad.toml"
     path.write_bytes('supervisee = "Sam Taylor"\nsupervisor = "Alex Morgan"\n'
                      .encode("utf-8-sig"))
-    assert cli("contract", "new", "--answers", str(path)).code == 0
+    result = cli("contract", "new", "--answers", str(path))
+    assert result.code == 0, result.err
+    contract = shown(cli, int(result.out))
+    assert (contract["supervisee"], contract["supervisor"]) == ("Sam Taylor", "Alex Morgan")
 
 
 def test_without_a_terminal_the_standard_wording_used_is_named(cli, people):

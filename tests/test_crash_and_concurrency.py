@@ -32,7 +32,7 @@ import pexpect
 import pytest
 
 from supervise.store import sqlite
-from tests.helpers import PASSPHRASE, USER
+from tests.helpers import PASSPHRASE, USER, Alarm, joined, pause
 
 pytestmark = pytest.mark.slow
 
@@ -291,8 +291,7 @@ def _run_until_killed(child: subprocess.Popen, *, delay: float | None,
         hung.set()
         child.kill()
 
-    guard = threading.Timer(60, watchdog)
-    guard.start()
+    guard = Alarm(60, watchdog)
     timer = None
     lines: list[str] = []
     big = 0
@@ -302,8 +301,7 @@ def _run_until_killed(child: subprocess.Popen, *, delay: float | None,
             line = raw.rstrip("\n")
             lines.append(line)
             if line == "ready" and delay is not None:
-                timer = threading.Timer(delay, child.kill)
-                timer.start()
+                timer = Alarm(delay, child.kill)
             elif line == "commit big" and nth_big_commit is not None:
                 big += 1
                 if big == nth_big_commit:
@@ -463,7 +461,7 @@ def test_a_second_process_waits_for_the_write_lock_then_fails_with_one_clear_lin
         waiting = subprocess.Popen([sys.executable, "-m", "supervise", "person", "add",
                                     "Waited For", "--role", "Teacher"], env=env_for(store),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        threading.Event().wait(1.5)  # well inside its 5 s busy timeout, whenever it got there
+        pause(1.5)  # well inside its 5 s busy timeout, whenever it got there
         assert tell("release") == "released"
         _, waited = waiting.communicate(timeout=60)
     finally:
@@ -616,7 +614,7 @@ def test_a_backup_taken_while_a_writer_records_restores_to_a_healthy_prefix(
     try:
         for n in (1, 2):
             while len(done_lines(lines)) < 2 * n and child.poll() is None:
-                threading.Event().wait(0.05)
+                pause(0.05)
             floors.append(dict(done_lines(lines)))  # committed before this backup began
             made = run(store, "backup", "--to", str(backups / f"{n}.supervise-backup"))
             assert made.returncode == 0, made.stderr
@@ -624,7 +622,7 @@ def test_a_backup_taken_while_a_writer_records_restores_to_a_healthy_prefix(
     finally:
         stop.touch()
         child.wait(timeout=60)
-        reader.join(timeout=30)
+        assert joined(reader, 30)
         elsewhere.close()
     no_failures(lines, tmp_path / "writer.log")
     assert child.returncode == 0 and lines[-1] == "end"

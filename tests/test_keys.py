@@ -62,7 +62,10 @@ def test_recover_rebuilds_a_deleted_key_file(cli, store, recovery_key, tmp_path)
 
 def test_recovery_key_is_accepted_in_any_case_and_spacing(cli, store, recovery_key, tmp_path):
     messy = "  " + recovery_key.upper().replace("-", " ") + "  "
-    assert recover(cli, tmp_path, messy).code == 0
+    result = recover(cli, tmp_path, messy)
+    assert result.code == 0, result.err
+    assert USER in people(cli, passphrase=NEW)  # the new passphrase opens
+    assert cli("person", "list", passphrase=PASSPHRASE).code == 3  # and the old one no longer
 
 
 @pytest.mark.parametrize("bad", ["", "not-a-key", "0" * 63, "g" * 64])
