@@ -13,6 +13,9 @@ import pytest
 from tests.clock import YESTERDAY
 
 pytestmark = pytest.mark.slow  # every test here runs the real program in a pty
+# How long a prompt may take to appear before the test gives up: a guard against a hang, not a
+# timing assertion (a loaded machine took 7 s to the first prompt).
+EXPECT = 90
 
 USER = "Jordan Example"
 ORG = "Example Community Trust"
@@ -39,7 +42,7 @@ def _keys(tmp_path: Path) -> Path:
 
 def _spawn(tmp_path: Path, *args: str):
     child = pexpect.spawn(sys.executable, ["-m", "supervise", *args], env=_env(tmp_path),
-                          cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 200))
+                          cwd=str(tmp_path), encoding="utf-8", timeout=EXPECT, dimensions=(40, 200))
     child.logfile_read = io.StringIO()
     return child
 
@@ -171,7 +174,7 @@ def test_contract_new_in_a_terminal_with_type_ahead_a_multiline_note_and_a_choic
 
     run("person", "add", "Sam Taylor", "--role", "Class Teacher")
     child = pexpect.spawn(sys.executable, ["-m", "supervise", "contract", "new"], env=env,
-                          cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 200))
+                          cwd=str(tmp_path), encoding="utf-8", timeout=EXPECT, dimensions=(40, 200))
     child.logfile_read = io.StringIO()
     child.expect_exact("Supervisee:")
     child.send("sam tay")
@@ -211,7 +214,7 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
 
     def spawn(*args: str):
         child = pexpect.spawn(sys.executable, ["-m", "supervise", *args], env=env,
-                              cwd=str(tmp_path), encoding="utf-8", timeout=30,
+                              cwd=str(tmp_path), encoding="utf-8", timeout=EXPECT,
                               dimensions=(40, 200))
         child.logfile_read = io.StringIO()
         return child
@@ -281,7 +284,7 @@ def test_a_supervisee_signs_in_a_terminal_with_a_comment_and_a_hidden_passphrase
     run("session", "new", "--answers", str(answers))
     child = pexpect.spawn(sys.executable, ["-m", "supervise", "session", "sign", "1", "--as",
                                            "Sam Taylor"], env=env, cwd=str(tmp_path),
-                          encoding="utf-8", timeout=30, dimensions=(40, 200))
+                          encoding="utf-8", timeout=EXPECT, dimensions=(40, 200))
     child.logfile_read = io.StringIO()
     child.expect_exact("Comment, part of what you sign")
     child.send("I disagree with the second point.")
