@@ -2,6 +2,7 @@
 
 import os
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -114,6 +115,16 @@ def build_app(argv: list[str] | None = None):
     return app
 
 
+@lru_cache(maxsize=16)
+def _command(group: str | None, default_store: str):
+    """The command tree for a command line naming `group`, built once per process (and per
+    default store, which its help shows): a process that runs several commands, as the tests
+    do, builds each tree once."""
+    from typer.main import get_command
+
+    return get_command(build_app([group] if group else []))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code (tests call this in-process)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -124,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     os.umask(0o077)
     from typer import Abort, Exit, TyperException
-    from typer.main import get_command
+
+    from supervise.cli.context import default_store_path
 
     try:
-        result = get_command(build_app(args)).main(args=args, prog_name="supervise",
-                                                standalone_mode=False)
+        result = _command(invoked_group(args), str(default_store_path())).main(
+            args=args, prog_name="supervise", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except Exit as done:
         code = done.exit_code
