@@ -10,14 +10,15 @@ from supervise.domain.answers import Problems
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import skeleton_data
 from supervise.store.catalog import Catalog
-from supervise.store.people import add_person, find_person, list_people
-from supervise.store.policies import policy_in_force
-from supervise.store.recording import record_session
-from supervise.store.records import parties_of
-from supervise.store.sessions import case_decision, cases_of, find_session
-from supervise.store.signatures import SigningMaterial, sign_record
-from supervise.store.signing_keys import custodian_key
-from supervise.store.store import unlock_store
+from supervise.store.db.opening import unlock_store
+from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.records.answers_file import record_session
+from supervise.store.records.content import parties_of
+from supervise.store.records.numbered import find_session
+from supervise.store.records.people import add_person, find_person, list_people
+from supervise.store.records.policies import policy_in_force
+from supervise.store.records.session_parts import case_decision, cases_of
+from supervise.store.records.signatures import SigningMaterial, sign_record
 
 CHILD = "Bench Child"
 SESSIONS, DECISIONS = 180, 20

@@ -54,18 +54,21 @@ from supervise.domain.frequency import ENGLAND_TERMS, add_months, parse_frequenc
 from supervise.domain.policy import schedule_anchor
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import example_answers
-from supervise.store import models
-from supervise.store.cancellations import cancel_meeting
 from supervise.store.catalog import Catalog, shipped_policy
-from supervise.store.children import add_child
-from supervise.store.contracts import ContractTerms, end_contract, make_contract
-from supervise.store.keyfile import KDF_PROFILES
-from supervise.store.people import add_person, edit_person, find_person, leave_person
-from supervise.store.policies import policy_in_force
-from supervise.store.recording import record_session
-from supervise.store.sessions import (
-    actions_raised,
+from supervise.store.db import tables as models
+from supervise.store.db.opening import create_store
+from supervise.store.keys.key_file import KDF_PROFILES
+from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.records.answers_file import record_session
+from supervise.store.records.cancellations import cancel_meeting
+from supervise.store.records.children import add_child
+from supervise.store.records.contracts import ContractTerms, end_contract, make_contract
+from supervise.store.records.people import add_person, edit_person, find_person, leave_person
+from supervise.store.records.policies import policy_in_force
+from supervise.store.records.session_parts import actions_raised
+from supervise.store.records.sessions import (
     add_action,
+    complete_and_sign,
     review_action,
     save_answer,
     save_case,
@@ -73,15 +76,13 @@ from supervise.store.sessions import (
     set_next_meeting,
     start_draft,
 )
-from supervise.store.signatures import Signer, SigningMaterial, complete_and_sign, sign_together
-from supervise.store.signing_keys import custodian_key
-from supervise.store.snapshots import keep_snapshot
-from supervise.store.store import create_store
+from supervise.store.records.signatures import Signer, SigningMaterial, sign_together
+from supervise.store.records.template_snapshots import keep_snapshot
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 CACHE = HERE.parent / ".cache"
-SCHEMA = ROOT / "supervise" / "store" / "schema.py"
+SCHEMA = ROOT / "supervise" / "store" / "db" / "migrations.py"
 PASSPHRASE = "bench-only-passphrase"
 POLICY = "local-authority"
 ORG = "Example Borough Children and Family Services (synthetic)"

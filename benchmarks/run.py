@@ -17,8 +17,8 @@ from pathlib import Path
 from supervise import clock
 from supervise.keycrypto import derive_kek
 from supervise.store.catalog import shipped_policy
-from supervise.store.keyfile import KDF_PROFILES
-from supervise.store.store import create_store, unlock_store
+from supervise.store.db.opening import create_store, unlock_store
+from supervise.store.keys.key_file import KDF_PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -124,8 +124,8 @@ def oversight() -> list[tuple]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import large_trust
     from supervise.domain.oversight import overdue_rows
-    from supervise.store.oversight import oversight_facts
-    from supervise.store.policies import current_policy
+    from supervise.store.queries.overdue_facts import oversight_facts
+    from supervise.store.records.policies import current_policy
 
     started = time.perf_counter()
     path = large_trust.cached(progress=lambda done, total: None)
@@ -205,9 +205,10 @@ def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float |
     """The autosave of one answer, and a whole scripted session with each shipped template."""
     from supervise.domain.skeleton import skeleton_toml
     from supervise.store.catalog import Catalog
-    from supervise.store.people import add_person, find_person
-    from supervise.store.policies import policy_in_force
-    from supervise.store.sessions import find_session, save_answer, start_draft
+    from supervise.store.records.numbered import find_session
+    from supervise.store.records.people import add_person, find_person
+    from supervise.store.records.policies import policy_in_force
+    from supervise.store.records.sessions import save_answer, start_draft
 
     now = clock.now()
     catalog = Catalog(None)

@@ -10,20 +10,20 @@ from supervise.domain.frequency import parse_frequency
 from supervise.domain.policy import Policy, schedule_anchor
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import example_answers, skeleton_data
-from supervise.store.cancellations import cancel_meeting
 from supervise.store.catalog import Catalog, shipped_policy
-from supervise.store.contracts import ContractTerms, make_contract
-from supervise.store.keyfile import KDF_PROFILES
-from supervise.store.models import Contract, SessionRecord
-from supervise.store.oversight import oversight_facts
-from supervise.store.people import add_person, edit_person, find_person
-from supervise.store.policies import current_policy, policy_in_force
-from supervise.store.recording import record_session
-from supervise.store.records import parties_of
-from supervise.store.sessions import start_draft
-from supervise.store.signatures import SigningMaterial, sign_record
-from supervise.store.signing_keys import custodian_key
-from supervise.store.store import create_store
+from supervise.store.db.opening import create_store
+from supervise.store.db.tables import Contract, SessionRecord
+from supervise.store.keys.key_file import KDF_PROFILES
+from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.queries.overdue_facts import oversight_facts
+from supervise.store.records.answers_file import record_session
+from supervise.store.records.cancellations import cancel_meeting
+from supervise.store.records.content import parties_of
+from supervise.store.records.contracts import ContractTerms, make_contract
+from supervise.store.records.people import add_person, edit_person, find_person
+from supervise.store.records.policies import current_policy, policy_in_force
+from supervise.store.records.sessions import start_draft
+from supervise.store.records.signatures import SigningMaterial, sign_record
 from tests.helpers import PASSPHRASE
 
 LEAD = "Dee Lead"

@@ -6,8 +6,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from supervise.domain.audit import GENESIS, chain_problems
-from supervise.store.audit import audit_events, audit_problems
-from supervise.store.store import unlock_store
+from supervise.store.db.opening import unlock_store
+from supervise.store.integrity.audit_chain import audit_events, audit_problems
 from tests.clock import NOON
 from tests.helpers import PASSPHRASE, USER
 

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from supervise.files import PRIVATE_FILE
-from supervise.store.sqlite import PAGE_SIZE
+from supervise.store.db.sqlcipher import PAGE_SIZE
 from tests.clock import product_now
 from tests.helpers import USER
 
@@ -66,7 +66,7 @@ def test_a_backup_is_never_written_over_a_file_or_beside_the_store(cli, backup, 
 def test_restore_to_a_new_path_opens_with_the_same_passphrase_and_recovery_key(
         cli, backup, tmp_path, recovery_key):
     from supervise.domain.recovery import parse_recovery_key
-    from supervise.store.store import unlock_with_recovery_key
+    from supervise.store.db.opening import unlock_with_recovery_key
 
     elsewhere = tmp_path / "elsewhere" / "store.db"
     result = cli("restore", str(backup), store=elsewhere)
@@ -201,7 +201,7 @@ def test_doctor_never_writes_to_a_damaged_store_not_even_its_log(cli, store, rec
     import shutil
 
     from supervise.domain.recovery import parse_recovery_key
-    from supervise.store import sqlite
+    from supervise.store.db import sqlcipher as sqlite
 
     keeper = sqlite.connect(store, parse_recovery_key(recovery_key))
     keeper.execute("PRAGMA wal_autocheckpoint = 0")
@@ -241,7 +241,7 @@ def test_a_backup_from_a_newer_supervise_is_refused_before_anything_is_replaced(
     import hashlib
 
     from supervise.domain.recovery import parse_recovery_key
-    from supervise.store import sqlite
+    from supervise.store.db import sqlcipher as sqlite
 
     with zipfile.ZipFile(backup) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from supervise.store.store import StorePaths
+from supervise.store.db.opening import StorePaths
 from tests.helpers import fingerprint
 
 

@@ -72,7 +72,7 @@ def test_usage_errors_exit_2_with_one_line(cli, store):
 
 
 def test_unexpected_errors_are_one_line_without_traceback_unless_debug(cli, store, monkeypatch):
-    import supervise.store.people as people
+    import supervise.store.records.people as people
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail from deep inside")

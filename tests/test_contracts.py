@@ -6,8 +6,8 @@ import json
 import pytest
 
 from supervise.cli import prompts
-from supervise.store import sqlite
-from supervise.store.store import unlock_store
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.opening import unlock_store
 from tests.clock import TODAY, product_now, years_after
 from tests.helpers import PASSPHRASE, ScriptedPrompter
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from supervise.store import sqlite
+from supervise.store.db import sqlcipher as sqlite
 from tests.helpers import PASSPHRASE, USER, Alarm, joined, pause
 
 pytestmark = pytest.mark.slow
@@ -116,8 +116,8 @@ import os, sys
 from pathlib import Path
 
 from supervise.clock import now
-from supervise.store import sqlite
-from supervise.store.store import unlock_store
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.opening import unlock_store
 
 db = Path(sys.argv[1])
 with unlock_store(db, passphrase=lambda: os.environ["SUPERVISE_PASSPHRASE"], user=None,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from supervise.store import sample
+from supervise.demo import trust as sample
 from tests.clock import product_now
 
 
@@ -65,9 +65,9 @@ def test_demo_builds_a_store_the_printed_passphrase_opens(cli, tmp_path):
 @pytest.mark.xdist_group("demo")  # one worker builds the demo store for both
 def test_demo_records_its_cancellations(demo_store):
 
-    from supervise.store.cancellations import cancellations_of
-    from supervise.store.people import find_person
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
+    from supervise.store.records.cancellations import cancellations_of
+    from supervise.store.records.people import find_person
 
     with unlock_store(demo_store, passphrase=lambda: sample.PASSPHRASE, user=None,
                       now=product_now()) as opened, opened.session() as session:

@@ -391,10 +391,10 @@ def test_bad_exports_are_refused_with_the_fix(cli, signed, tmp_path):
 def test_a_draft_is_left_out_and_counted(cli, signed, tmp_path):
 
     from supervise.store.catalog import Catalog
-    from supervise.store.people import find_person
-    from supervise.store.policies import current_policy
-    from supervise.store.sessions import save_case, start_draft
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
+    from supervise.store.records.people import find_person
+    from supervise.store.records.policies import current_policy
+    from supervise.store.records.sessions import save_case, start_draft
     from tests.helpers import PASSPHRASE
 
     moment = product_now()

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from supervise import keycrypto
-from supervise.store.store import StorePaths, unlock_store
+from supervise.store.db.opening import StorePaths, unlock_store
 from tests.clock import product_now
 from tests.helpers import ORG, PASSPHRASE, USER, fingerprint
 
@@ -101,8 +101,8 @@ CRASHING_ROTATE = textwrap.dedent("""
             os._exit(9)
         return real_replace(src, dst)
     os.replace = crash_on_call
-    from supervise.store.keys import rotate
-    from supervise.store.store import unlock_store
+    from supervise.store.keys.key_management import rotate
+    from supervise.store.db.opening import unlock_store
     store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[3], user=None,
                          now=now())
     rotate(store, now())
@@ -128,7 +128,7 @@ def test_a_rotation_killed_at_any_step_leaves_an_openable_store(cli, store, cras
 
 
 def test_rotation_is_refused_while_another_process_has_the_store_open(cli, store):
-    from supervise.store import sqlite
+    from supervise.store.db import sqlcipher as sqlite
 
     opened = unlock_store(store, passphrase=lambda: PASSPHRASE, user=None,
                           now=product_now())

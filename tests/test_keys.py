@@ -2,7 +2,7 @@
 
 import pytest
 
-from supervise.store.store import StorePaths
+from supervise.store.db.opening import StorePaths
 from tests.conftest import RECOVERY_KEY
 from tests.helpers import PASSPHRASE, USER, fingerprint
 

@@ -4,9 +4,10 @@
 import pytest
 
 from supervise.errors import StoreFileError
-from supervise.store import schema, sqlite
-from supervise.store.models import SQLModel
-from supervise.store.store import StorePaths, unlock_store
+from supervise.store.db import migrations as schema
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.opening import StorePaths, unlock_store
+from supervise.store.db.tables import SQLModel
 from tests.clock import NOON
 from tests.helpers import PASSPHRASE, file_mode
 

@@ -201,7 +201,7 @@ def test_no_contract_and_never_supervised(trust):
     trust.person("Gov Ernor", requires=False)
     trust.person("Leaver Lee")
     with trust.store.session() as session:
-        from supervise.store.people import find_person, leave_person
+        from supervise.store.records.people import find_person, leave_person
 
         leave_person(session, find_person(session, "Leaver Lee"), left=date(2025, 1, 31),
                      now=trust_moment(), actor=LEAD)
@@ -258,8 +258,8 @@ def test_contract_review_due_a_week_ahead(trust):
 
 
 def test_actions_overdue_only_when_open_and_past_due(trust):
-    from supervise.store.models import ActionItem
-    from supervise.store.sessions import review_action
+    from supervise.store.db.tables import ActionItem
+    from supervise.store.records.sessions import review_action
 
     trust.person("Sam Taylor")
     trust.contract("Sam Taylor", start=date(2025, 1, 6))

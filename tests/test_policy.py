@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 
 from supervise.domain.policy import PolicyError, parse_policy
-from supervise.store import schema, sqlite
 from supervise.store.catalog import policy_names, shipped_dir, shipped_policy
-from supervise.store.store import unlock_store
+from supervise.store.db import migrations as schema
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.opening import unlock_store
 from tests.clock import TODAY, product_now
 from tests.helpers import PASSPHRASE, USER
 

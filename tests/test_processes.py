@@ -50,8 +50,8 @@ def test_two_processes_adding_people_at_once_both_land(store):
     for name in names:
         assert name in listing.stdout
 
-    from supervise.store.audit import audit_problems
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
+    from supervise.store.integrity.audit_chain import audit_problems
 
     with unlock_store(store, passphrase=lambda: PASSPHRASE, user=None,
                       now=product_now()) as opened, opened.session() as session:

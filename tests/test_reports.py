@@ -66,7 +66,7 @@ def build_year(trust: Trust) -> None:
     trust.person("Ann Able", start=date(2024, 9, 1))
     trust.person("Ben Bold", start=date(2024, 9, 1))
     with trust.store.session() as session:
-        from supervise.store.people import edit_person, find_person
+        from supervise.store.records.people import edit_person, find_person
         from tests.oversight_trust import at
 
         for name, team in (("Ann Able", "Blue"), ("Ben Bold", "Green")):

@@ -246,7 +246,7 @@ def test_a_signed_session_cannot_be_deleted_outside_a_purge(cli, old_records):
     from sqlalchemy.exc import DBAPIError
 
     from supervise.errors import SuperviseError
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
     from tests.helpers import PASSPHRASE
 
     with unlock_store(cli.store, passphrase=lambda: PASSPHRASE, user=None,

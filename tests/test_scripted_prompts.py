@@ -3,7 +3,7 @@
 import pytest
 
 from supervise.cli import prompts
-from supervise.store.store import StorePaths
+from supervise.store.db.opening import StorePaths
 from tests.conftest import RECOVERY_KEY
 from tests.helpers import PASSPHRASE, USER, ScriptedPrompter, UnexpectedPrompt
 

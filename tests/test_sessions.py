@@ -492,10 +492,10 @@ def test_a_half_recorded_case_is_finished_on_resume(cli, team):
 def test_late_entry_is_judged_when_the_record_is_completed(team):
     from datetime import UTC, datetime
 
-    from supervise.store.people import find_person
-    from supervise.store.policies import current_policy
-    from supervise.store.sessions import complete, start_draft
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
+    from supervise.store.records.people import find_person
+    from supervise.store.records.policies import current_policy
+    from supervise.store.records.sessions import complete, start_draft
     from tests.helpers import PASSPHRASE
 
     held = date(2026, 3, 2)

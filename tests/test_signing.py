@@ -16,8 +16,9 @@ from supervise.domain.canonical import Omitted, canonical_json, digest
 from supervise.domain.signing import Content
 from supervise.errors import SuperviseError
 from supervise.keycrypto import b64, new_ed25519
-from supervise.store.records import content_of, find_record
-from supervise.store.store import unlock_store
+from supervise.store.db.opening import unlock_store
+from supervise.store.records.content import content_of
+from supervise.store.records.numbered import find_record
 from tests.clock import NOON, TODAY
 from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
 from tests.signed_records import BEA_PASSPHRASE, HELD, SECOND_CHILD, enrol, record_session, sign
@@ -328,9 +329,9 @@ def test_someone_with_a_key_cannot_be_signed_for_by_typed_name(cli, team, tmp_pa
 
 def test_a_decision_in_a_draft_cannot_be_signed_or_amended(cli, team):
     from supervise.store.catalog import Catalog
-    from supervise.store.people import find_person
-    from supervise.store.policies import current_policy
-    from supervise.store.sessions import save_case, save_decision_for, start_draft
+    from supervise.store.records.people import find_person
+    from supervise.store.records.policies import current_policy
+    from supervise.store.records.sessions import save_case, save_decision_for, start_draft
 
     catalog = Catalog(None)
     with opened(team) as store, store.session() as session:
@@ -418,8 +419,8 @@ DIGEST_SCRIPT = """
 import sys
 from pathlib import Path
 from supervise.clock import now
-from supervise.store.records import content_of, find_record
-from supervise.store.store import unlock_store
+from supervise.store.records.content import content_of, find_record
+from supervise.store.db.opening import unlock_store
 store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[2], user=None,
                      now=now())
 with store, store.session() as session:

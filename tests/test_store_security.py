@@ -3,7 +3,7 @@
 import os
 import stat
 
-from supervise.store.store import StorePaths
+from supervise.store.db.opening import StorePaths
 from tests.helpers import ORG, PASSPHRASE, USER, file_mode, fingerprint
 
 PEOPLE = [

@@ -27,8 +27,8 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List actions."""
-    from supervise.store.people import find_person
-    from supervise.store.session_views import action_row, list_actions
+    from supervise.store.queries.session_rows import action_row, list_actions
+    from supervise.store.records.people import find_person
 
     today = now().date()
     with open_store(state) as store, store.session() as session:
@@ -49,7 +49,7 @@ def done(
     note: Annotated[str, typer.Option("--note", help="What was done.")] = "",
 ) -> None:
     """Mark an action done (between sessions); the review is kept."""
-    from supervise.store.sessions import find_action, review_action
+    from supervise.store.records.sessions import find_action, review_action
 
     with open_store(state) as store, store.session() as session:
         action = find_action(session, action_id)
@@ -67,7 +67,7 @@ def update(
 ) -> None:
     """Move an action's due date; the old date is kept in its history."""
     from supervise.domain.dates import parse_date
-    from supervise.store.sessions import find_action, review_action
+    from supervise.store.records.sessions import find_action, review_action
 
     new_due = parse_date(due, "--due")
     with open_store(state) as store, store.session() as session:

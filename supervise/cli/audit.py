@@ -28,7 +28,7 @@ def log(
     """List the audit trail, oldest first."""
     from supervise.domain.text import record_number
     from supervise.errors import UsageError
-    from supervise.store.audit import audit_events, event_row
+    from supervise.store.integrity.audit_chain import audit_events, event_row
 
     wanted = None
     if record is not None:
@@ -55,7 +55,7 @@ def verify(state: AppState) -> None:
     name each broken record or link if anything does not match."""
     from supervise.domain.text import counted
     from supervise.errors import VerificationError
-    from supervise.store.verify import verify_store
+    from supervise.store.integrity.verify import verify_store
 
     with open_store(state) as store, store.session() as session:
         result = verify_store(session)

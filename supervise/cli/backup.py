@@ -20,7 +20,7 @@ def backup(
 ) -> None:
     """Write an encrypted, consistent copy of the store, and its key file, to one file. It
     can be taken while the store is in use; the same passphrases and recovery key open it."""
-    from supervise.store.backup import write_backup
+    from supervise.store.db.backup import write_backup
 
     with open_store(state) as store:
         made = write_backup(store, to.expanduser(), now())
@@ -37,7 +37,7 @@ def restore(
     """Replace the store with a backup. The backup is unpacked and checked first (its
     passphrase, every page, the audit trail); nothing is replaced unless it passes, and the
     store it replaces is kept in the store's backups folder."""
-    from supervise.store.restore import restore_backup
+    from supervise.store.db.restore import restore_backup
 
     restored = restore_backup(state.store_path, file.expanduser(),
                               passphrase=lambda: store_passphrase(state), user=state.user,
@@ -53,7 +53,7 @@ def doctor(state: AppState, json_: JsonOpt = False) -> None:
     check, the audit trail and every signature. Says in plain words what is wrong and what
     to do; exit 4 if anything is."""
     from supervise.errors import VerificationError
-    from supervise.store.health import doctor as run_doctor
+    from supervise.store.integrity.doctor import doctor as run_doctor
 
     checkup = run_doctor(state.store_path, passphrase=lambda: store_passphrase(state),
                          user=state.user, now=now())

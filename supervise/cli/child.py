@@ -38,7 +38,7 @@ def add(
     from supervise.domain.dates import parse_optional_date
     from supervise.domain.session_file import parse_status
     from supervise.errors import UsageError
-    from supervise.store.children import add_child
+    from supervise.store.records.children import add_child
 
     problems = Problems()
     code = parse_status(status, "--status", problems)
@@ -55,7 +55,7 @@ def add(
 @store_command
 def list_(state: AppState, json_: JsonOpt = False) -> None:
     """List the children on the case register."""
-    from supervise.store.children import child_row, list_children
+    from supervise.store.records.children import child_row, list_children
 
     with open_store(state) as store, store.session() as session:
         rows = [child_row(session, c) for c in list_children(session)]
@@ -69,7 +69,7 @@ def show(state: AppState, name: NameArg, dob: DobOpt = None, ref: RefOpt = None,
          json_: JsonOpt = False) -> None:
     """Show a child and the sessions that discussed them."""
     from supervise.domain.dates import parse_optional_date
-    from supervise.store.children import child_row, child_sessions, find_child
+    from supervise.store.records.children import child_row, child_sessions, find_child
 
     born = parse_optional_date(dob, "--dob")
     with open_store(state) as store, store.session() as session:

@@ -126,7 +126,7 @@ def warn_if_synced(path: Path) -> None:
 
 @contextmanager
 def open_store(state: AppState) -> Iterator:
-    from supervise.store.store import unlock_store
+    from supervise.store.db.opening import unlock_store
 
     store = unlock_store(state.store_path, passphrase=lambda: store_passphrase(state),
                          user=state.user, now=now())

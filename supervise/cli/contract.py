@@ -141,9 +141,10 @@ def _record(state: AppState, answers_file: Path | None, answer_flags: list[str],
     from supervise.domain.answers import check_answers
     from supervise.domain.frequency import parse_frequency
     from supervise.domain.policy import schedule_anchor
-    from supervise.store.contracts import ContractTerms, check_terms, find_contract, make_contract
-    from supervise.store.people import find_person, list_people, person_name
-    from supervise.store.policies import current_policy, policy_in_force
+    from supervise.store.records.contracts import ContractTerms, check_terms, make_contract
+    from supervise.store.records.numbered import find_contract
+    from supervise.store.records.people import find_person, list_people, person_name
+    from supervise.store.records.policies import current_policy, policy_in_force
 
     given, problems = _given(answers_file, **flags)
     origin = f"The answers file {answers_file}" if answers_file else "This contract"
@@ -221,7 +222,7 @@ def _signing_point(before: int) -> str:
 
 
 def _template_of(session, contract) -> str:
-    from supervise.store.snapshots import snapshot
+    from supervise.store.records.template_snapshots import snapshot
 
     return snapshot(session, contract.template_digest).id
 
@@ -237,8 +238,8 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List contracts (those not ended or superseded, unless --all)."""
-    from supervise.store.contracts import contract_row, list_contracts
-    from supervise.store.people import find_person
+    from supervise.store.records.contracts import contract_row, list_contracts
+    from supervise.store.records.people import find_person
 
     today = now().date()
     with open_store(state) as store, store.session() as session:
@@ -254,7 +255,8 @@ def list_(
 @store_command
 def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a contract with the questions of the template version it was made with."""
-    from supervise.store.contracts import contract_answers, contract_row, find_contract
+    from supervise.store.records.contracts import contract_answers, contract_row
+    from supervise.store.records.numbered import find_contract
 
     with open_store(state) as store, store.session() as session:
         contract = find_contract(session, contract_id)
@@ -281,7 +283,8 @@ def end(
 ) -> None:
     """End a contract (the record is kept)."""
     from supervise.domain.dates import parse_optional_date
-    from supervise.store.contracts import end_contract, find_contract
+    from supervise.store.records.contracts import end_contract
+    from supervise.store.records.numbered import find_contract
 
     moment = now()
     day = parse_optional_date(on, "--date") or moment.date()

@@ -18,8 +18,8 @@ LIST_COLUMNS = [("id", "Id"), ("held_on", "Session date"), ("session", "Session"
 
 
 def _rows(session, child_name: str | None) -> list[dict[str, Any]]:
-    from supervise.store.children import find_child
-    from supervise.store.session_views import decision_row, list_decisions
+    from supervise.store.queries.session_rows import decision_row, list_decisions
+    from supervise.store.records.children import find_child
 
     child = find_child(session, child_name) if child_name else None
     return [decision_row(session, d) for d in list_decisions(session, child)]
@@ -47,7 +47,8 @@ def show(state: AppState,
          decision_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: JsonOpt = False) -> None:
     """Show a decision record."""
-    from supervise.store.session_views import decision_row, find_decision
+    from supervise.store.queries.session_rows import decision_row
+    from supervise.store.records.numbered import find_decision
 
     with open_store(state) as store, store.session() as session:
         row = decision_row(session, find_decision(session, decision_id))

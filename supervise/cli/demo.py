@@ -18,15 +18,15 @@ def demo(
     """Build a sample store (invented people and contracts) and show the tool working on it."""
     from supervise.cli.contract import LIST_COLUMNS as CONTRACT_COLUMNS
     from supervise.cli.person import LIST_COLUMNS
-    from supervise.store import sample
+    from supervise.demo import trust as sample
+    from supervise.demo.history import at
+    from supervise.demo.signing import SampleSigner
     from supervise.store.catalog import shipped_policy
-    from supervise.store.contracts import contract_row, list_contracts
-    from supervise.store.keyfile import KDF_PROFILES
-    from supervise.store.people import list_people, person_row
-    from supervise.store.sample_history import at
-    from supervise.store.sample_signing import SampleSigner
-    from supervise.store.session_views import list_sessions, session_row
-    from supervise.store.store import create_store
+    from supervise.store.db.opening import create_store
+    from supervise.store.keys.key_file import KDF_PROFILES
+    from supervise.store.queries.session_rows import list_sessions, session_row
+    from supervise.store.records.contracts import contract_row, list_contracts
+    from supervise.store.records.people import list_people, person_row
 
     path = store or default_store_path().parent / "demo" / "store.db"
     moment = now()

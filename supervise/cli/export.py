@@ -84,9 +84,14 @@ def _export(state: AppState, out_dir: Path, filters: dict, yes: bool) -> None:
     from supervise.domain.text import counted
     from supervise.export.bundle import check_folder, write_bundle
     from supervise.keycrypto import ed25519_sign, unb64
-    from supervise.store.export_scope import resolve
-    from supervise.store.exports import exporter, manifest_head, record_export, record_files
-    from supervise.store.people import find_person
+    from supervise.store.queries.export_records import (
+        exporter,
+        manifest_head,
+        record_export,
+        record_files,
+    )
+    from supervise.store.queries.export_scope import resolve
+    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
         moment = now()
@@ -173,9 +178,10 @@ def add_export_command(group: typer.Typer, record_type: str) -> None:
 def _export_one(state: AppState, record_type: str, given: str, out_file: Path | None,
                 force: bool) -> None:
     from supervise.export.bundle import write_single
-    from supervise.store.exports import file_name, printout, record_single_export
-    from supervise.store.people import find_person
-    from supervise.store.records import draft_session_of, find_record
+    from supervise.store.queries.export_records import file_name, printout, record_single_export
+    from supervise.store.records.content import draft_session_of
+    from supervise.store.records.numbered import find_record
+    from supervise.store.records.people import find_person
 
     with open_store(state) as store, store.session() as session:
         moment = now()

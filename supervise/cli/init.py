@@ -54,8 +54,8 @@ def init(
 ) -> None:
     """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
     from supervise.store.catalog import shipped_policy
-    from supervise.store.keyfile import KDF_PROFILES
-    from supervise.store.store import check_new_store, create_store
+    from supervise.store.db.opening import check_new_store, create_store
+    from supervise.store.keys.key_file import KDF_PROFILES
 
     path = state.store_path
     warn_if_synced(path.parent if path.parent.exists() else path)

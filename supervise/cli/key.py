@@ -34,7 +34,7 @@ def _confirmed(question: str, yes: bool) -> None:
 @store_command
 def passwd(state: AppState, new_passphrase_file: NewPassphraseFile = None) -> None:
     """Change your passphrase (the one that unlocks your key slot)."""
-    from supervise.store.keys import change_passphrase
+    from supervise.store.keys.key_management import change_passphrase
 
     with open_store(state) as store:
         chosen = new_passphrase(store.actor, file=new_passphrase_file, env=NEW_ENV,
@@ -51,7 +51,7 @@ def add_user(
     new_passphrase_file: NewPassphraseFile = None,
 ) -> None:
     """Give another person their own key slot and passphrase to open this store."""
-    from supervise.store.keys import add_user as add_key_user
+    from supervise.store.keys.key_management import add_user as add_key_user
 
     with open_store(state) as store:
         chosen = new_passphrase(name, file=new_passphrase_file, env=NEW_ENV, flag=NEW_FLAG)
@@ -67,7 +67,7 @@ def remove_user(
     yes: YesOpt = False,
 ) -> None:
     """Revoke a person's key slot. Their passphrase no longer opens the store."""
-    from supervise.store.keys import remove_user as remove_key_user
+    from supervise.store.keys.key_management import remove_user as remove_key_user
 
     with open_store(state) as store:
         _confirmed(f"Remove {name}'s key to this store?", yes)
@@ -82,7 +82,7 @@ def remove_user(
 @store_command
 def rotate(state: AppState, yes: YesOpt = False) -> None:
     """Re-key the database and print a new recovery key; the old one stops working."""
-    from supervise.store.keys import rotate as rotate_key
+    from supervise.store.keys.key_management import rotate as rotate_key
 
     with open_store(state) as store:
         _confirmed("Re-key the store? The old recovery key will stop working.", yes)
@@ -103,9 +103,9 @@ def recover(
 ) -> None:
     """Set a new passphrase with the recovery key, rebuilding a lost key file."""
     from supervise.domain.recovery import parse_recovery_key
-    from supervise.store.keyfile import KDF_PROFILES
-    from supervise.store.keys import recover as recover_keys
-    from supervise.store.store import unlock_with_recovery_key
+    from supervise.store.db.opening import unlock_with_recovery_key
+    from supervise.store.keys.key_file import KDF_PROFILES
+    from supervise.store.keys.key_management import recover as recover_keys
 
     def recovery_key() -> bytes:
         if recovery_key_file is not None:

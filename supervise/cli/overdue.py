@@ -30,9 +30,9 @@ def overdue(
     no contract, contract unsigned or due for review, actions overdue, a record incomplete
     or unsigned, a cancelled meeting not rebooked, supervisor training due."""
     from supervise.domain.oversight import KEYS, overdue_rows, summary
-    from supervise.store.oversight import oversight_facts
-    from supervise.store.people import find_person
-    from supervise.store.policies import current_policy
+    from supervise.store.queries.overdue_facts import oversight_facts
+    from supervise.store.records.people import find_person
+    from supervise.store.records.policies import current_policy
 
     day = as_of_date(as_of, now())
     with open_store(state) as store, store.session() as session:

@@ -50,7 +50,7 @@ def add(
         "--no-supervision", help="They do not require supervision (e.g. a governor).")] = False,
 ) -> None:
     """Record a member of staff."""
-    from supervise.store.people import add_person
+    from supervise.store.records.people import add_person
 
     values = dict(
         start_date=parse_optional_date(start, "--start"),
@@ -73,7 +73,7 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include people who have left.")] = False,
 ) -> None:
     """List staff (those still in post unless --all)."""
-    from supervise.store.people import list_people, person_row
+    from supervise.store.records.people import list_people, person_row
 
     with open_store(state) as store, store.session() as session:
         rows = [person_row(p) for p in list_people(session, include_left=all_)]
@@ -85,7 +85,7 @@ def list_(
 @store_command
 def show(state: AppState, name: NameArg, json_: JsonOpt = False) -> None:
     """Show one person."""
-    from supervise.store.people import find_person, person_row
+    from supervise.store.records.people import find_person, person_row
 
     with open_store(state) as store, store.session() as session:
         row = person_row(find_person(session, name))
@@ -110,7 +110,7 @@ def edit(
         "--requires-supervision/--no-supervision", show_default=False)] = None,
 ) -> None:
     """Change a person's details; only the options given change."""
-    from supervise.store.people import edit_person, find_person
+    from supervise.store.records.people import edit_person, find_person
 
     changes = {
         "name": new_name, "role": role, "team": team,
@@ -139,7 +139,7 @@ def leave(
     date: Annotated[str, typer.Option("--date", metavar="DATE", help="Last day, YYYY-MM-DD.")],
 ) -> None:
     """Record that a person has left. Their records are kept."""
-    from supervise.store.people import find_person, leave_person
+    from supervise.store.records.people import find_person, leave_person
 
     left = parse_date(date, "--date")
     with open_store(state) as store, store.session() as session:
@@ -170,9 +170,9 @@ def enrol(
     from supervise.cli.context import new_passphrase, signer_passphrase
     from supervise.domain.signing import short_fingerprint
     from supervise.errors import SuperviseError, UnlockError
-    from supervise.store.people import find_person
-    from supervise.store.signing_keys import WrongSigningPassphrase, current_key, open_enrolled
-    from supervise.store.signing_keys import enrol as enrol_key
+    from supervise.store.keys.signing_keys import WrongSigningPassphrase, current_key, open_enrolled
+    from supervise.store.keys.signing_keys import enrol as enrol_key
+    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
         with store.session() as session:

@@ -58,7 +58,7 @@ def show(
 ) -> None:
     """Show the policy in force."""
     from supervise.domain.frequency import parse_frequency
-    from supervise.store.policies import current_policy
+    from supervise.store.records.policies import current_policy
 
     with open_store(state) as store, store.session() as session:
         policy, version = current_policy(session)
@@ -109,7 +109,7 @@ def set_(
     from supervise.domain.policy import parse_policy
     from supervise.errors import SuperviseError
     from supervise.store.catalog import policy_names, read_text, shipped_policy
-    from supervise.store.policies import current_policy, set_policy
+    from supervise.store.records.policies import current_policy, set_policy
 
     path = Path(source)
     if not path.exists() and source in policy_names():

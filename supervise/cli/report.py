@@ -65,8 +65,8 @@ def compliance(
     supervisor."""
     from supervise.domain.compliance import compliance as tally
     from supervise.domain.compliance import group_rows, monthly_rows
-    from supervise.store.policies import current_policy
-    from supervise.store.reports import compliance_facts
+    from supervise.store.queries.report_facts import compliance_facts
+    from supervise.store.records.policies import current_policy
 
     moment = now()
     first, last = _period(start, end, moment.date())
@@ -101,8 +101,8 @@ def _write_docx(session, store, rows: list[dict], policy, target: Path, force: b
                 moment) -> None:
     from supervise.domain.report_document import compliance_document
     from supervise.export.bundle import write_single
-    from supervise.store.audit import append_event
-    from supervise.store.exports import organisation
+    from supervise.store.integrity.audit_chain import append_event
+    from supervise.store.queries.export_records import organisation
 
     document = compliance_document(rows, organisation=organisation(session),
                                    policy=policy.title, author=store.actor, now=moment,
@@ -132,8 +132,8 @@ def balance(
     child) was covered, per supervisee; flags one absent three sessions running."""
     from supervise.domain.balance import balance_rows
     from supervise.domain.templates import FUNCTIONS
-    from supervise.store.people import find_person
-    from supervise.store.reports import balance_facts
+    from supervise.store.queries.report_facts import balance_facts
+    from supervise.store.records.people import find_person
 
     if sessions and months:
         raise UsageError("Give --sessions or --months, not both.")
@@ -159,7 +159,7 @@ def drift(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
           csv_: CsvOpt = False) -> None:
     """Actions carried forward twice or more, or more than 28 days overdue, by owner."""
     from supervise.domain.drift import drift_rows
-    from supervise.store.reports import drift_facts
+    from supervise.store.queries.report_facts import drift_facts
 
     day = as_of_date(as_of, now())
     with open_store(state) as store, store.session() as session:
@@ -181,8 +181,8 @@ def children(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
     """Children on a Child Protection Plan or looked after who have not been discussed in
     supervision for longer than the policy's interval, with their last discussion."""
     from supervise.domain.unseen_children import WATCHED, unseen_rows
-    from supervise.store.policies import current_policy
-    from supervise.store.reports import children_facts
+    from supervise.store.queries.report_facts import children_facts
+    from supervise.store.records.policies import current_policy
 
     day = as_of_date(as_of, now())
     with open_store(state) as store, store.session() as session:

@@ -30,7 +30,7 @@ def report(
     """What is due for destruction, held, to review by hand, or due soon, and why, by the
     policy's retention rules. `retention purge` destroys exactly the rows marked destroy."""
     from supervise.domain.retention import LISTED, ROW_KEYS
-    from supervise.store.retention import report as retention_report
+    from supervise.store.records.retention import report as retention_report
 
     day = as_of_date(as_of, now())
     with open_store(state) as store, store.session() as session:
@@ -61,9 +61,9 @@ def hold(
     """Place a legal hold: nothing it covers is destroyed until it is released."""
     from supervise.domain.text import clean_line
     from supervise.errors import UsageError
-    from supervise.store.children import find_child
-    from supervise.store.people import find_person
-    from supervise.store.retention import place_hold
+    from supervise.store.records.children import find_child
+    from supervise.store.records.people import find_person
+    from supervise.store.records.retention import place_hold
 
     if sum((child is not None, person is not None, whole_store)) != 1:
         raise UsageError("Say what to hold: one of --child NAME, --person NAME or --store-wide.")
@@ -92,7 +92,7 @@ def holds(
     json_: JsonOpt = False,
 ) -> None:
     """List legal holds in force (with --all, released ones too)."""
-    from supervise.store.retention import hold_rows
+    from supervise.store.records.retention import hold_rows
 
     with open_store(state) as store, store.session() as session:
         shown = [h.as_dict() for h in hold_rows(session, include_released=all_)]
@@ -109,7 +109,7 @@ def release(
 ) -> None:
     """Release a legal hold. Records it kept become due again by their rules."""
     from supervise.domain.text import clean_line
-    from supervise.store.retention import release_hold
+    from supervise.store.records.retention import release_hold
 
     why = clean_line(reason, "--reason")
     with open_store(state) as store, store.session() as session:
@@ -130,8 +130,8 @@ def purge(
     from supervise.cli import prompts
     from supervise.domain.retention import HELD, to_destroy
     from supervise.domain.text import counted
-    from supervise.store.retention import purge as destroy
-    from supervise.store.retention import report as retention_report
+    from supervise.store.records.retention import purge as destroy
+    from supervise.store.records.retention import report as retention_report
 
     with open_store(state) as store:
         with store.session() as session:

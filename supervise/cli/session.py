@@ -78,9 +78,13 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
     from supervise.domain.session_file import check_session_file
     from supervise.errors import SuperviseError
     from supervise.store.catalog import read_text
-    from supervise.store.people import find_person
-    from supervise.store.policies import policy_in_force
-    from supervise.store.recording import contract_for, record_session, session_template_id
+    from supervise.store.records.answers_file import (
+        contract_for,
+        record_session,
+        session_template_id,
+    )
+    from supervise.store.records.people import find_person
+    from supervise.store.records.policies import policy_in_force
 
     data = _flags_into(read_answers_text(read_text(path, "answers file"), path.suffix),
                        **flags)
@@ -132,8 +136,8 @@ def list_(
     """List sessions, oldest first."""
     from supervise.domain.dates import parse_optional_date
     from supervise.errors import UsageError
-    from supervise.store.people import find_person
-    from supervise.store.session_views import list_sessions, session_row
+    from supervise.store.queries.session_rows import list_sessions, session_row
+    from supervise.store.records.people import find_person
 
     first, last = parse_optional_date(start, "--from"), parse_optional_date(end, "--to")
     if status is not None and status not in STATUSES:
@@ -155,8 +159,8 @@ def list_(
 @store_command
 def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a whole session record."""
-    from supervise.store.session_views import session_detail
-    from supervise.store.sessions import find_session
+    from supervise.store.queries.session_rows import session_detail
+    from supervise.store.records.numbered import find_session
 
     with open_store(state) as store, store.session() as session:
         detail = session_detail(session, find_session(session, session_id))
@@ -199,8 +203,8 @@ def resume(state: AppState, session_id: IdArg) -> None:
     """Continue a draft session where it stopped."""
     from supervise.cli.session_walk import walk
     from supervise.errors import SuperviseError
-    from supervise.store.sessions import find_session
-    from supervise.store.snapshots import snapshot
+    from supervise.store.records.numbered import find_session
+    from supervise.store.records.template_snapshots import snapshot
 
     with open_store(state) as store:
         with store.session() as session:
@@ -231,9 +235,9 @@ def cancel(
 ) -> None:
     """Record a cancelled meeting; the party who cancelled owns the rebooking."""
     from supervise.domain.dates import parse_date, parse_optional_date
-    from supervise.store.cancellations import cancel_meeting
-    from supervise.store.contracts import supervisor_in_force
-    from supervise.store.people import find_person
+    from supervise.store.records.cancellations import cancel_meeting
+    from supervise.store.records.contracts import supervisor_in_force
+    from supervise.store.records.people import find_person
 
     meeting_on = parse_date(on, "--date")
     new_date = parse_optional_date(rebooked, "--rebooked")
@@ -258,7 +262,8 @@ def discard(
     """Throw away a draft session (never a completed one); the audit trail keeps that it was."""
     from supervise.cli import prompts
     from supervise.errors import SuperviseError
-    from supervise.store.sessions import discard_draft, find_session
+    from supervise.store.records.numbered import find_session
+    from supervise.store.records.sessions import discard_draft
 
     with open_store(state) as store:
         with store.session() as session:

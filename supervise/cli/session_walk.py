@@ -46,10 +46,10 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
     from supervise.domain.names import name_key
     from supervise.domain.session_file import TIME_PATTERN
     from supervise.errors import UsageError
-    from supervise.store.people import find_person, list_people, person_name
-    from supervise.store.policies import policy_in_force
-    from supervise.store.recording import contract_for, session_template_id
-    from supervise.store.sessions import drafts_for, start_draft
+    from supervise.store.records.answers_file import contract_for, session_template_id
+    from supervise.store.records.people import find_person, list_people, person_name
+    from supervise.store.records.policies import policy_in_force
+    from supervise.store.records.sessions import drafts_for, start_draft
 
     if not prompts.can_ask():
         raise UsageError("No terminal to ask on: record the session from notes with --answers "
@@ -123,8 +123,8 @@ class Walk:
     def saved(self, write, part: str | None = None) -> Any:
         """Run one write in its own transaction (the autosave). A write names the `part` it
         saved, and the audit trail keeps when each part was written, and by whom."""
-        from supervise.store.audit import append_event
-        from supervise.store.sessions import find_session
+        from supervise.store.integrity.audit_chain import append_event
+        from supervise.store.records.numbered import find_session
 
         with self.store.session() as session:
             result = write(session, find_session(session, self.record_id))
@@ -137,8 +137,9 @@ class Walk:
 
 def walk(store, record_id: int, template: Template) -> None:
     """Ask every question not yet answered, saving each answer at once; then complete."""
-    from supervise.store.people import list_people
-    from supervise.store.sessions import answers_of, find_session
+    from supervise.store.records.numbered import find_session
+    from supervise.store.records.people import list_people
+    from supervise.store.records.session_parts import answers_of
 
     with store.session() as session:
         names = [p.name for p in list_people(session, include_left=False)]
@@ -161,8 +162,9 @@ def walk(store, record_id: int, template: Template) -> None:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
         raise
-    from supervise.store.policies import current_policy
-    from supervise.store.sessions import complete, find_session
+    from supervise.store.records.numbered import find_session
+    from supervise.store.records.policies import current_policy
+    from supervise.store.records.sessions import complete
 
     with store.session() as session:
         policy, _ = current_policy(session)
@@ -176,8 +178,8 @@ def _group(w: Walk, template: Template) -> None:
     """A group record says what the group agreed on confidentiality and who takes forward an
     immediate concern, whatever its template asks."""
     from supervise.domain.session_file import GROUP_KEYS
-    from supervise.store.people import find_person
-    from supervise.store.sessions import save_answer
+    from supervise.store.records.people import find_person
+    from supervise.store.records.sessions import save_answer
 
     kind = w.saved(lambda s, r: r.kind)
     if kind != "group":
@@ -197,7 +199,7 @@ def _group(w: Walk, template: Template) -> None:
 
 
 def _field(w: Walk, section) -> None:
-    from supervise.store.sessions import save_answer
+    from supervise.store.records.sessions import save_answer
 
     if section.id in w.answered:
         shown = w.answered[section.id]
@@ -217,12 +219,8 @@ def _short(value: Any) -> str:
 
 
 def _action_review(w: Walk, section) -> None:
-    from supervise.store.sessions import (
-        open_actions_for,
-        review_action,
-        reviews_in,
-        supervisees_of,
-    )
+    from supervise.store.records.session_parts import reviews_in, supervisees_of
+    from supervise.store.records.sessions import open_actions_for, review_action
 
     def pending(session, record):
         done = {r.action_id for r in reviews_in(session, record)}
@@ -242,13 +240,13 @@ def _action_review(w: Walk, section) -> None:
 
 
 def _action(session, action_id: int):
-    from supervise.store.sessions import find_action
+    from supervise.store.records.sessions import find_action
 
     return find_action(session, action_id)
 
 
 def _cases(w: Walk, section) -> None:
-    from supervise.store.sessions import case_state
+    from supervise.store.records.sessions import case_state
 
     saved = w.saved(lambda s, r: case_state(s, r))
     out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
@@ -275,7 +273,7 @@ def _text(question: str, hint: str) -> str:
 def _child(w: Walk, hint: str) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
     from supervise.domain.dates import parse_date
-    from supervise.store.children import same_name
+    from supervise.store.records.children import same_name
 
     name = _text("Child's full name:", hint)
     with w.store.session() as session:
@@ -302,7 +300,7 @@ def _child(w: Walk, hint: str) -> dict[str, Any]:
 
 
 def _one_case(w: Walk, section, position: int) -> None:
-    from supervise.store.sessions import save_case
+    from supervise.store.records.sessions import save_case
 
     hint = "use [[cases]] in an answers file."
     family = _text("Family name:", hint)
@@ -318,7 +316,7 @@ def _one_case(w: Walk, section, position: int) -> None:
 
 
 def _case_fields(w: Walk, section, position: int, answers: dict) -> None:
-    from supervise.store.sessions import save_case_answers
+    from supervise.store.records.sessions import save_case_answers
 
     for field in section.fields:
         if field.id in answers:
@@ -332,8 +330,8 @@ def _case_fields(w: Walk, section, position: int, answers: dict) -> None:
 
 
 def _decision(w: Walk, position: int) -> None:
-    from supervise.store.policies import current_policy
-    from supervise.store.sessions import save_decision_for
+    from supervise.store.records.policies import current_policy
+    from supervise.store.records.sessions import save_decision_for
 
     with w.store.session() as session:
         policy, _ = current_policy(session)
@@ -350,8 +348,8 @@ def _decision(w: Walk, position: int) -> None:
 
 
 def _actions(w: Walk, section) -> None:
-    from supervise.store.people import find_person
-    from supervise.store.sessions import add_action
+    from supervise.store.records.people import find_person
+    from supervise.store.records.sessions import add_action
 
     held = w.saved(lambda s, r: r.held_on)
     out.message(f"\n{section.title}")
@@ -376,7 +374,7 @@ def _actions(w: Walk, section) -> None:
 
 
 def _next_meeting(w: Walk, section) -> None:
-    from supervise.store.sessions import next_meeting_suggestion, set_next_meeting
+    from supervise.store.records.sessions import next_meeting_suggestion, set_next_meeting
 
     suggested, why, already = w.saved(next_meeting_suggestion)
     if already:

@@ -73,8 +73,8 @@ def add_signing_commands(app: typer.Typer, record_type: str) -> None:
 
 
 def _target(session, record_type: str, given: str, amendment: int | None) -> tuple[str, Any]:
-    from supervise.store.amendments import find_amendment
-    from supervise.store.records import find_record
+    from supervise.store.records.amendments import find_amendment
+    from supervise.store.records.numbered import find_record
 
     record = find_record(session, record_type, given)
     if amendment is None:
@@ -93,9 +93,9 @@ def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: 
           amendment: int | None, yes: bool) -> None:
     from supervise.domain.names import name_key
     from supervise.domain.signing import role_for
-    from supervise.store.people import find_person
-    from supervise.store.records import content_of, parties_of
-    from supervise.store.signing_keys import current_key
+    from supervise.store.keys.signing_keys import current_key
+    from supervise.store.records.content import content_of, parties_of
+    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
         with store.session() as session:
@@ -139,11 +139,11 @@ def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: 
 def _sign_now(store, record_type: str, given: str, amendment: int | None, signer_name: str,
               role: str, comment: str | None, typed: bool, passphrase: str | None,
               what: str) -> None:
-    from supervise.store.audit import append_event
-    from supervise.store.keyfile import WrongPassphrase
-    from supervise.store.people import find_person
-    from supervise.store.signatures import sign_record, signing_summary
-    from supervise.store.signing_keys import WrongSigningPassphrase
+    from supervise.store.integrity.audit_chain import append_event
+    from supervise.store.keys.key_file import WrongPassphrase
+    from supervise.store.keys.signing_keys import WrongSigningPassphrase
+    from supervise.store.records.people import find_person
+    from supervise.store.records.signatures import sign_record, signing_summary
 
     try:
         with store.session() as session:
@@ -175,8 +175,8 @@ def _material(session, store, signer, me, typed: bool, passphrase: str | None):
     """The key that signs: the signer's own (opened by their passphrase, or by the store
     passphrase already given when they are the signed-in user), or the witness's for a typed
     name. Raises WrongPassphrase / WrongSigningPassphrase."""
-    from supervise.store.signatures import SigningMaterial
-    from supervise.store.signing_keys import current_key, custodian_key, open_enrolled
+    from supervise.store.keys.signing_keys import current_key, custodian_key, open_enrolled
+    from supervise.store.records.signatures import SigningMaterial
 
     if typed or signer.id == me.id:
         key, private = custodian_key(session, me, store.opened.private_key, now=now(),
@@ -196,9 +196,9 @@ def _material(session, store, signer, me, typed: bool, passphrase: str | None):
 def _amend(state: AppState, record_type: str, given: str, *, section: str | None,
            case: int | None, text: str | None, text_file: Path | None,
            reason: str | None) -> None:
-    from supervise.store.amendments import amend, amendable_sections, recorded_text
-    from supervise.store.people import find_person
-    from supervise.store.records import find_record
+    from supervise.store.records.amendments import amend, amendable_sections, recorded_text
+    from supervise.store.records.numbered import find_record
+    from supervise.store.records.people import find_person
 
     if text is None and text_file is not None:
         try:

@@ -15,7 +15,7 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 
 from supervise.domain.document import Chart
-from supervise.export.docx_writer import docx_text
+from supervise.export.xml_text import docx_text
 
 _NS = (
     'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '

@@ -7,7 +7,6 @@ Text is shown exactly, except characters XML cannot hold, which are shown visibl
 (`table.cell(i, j)` walks the whole grid each call)."""
 
 import io
-import re
 
 from docx import Document as new_docx
 from docx.enum.text import WD_BREAK
@@ -25,19 +24,13 @@ from supervise.domain.document import (
     Remark,
     short_digest,
 )
-from supervise.domain.text import visible
+from supervise.export.chart import add_chart
+from supervise.export.xml_text import docx_text
 
-# What XML 1.0 cannot carry, beyond the controls `visible` already marks: U+FFFE, U+FFFF and
-# lone surrogates.
-_NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 GREY = RGBColor(0x55, 0x55, 0x55)
 CONFIDENTIAL = "Private and Confidential"
 TEXT_WIDTH_CM = 17  # A4 less 2 cm margins
 LABEL_WIDTHS = (Cm(5.5), Cm(11.5))
-
-
-def docx_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"[U+{ord(m.group()):04X}]", visible(text))
 
 
 def render(doc: Document) -> bytes:
@@ -60,8 +53,6 @@ def render(doc: Document) -> bytes:
         elif isinstance(block, PageBreak):
             styles.paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Chart):
-            from supervise.export.chart import add_chart  # chart.py imports docx_text from here
-
             add_chart(word, block)
     _properties(word, doc)
     buffer = io.BytesIO()

@@ -1,0 +1,1 @@
+"""The sample organisation `supervise demo` builds (every name invented)."""

@@ -1,0 +1,1 @@
+"""The database: tables, migrations, the SQLCipher backend, opening, backup and restore."""

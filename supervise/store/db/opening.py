@@ -1,0 +1,282 @@
+"""Creating and unlocking a store. A store is a database file plus its key file beside it:
+
+    team.db                 SQLCipher 4, random 256-bit raw key
+    team.db.keys            key slots (keyfile.py)
+    team.db.backups/        automatic encrypted backups taken before migrations
+    team.db.unlock-failures failed unlock attempts (time and reason only), folded into the audit
+                            trail at the next unlock: a wrong passphrase changes neither file above
+"""
+
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from supervise.domain.canonical import iso_utc
+from supervise.domain.names import clean_name
+from supervise.domain.text import clean_line
+from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
+from supervise.store.db import migrations as schema
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.integrity.audit_chain import append_event
+from supervise.store.keys.key_file import (
+    KdfParams,
+    KeyFile,
+    OpenedSlot,
+    WrongPassphrase,
+    load_keyfile,
+)
+from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.records.people import add_person, list_people
+from supervise.store.records.policies import set_policy
+
+if TYPE_CHECKING:
+    from supervise.domain.policy import Policy
+
+WRONG_PASSPHRASE = (
+    "Wrong passphrase for this store; nothing was changed. Forgotten it? A custodian can set a "
+    "new one with `supervise key recover` and the recovery key."
+)
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    db: Path
+
+    @property
+    def keys(self) -> Path:
+        return self.db.with_name(self.db.name + ".keys")
+
+    @property
+    def failures(self) -> Path:
+        return self.db.with_name(self.db.name + ".unlock-failures")
+
+    @property
+    def backups(self) -> Path:
+        return schema.backup_dir(self.db)
+
+
+class Store:
+    """An unlocked store. `actor` is who unlocked it; every audit event names them."""
+
+    def __init__(self, paths: StorePaths, db_key: bytes, store_id: str, actor: str,
+                 keyfile: KeyFile | None, opened: OpenedSlot | None) -> None:
+        self.paths = paths
+        self.db_key = db_key  # the truth after a rotation; `opened` keeps the slot's identity
+        self.store_id = store_id
+        self.actor = actor
+        self.keyfile = keyfile
+        self.opened = opened
+        self.engine = make_engine(paths.db, db_key)
+
+    @contextmanager
+    def session(self) -> Iterator:
+        from sqlmodel import Session
+
+        with translated_errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    def reopen(self, db_key: bytes) -> None:
+        self.engine.dispose()
+        self.db_key = db_key
+        self.engine = make_engine(self.paths.db, db_key)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def checkpoint(self) -> bool:
+        return sqlite.checkpoint_truncate(self.paths.db, self.db_key)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_new_store(db_path: Path, *, org: str, user: str, role: str) -> tuple[str, str, str]:
+    """Refuse a path that holds a store already, and bad details, before anything is written or
+    asked; returns the organisation, user and role as they will be stored."""
+    for existing in (db_path, StorePaths(db_path).keys):
+        if existing.exists():
+            raise SuperviseError(
+                f"{existing} already exists: choose another --store, or open the existing store."
+            )
+    return clean_line(org, "organisation name"), clean_name(user), clean_line(role, "role")
+
+
+def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: str,
+                 passphrase: str, kdf: KdfParams, now: datetime,
+                 demo: bool = False) -> tuple[Store, bytes]:
+    """A new store whose first person is `user`: its first key holder and a supervisor.
+    Returns it (open) and the database key."""
+
+    org, user, role = check_new_store(db_path, org=org, user=user, role=role)
+    paths = StorePaths(db_path)
+    ensure_private_dir(paths.db.parent)
+    db_key, store_id = os.urandom(32), uuid.uuid4().hex
+    building = temp_path_beside(paths.db, "init")
+    try:
+        conn = sqlite.connect(building, db_key, create=True)
+        try:
+            schema.migrate(conn, building, now)
+            conn.executemany(
+                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
+                [("store_id", store_id), ("organisation", org), ("policy", policy.id),
+                 ("created_at", iso_utc(now))],
+            )
+        finally:
+            conn.close()
+        keyfile = KeyFile.new(store_id, kdf)
+        opened = keyfile.add_slot(user, passphrase, db_key)
+        keyfile.save(paths.keys, db_key)
+        os.replace(building, paths.db)
+        fsync_path(paths.db.parent)
+    finally:
+        building.unlink(missing_ok=True)
+    store = Store(paths, db_key, store_id, user, keyfile, opened)
+    with store.session() as session:
+        append_event(session, now=now, actor=user, action="store.init",
+                     detail={"policy": policy.id, "demo": demo})
+        set_policy(session, policy, now=now, actor=user)
+        person = add_person(session, now=now, actor=user, name=user, role=role,
+                            is_supervisor=True, custodian=True)
+        custodian_key(session, person, opened.private_key, now=now, actor=user)
+    return store, db_key
+
+
+def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | None) -> None:
+    line = json.dumps({"at": iso_utc(now), "reason": reason, "slot": slot_id}) + "\n"
+    try:
+        append_private(paths.failures, line.encode())
+    except OSError:
+        pass  # a read-only folder must not turn a wrong passphrase into a different error
+
+
+def _fold_in_failures(store: Store, session, now: datetime) -> None:
+
+    try:
+        lines = store.paths.failures.read_text().splitlines()
+    except FileNotFoundError:
+        return
+    names = {}
+    if store.keyfile is not None:
+        names = {store.keyfile.slot_id(p.name): p.name for p in list_people(session)}
+    for line in lines:
+        try:
+            attempt = json.loads(line)
+        except ValueError:
+            attempt = {"reason": "unreadable entry"}
+        append_event(session, now=now, actor=names.get(attempt.get("slot"), "unknown"),
+                     action="store.unlock-failed",
+                     detail={"attempted_at": attempt.get("at"), "reason": attempt.get("reason")})
+
+
+def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
+          keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> Store:
+    conn = sqlite.connect(paths.db, db_key)
+    try:
+        schema.migrate(conn, paths.db, now)
+        row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        raise StoreFileError(f"{paths.db} has no store id: restore it from a backup.")
+    if keyfile is not None and row[0] != keyfile.store_id:
+        raise UnlockError(
+            f"The key file {paths.keys} belongs to a different store: put the right key file "
+            "beside the database, or rebuild it with `supervise key recover`."
+        )
+    store = Store(paths, db_key, row[0], actor, keyfile, opened)
+    with store.session() as session:
+        _fold_in_failures(store, session, now)
+        append_event(session, now=now, actor=actor, action=action)
+    store.paths.failures.unlink(missing_ok=True)
+    return store
+
+
+def pick_slot(paths: StorePaths, keyfile: KeyFile, user: str | None, now: datetime) -> dict:
+    """The key slot of `user`, or the only one; an unknown user is a failed unlock."""
+    if user:
+        slot = keyfile.slot_for(user)
+        if slot is None:
+            _note_failure(paths, now, "unknown user", None)
+            raise UnlockError(
+                f"{user!r} holds no key to this store: check --user (or SUPERVISE_USER); a "
+                "custodian can add them with `supervise key add-user`."
+            )
+        return slot
+    if len(keyfile.slots) == 1:
+        return keyfile.slots[0]
+    raise UnlockError(
+        f"This store has {len(keyfile.slots)} users: say whose passphrase this is with "
+        "--user NAME or SUPERVISE_USER."
+    )
+
+
+def open_slot(paths: StorePaths, keyfile: KeyFile, slot: dict, passphrase: str,
+              now: datetime) -> OpenedSlot:
+    try:
+        return keyfile.open_slot(slot, passphrase)
+    except WrongPassphrase:
+        _note_failure(paths, now, "wrong passphrase", slot["id"])
+        raise UnlockError(WRONG_PASSPHRASE) from None
+
+
+def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
+                 now: datetime) -> Store:
+    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
+    paths = StorePaths(db_path)
+    sqlite.check_store_file(paths.db)
+    keyfile = load_keyfile(paths.keys)
+    slot = pick_slot(paths, keyfile, user, now)
+    opened = open_slot(paths, keyfile, slot, passphrase(), now)
+    keyfile.verify(opened.db_key)
+    return open_with_slot(paths, keyfile, opened, now)
+
+
+def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
+                    now: datetime) -> Store:
+    """Open with the slot's key; if a rotation was cut short, whichever key the database
+    answers to is kept and the key file is put straight."""
+    for key in (opened.db_key, opened.next_key):
+        if key is None:
+            continue
+        try:
+            store = _open(paths, key, actor=opened.user, now=now, action="store.unlock",
+                          keyfile=keyfile, opened=opened)
+        except sqlite.WrongKey:
+            continue
+        if key is opened.next_key:
+            keyfile.promote_next()
+        if key is opened.next_key or keyfile.drop_next():
+            keyfile.save(paths.keys, key)
+        return store
+    raise UnlockError(
+        f"{paths.db} does not open with its key file: the key file belongs to another store, or "
+        "the database is damaged. Put the store's own key file beside it, or restore a backup."
+    )
+
+
+def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes],
+                             now: datetime) -> Store:
+    """Check the file, and only then ask for the recovery key (`recovery_key()`)."""
+    paths = StorePaths(db_path)
+    sqlite.check_store_file(paths.db)
+    try:
+        return _open(paths, recovery_key(), actor="recovery key", now=now,
+                     action="store.unlock-recovery-key")
+    except sqlite.WrongKey:
+        _note_failure(paths, now, "wrong recovery key", None)
+        raise UnlockError(
+            "That recovery key does not open this store; nothing was changed. Check each group "
+            "of eight against the copy kept safe (after `key rotate` only the newest works)."
+        ) from None

@@ -1,0 +1,157 @@
+"""`restore FILE` (SPEC §6): a backup (backup.py) put in place of the store, checked first,
+the store it replaces kept byte for byte in the store's backups folder."""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from supervise.errors import StoreFileError, SuperviseError
+from supervise.files import create_private_file, ensure_private_dir, fsync_path
+from supervise.store.db import migrations as schema
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backup import Unpacked, unpack
+from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
+from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.doctor import Checkup, examine
+from supervise.store.keys.key_file import KeyFile, WrongPassphrase, load_keyfile
+
+OTHER_STORE = ("That backup is of another store: nothing was replaced. Restore it to a new path "
+               "with --store.")
+
+
+@dataclass(frozen=True)
+class Restored:
+    taken_at: str
+    kept: Path | None
+
+
+def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str],
+                   user: str | None, now: datetime) -> Restored:
+    """Put the backup `source` in place of the store at `db_path`, checked first; the store it
+    replaces (if any) is kept in its backups folder."""
+
+    paths = StorePaths(db_path)
+    ensure_private_dir(paths.db.parent)
+    staged = unpack(source, paths.db)
+    try:
+        current = KeyFile.from_bytes(paths.keys.read_bytes()).store_id
+    except (OSError, SuperviseError):
+        current = None  # no key file, or a damaged one: the store is kept aside regardless
+    if current is not None and current != staged.keyfile.store_id:
+        staged.discard()
+        raise SuperviseError(OTHER_STORE)
+    try:
+        given = passphrase()
+        opened = open_slot(paths, staged.keyfile,
+                           pick_slot(paths, staged.keyfile, user, now), given, now)
+        staged.keyfile.verify(opened.db_key)
+        checkup = Checkup([])
+        examine(staged.db, [k for k in (opened.db_key, opened.next_key) if k], checkup)
+        if not checkup.healthy:
+            bad = [f for f in checkup.findings if not f.ok]
+            raise StoreFileError(f"The backup did not pass its checks, so nothing was replaced "
+                                 f"({'; '.join(f'{f.check}: {f.detail}' for f in bad)}): use "
+                                 "another backup, or upgrade supervise if it says newer.")
+        keys = [checkup.db_key, *_current_keys(paths, user, given)]
+        kept = _replace(paths, staged, keys, now)
+    finally:
+        staged.discard()
+    with open_with_slot(paths, staged.keyfile, opened, now) as store, \
+            store.session() as session:
+
+        append_event(session, now=now, actor=store.actor, action="store.restore",
+                     detail={"taken_at": staged.manifest.get("taken_at"),
+                             "backup_events": staged.manifest.get("audit_events"),
+                             "kept": kept.name if kept else None})
+    return Restored(staged.manifest.get("taken_at", ""), kept)
+
+
+def _current_keys(paths, user: str | None, passphrase: str) -> list[bytes]:
+    """The key the store being replaced answers to, if its own key file opens with the same
+    passphrase (after a `key rotate` the backup's key no longer does)."""
+
+    try:
+        keyfile = load_keyfile(paths.keys)
+        slots = [keyfile.slot_for(user)] if user else keyfile.slots[:1]
+        opened = keyfile.open_slot(slots[0], passphrase) if slots and slots[0] else None
+    except (SuperviseError, WrongPassphrase, OSError):
+        return []
+    return [k for k in (opened.db_key, opened.next_key) if k] if opened else []
+
+
+def _replace(paths, staged: Unpacked, keys: list[bytes], now: datetime) -> Path | None:
+    """Swap the staged files in, after copying the replaced store's files byte for byte (damage
+    and all, for investigation) into its backups folder. A store that opens under one of `keys`
+    is copied under sole access, so no other process is writing meanwhile; one that does not
+    (damaged) is copied as it is. Until the final rename the old store stays in place, so a
+    crash part way leaves it, or the restored one, never neither."""
+    kept = schema.backup_path(paths.db, now, "before-restore")
+    if not paths.db.exists():
+        _keep(paths, kept)  # a key file left without its database is kept all the same
+        _swap_in(paths, staged)
+        return kept if kept.with_name(kept.name + ".keys").exists() else None
+    conn = None
+    for key in keys:
+        try:
+            conn = sqlite.connect(paths.db, key)
+            break
+        except (sqlite.WrongKey, StoreFileError):
+            continue
+    if conn is not None:
+        try:
+            row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
+        except Exception:  # noqa: BLE001 - a damaged store is kept as it is, not judged
+            row = (staged.keyfile.store_id,)
+        if row is None or row[0] != staged.keyfile.store_id:
+            conn.close()
+            raise SuperviseError(OTHER_STORE)
+        try:
+            with sqlite.sole_access(conn, paths.db):
+                _keep(paths, kept)
+                _swap_in(paths, staged)
+            return kept
+        except StoreFileError:
+            pass  # too damaged to lock cleanly: copied as it is
+    _keep(paths, kept)
+    _swap_in(paths, staged)
+    return kept
+
+
+def _keep(paths, kept: Path) -> None:
+    """Copies of the store's files (database, any write-ahead log, key file) under `kept`'s
+    names, on disk before anything is replaced; none at all if there is no room."""
+    import shutil
+
+    made: list[Path] = []
+    try:
+        for current, target in ((paths.db, kept),
+                                (paths.keys, kept.with_name(kept.name + ".keys")),
+                                *((paths.db.with_name(paths.db.name + s),
+                                   kept.with_name(kept.name + s)) for s in ("-wal", "-shm"))):
+            if not current.exists():
+                continue
+            create_private_file(target)
+            made.append(target)
+            shutil.copyfile(current, target)
+            fsync_path(target)
+        fsync_path(kept.parent)
+    except OSError as exc:
+        for target in made:
+            target.unlink(missing_ok=True)
+        raise StoreFileError(f"Could not keep a copy of the store being replaced in "
+                             f"{kept.parent} ({exc.strerror}): free some space there; nothing "
+                             "was replaced.") from None
+
+
+def _swap_in(paths, staged: Unpacked) -> None:
+    """The old store's log goes first (it must never be replayed onto the restored file; the
+    kept copy has it), then the key file, then the database: the commit point."""
+    fsync_path(staged.db)
+    fsync_path(staged.keys)
+    for suffix in ("-wal", "-shm"):
+        paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
+    os.replace(staged.keys, paths.keys)
+    os.replace(staged.db, paths.db)
+    fsync_path(paths.db.parent)

@@ -1,0 +1,1 @@
+"""Evidence checks: the hash-chained audit trail, `audit verify` and `doctor`."""

@@ -1,0 +1,213 @@
+"""`doctor` (SPEC §6): the store's file, its key file, SQLCipher's page check, SQLite's integrity
+check, and the audit chain with every signed record, each reported as a finding in plain words
+with what to do. The same checks vet a backup before `restore` puts it in place.
+
+Nothing here writes to a store that failed a check: a damaged file is looked at, never changed.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.store.db import migrations as schema
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
+from supervise.store.db.tables import AuditEvent
+from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.verify import verify_store
+from supervise.store.keys.key_file import KeyFile, OpenedSlot, load_keyfile
+
+RESTORE = ("Restore the newest good backup with `supervise restore FILE` (it keeps this store "
+           "aside); keep this file as it is until then.")
+MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+    advice: str = ""
+
+    def row(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Checkup:
+    findings: list[Finding]
+    db_key: bytes | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    def add(self, check: str, ok: bool, detail: str, advice: str = "") -> None:
+        self.findings.append(Finding(check, ok, detail, advice))
+
+
+def file_check(path: Path, checkup: Checkup) -> bool:
+    try:
+        sqlite.check_store_file(path)
+    except StoreFileError as error:
+        if not path.is_file():
+            raise  # no store at all is a wrong path, not damage
+        checkup.add("store file", False, error.message, RESTORE)
+        return False
+    pages = path.stat().st_size // sqlite.PAGE_SIZE
+    checkup.add("store file", True, f"{path} ({pages:,} pages of {sqlite.PAGE_SIZE} bytes)")
+    return True
+
+
+def key_check(keyfile: KeyFile, opened: OpenedSlot, checkup: Checkup) -> None:
+    if keyfile.authentic(opened.db_key):
+        holders = len(keyfile.slots)
+        checkup.add("key file", True, f"intact; {holders} key holder{'s' * (holders != 1)}")
+    else:
+        checkup.add("key file", False, "its slots do not match their seal: it was damaged or "
+                    "altered", "Rebuild it with `supervise key recover` and the recovery key, or "
+                    "restore it from a backup.")
+
+
+def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
+    """A raw connection under whichever of `keys` opens the file, or None (with a finding)."""
+    for key in keys:
+        try:
+            conn = sqlite.connect(path, key, read_only=True)
+        except sqlite.WrongKey:
+            continue
+        except StoreFileError as error:
+            checkup.add("encryption", False, error.message, RESTORE)
+            return None
+        checkup.db_key = key
+        return conn
+    checkup.add("encryption", False, "the database does not open with its own key: its first "
+                "page (which holds the encryption salt) is damaged, or the key file belongs to "
+                "another store", RESTORE)
+    return None
+
+
+def page_checks(conn, checkup: Checkup) -> bool:
+    """SQLCipher's HMAC check of every page, then SQLite's own structure and reference checks."""
+    try:
+        bad_pages = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways; all are findings
+        checkup.add("encryption", False, f"the page check could not run ({_reason(exc)})",
+                    RESTORE)
+        return False
+    if bad_pages:
+        checkup.add("encryption", False, f"{len(bad_pages)} damaged page(s): "
+                    + "; ".join(bad_pages[:MAX_LISTED]), RESTORE)
+        return False
+    checkup.add("encryption", True, "every page decrypts and matches its checksum (HMAC)")
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        problems = [] if problems == ["ok"] else problems
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    except Exception as exc:  # noqa: BLE001
+        checkup.add("database structure", False, f"the check could not run ({_reason(exc)})",
+                    RESTORE)
+        return False
+    if orphans:
+        problems.append(f"{len(orphans)} row(s) point at records that do not exist")
+    if problems:
+        checkup.add("database structure", False, "; ".join(problems[:MAX_LISTED]), RESTORE)
+        return False
+    version, latest = schema.schema_version(conn), schema.latest_version()
+    if version > latest:
+        checkup.add("database structure", False, f"written by a newer supervise (schema "
+                    f"{version}; this one knows {latest})", "Upgrade supervise before using "
+                    "this file.")
+        return False
+    note = "" if version == latest else f"; schema {version}, brought to {latest} at next open"
+    checkup.add("database structure", True, "SQLite's integrity check passes" + note)
+    return True
+
+
+def audit_check(session, checkup: Checkup) -> None:
+
+    try:
+        result = verify_store(session)
+    except SuperviseError as error:
+        checkup.add("audit trail", False, error.message, RESTORE)
+        return
+    summary = (f"{result.events:,} events, {result.records:,} signed records, "
+               f"{result.signatures:,} signatures")
+    if result.problems:
+        listed = "; ".join(result.problems[:MAX_LISTED])
+        more = len(result.problems) - MAX_LISTED
+        checkup.add("audit trail", False, f"{len(result.problems)} problem(s) in {summary}: "
+                    f"{listed}" + (f" (and {more} more)" if more > 0 else ""),
+                    "Run `supervise audit verify` for the full list; keep this store as it is "
+                    "for investigation and compare it with a backup.")
+    else:
+        checkup.add("audit trail", True, f"chain intact; {summary} verify")
+
+
+def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = True) -> None:
+    """Every database check on the file at `path`; the audit check (unless `audit` is false)
+    only on an intact file."""
+    conn = open_checked(path, keys, checkup)
+    if conn is None:
+        return
+    try:
+        intact = page_checks(conn, checkup)
+    finally:
+        conn.close()
+    if intact and audit:
+        from sqlmodel import Session
+
+
+        engine = make_engine(path, checkup.db_key, writes=False)
+        try:
+            with translated_errors(), Session(engine) as session:
+                audit_check(session, checkup)
+        finally:
+            engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).split("\n")[0][:80]
+
+
+def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
+           now: datetime) -> Checkup:
+    """Every check on the store at `db_path`. Only a store that passes them all is opened
+    normally (its unlock and this check are then audit events)."""
+
+    paths = StorePaths(db_path)
+    checkup = Checkup([])
+    if not file_check(paths.db, checkup):
+        return checkup
+    try:
+        keyfile = load_keyfile(paths.keys)
+    except UnlockError as error:
+        checkup.add("key file", False, error.message, "Rebuild it with `supervise key recover` "
+                    "and the recovery key, or restore a backup.")
+        return checkup
+    opened = open_slot(paths, keyfile, pick_slot(paths, keyfile, user, now), passphrase(), now)
+    key_check(keyfile, opened, checkup)
+    examine(paths.db, [k for k in (opened.db_key, opened.next_key) if k], checkup)
+    if checkup.healthy:
+        with open_with_slot(paths, keyfile, opened, now) as store, store.session() as session:
+            last = _last_backup(session)
+            if last:
+                checkup.add("backups", True, f"last backup taken {last[:10]}")
+            else:
+                checkup.add("backups", True, "no backup recorded",
+                            "Take one with `supervise backup --to FILE`, and keep it off this "
+                            "laptop.")
+            append_event(session, now=now, actor=store.actor, action="store.doctor",
+                         detail={"checks": len(checkup.findings)})
+    return checkup
+
+
+def _last_backup(session) -> str | None:
+    from sqlmodel import func, select
+
+
+    return session.exec(select(func.max(AuditEvent.at))
+                        .where(AuditEvent.action == "store.backup")).first()

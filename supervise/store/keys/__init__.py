@@ -1,0 +1,1 @@
+"""Keys: the key file and its slots, passphrases and rotation, personal signing keys."""

@@ -1,0 +1,163 @@
+"""Key management on an unlocked store: passphrases, users' slots, rotation and recovery.
+
+The database and the key file change together; each step is ordered so that a crash leaves a
+store that its old or its new keys open.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+from supervise.errors import SuperviseError, UnlockError, UsageError
+from supervise.files import fsync_path, temp_path_beside
+from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.opening import Store
+from supervise.store.integrity.audit_chain import append_event
+from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
+from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.records.people import find_person, list_people
+
+
+def _keyfile(store: Store) -> KeyFile:
+    if store.keyfile is None:
+        raise SuperviseError("Unlock with a passphrase, not the recovery key, for this command.")
+    return store.keyfile
+
+
+def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
+    keyfile = _keyfile(store)
+    assert store.opened is not None
+    with store.session() as session:
+        keyfile.change_passphrase(store.opened, new_passphrase)
+        append_event(session, now=now, actor=store.actor, action="key.passwd")
+        keyfile.save(store.paths.keys, store.db_key)
+
+
+def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
+    keyfile = _keyfile(store)
+    with store.session() as session:
+        person = find_person(session, name)
+        if person.left_date:
+            raise SuperviseError(f"{person.name} has left: they cannot be given a key.")
+        if keyfile.slot_for(person.name) is not None:
+            raise SuperviseError(
+                f"{person.name} already holds a key: they change their passphrase with "
+                "`supervise key passwd --user NAME`."
+            )
+        opened = keyfile.add_slot(person.name, passphrase, store.db_key)
+        custodian_key(session, person, opened.private_key, now=now, actor=store.actor)
+        _save_holder_change(session, store, keyfile, person, holds_key=True, now=now)
+        return person.name
+
+
+def remove_user(store: Store, name: str, now: datetime) -> str:
+    keyfile = _keyfile(store)
+    with store.session() as session:
+        person = find_person(session, name)
+        if keyfile.slot_for(person.name) is None:
+            raise SuperviseError(f"{person.name} holds no key to this store.")
+        if len(keyfile.slots) == 1:
+            raise SuperviseError(
+                f"{person.name} holds the only key: add another user first "
+                "(`supervise key add-user`), or nobody could open the store."
+            )
+        keyfile.remove_slot(person.name)
+        _save_holder_change(session, store, keyfile, person, holds_key=False, now=now)
+        return person.name
+
+
+def _save_holder_change(session, store: Store, keyfile: KeyFile, person, *, holds_key: bool,
+                        now: datetime) -> None:
+    """Record who holds a key, audit it, then write the key file; a failed write rolls back."""
+    person.custodian = holds_key
+    session.add(person)
+    append_event(session, now=now, actor=store.actor,
+                 action="key.add-user" if holds_key else "key.remove-user",
+                 record_type="person", record_id=str(person.id))
+    keyfile.save(store.paths.keys, store.db_key)
+
+
+def rotate(store: Store, now: datetime) -> bytes:
+    """Re-key the database under a new random key, sealed to every slot. Returns the new key.
+
+    The key file first learns the new key beside the old one, then the database is replaced, then
+    the old key is dropped: a crash anywhere leaves a store that every holder's passphrase opens.
+    Nobody else may have the store open meanwhile."""
+    keyfile = _keyfile(store)
+    new_key = os.urandom(32)
+    store.engine.dispose()
+    paths = store.paths
+    rekeyed = temp_path_beside(paths.db, "rotate")
+    try:
+        conn = sqlite.connect(paths.db, store.db_key)
+        with sqlite.sole_access(conn, paths.db):
+            sqlite.export_rekeyed(conn, rekeyed, new_key)
+            sqlite.connect(rekeyed, new_key).close()  # the copy opens under the new key
+            keyfile.seal_next(new_key)
+            keyfile.save(paths.keys, store.db_key)
+            os.replace(rekeyed, paths.db)
+            fsync_path(paths.db.parent)
+        keyfile.promote_next()
+        keyfile.save(paths.keys, new_key)
+    finally:
+        rekeyed.unlink(missing_ok=True)
+    store.reopen(new_key)
+    with store.session() as session:
+        append_event(session, now=now, actor=store.actor, action="key.rotate")
+    return new_key
+
+
+@dataclass
+class Recovery:
+    user: str
+    rebuilt: bool
+    dropped: list[str]
+
+
+def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
+            now: datetime) -> Recovery:
+    """On a store opened by its recovery key: give `user` a new passphrase. The key file is kept
+    only if the database key vouches for its slot list; otherwise it is rebuilt with `user` alone,
+    so a slot slipped into a lost or altered key file never survives recovery."""
+    keyfile = _trusted_keyfile(store)
+    rebuilt = keyfile is None
+    if keyfile is None:
+        keyfile = KeyFile.new(store.store_id, kdf)
+    with store.session() as session:
+        custodians = [p for p in list_people(session) if p.custodian]
+        if user is None:
+            if len(custodians) != 1:
+                names = ", ".join(p.name for p in custodians) or "nobody"
+                raise UsageError(
+                    f"Say whose passphrase to set with --user NAME (key holders: {names})."
+                )
+            person = custodians[0]
+        else:
+            person = find_person(session, user)
+        keyfile.reseal_all(store.db_key)
+        opened = keyfile.add_slot(person.name, new_passphrase, store.db_key)
+        holders = {s["id"] for s in keyfile.slots}
+        dropped = [p.name for p in custodians if keyfile.slot_id(p.name) not in holders]
+        for other in custodians:
+            other.custodian = keyfile.slot_id(other.name) in holders
+            session.add(other)
+        person.custodian = True
+        session.add(person)
+        # The old signing key was wrapped for the old slot: a new one, for the new slot.
+        custodian_key(session, person, opened.private_key, now=now, actor=person.name)
+        append_event(session, now=now, actor=person.name, action="key.recover",
+                     record_type="person", record_id=str(person.id),
+                     detail={"key_file": "rebuilt" if rebuilt else "updated"})
+        keyfile.save(store.paths.keys, store.db_key)
+    return Recovery(user=person.name, rebuilt=rebuilt, dropped=dropped)
+
+
+def _trusted_keyfile(store: Store) -> KeyFile | None:
+
+    try:
+        keyfile = load_keyfile(store.paths.keys)
+    except UnlockError:
+        return None
+    if keyfile.store_id != store.store_id or not keyfile.authentic(store.db_key):
+        return None
+    return keyfile

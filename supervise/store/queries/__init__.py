@@ -1,0 +1,1 @@
+"""Reads for listings, reports, `overdue` and exports, in set-based queries."""

@@ -1,0 +1,273 @@
+"""Which records an export holds (SPEC §7), and the chronology of what happened in them.
+
+By child or family: the sessions that discussed them and the decision records about them, other
+children's discussions cut out. By supervisee: their contracts, sessions and decisions. A person's
+own copy (subject access): their contracts and sessions, with every child's details cut out.
+Drafts are not records yet: they are counted and left out."""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from supervise.domain.chronology import Event
+from supervise.domain.document import answer_text
+from supervise.domain.extract import names_to_hide, shown_unless_named
+from supervise.domain.frequency import Span, next_due, parse_frequency
+from supervise.domain.policy import CHILD_INTERVAL
+from supervise.errors import NotFoundError, SuperviseError
+from supervise.store.db.tables import (
+    ActionItem,
+    ActionReview,
+    CaseChild,
+    CaseDiscussion,
+    Child,
+    Contract,
+    Decision,
+    Family,
+    Person,
+    SessionRecord,
+)
+from supervise.store.queries.extract_cuts import Cut
+from supervise.store.queries.session_rows import list_sessions
+from supervise.store.records.cancellations import cancellations_of
+from supervise.store.records.children import find_child, find_family
+from supervise.store.records.contracts import list_contracts
+from supervise.store.records.people import find_person, person_name
+from supervise.store.records.policies import current_policy
+
+
+@dataclass
+class Scope:
+    kind: str  # child | family | supervisee | person
+    description: str
+    filters: dict[str, Any]  # as the manifest and the audit event record them
+    cut: Cut
+    records: list[tuple[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    drafts: int = 0
+    gap_rule: str = ""
+    start: date | None = None
+    end: date | None = None
+    contracts: list[Contract] = field(default_factory=list)
+    terms: tuple = ()
+    child_interval: Span = CHILD_INTERVAL
+
+    def due_after(self, day: date) -> date:
+        if self.kind in ("child", "family"):
+            return self.child_interval.after(day)
+        return self._contract_due(day)
+
+    def _contract_due(self, day: date) -> date:
+        started = [c for c in self.contracts if c.start_on <= day]
+        if not started:
+            return date.max
+        try:
+            frequency = parse_frequency(started[-1].frequency)
+        except SuperviseError:
+            return date.max
+        return next_due(day, frequency, self.terms)
+
+
+def _in_range(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def _split_drafts(sessions: list[SessionRecord]) -> tuple[list[SessionRecord], int]:
+    kept = [s for s in sessions if s.status != "draft"]
+    return kept, len(sessions) - len(kept)
+
+
+def resolve(session: Session, *, child: str | None = None, family: str | None = None,
+            supervisee: str | None = None, person: str | None = None,
+            start: date | None = None, end: date | None = None, full: bool = False,
+            dob: date | None = None) -> Scope:
+    given = [x for x in (child, family, supervisee, person) if x]
+    if len(given) != 1:
+        raise SuperviseError("Say whose records to export: one of --child, --family or "
+                             "--supervisee.")
+    if start and end and start > end:
+        raise SuperviseError(f"--from {start} is after --to {end}: swap them.")
+    dates = {"from": start.isoformat() if start else None,
+             "to": end.isoformat() if end else None}
+    if child or family:
+        scope = _about_children(session, child, family, dob, start, end, full, dates)
+    else:
+        scope = _about_person(session, supervisee or person, person is not None, start, end,
+                              full, dates)
+    _hide_named(scope)
+    return scope
+
+
+def _about_children(session: Session, child_name: str | None, family_name: str | None,
+                    dob: date | None, start, end, full: bool, dates: dict) -> Scope:
+    if child_name:
+        child = find_child(session, child_name, dob=dob, hint="say which with --dob.")
+        born = f", born {child.dob.isoformat()}" if child.dob else ""
+        scope = Scope("child", f"the child {child.name}{born}",
+                      {"child": child.id, **dates, "full": full},
+                      Cut(children=frozenset({child.id}), support=full))
+        cases = select(CaseDiscussion).join(CaseChild, CaseChild.case_id == CaseDiscussion.id) \
+            .where(CaseChild.child_id == child.id)
+    else:
+        found = find_family(session, family_name)
+        if found is None:
+            raise NotFoundError(f"No family {family_name!r} in the case register: see "
+                                f"`supervise child list`.")
+        scope = Scope("family", f"the {found.name} family",
+                      {"family": found.id, **dates, "full": full},
+                      Cut(families=frozenset({found.id}), support=full))
+        cases = select(CaseDiscussion).where(CaseDiscussion.family_id == found.id)
+    scope.start, scope.end = start, end
+    scope.child_interval = current_policy(session)[0].child_discussion_interval
+    scope.gap_rule = (f"a gap is shown where more than {scope.child_interval.words()} passed "
+                      f"without a supervision discussion of the "
+                      f"{'child' if child_name else 'family'}")
+    case_rows = list(session.exec(cases))
+    discussed = {c.session_id: session.get(SessionRecord, c.session_id) for c in case_rows}
+    # A session that only reviewed an action about them holds a part about them too.
+    reviewing = set(session.exec(select(ActionReview.session_id).join(
+        ActionItem, ActionItem.id == ActionReview.action_id).where(
+        ActionItem.case_id.in_([c.id for c in case_rows]),
+        ActionReview.session_id.is_not(None)))) - set(discussed)
+    sessions = {**discussed, **{i: session.get(SessionRecord, i) for i in reviewing}}
+    together = set(session.exec(select(CaseChild.child_id).where(
+        CaseChild.case_id.in_([c.id for c in case_rows]))))
+    scope.cut = replace(scope.cut, reviews_only=frozenset(reviewing),
+                        outside=_outside(session, together))
+    ordered = sorted(sessions.values(), key=lambda s: (s.held_on, s.id))
+    kept, scope.drafts = _split_drafts([s for s in ordered if _in_range(s.held_on, start, end)])
+    kept_ids = {s.id for s in kept}
+    decisions = {d.case_id: d for d in session.exec(select(Decision).where(
+        Decision.case_id.in_([c.id for c in case_rows])))}
+    for record in kept:
+        scope.records.append(("session", record))
+        for case in (c for c in case_rows if c.session_id == record.id):
+            _case_events(session, scope, record, case, decisions.get(case.id))
+    for case in case_rows:
+        if case.id in decisions and case.session_id in kept_ids:
+            scope.records.append(("decision", decisions[case.id]))
+    return scope
+
+
+def _outside(session: Session, inside: set[int]) -> frozenset[str]:
+    """The names no kept part may mention: every child on the register outside the export
+    (full name, first name, family name), unless a child inside it or a member of staff shares
+    the word."""
+    families = {f.id: f.name for f in session.exec(select(Family))}
+    register = list(session.exec(select(Child)))
+    keep = [(c.name, families.get(c.family_id)) for c in register if c.id in inside]
+    keep += [(p.name, None) for p in session.exec(select(Person))]
+    return names_to_hide([(c.name, families.get(c.family_id)) for c in register
+                          if c.id not in inside], keep)
+
+
+def _hide_named(scope: Scope) -> None:
+    """Chronology text (actions, notes, decisions) that names a child outside the export."""
+    names = sorted(scope.cut.outside)
+    if not names:
+        return
+    scope.events = [
+        replace(e, event=shown_unless_named(e.event, names),
+                outcome=shown_unless_named(e.outcome, names))
+        for e in scope.events]
+
+
+def _case_events(session: Session, scope: Scope, record: SessionRecord, case: CaseDiscussion,
+                 decision: Decision | None) -> None:
+    import json
+
+    source = f"Session S{record.id}"
+    names = ", ".join(c.name for c in session.exec(
+        select(Child).join(CaseChild, CaseChild.child_id == Child.id)
+        .where(CaseChild.case_id == case.id).order_by(Child.id)))
+    scope.events.append(Event(record.held_on, record.start_time, source,
+                              f"Case discussion ({names}); status {case.status}",
+                              f"supervised by {person_name(session, record.supervisor_id)}",
+                              supervision=True))
+    if decision is not None:
+        answers = json.loads(decision.answers)
+        scope.events.append(Event(record.held_on, record.start_time, f"Decision record "
+                                  f"D{decision.id}", "Decision recorded",
+                                  _short(answer_text(answers.get("decision"))), rank=1))
+    actions = session.exec(select(ActionItem).where(ActionItem.case_id == case.id))
+    _action_events(session, scope, record, list(actions))
+
+
+def _action_events(session: Session, scope: Scope, record: SessionRecord,
+                   actions: list[ActionItem]) -> None:
+    for action in actions:
+        due = (action.agreed_due_on or action.due_on).isoformat()
+        scope.events.append(Event(record.held_on, record.start_time, f"Session S{record.id}",
+                                  f"Action A{action.id} agreed: {_short(action.text)}",
+                                  f"{person_name(session, action.owner_id)}, by {due}; now "
+                                  f"{action.status}", rank=2))
+        reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id))
+        for review in reviews:
+            held = session.get(SessionRecord, review.session_id) if review.session_id else None
+            if held is not None and held.status == "draft":
+                continue
+            on = held.held_on if held else date.fromisoformat(review.reviewed_at[:10])
+            if not _in_range(on, scope.start, scope.end):
+                continue
+            scope.events.append(Event(
+                on, held.start_time if held else None,
+                f"Session S{held.id}" if held else "Action update",
+                f"Action A{action.id} reviewed", f"{review.outcome}"
+                + (f": {_short(review.note)}" if review.note else ""), rank=3))
+
+
+def _short(text: str | None, limit: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _about_person(session: Session, name: str, own_copy: bool, start, end, full: bool,
+                  dates: dict) -> Scope:
+    person: Person = find_person(session, name)
+    policy, _ = current_policy(session)
+    if own_copy:
+        scope = Scope("person", f"the supervision records of {person.name} (their own copy)",
+                      {"person": person.id, **dates},
+                      Cut(cases=False, support=True, outside=_outside(session, set())))
+    else:
+        scope = Scope("supervisee", f"the supervision of {person.name}",
+                      {"supervisee": person.id, **dates, "full": full}, Cut(support=full))
+    scope.start, scope.end, scope.terms = start, end, policy.terms
+    scope.gap_rule = ("a gap is shown where the next supervision came later than the "
+                      "frequency of the contract in force")
+    contracts = [c for c in list_contracts(session, today=date.max, supervisee=person,
+                                           include_closed=True)
+                 if (end is None or c.start_on <= end)
+                 and (start is None or c.review_on >= start or c.start_on >= start)]
+    scope.contracts = sorted(contracts, key=lambda c: (c.start_on, c.id))
+    for contract in scope.contracts:
+        scope.records.append(("contract", contract))
+        scope.events.append(Event(contract.start_on, None, f"Contract C{contract.id}",
+                                  f"Contract starts ({contract.kind}, {contract.frequency})",
+                                  f"review by {contract.review_on.isoformat()}", rank=-1))
+    sessions, scope.drafts = _split_drafts(list_sessions(session, supervisee=person,
+                                                         start=start, end=end))
+    for record in sessions:
+        scope.records.append(("session", record))
+        scope.events.append(Event(record.held_on, record.start_time, f"Session S{record.id}",
+                                  f"{record.kind} supervision",
+                                  f"with {person_name(session, record.supervisor_id)}",
+                                  supervision=record.kind != "ad-hoc"))
+        actions = session.exec(select(ActionItem).where(ActionItem.session_id == record.id,
+                                                        ActionItem.owner_id == person.id))
+        _action_events(session, scope, record, [a for a in actions if a.case_id is None
+                                                or not own_copy])
+        if not own_copy:
+            cases = select(CaseDiscussion.id).where(CaseDiscussion.session_id == record.id)
+            scope.records += [("decision", d) for d in session.exec(
+                select(Decision).where(Decision.case_id.in_(cases)).order_by(Decision.id))]
+    for cancelled in cancellations_of(session, person):
+        if _in_range(cancelled.meeting_on, start, end):
+            scope.events.append(Event(
+                cancelled.meeting_on, None, "Cancellation",
+                f"Meeting cancelled by the {cancelled.cancelled_by}: {_short(cancelled.reason)}",
+                f"rebooked for {cancelled.rebooked_on.isoformat()}" if cancelled.rebooked_on
+                else "not rebooked"))
+    return scope

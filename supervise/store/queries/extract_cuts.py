@@ -1,0 +1,216 @@
+"""What an export keeps of each record (SPEC §7) and how the manifest lists it.
+
+A `Cut` says which case discussions an export is about and whether personal-support sections go
+with them. For each record it yields the parts left out (with why) and the manifest's entry:
+header, every part's digest, included parts in full, signatures with their public keys."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from supervise import keycrypto
+from supervise.domain.canonical import canonical_json
+from supervise.domain.extract import (
+    ANOTHER_CHILD,
+    CHILDREN_DETAILS,
+    NAMES_ANOTHER_CHILD,
+    ONLY_REVIEWS,
+    PERSONAL_SUPPORT,
+    entry_parts,
+    mentioned,
+)
+from supervise.domain.signing import Content, fingerprint
+from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion
+from supervise.store.records.content import amendment_content, content_of
+from supervise.store.records.session_parts import case_children, cases_of
+from supervise.store.records.signatures import (
+    signatures_of,
+    signing_summary,
+    signing_word,
+    statement_of,
+)
+from supervise.store.records.template_snapshots import snapshot
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What an export keeps: case discussions about these children or families (None: every
+    case; `cases=False`: none), personal-support sections only when `support`, and the names of
+    children outside the export (`outside`), which no part it keeps may mention. Sessions in
+    `reviews_only` are there for their reviews of the children's actions, and keep only those."""
+
+    children: frozenset[int] | None = None
+    families: frozenset[int] | None = None
+    cases: bool = True
+    support: bool = True
+    outside: frozenset[str] = frozenset()
+    reviews_only: frozenset[int] = frozenset()
+
+    def keeps(self, family_id: int, child_ids: set[int]) -> bool:
+        if not self.cases:
+            return False
+        if self.children is not None and not child_ids & self.children:
+            return False
+        return self.families is None or family_id in self.families
+
+    @property
+    def reason(self) -> str:
+        return ANOTHER_CHILD if self.cases else CHILDREN_DETAILS
+
+
+EVERYTHING = Cut()
+
+
+@dataclass
+class Choice:
+    """The parts of one record an export leaves out, and the children it must not name."""
+
+    content: Content
+    labels: list[str]
+    omitted: dict[int, str]
+    kept_cases: set[int]  # positions of the case discussions it keeps
+    outside: set[str]  # names of the children whose discussions it leaves out
+    warnings: list[str]
+
+
+def _case_children(session: Session, case: CaseDiscussion) -> dict[int, str]:
+
+    return {c.id: c.name for c in case_children(session, case)}
+
+
+def _label(part: dict[str, Any]) -> str:
+    for key, word in (("section", "answer"), ("group", "group"), ("action", "action"),
+                      ("review_of", "review of action"), ("case", "case")):
+        if key in part:
+            return f"{word} {part[key]}"
+    return "text"
+
+
+def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
+    """Which parts of a record this export leaves out, and why."""
+    content = content_of(session, record_type, record)
+    labels = [_label(p) for p in content.parts]
+    omitted: dict[int, str] = {}
+    kept: set[int] = set()
+    outside: set[str] = set()
+    if record_type in ("contract", "session", "decision"):
+        template = snapshot(session, record.template_digest)
+        for index, part in enumerate(content.parts):
+            section = template.section(part.get("section", "")) if "section" in part else None
+            if section is not None and not cut.support and section.personal:
+                omitted[index] = PERSONAL_SUPPORT
+    if record_type == "session":
+
+        cases = {c.position: c for c in cases_of(session, record)}
+        children_of: dict[int, dict[int, str]] = {}  # a case's children, read once
+        for index, part in enumerate(content.parts):
+            case = None
+            if "case" in part and "action" not in part:
+                case = cases[part["case"]]
+            elif "action" in part or "review_of" in part:
+                action = session.get(ActionItem, part.get("action") or part.get("review_of"))
+                case = session.get(CaseDiscussion, action.case_id) if action.case_id else None
+            if case is None:
+                continue
+            if case.id not in children_of:
+                children_of[case.id] = _case_children(session, case)
+            children = children_of[case.id]
+            if cut.keeps(case.family_id, set(children)):
+                if "action" not in part and "review_of" not in part:
+                    kept.add(case.position)
+            else:
+                omitted[index] = cut.reason
+                outside.update(children.values())
+    if record_type == "session" and record.id in cut.reviews_only:
+        for index, part in enumerate(content.parts):
+            if "review_of" not in part:
+                omitted.setdefault(index, ONLY_REVIEWS)
+    names = sorted(outside | cut.outside)
+    warnings = []
+    for index, part in enumerate(content.parts):
+        if index in omitted or not names or not mentioned(part, names):
+            continue
+        if "case" in part and "action" not in part and part["case"] in kept:
+            warnings.append(f"{record_type} {record.id}, case discussion {part['case']} (about "
+                            f"a child in this export) names a child outside it")
+        else:
+            omitted[index] = NAMES_ANOTHER_CHILD
+    warnings += comment_warnings(session, record_type, record, names)
+    return Choice(content, labels, omitted, kept, outside, warnings)
+
+
+def comment_warnings(session: Session, record_type: str, record: Any,
+                     names: list[str]) -> list[str]:
+    """Signature comments are part of what was signed: they cannot be left out without breaking
+    the signature, so one that names a child outside the export is a warning."""
+    return [f"{record_type} {record.id}: {sig.signer_name}'s signature comment names a child "
+            f"outside this export" for sig in signatures_of(session, record_type, record.id)
+            if sig.comment and names and mentioned(sig.comment, names)]
+
+
+def amendment_choice(session: Session, amendment: Amendment, record: Any, parent: Choice,
+                     cut: Cut) -> Choice:
+    """An amendment goes with what it corrects: left out with another child's discussion or a
+    personal-support section, or when it names a child outside the export."""
+    content = amendment_content(session, amendment)
+    reason = None
+    if amendment.case_position is not None and amendment.case_position not in parent.kept_cases:
+        reason = cut.reason
+    elif amendment.case_position is None and amendment.section and not cut.support:
+        section = snapshot(session, record.template_digest).section(amendment.section)
+        if section is not None and section.personal:
+            reason = PERSONAL_SUPPORT
+    names = sorted(parent.outside | cut.outside)
+    if record.id in cut.reviews_only and amendment.record_type == "session":
+        reason = reason or ONLY_REVIEWS
+    if reason is None and names and mentioned(content.parts, names):
+        reason = NAMES_ANOTHER_CHILD
+    return Choice(content, ["amendment"], {0: reason} if reason else {}, set(), set(),
+                  comment_warnings(session, "amendment", amendment, names))
+
+
+def signature_entries(session: Session, record_type: str, record_id: int,
+                      stem: str) -> list[dict[str, Any]]:
+    """Every signature of a record as the manifest lists it, with the exact statement it
+    signs (`statement_bytes`, written beside the raw signature for `openssl`)."""
+    entries = []
+    for number, sig in enumerate(signatures_of(session, record_type, record_id), start=1):
+        public_raw = keycrypto.unb64(sig.public_key)
+        key_fingerprint = fingerprint(public_raw)
+        name = f"signatures/{stem}-{number}"
+        entries.append({
+            "signer_id": sig.signer_id, "signer_name": sig.signer_name, "role": sig.role,
+            "method": sig.method, "signed_at": sig.signed_at, "comment": sig.comment,
+            "witness_id": sig.witness_id, "witness_name": sig.witness_name,
+            "digest": sig.digest, "public_key": sig.public_key,
+            "fingerprint": key_fingerprint, "signature": sig.signature,
+            "key_file": f"keys/{key_fingerprint[:16]}.pem",
+            "statement_file": f"{name}.json", "signature_file": f"{name}.sig",
+            "statement_bytes": statement_of(sig, key_fingerprint),
+            "signature_bytes": keycrypto.unb64(sig.signature),
+            "public_raw": public_raw,
+        })
+    return entries
+
+
+def manifest_entry(session: Session, record_type: str, record: Any, choice: Choice,
+                   file_name: str, summary: dict[str, Any] | None = None) -> dict[str, Any]:
+    summary = summary or signing_summary(session, record_type, record)
+    stem = f"{record_type}-{record.id}"
+    return {
+        "record": f"{record_type} {record.id}", "type": record_type, "id": record.id,
+        "file": file_name, "digest": choice.content.digest,
+        "status": signing_word(summary, unsigned="not signed"),
+        "header": _plain(choice.content.header),
+        "parts": _plain(entry_parts(choice.content, choice.omitted, choice.labels)),
+        "signatures": signature_entries(session, record_type, record.id, stem),
+        "awaiting": summary["awaiting"],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """As JSON will carry it (dates as ISO text), so what verify reads back hashes the same."""
+    import json
+
+    return json.loads(canonical_json(value))

@@ -1,0 +1,147 @@
+"""A session record laid out like the pro-formas: details, the agenda in the template's order with
+the case discussions (Part A, Part B, decision), the actions table and the reviews of earlier
+actions, then signatures and amendments."""
+
+from typing import Any
+
+from supervise.domain.document import (
+    Answer,
+    Document,
+    Grid,
+    Heading,
+    Remark,
+    answer_text,
+    moment_text,
+)
+from supervise.domain.templates import FIELD_TYPES, Section
+from supervise.store.db.tables import ActionItem
+from supervise.store.queries.printouts import GROUP_LABELS, KIND_WORDS, Printout
+from supervise.store.records.session_parts import case_decision, cases_of
+from supervise.store.records.template_snapshots import snapshot
+
+PART_TITLES = {"A": "Part A: for completion by the worker",
+               "B": "Part B: supervision discussion, for completion by the supervisor"}
+
+
+def session_printout(p: Printout, status: str) -> Document:
+    record, header = p.record, p.choice.content.header
+    template = snapshot(p.session, record.template_digest)
+    p.doc.subtitle = template.title
+    supervisees = [p.name(i) for i in header["supervisees"]]
+    rows = [("Type of session", KIND_WORDS.get(record.kind, record.kind)),
+            ("Date", record.held_on.isoformat()), ("Start time", record.start_time or ""),
+            ("Duration", f"{record.duration_minutes} minutes" if record.duration_minutes else ""),
+            ("Name of supervisor", p.name(record.supervisor_id)),
+            ("Name of supervisee" + ("s" if len(supervisees) > 1 else ""), ", ".join(supervisees)),
+            ("Contract", f"C{record.contract_id}" if record.contract_id else "none"),
+            ("Recorded at", moment_text(record.created_at)),
+            ("Completed at", moment_text(record.completed_at)),
+            ("Status", status),
+            ("Template", f"{template.title} (version {template.version})")]
+    p.add(Grid(tuple(rows)))
+    if record.kind == "group":
+        p.add(Remark(f"This was a group supervision session with {len(supervisees)} "
+                     f"supervisees."))
+    if record.late_entry:
+        p.add(Remark(f"Late entry: the meeting was on {record.held_on.isoformat()} and this "
+                     f"record was written at {moment_text(record.created_at)}."))
+    for key, index in p.indexed("group").items():
+        if p.part_or_remark(index, GROUP_LABELS[key]):
+            value = p.parts[index]["answer"]
+            p.add(Answer(GROUP_LABELS[key], answer_text(
+                p.name(value) if key == "concern_lead" and isinstance(value, int) else value)))
+    # Reviews, cases and actions exist only where the template has their section
+    # (domain/session_file.py refuses them otherwise), so the template's order draws them all.
+    for section in template.sections:
+        if section.type in FIELD_TYPES:
+            p.answers([section])
+        else:
+            _DRAW[section.type](p, section)
+    p.evidence()
+    return p.doc
+
+
+def _reviews(p: Printout, section: Section) -> None:
+    p.add(Heading(section.title))
+    rows = []
+    for index, part in enumerate(p.parts):
+        if "review_of" not in part or not p.part_or_remark(index, f"A review of action "
+                                                                  f"A{part['review_of']}"):
+            continue
+        action = p.session.get(ActionItem, part["review_of"])
+        still_due = part["outcome"] in ("carried", "rescheduled")
+        rows.append((f"A{action.id}", p.safe(action.text), p.name(action.owner_id),
+                     f"S{action.session_id}", part["outcome"], part["note"] or "",
+                     answer_text(part["due"]) or "" if still_due else ""))
+    if rows:
+        p.add(Grid(tuple(rows), header=("No.", "Action", "By whom", "Agreed in", "Outcome",
+                                        "Note", "Now due"), widths=(2, 7, 4, 3, 3, 6, 4)))
+    elif not any("review_of" in part for part in p.parts):
+        p.add(Remark("No earlier actions were reviewed."))
+
+
+def _cases(p: Printout, section: Section) -> None:
+    p.add(Heading(section.title))
+    fields = section.fields
+    found = False
+    for index, part in enumerate(p.parts):
+        if "status" not in part or "case" not in part:
+            continue
+        found = True
+        what = f"Case discussion {part['case']}"
+        if not p.part_or_remark(index, what):
+            continue
+        _case(p, part, fields)
+    if not found:
+        p.add(Remark("No case discussions were recorded."))
+
+
+def _case(p: Printout, part: dict[str, Any], fields: tuple) -> None:
+    p.add(Heading(f"Case discussion {part['case']}: {part['family']} family", 3))
+    children = part["children"]
+    p.add(Grid((("Family name", part["family"] or ""),
+                ("Children's names", ", ".join(c["name"] for c in children)),
+                ("Dates of birth", ", ".join(answer_text(c["dob"]) or "not known"
+                                             for c in children)),
+                ("Current status", part["status"]))))
+    answers = part["answers"]
+    titled = {f.id: f for f in fields}
+    order = [f.id for f in fields if f.id in answers] + [k for k in answers if k not in titled]
+    current_part = None
+    for key in order:
+        value, field = answers[key], titled.get(key)
+        if field is not None and field.part and field.part != current_part:
+            current_part = field.part
+            p.add(Heading(PART_TITLES.get(field.part, f"Part {field.part}"), 4))
+        p.add(Answer(field.title if field else key, answer_text(value)))
+    if part["decision"]:
+        case = next(c for c in cases_of(p.session, p.record) if c.position == part["case"])
+        decision = case_decision(p.session, case)
+        template = snapshot(p.session, decision.template_digest)
+        p.add(Heading(f"Decision record D{decision.id}", 4))
+        for section in template.sections:
+            if section.id in part["decision"]:
+                p.add(Answer(section.title, answer_text(part["decision"][section.id])))
+
+
+def _actions(p: Printout, section: Section) -> None:
+    p.add(Heading(section.title))
+    rows = []
+    for index, part in enumerate(p.parts):
+        if "action" in part and p.part_or_remark(index, f"Action A{part['action']}"):
+            rows.append((f"A{part['action']}", part["text"], p.name(part["owner"]),
+                         answer_text(part["due"]) or "",
+                         f"case {part['case']}" if part["case"] else ""))
+    if rows:
+        p.add(Grid(tuple(rows), header=("No.", "Agreed action", "By whom", "By when", "About"),
+                   widths=(2, 10, 4, 3, 3)))
+    elif not any("action" in part for part in p.parts):
+        p.add(Remark("No actions were agreed."))
+
+
+def _next_meeting(p: Printout, section: Section) -> None:
+    p.add(Answer(section.title, answer_text(p.choice.content.header["next_meeting"])))
+
+
+_DRAW = {"action_review": _reviews, "cases": _cases, "actions": _actions,
+         "next_meeting": _next_meeting}

@@ -1,0 +1,187 @@
+"""Sessions as rows and as whole records: the one shape every output is built from."""
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from supervise.domain.dates import iso_or_none
+from supervise.domain.templates import FIELD_TYPES
+from supervise.store.db.tables import (
+    ActionItem,
+    ActionReview,
+    CaseChild,
+    CaseDiscussion,
+    Child,
+    Decision,
+    Family,
+    Person,
+    SessionRecord,
+    SessionSupervisee,
+)
+from supervise.store.records.amendments import amendment_rows, evidence
+from supervise.store.records.content import GROUP_KEYS
+from supervise.store.records.people import person_name
+from supervise.store.records.session_parts import (
+    actions_raised,
+    answers_of,
+    case_children,
+    case_decision,
+    cases_of,
+    reviews_in,
+    supervisees_of,
+)
+from supervise.store.records.sessions import functions_covered
+from supervise.store.records.signatures import signing_summary, signing_word
+from supervise.store.records.template_snapshots import snapshot
+
+
+def session_row(session: Session, record: SessionRecord) -> dict[str, Any]:
+    return _Fetched(session, record).row()
+
+
+def session_detail(session: Session, record: SessionRecord) -> dict[str, Any]:
+    """The whole record, with the questions of the template version it was made with."""
+    return _Fetched(session, record).detail()
+
+
+class _Fetched:
+    """A session's parts, read once for its row and its detail."""
+
+    def __init__(self, session: Session, record: SessionRecord) -> None:
+        self.session, self.record = session, record
+        self.template = snapshot(session, record.template_digest)
+        self.answers = answers_of(session, record)
+        self.cases = cases_of(session, record)
+        self.actions = actions_raised(session, record)
+        self.reviews = reviews_in(session, record)
+        self.signing = signing_summary(session, "session", record)
+
+    def row(self) -> dict[str, Any]:
+        record, template = self.record, self.template
+        has = {"cases": bool(self.cases), "actions": bool(self.actions),
+               "action_review": bool(self.reviews),
+               "next_meeting": record.next_meeting is not None}
+        return {
+            "id": record.id, "held_on": record.held_on.isoformat(), "time": record.start_time,
+            "kind": record.kind, "supervisor": person_name(self.session, record.supervisor_id),
+            "supervisees": [p.name for p in supervisees_of(self.session, record)],
+            "status": signing_word(self.signing) if record.status == "completed"
+            else record.status,
+            "late_entry": record.late_entry,
+            "recorded_at": record.created_at, "completed_at": record.completed_at,
+            "duration_minutes": record.duration_minutes,
+            "next_meeting": iso_or_none(record.next_meeting),
+            "template": template.id, "template_version": template.version,
+            "contract": record.contract_id,
+            "functions": functions_covered(template, self.answers, has),
+            "digest": record.digest,
+        }
+
+    def detail(self) -> dict[str, Any]:
+        session, template, answers = self.session, self.template, self.answers
+        row = self.row()
+        row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
+                          for s in template.sections if s.type in FIELD_TYPES]
+        row["group"] = {k: answers[k] for k in GROUP_KEYS
+                        if k in answers and template.section(k) is None}
+        cases_section = template.of_type("cases")
+        questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
+        row["cases"] = []
+        for case in self.cases:
+            family = session.get(Family, case.family_id)
+            decision = case_decision(session, case)
+            row["cases"].append({
+                "case": case.position, "family": family.name if family else None,
+                "children": _children(case_children(session, case)), "status": case.status,
+                "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
+                            for k, v in json.loads(case.answers).items()],
+                "decision": json.loads(decision.answers) if decision else None,
+                "decision_id": decision.id if decision else None,
+            })
+        row["actions"] = [action_row(session, a) for a in self.actions]
+        row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
+                          for r in self.reviews]
+        row.update(self.signing, amendments=amendment_rows(session, "session", self.record))
+        return row
+
+
+def _children(children: list[Child]) -> list[dict[str, str | None]]:
+    return [{"name": c.name, "dob": iso_or_none(c.dob)} for c in children]
+
+
+def action_row(session: Session, action: ActionItem, today: date | None = None) -> dict:
+    overdue = today is not None and action.status == "open" and action.due_on < today
+    reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id)
+                           .order_by(ActionReview.id))
+    return {
+        "id": action.id, "text": action.text, "owner": person_name(session, action.owner_id),
+        "due": action.due_on.isoformat(), "status": action.status,
+        "overdue": overdue, "session": action.session_id,
+        "reviews": [{"session": r.session_id, "outcome": r.outcome, "note": r.note,
+                     "due_before": iso_or_none(r.due_before),
+                     "due_after": iso_or_none(r.due_after),
+                     "at": r.reviewed_at} for r in reviews],
+    }
+
+
+def list_sessions(session: Session, *, supervisee: Person | None = None,
+                  supervisor: Person | None = None, start: date | None = None,
+                  end: date | None = None, kind: str | None = None,
+                  status: str | None = None) -> list[SessionRecord]:
+    query = select(SessionRecord).order_by(SessionRecord.held_on, SessionRecord.id)
+    if supervisee is not None:
+        query = query.join(SessionSupervisee,
+                           SessionSupervisee.session_id == SessionRecord.id).where(
+            SessionSupervisee.person_id == supervisee.id)
+    if supervisor is not None:
+        query = query.where(SessionRecord.supervisor_id == supervisor.id)
+    if start is not None:
+        query = query.where(SessionRecord.held_on >= start)
+    if end is not None:
+        query = query.where(SessionRecord.held_on <= end)
+    if kind is not None:
+        query = query.where(SessionRecord.kind == kind)
+    if status is not None:
+        query = query.where(SessionRecord.status == status)
+    return list(session.exec(query))
+
+
+def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
+    case = session.get(CaseDiscussion, decision.case_id)
+    record = session.get(SessionRecord, case.session_id)
+    family = session.get(Family, case.family_id)
+    template = snapshot(session, decision.template_digest)
+    answers = json.loads(decision.answers)
+    return {
+        "id": decision.id, "session": record.id, "held_on": record.held_on.isoformat(),
+        "family": family.name if family else None,
+        "children": _children(case_children(session, case)),
+        "supervisor": person_name(session, record.supervisor_id),
+        "supervisees": [p.name for p in supervisees_of(session, record)],
+        "template": template.id, "answers": answers,
+        "questions": [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
+                      for s in template.sections if s.type in FIELD_TYPES],
+        **evidence(session, "decision", decision),
+    }
+
+
+def list_actions(session: Session, owner: Person | None = None) -> list[ActionItem]:
+    """Actions agreed in sessions that are completed (a draft's are not agreed yet)."""
+    query = (select(ActionItem).join(SessionRecord, SessionRecord.id == ActionItem.session_id)
+             .where(SessionRecord.status != "draft")
+             .order_by(ActionItem.due_on, ActionItem.id))
+    if owner is not None:
+        query = query.where(ActionItem.owner_id == owner.id)
+    return list(session.exec(query))
+
+
+def list_decisions(session: Session, child: Child | None = None) -> list[Decision]:
+    query = (select(Decision).join(CaseDiscussion, CaseDiscussion.id == Decision.case_id)
+             .join(SessionRecord, SessionRecord.id == CaseDiscussion.session_id)
+             .where(SessionRecord.status != "draft").order_by(Decision.id))
+    if child is not None:
+        query = query.join(CaseChild, CaseChild.case_id == CaseDiscussion.id).where(
+            CaseChild.child_id == child.id)
+    return list(session.exec(query))

@@ -1,0 +1,1 @@
+"""The records and their writes: people, children, contracts, sessions, signatures, amendments."""

@@ -1,0 +1,45 @@
+"""The policy a store enforces: every version kept, the latest in force."""
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from supervise.domain.canonical import iso_utc
+from supervise.domain.policy import Policy, parse_policy
+from supervise.store.catalog import shipped_policy
+from supervise.store.db.tables import PolicyVersion, StoreMeta
+from supervise.store.integrity.audit_chain import append_event
+
+
+def policy_history(session: Session) -> list[PolicyVersion]:
+    return list(session.exec(select(PolicyVersion).order_by(PolicyVersion.version)))
+
+
+def current_policy(session: Session) -> tuple[Policy, int]:
+    """The policy in force and its version number in this store."""
+    row = session.exec(
+        select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)).first()
+    if row is None:  # a store made before policies were stored: its profile, as chosen at init
+        meta = session.get(StoreMeta, "policy")
+        return shipped_policy(meta.value if meta else "minimum-standards"), 0
+    return parse_policy(row.text, f"version {row.version}"), row.version
+
+
+def set_policy(session: Session, policy: Policy, *, now: datetime, actor: str) -> int:
+    row = PolicyVersion(profile=policy.id, title=policy.title, text=policy.text,
+                        digest=policy.digest, set_at=iso_utc(now), set_by=actor)
+    session.add(row)
+    session.flush()
+    append_event(session, now=now, actor=actor, action="policy.set", record_type="policy",
+                 record_id=str(row.version), digest=policy.digest,
+                 detail={"profile": policy.id, "policy_version": policy.version})
+    return row.version
+
+
+def policy_in_force(session: Session, *, now: datetime, actor: str) -> tuple[Policy, int]:
+    """As current_policy, storing the profile first if the store has none yet, so every record
+    can name the policy version it was made under."""
+    policy, version = current_policy(session)
+    if version == 0:
+        version = set_policy(session, policy, now=now, actor=actor)
+    return policy, version
