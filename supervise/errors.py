@@ -1,7 +1,26 @@
 """The one error type. Every failure a user can meet is a SuperviseError, exit code per SPEC §5.
 
-Messages are one line, name the fix, and never carry a key, a passphrase or record content.
+Messages are one line and never carry a key, a passphrase or record content. Below `cli/` a
+message says what is wrong in the product's words; what to type to fix it (a flag, a command)
+is a `Hint`: a key and its parameters, which the CLI's one catalogue (cli/hints.py) turns into
+the flag or command to give, so only the CLI knows its own spelling.
 """
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What the user can do next, by key (see cli/hints.py) with its parameters."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def of(cls, key: str, **params: object) -> "Hint":
+        return cls(key, MappingProxyType(dict(params)))
 
 
 class SuperviseError(Exception):
@@ -9,9 +28,10 @@ class SuperviseError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, hint: Hint | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
 
 
 class UsageError(SuperviseError):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 from supervise import __version__
+from supervise.cli.hints import rendered
 from supervise.errors import SuperviseError
 
 EXIT_INTERRUPTED = 130
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exit as done:
         code = done.exit_code
     except SuperviseError as error:
-        _error_line(error.message)
+        _error_line(rendered(error))
         return error.exit_code
     except TyperException as error:  # click's usage errors: bad option, missing argument
         code = getattr(error, "exit_code", 2)

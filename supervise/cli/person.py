@@ -50,7 +50,7 @@ def add(
         "--no-supervision", help="They do not require supervision (e.g. a governor).")] = False,
 ) -> None:
     """Record a member of staff."""
-    from supervise.store.records.people import add_person
+    from supervise.app.people import add_person
 
     values = dict(
         start_date=parse_optional_date(start, "--start"),
@@ -58,11 +58,10 @@ def add(
         supervisor_since=parse_optional_date(since, "--supervisor-since"),
         newly_qualified_on=parse_optional_date(newly_qualified, "--newly-qualified"),
     )
-    with open_store(state) as store, store.session() as session:
-        person = add_person(session, now=now(), actor=store.actor, name=name, role=role,
-                            team=team, is_supervisor=supervisor,
+    with open_store(state) as store:
+        person = add_person(store, name=name, role=role, team=team, is_supervisor=supervisor,
                             requires_supervision=not no_supervision, **values)
-        out.message(f"Added {person.name} ({person.role}).")
+    out.message(f"Added {person['name']} ({person['role']}).")
 
 
 @app.command("list")
@@ -73,10 +72,10 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include people who have left.")] = False,
 ) -> None:
     """List staff (those still in post unless --all)."""
-    from supervise.store.records.people import list_people, person_row
+    from supervise.app.people import list_people
 
-    with open_store(state) as store, store.session() as session:
-        rows = [person_row(p) for p in list_people(session, include_left=all_)]
+    with open_store(state) as store:
+        rows = list_people(store, include_left=all_)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="Nobody recorded yet: add staff with `supervise person add`.")
 
@@ -85,10 +84,10 @@ def list_(
 @store_command
 def show(state: AppState, name: NameArg, json_: JsonOpt = False) -> None:
     """Show one person."""
-    from supervise.store.records.people import find_person, person_row
+    from supervise.app.people import show_person
 
-    with open_store(state) as store, store.session() as session:
-        row = person_row(find_person(session, name))
+    with open_store(state) as store:
+        row = show_person(store, name)
     out.record(row, SHOW_FIELDS, as_json=json_)
 
 
@@ -110,7 +109,7 @@ def edit(
         "--requires-supervision/--no-supervision", show_default=False)] = None,
 ) -> None:
     """Change a person's details; only the options given change."""
-    from supervise.store.records.people import edit_person, find_person
+    from supervise.app.people import edit_person
 
     changes = {
         "name": new_name, "role": role, "team": team,
@@ -124,11 +123,10 @@ def edit(
     changes = {field: value for field, value in changes.items() if value is not None}
     if not changes:
         raise typer.BadParameter("nothing to change: give at least one option, e.g. --role.")
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, name)
-        changed = edit_person(session, person, now=now(), actor=store.actor, changes=changes)
-        out.message(f"Updated {person.name}: {', '.join(changed)}." if changed
-                    else f"{person.name} already had those details; nothing changed.")
+    with open_store(state) as store:
+        person, changed = edit_person(store, name, changes)
+    out.message(f"Updated {person}: {', '.join(changed)}." if changed
+                else f"{person} already had those details; nothing changed.")
 
 
 @app.command("leave")
@@ -139,13 +137,12 @@ def leave(
     date: Annotated[str, typer.Option("--date", metavar="DATE", help="Last day, YYYY-MM-DD.")],
 ) -> None:
     """Record that a person has left. Their records are kept."""
-    from supervise.store.records.people import find_person, leave_person
+    from supervise.app.people import leave as person_leaves
 
     left = parse_date(date, "--date")
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, name)
-        leave_person(session, person, now=now(), actor=store.actor, left=left)
-        out.message(f"{person.name} left on {left.isoformat()}; their records are kept.")
+    with open_store(state) as store:
+        person = person_leaves(store, name, left)
+    out.message(f"{person} left on {left.isoformat()}; their records are kept.")
 
 
 @app.command("enrol")

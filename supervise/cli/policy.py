@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from supervise.cli.context import AppState, catalog, open_store
+from supervise.cli.hints import rendered
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
 from supervise.clock import now
@@ -125,7 +126,7 @@ def set_(
         try:
             templates.get(template_id, kind=kind)
         except SuperviseError as error:
-            problems.append(error.message)
+            problems.append(rendered(error))
     if problems:
         raise SuperviseError(f"The policy names templates that cannot be used: "
                              f"{' '.join(problems)}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, open_store
+from supervise.cli.hints import rendered
 from supervise.cli.output import out
 from supervise.cli.questions import ask
 from supervise.clock import now
@@ -28,7 +29,7 @@ def _date(question: str, default: date, hint: str) -> date:
             return parse_date(prompts.text(question, hint=hint, default=default.isoformat()),
                               "the date")
         except SuperviseError as error:
-            out.message(f"  {error.message}")
+            out.message(f"  {rendered(error)}")
 
 
 def _optional_int(question: str, default: int | None, hint: str) -> int | None:
@@ -291,7 +292,7 @@ def _child(w: Walk, hint: str) -> dict[str, Any]:
         try:
             dob = parse_date(raw, "the date of birth") if raw else None
         except SuperviseError as error:
-            out.message(f"  {error.message}")
+            out.message(f"  {rendered(error)}")
             continue
         if dob and dob > now().date():
             out.message("  That date is in the future.")
@@ -363,7 +364,7 @@ def _actions(w: Walk, section) -> None:
                     owner = find_person(session, owner).name
                 break
             except SuperviseError as error:
-                out.message(f"  {error.message}")
+                out.message(f"  {rendered(error)}")
         due = _date("By when:", held + timedelta(days=14), hint)
         while due < held:
             out.message(f"  That is before the session ({held}).")

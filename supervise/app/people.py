@@ -1,0 +1,50 @@
+"""Staff: recording, listing, changing and leaving. Rows come back as plain dicts (`person_row`),
+read inside the transaction."""
+
+from datetime import date
+from typing import Any
+
+from supervise.app.unit import unit_of_work
+from supervise.store.db.opening import Store
+from supervise.store.records import people
+
+
+def add_person(store: Store, *, name: str, role: str, team: str | None = None,
+               start_date: date | None = None, is_supervisor: bool = False,
+               supervisor_trained_on: date | None = None, supervisor_since: date | None = None,
+               newly_qualified_on: date | None = None,
+               requires_supervision: bool = True) -> dict[str, Any]:
+    with unit_of_work(store) as work:
+        person = people.add_person(
+            work.session, now=work.now, actor=work.actor, name=name, role=role, team=team,
+            start_date=start_date, is_supervisor=is_supervisor,
+            supervisor_trained_on=supervisor_trained_on, supervisor_since=supervisor_since,
+            newly_qualified_on=newly_qualified_on, requires_supervision=requires_supervision)
+        return people.person_row(person)
+
+
+def list_people(store: Store, *, include_left: bool) -> list[dict[str, Any]]:
+    with unit_of_work(store) as work:
+        return [people.person_row(p)
+                for p in people.list_people(work.session, include_left=include_left)]
+
+
+def show_person(store: Store, name: str) -> dict[str, Any]:
+    with unit_of_work(store) as work:
+        return people.person_row(people.find_person(work.session, name))
+
+
+def edit_person(store: Store, name: str, changes: dict[str, Any]) -> tuple[str, list[str]]:
+    """The person's name (as it now stands) and the fields that changed."""
+    with unit_of_work(store) as work:
+        person = people.find_person(work.session, name)
+        changed = people.edit_person(work.session, person, now=work.now, actor=work.actor,
+                                     changes=changes)
+        return person.name, changed
+
+
+def leave(store: Store, name: str, left: date) -> str:
+    with unit_of_work(store) as work:
+        person = people.find_person(work.session, name)
+        people.leave_person(work.session, person, now=work.now, actor=work.actor, left=left)
+        return person.name
