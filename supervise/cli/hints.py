@@ -5,6 +5,9 @@ anywhere has its entry here and that no message below the CLI names a flag or a 
 from supervise.errors import SuperviseError
 
 HINTS: dict[str, str] = {
+    # store/, domain/, export/, demo/ (the hints helper adds below this line)
+    # app/: people, children, contracts, policy, templates, keys, store files, retention, audit
+    # app/: sessions, signing, decisions, actions, exports, reports, overdue
 }
 
 
