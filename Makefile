@@ -43,6 +43,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check supervise tests benchmarks scripts
+	$(BIN)/mypy supervise
 
 # Both cores (pytest-xdist); tests sharing a costly fixture run on one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup

@@ -6,7 +6,7 @@ is a `Hint`: a key and its parameters, which the CLI's one catalogue (cli/hints.
 the flag or command to give, so only the CLI knows its own spelling.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -23,6 +23,18 @@ class Hint:
         return cls(key, MappingProxyType(dict(params)))
 
 
+Spell = Callable[[Hint], str]
+"""How the CLI words a hint (cli/hints.py): passed down, so nothing below the CLI spells one."""
+
+
+def joined(message: str, hint: Hint | None, spell: Spell) -> str:
+    """A message and its hint as the one line the user reads."""
+    if hint is None:
+        return message
+    text = spell(hint)
+    return f"{message} {text}" if message else text
+
+
 class SuperviseError(Exception):
     """A failure the user can act on. Exit code 1."""
 
@@ -32,6 +44,11 @@ class SuperviseError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def said(self, spell: Spell) -> str:
+        """The one line the user reads, the hint worded by `spell`. An error made of others'
+        messages (a list of problems) words each of their hints too."""
+        return joined(self.message, self.hint, spell)
 
 
 class UsageError(SuperviseError):

@@ -1,12 +1,12 @@
-"""Staff: recording, listing, changing and leaving. Rows come back as plain dicts (`person_row`),
-read inside the transaction."""
+"""Staff (recording, listing, changing, leaving) and the case register of children. Rows come
+back as plain dicts (`person_row`, `child_row`), read inside the transaction."""
 
 from datetime import date
 from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.store.db.opening import Store
-from supervise.store.records import people
+from supervise.store.records import children, people
 
 
 def add_person(store: Store, *, name: str, role: str, team: str | None = None,
@@ -48,3 +48,30 @@ def leave(store: Store, name: str, left: date) -> str:
         person = people.find_person(work.session, name)
         people.leave_person(work.session, person, now=work.now, actor=work.actor, left=left)
         return person.name
+
+
+# The case register: children, their families and their status.
+
+def add_child(store: Store, *, name: str, dob: date | None, ref: str | None,
+              family: str | None, status: str) -> str:
+    """The child's name as recorded."""
+    with unit_of_work(store) as work:
+        child = children.add_child(work.session, now=work.now, actor=work.actor, name=name,
+                                   dob=dob, ref=ref, family=family, status=status)
+        return child.name
+
+
+def list_children(store: Store) -> list[dict[str, Any]]:
+    with unit_of_work(store) as work:
+        return [children.child_row(work.session, c) for c in children.list_children(work.session)]
+
+
+def show_child(store: Store, name: str, *, dob: date | None = None,
+               ref: str | None = None) -> dict[str, Any]:
+    """The child's row, with `sessions`: each session that discussed them (id, date, status)."""
+    with unit_of_work(store) as work:
+        child = children.find_child(work.session, name, dob=dob, ref=ref)
+        row = children.child_row(work.session, child)
+        row["sessions"] = [{"id": s.id, "held_on": s.held_on.isoformat(), "status": s.status}
+                           for s in children.child_sessions(work.session, child)]
+        return row

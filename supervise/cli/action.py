@@ -7,7 +7,6 @@ import typer
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 
 app = command_group("Actions agreed in supervision: who, by when, and every review.")
 
@@ -27,13 +26,10 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List actions."""
-    from supervise.store.queries.session_rows import action_row, list_actions
-    from supervise.store.records.people import find_person
+    from supervise.app.records import list_actions
 
-    today = now().date()
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, owner) if owner else None
-        rows = [action_row(session, a, today) for a in list_actions(session, person)]
+    with open_store(state) as store:
+        rows = list_actions(store, owner)
     rows = [r for r in rows if (not (open_ or overdue) or r["status"] == "open")
             and (not overdue or r["overdue"])]
     for row in rows:
@@ -49,12 +45,11 @@ def done(
     note: Annotated[str, typer.Option("--note", help="What was done.")] = "",
 ) -> None:
     """Mark an action done (between sessions); the review is kept."""
-    from supervise.store.records.sessions import find_action, review_action
+    from supervise.app.records import action_done
 
-    with open_store(state) as store, store.session() as session:
-        action = find_action(session, action_id)
-        review_action(session, action, outcome="done", note=note, now=now(), actor=store.actor)
-    out.message(f"Action {action.id} done.")
+    with open_store(state) as store:
+        number = action_done(store, action_id, note)
+    out.message(f"Action {number} done.")
 
 
 @app.command("update")
@@ -66,12 +61,10 @@ def update(
     note: Annotated[str, typer.Option("--note", help="Why it moved.")] = "",
 ) -> None:
     """Move an action's due date; the old date is kept in its history."""
+    from supervise.app.records import move_action
     from supervise.domain.dates import parse_date
-    from supervise.store.records.sessions import find_action, review_action
 
     new_due = parse_date(due, "--due")
-    with open_store(state) as store, store.session() as session:
-        action = find_action(session, action_id)
-        review_action(session, action, outcome="rescheduled", note=note, now=now(),
-                      actor=store.actor, due=new_due)
-    out.message(f"Action {action.id} is now due {new_due}.")
+    with open_store(state) as store:
+        number = move_action(store, action_id, new_due, note)
+    out.message(f"Action {number} is now due {new_due}.")

@@ -26,9 +26,9 @@ def log(
     json_: JsonOpt = False,
 ) -> None:
     """List the audit trail, oldest first."""
+    from supervise.app.audit import audit_log
     from supervise.domain.text import record_number
     from supervise.errors import UsageError
-    from supervise.store.integrity.audit_chain import audit_events, event_row
 
     wanted = None
     if record is not None:
@@ -40,8 +40,8 @@ def log(
         wanted = (kind, number)
     if last is not None and last < 1:
         raise UsageError("--last needs a number of events, 1 or more.")
-    with open_store(state) as store, store.session() as session:
-        rows = [event_row(e) for e in audit_events(session, record=wanted, last=last)]
+    with open_store(state) as store:
+        rows = audit_log(store, record=wanted, last=last)
     if not json_:
         rows = [{**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"]
                  else "", "digest_short": (r["digest"] or "")[:12]} for r in rows]
@@ -53,12 +53,12 @@ def log(
 def verify(state: AppState) -> None:
     """Recompute the audit chain and every signed record's digest and signatures. Exit 4 and
     name each broken record or link if anything does not match."""
+    from supervise.app.audit import verify_store
     from supervise.domain.text import counted
     from supervise.errors import VerificationError
-    from supervise.store.integrity.verify import verify_store
 
-    with open_store(state) as store, store.session() as session:
-        result = verify_store(session)
+    with open_store(state) as store:
+        result = verify_store(store)
     for problem in result.problems:
         out.data(problem)
     summary = ", ".join([counted(result.events, "audit event"),

@@ -8,7 +8,6 @@ import typer
 from supervise.cli.context import AppState, open_store, store_passphrase
 from supervise.cli.options import JsonOpt, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 
 
 @store_command
@@ -20,10 +19,10 @@ def backup(
 ) -> None:
     """Write an encrypted, consistent copy of the store, and its key file, to one file. It
     can be taken while the store is in use; the same passphrases and recovery key open it."""
-    from supervise.store.db.backup import write_backup
+    from supervise.app.store_files import backup as write_backup
 
     with open_store(state) as store:
-        made = write_backup(store, to.expanduser(), now())
+        made = write_backup(store, to.expanduser())
     out.data(str(made.path))
     out.message(f"Backup written: {made.size:,} bytes, {made.events:,} audit events, SHA-256 "
                 f"{made.sha256[:16]}. Restore it with `supervise restore {made.path.name}`.")
@@ -37,11 +36,10 @@ def restore(
     """Replace the store with a backup. The backup is unpacked and checked first (its
     passphrase, every page, the audit trail); nothing is replaced unless it passes, and the
     store it replaces is kept in the store's backups folder."""
-    from supervise.store.db.restore import restore_backup
+    from supervise.app.store_files import restore as restore_backup
 
     restored = restore_backup(state.store_path, file.expanduser(),
-                              passphrase=lambda: store_passphrase(state), user=state.user,
-                              now=now())
+                              passphrase=lambda: store_passphrase(state), user=state.user)
     kept = (f" The store it replaced is kept as {restored.kept}." if restored.kept else "")
     out.message(f"Restored the backup taken {restored.taken_at[:16].replace('T', ' ')} UTC; "
                 f"it passed every check.{kept}")
@@ -52,12 +50,13 @@ def doctor(state: AppState, json_: JsonOpt = False) -> None:
     """Check the store: its file, its key file, every encrypted page, SQLite's integrity
     check, the audit trail and every signature. Says in plain words what is wrong and what
     to do; exit 4 if anything is."""
+    from supervise.app.store_files import doctor as run_doctor
+    from supervise.cli.hints import spelled
     from supervise.errors import VerificationError
-    from supervise.store.integrity.doctor import doctor as run_doctor
 
     checkup = run_doctor(state.store_path, passphrase=lambda: store_passphrase(state),
-                         user=state.user, now=now())
-    rows = [finding.row() for finding in checkup.findings]
+                         user=state.user)
+    rows = [finding.row(spelled) for finding in checkup.findings]
     if json_:
         out.json(rows)
     else:
@@ -68,7 +67,7 @@ def doctor(state: AppState, json_: JsonOpt = False) -> None:
                 out.data(f"{'':<7}  -> {row['advice']}")
     if not checkup.healthy:
         bad = [f for f in checkup.findings if not f.ok]
-        raise VerificationError(f"The store has a problem ({', '.join(f.check for f in bad)}): "
-                                f"{bad[0].advice}")
+        raise VerificationError(f"The store has a problem ({', '.join(f.check for f in bad)}):",
+                                bad[0].advice)
     out.message("The store is healthy.")
 

@@ -7,7 +7,6 @@ import typer
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 
 app = command_group("The case register: children, their families and their status.")
 
@@ -34,31 +33,30 @@ def add(
         "looked-after.")] = "none",
 ) -> None:
     """Add a child to the case register."""
+    from supervise.app.people import add_child
     from supervise.domain.answers import Problems
     from supervise.domain.dates import parse_optional_date
     from supervise.domain.session_file import parse_status
     from supervise.errors import UsageError
-    from supervise.store.records.children import add_child
 
     problems = Problems()
     code = parse_status(status, "--status", problems)
     if code is None:
         raise UsageError(problems.items[0])
     born = parse_optional_date(dob, "--dob")
-    with open_store(state) as store, store.session() as session:
-        child = add_child(session, now=now(), actor=store.actor, name=name, dob=born, ref=ref,
-                          family=family, status=code)
-        out.message(f"Added {child.name} to the case register.")
+    with open_store(state) as store:
+        added = add_child(store, name=name, dob=born, ref=ref, family=family, status=code)
+    out.message(f"Added {added} to the case register.")
 
 
 @app.command("list")
 @store_command
 def list_(state: AppState, json_: JsonOpt = False) -> None:
     """List the children on the case register."""
-    from supervise.store.records.children import child_row, list_children
+    from supervise.app.people import list_children
 
-    with open_store(state) as store, store.session() as session:
-        rows = [child_row(session, c) for c in list_children(session)]
+    with open_store(state) as store:
+        rows = list_children(store)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No children on the register yet: `supervise child add NAME`.")
 
@@ -68,15 +66,12 @@ def list_(state: AppState, json_: JsonOpt = False) -> None:
 def show(state: AppState, name: NameArg, dob: DobOpt = None, ref: RefOpt = None,
          json_: JsonOpt = False) -> None:
     """Show a child and the sessions that discussed them."""
+    from supervise.app.people import show_child
     from supervise.domain.dates import parse_optional_date
-    from supervise.store.records.children import child_row, child_sessions, find_child
 
     born = parse_optional_date(dob, "--dob")
-    with open_store(state) as store, store.session() as session:
-        child = find_child(session, name, dob=born, ref=ref)
-        row = child_row(session, child)
-        row["sessions"] = [{"id": s.id, "held_on": s.held_on.isoformat(), "status": s.status}
-                           for s in child_sessions(session, child)]
+    with open_store(state) as store:
+        row = show_child(store, name, dob=born, ref=ref)
     if json_:
         out.json(row)
         return

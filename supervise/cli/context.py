@@ -6,11 +6,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from supervise.cli import prompts
 from supervise.cli.output import out
-from supervise.clock import now
 from supervise.errors import UnlockError, UsageError
+
+if TYPE_CHECKING:
+    from supervise.app.policy import Catalog
+    from supervise.app.store_files import Store
 
 MIN_PASSPHRASE = 8
 SYNC_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud",
@@ -32,10 +36,11 @@ def templates_dir() -> Path:
         "supervise", appauthor=False) / "templates"
 
 
-def catalog():
-    from supervise.store.catalog import Catalog
+def catalog() -> "Catalog":
+    """The template catalogue: the user's templates folder first, then the shipped ones."""
+    from supervise.app.policy import catalog as template_catalog
 
-    return Catalog(templates_dir())
+    return template_catalog(templates_dir())
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ class AppState:
     passphrase_file: Path | None = None
     user: str | None = None
 
-    def overridden(self, **values: object) -> "AppState":
+    def overridden(self, **values: Any) -> "AppState":
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
     @property
@@ -125,12 +130,11 @@ def warn_if_synced(path: Path) -> None:
 
 
 @contextmanager
-def open_store(state: AppState) -> Iterator:
-    from supervise.store.db.opening import unlock_store
+def open_store(state: AppState) -> "Iterator[Store]":
+    """The store unlocked (the passphrase is asked for only once its files check out), closed
+    when the block ends."""
+    from supervise.app.store_files import opened
 
-    store = unlock_store(state.store_path, passphrase=lambda: store_passphrase(state),
-                         user=state.user, now=now())
-    try:
+    with opened(state.store_path, passphrase=lambda: store_passphrase(state),
+                user=state.user) as store:
         yield store
-    finally:
-        store.close()

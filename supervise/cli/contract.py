@@ -1,8 +1,7 @@
 """`supervise contract …`: the supervision agreement, the first record of every relationship."""
 
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -12,11 +11,6 @@ from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
-from supervise.clock import now
-
-if TYPE_CHECKING:  # imported when used: `supervise --help` stays fast
-    from supervise.domain.answers import Problems
-    from supervise.domain.contract_file import ContractGiven
 
 app = command_group("Supervision contracts: agreed, signed, reviewed every year.")
 
@@ -53,30 +47,6 @@ VenueOpt = Annotated[Optional[str], typer.Option("--venue", help="Where sessions
 TemplateOpt = Annotated[Optional[str], typer.Option(
     "--template", metavar="ID", help="The contract template (default: the policy's for the "
     "kind).")]
-
-
-def _given(answers: Path | None, **flags: Any) -> "tuple[ContractGiven, Problems]":
-    """The answers file and flags, checked; the file's problems are kept (not raised) until its
-    [answers] have been checked against the template too, so all are listed at once."""
-    from supervise.domain.answers import Problems, read_answers_text
-    from supervise.domain.contract_file import ContractGiven, check_contract_file
-    from supervise.domain.dates import parse_date
-    from supervise.domain.frequency import parse_frequency
-    from supervise.store.catalog import read_text
-
-    given, problems = ContractGiven(), Problems()
-    if answers is not None:
-        data = read_answers_text(read_text(answers, "answers file"), answers.suffix)
-        given = check_contract_file(data, problems)
-    for key, value in flags.items():
-        if value is None:
-            continue
-        if key == "frequency":
-            value = parse_frequency(value)
-        elif key in ("start", "review"):
-            value = parse_date(value, "the review date" if key == "review" else "the start date")
-        given = replace(given, **{key: value})
-    return given, problems
 
 
 @app.command("new")
@@ -135,96 +105,42 @@ def review_(
 def _record(state: AppState, answers_file: Path | None, answer_flags: list[str],
             replacing: str | None, **flags: Any) -> None:
     """A new contract (or a review of `replacing`) from the answers file, flags and prompts."""
-    import json
-
+    from supervise.app.contracts import parties, propose, read_given, record
     from supervise.cli.questions import answer_all, parse_answer_flags
     from supervise.domain.answers import check_answers
-    from supervise.domain.frequency import parse_frequency
-    from supervise.domain.policy import schedule_anchor
-    from supervise.store.records.contracts import ContractTerms, check_terms, make_contract
-    from supervise.store.records.numbered import find_contract
-    from supervise.store.records.people import find_person, list_people, person_name
-    from supervise.store.records.policies import current_policy, policy_in_force
 
-    given, problems = _given(answers_file, **flags)
+    given, problems = read_given(answers_file, **flags)
     origin = f"The answers file {answers_file}" if answers_file else "This contract"
-    moment = now()
     with open_store(state) as store:
-        with store.session() as session:  # short reads: no lock is held while asking
-            people = list_people(session, include_left=False)
-            old = find_contract(session, replacing) if replacing else None
-            if old is not None:
-                given.supervisee = person_name(session, old.supervisee_id)
-                given.supervisor = given.supervisor or person_name(session, old.supervisor_id)
-        names = [p.name for p in people]
-        supervisee_name = given.supervisee or prompts.name(
-            "Supervisee:", names, hint="give --supervisee NAME.")
-        supervisor_name = given.supervisor or prompts.name(
-            "Supervisor:", [p.name for p in people if p.is_supervisor], default=store.actor,
+        named = parties(store, given, replacing)  # short reads: no lock is held while asking
+        supervisee = named.supervisee or prompts.name(
+            "Supervisee:", named.people, hint="give --supervisee NAME.")
+        supervisor = named.supervisor or prompts.name(
+            "Supervisor:", named.supervisors, default=named.actor,
             hint="give --supervisor NAME.")
-        with store.session() as session:
-            policy, _ = current_policy(session)
-            supervisee = find_person(session, supervisee_name)
-            supervisor = find_person(session, supervisor_name)
-            kind = old.kind if old and not given.kind else policy.kind(given.kind).name
-            start = given.start or moment.date()
-            anchor = schedule_anchor(supervisee.newly_qualified_on, supervisee.start_date)
-            if given.frequency:
-                freq, schedule, why = given.frequency, None, "as given"
-            elif old is not None and old.schedule is None:
-                freq, schedule, why = parse_frequency(old.frequency), None, "as before"
-            else:
-                freq, schedule, why = policy.frequency_for(kind, supervisee.role, anchor, start)
-            template_id = given.template or (
-                _template_of(session, old) if old and old.kind == kind
-                else policy.kind(kind).contract_template)
-            chosen = catalog().get(template_id or "ms-contract", kind="contract")
-            terms = ContractTerms(
-                supervisee=supervisee, supervisor=supervisor, kind=kind, frequency=freq,
-                schedule=schedule, schedule_from=anchor, start=start,
-                review=given.review or policy.review_on(start),
-                duration=given.duration or (old.duration_minutes if old else None)
-                or policy.kind(kind).duration,
-                venue=given.venue or (old.venue if old else None), template=chosen, answers={})
-            check_terms(session, terms, policy, moment.date(), replacing=old)
-            previous = json.loads(old.answers) if old else {}
+        terms = propose(store, given, supervisee=supervisee, supervisor=supervisor,
+                        replacing=replacing, templates=catalog())
+        chosen = terms.template
         given_answers = {**given.answers, **parse_answer_flags(chosen, answer_flags)}
         check_answers(chosen, given_answers, problems, require=False)
         problems.raise_if_any(origin)
-        out.message(f"{'Reviewing contract ' + str(old.id) if old else 'Contract'}: "
-                    f"{supervisee.name}, supervised by {supervisor.name}; {kind}; "
-                    f"{freq.words()} ({why}); from {start}; template {chosen.id} "
-                    f"v{chosen.version}.")
-        terms.answers = answer_all(chosen, given_answers, defaults=previous, origin=origin,
-                                   names=names)
-        with store.session() as session:
-            terms.supervisee = session.merge(terms.supervisee)
-            terms.supervisor = session.merge(terms.supervisor)
-            old = find_contract(session, replacing) if replacing else None
-            policy, policy_version = policy_in_force(session, now=moment, actor=store.actor)
-            for section in chosen.sections:  # people named in answers must be in the store
-                if section.type == "person" and section.id in terms.answers:
-                    terms.answers[section.id] = find_person(
-                        session, terms.answers[section.id]).name
-            contract = make_contract(session, terms, policy=policy,
-                                     policy_version=policy_version, now=moment,
-                                     actor=store.actor, replacing=old)
-    verb = f"Contract {contract.id} supersedes contract {old.id}" if old else \
-        f"Recorded contract {contract.id}"
-    out.message(f"{verb}: review by {contract.review_on}. Not signed yet: both parties sign it "
-                f"{_signing_point(policy.sign_before_session)}.")
-    out.data(str(contract.id))
+        reviewing = f"Reviewing contract {terms.replacing}" if terms.replacing else "Contract"
+        out.message(f"{reviewing}: {terms.supervisee}, supervised by {terms.supervisor}; "
+                    f"{terms.kind}; {terms.frequency.words()} ({terms.why}); from "
+                    f"{terms.start}; template {chosen.id} v{chosen.version}.")
+        answers = answer_all(chosen, given_answers, defaults=terms.previous, origin=origin,
+                             names=named.people)
+        made = record(store, terms, answers)
+    verb = f"Contract {made.id} supersedes contract {made.supersedes}" if made.supersedes \
+        else f"Recorded contract {made.id}"
+    out.message(f"{verb}: review by {made.review_on}. Not signed yet: both parties sign it "
+                f"{_signing_point(made.sign_before_session)}.")
+    out.data(str(made.id))
 
 
 def _signing_point(before: int) -> str:
     ordinal = {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(before, f"#{before}")
     return f"before the {ordinal} session"
-
-
-def _template_of(session, contract) -> str:
-    from supervise.store.records.template_snapshots import snapshot
-
-    return snapshot(session, contract.template_digest).id
 
 
 @app.command("list")
@@ -238,15 +154,10 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List contracts (those not ended or superseded, unless --all)."""
-    from supervise.store.records.contracts import contract_row, list_contracts
-    from supervise.store.records.people import find_person
+    from supervise.app.contracts import list_contracts
 
-    today = now().date()
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, supervisee) if supervisee else None
-        rows = [contract_row(session, c, today)
-                for c in list_contracts(session, today=today, supervisee=person,
-                                         include_closed=all_)]
+    with open_store(state) as store:
+        rows = list_contracts(store, supervisee=supervisee, include_closed=all_)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No contracts yet: agree one with `supervise contract new`.")
 
@@ -255,13 +166,10 @@ def list_(
 @store_command
 def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a contract with the questions of the template version it was made with."""
-    from supervise.store.records.contracts import contract_answers, contract_row
-    from supervise.store.records.numbered import find_contract
+    from supervise.app.contracts import show_contract
 
-    with open_store(state) as store, store.session() as session:
-        contract = find_contract(session, contract_id)
-        row = contract_row(session, contract, now().date())
-        row["answers"] = contract_answers(session, contract)
+    with open_store(state) as store:
+        row = show_contract(store, contract_id)
     if json_:
         out.json(row)
         return
@@ -282,19 +190,14 @@ def end(
         "--date", metavar="DATE", help="The last day it is in force (default: today).")] = None,
 ) -> None:
     """End a contract (the record is kept)."""
+    from supervise.app.contracts import end_contract
     from supervise.domain.dates import parse_optional_date
-    from supervise.store.records.contracts import end_contract
-    from supervise.store.records.numbered import find_contract
 
-    moment = now()
-    day = parse_optional_date(on, "--date") or moment.date()
+    day = parse_optional_date(on, "--date")
     with open_store(state) as store:  # unlocked before anything is typed
         why = reason or prompts.text("Why does it end?", hint="give --reason TEXT.")
-        with store.session() as session:
-            contract = find_contract(session, contract_id)
-            end_contract(session, contract, on=day, reason=why, now=moment,
-                         actor=store.actor)
-    out.message(f"Contract {contract.id} ended on {day}.")
+        ended, day = end_contract(store, contract_id, on=day, reason=why)
+    out.message(f"Contract {ended} ended on {day}.")
 
 
 add_signing_commands(app, "contract")

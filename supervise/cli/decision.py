@@ -1,6 +1,6 @@
 """`supervise decision …`: decision records for the child's file, made in case discussions."""
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -17,14 +17,6 @@ LIST_COLUMNS = [("id", "Id"), ("held_on", "Session date"), ("session", "Session"
                 ("supervisor", "Supervisor"), ("decision_text", "Decision")]
 
 
-def _rows(session, child_name: str | None) -> list[dict[str, Any]]:
-    from supervise.store.queries.session_rows import decision_row, list_decisions
-    from supervise.store.records.children import find_child
-
-    child = find_child(session, child_name) if child_name else None
-    return [decision_row(session, d) for d in list_decisions(session, child)]
-
-
 @app.command("list")
 @store_command
 def list_(
@@ -33,8 +25,10 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List decision records (about one child with --child)."""
-    with open_store(state) as store, store.session() as session:
-        rows = _rows(session, child)
+    from supervise.app.records import list_decisions
+
+    with open_store(state) as store:
+        rows = list_decisions(store, child)
     for row in rows:
         row["children_text"] = ", ".join(c["name"] for c in row["children"])
         row["decision_text"] = str(row["answers"].get("decision", ""))[:60]
@@ -47,11 +41,10 @@ def show(state: AppState,
          decision_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: JsonOpt = False) -> None:
     """Show a decision record."""
-    from supervise.store.queries.session_rows import decision_row
-    from supervise.store.records.numbered import find_decision
+    from supervise.app.records import show_decision
 
-    with open_store(state) as store, store.session() as session:
-        row = decision_row(session, find_decision(session, decision_id))
+    with open_store(state) as store:
+        row = show_decision(store, decision_id)
     if json_:
         out.json(row)
         return

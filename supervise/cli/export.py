@@ -10,7 +10,6 @@ import typer
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 from supervise.errors import SuperviseError, UsageError
 
 app = command_group("Export records as DOCX with a signed manifest, for a review or a person.")
@@ -79,64 +78,22 @@ def person(
 
 
 def _export(state: AppState, out_dir: Path, filters: dict, yes: bool) -> None:
-    from supervise.domain.bundle_index import index_document
-    from supervise.domain.chronology import gaps
+    from supervise.app.exports import read_bundle, write_export
     from supervise.domain.text import counted
-    from supervise.export.bundle import check_folder, write_bundle
-    from supervise.keycrypto import ed25519_sign, unb64
-    from supervise.store.queries.export_records import (
-        exporter,
-        manifest_head,
-        record_export,
-        record_files,
-    )
-    from supervise.store.queries.export_scope import resolve
-    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
-        moment = now()
-        if store.opened is None:
-            raise SuperviseError("An export is signed by the person who makes it: unlock the "
-                                 "store with your own passphrase, not the recovery key.")
-        check_folder(out_dir)
-        with store.session() as session:
-            scope = resolve(session, **filters)
-            if not scope.records:
-                raise SuperviseError(f"No completed records about {scope.description} in that "
-                                     f"period; nothing was exported. Widen --from / --to, or "
-                                     f"check the name with `supervise child list` or "
-                                     f"`supervise person list`.")
-            me = find_person(session, store.actor)
-            who, private = exporter(session, me, store.opened.private_key, now=moment,
-                                    actor=store.actor)
-            with out.progress(len(scope.records), "Reading records") as step:
-                files, warnings = record_files(session, scope, author=me.name, now=moment,
-                                               progress=step)
-            manifest = manifest_head(session, scope, files, who=who, now=moment,
-                                     store_id=store.store_id)
-        found = gaps(scope.events, start=scope.start, end=scope.end or moment.date(),
-                     due_after=scope.due_after)
-        index = index_document(manifest, files, scope.events, found, created=moment)
-        _confirm_named(warnings, yes)
-        with out.progress(len(files) + 1, "Writing the export") as step:
-            written = write_bundle(out_dir, files, index, manifest,
-                                   sign=lambda data: ed25519_sign(private, data),
-                                   exporter_public=unb64(who["public_key"]), progress=step)
-        amendments = sum(len(f.entries) - 1 for f in files)
-        with store.session() as session:
-            record_export(session, scope, manifest_sha256=written.manifest_sha256,
-                          files=len(written.files), records=len(files), now=moment,
-                          actor=store.actor)
-    omitted = sum(1 for f in files for e in f.entries for p in e["parts"] if not p["included"])
-    out.message(f"Exported {counted(len(files), 'record')} and "
-                f"{counted(amendments, 'amendment')} about {scope.description} to {out_dir}: "
-                f"{counted(omitted, 'part')} left out and marked, "
-                f"{counted(len(found), 'gap')} in the chronology"
-                + (f", {counted(scope.drafts, 'draft')} not included" if scope.drafts else "")
+        bundle = read_bundle(store, out_dir, filters, out.progress)
+        _confirm_named(bundle.warnings, yes)
+        manifest_sha256 = write_export(store, bundle, out_dir, out.progress)
+    out.message(f"Exported {counted(len(bundle.files), 'record')} and "
+                f"{counted(bundle.amendments, 'amendment')} about {bundle.description} to "
+                f"{out_dir}: {counted(bundle.omitted, 'part')} left out and marked, "
+                f"{counted(bundle.gaps, 'gap')} in the chronology"
+                + (f", {counted(bundle.drafts, 'draft')} not included" if bundle.drafts else "")
                 + ".")
     out.message(NOT_ENCRYPTED)
     out.message(f"Check it with `supervise verify {out_dir}`. Manifest SHA-256 "
-                f"{written.manifest_sha256} (in the audit trail).")
+                f"{manifest_sha256} (in the audit trail).")
 
 
 def _confirm_named(warnings: list[str], yes: bool) -> None:
@@ -177,26 +134,10 @@ def add_export_command(group: typer.Typer, record_type: str) -> None:
 
 def _export_one(state: AppState, record_type: str, given: str, out_file: Path | None,
                 force: bool) -> None:
-    from supervise.export.bundle import write_single
-    from supervise.store.queries.export_records import file_name, printout, record_single_export
-    from supervise.store.records.content import draft_session_of
-    from supervise.store.records.numbered import find_record
-    from supervise.store.records.people import find_person
+    from supervise.app.exports import export_record
 
-    with open_store(state) as store, store.session() as session:
-        moment = now()
-        record = find_record(session, record_type, given)
-        draft = draft_session_of(session, record_type, record)
-        if draft is not None:
-            raise SuperviseError(f"Session {draft.id} is a draft: finish it with `supervise "
-                                 f"session resume {draft.id}` before exporting it.")
-        me = find_person(session, store.actor)
-        document = printout(session, record_type, record, author=me.name, now=moment).doc
-        target = out_file or Path(file_name(session, record_type, record))
-        if target.suffix.lower() != ".docx":
-            raise SuperviseError(f"{target} does not end in .docx: give --out FILE.docx.")
-        sha256 = write_single(target, document, force=force)
-        record_single_export(session, record_type, record, sha256=sha256,
-                             digest=document.digest, now=moment, actor=store.actor)
-    out.message(f"Wrote {document.reference} to {target} (digest {document.digest[:16]}).")
+    with open_store(state) as store:
+        written = export_record(store, record_type, given, out_file, force=force)
+    out.message(f"Wrote {written.reference} to {written.target} "
+                f"(digest {written.digest[:16]}).")
     out.message(NOT_ENCRYPTED)

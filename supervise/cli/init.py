@@ -9,7 +9,6 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, new_passphrase, warn_if_synced
 from supervise.cli.options import store_command
 from supervise.cli.output import out
-from supervise.clock import now
 
 
 class PolicyProfile(StrEnum):
@@ -53,22 +52,18 @@ def init(
     kdf: KdfOpt = KdfProfile.strong,
 ) -> None:
     """Create a new encrypted store. You (--user) become its first key holder and a supervisor."""
-    from supervise.store.catalog import shipped_policy
-    from supervise.store.db.opening import check_new_store, create_store
-    from supervise.store.keys.key_file import KDF_PROFILES
+    from supervise.app.store_files import check_new, create
 
     path = state.store_path
     warn_if_synced(path.parent if path.parent.exists() else path)
-    org, user, role = check_new_store(  # before the passphrase is asked for
+    org, user, role = check_new(  # before the passphrase is asked for
         path, org=org or prompts.text("Organisation name:", hint="give --org NAME."),
         user=state.user or prompts.text("Your full name:", hint="give --user NAME."), role=role)
-    chosen = shipped_policy(policy.value)
     passphrase = new_passphrase(
         user, file=state.passphrase_file, env="SUPERVISE_PASSPHRASE",
         flag="--passphrase-file")
-    store, db_key = create_store(path, org=org, policy=chosen, user=user, role=role,
-                                 passphrase=passphrase, kdf=KDF_PROFILES[kdf.value], now=now())
-    store.close()
+    created = create(path, org=org, policy=policy.value, user=user, role=role,
+                     passphrase=passphrase, kdf=kdf.value)
     out.message(f"Created the store {path} for {org} (policy {policy.value}); key file "
-                f"{store.paths.keys}.")
-    recovery_key_notice(db_key)
+                f"{created.keys}.")
+    recovery_key_notice(created.recovery_key)

@@ -10,7 +10,6 @@ from supervise.cli.context import AppState, new_passphrase, open_store, read_sec
 from supervise.cli.init import KdfOpt, KdfProfile, recovery_key_notice
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 from supervise.errors import SuperviseError
 
 app = command_group("Passphrases, key holders, rotation and recovery.")
@@ -34,13 +33,13 @@ def _confirmed(question: str, yes: bool) -> None:
 @store_command
 def passwd(state: AppState, new_passphrase_file: NewPassphraseFile = None) -> None:
     """Change your passphrase (the one that unlocks your key slot)."""
-    from supervise.store.keys.key_management import change_passphrase
+    from supervise.app.keys import change_passphrase
 
     with open_store(state) as store:
         chosen = new_passphrase(store.actor, file=new_passphrase_file, env=NEW_ENV,
                                 flag=NEW_FLAG)
-        change_passphrase(store, chosen, now())
-        out.message(f"Passphrase changed for {store.actor}.")
+        holder = change_passphrase(store, chosen)
+    out.message(f"Passphrase changed for {holder}.")
 
 
 @app.command("add-user")
@@ -51,12 +50,12 @@ def add_user(
     new_passphrase_file: NewPassphraseFile = None,
 ) -> None:
     """Give another person their own key slot and passphrase to open this store."""
-    from supervise.store.keys.key_management import add_user as add_key_user
+    from supervise.app.keys import add_user as add_key_user
 
     with open_store(state) as store:
         chosen = new_passphrase(name, file=new_passphrase_file, env=NEW_ENV, flag=NEW_FLAG)
-        added = add_key_user(store, name, chosen, now())
-        out.message(f"{added} can now open the store with --user {added!r}.")
+        added = add_key_user(store, name, chosen)
+    out.message(f"{added} can now open the store with --user {added!r}.")
 
 
 @app.command("remove-user")
@@ -67,28 +66,28 @@ def remove_user(
     yes: YesOpt = False,
 ) -> None:
     """Revoke a person's key slot. Their passphrase no longer opens the store."""
-    from supervise.store.keys.key_management import remove_user as remove_key_user
+    from supervise.app.keys import remove_user as remove_key_user
 
     with open_store(state) as store:
         _confirmed(f"Remove {name}'s key to this store?", yes)
-        removed = remove_key_user(store, name, now())
-        out.message(
-            f"{removed} can no longer open the store. If they may have copied the store or the "
-            "recovery key, run `supervise key rotate` too."
-        )
+        removed = remove_key_user(store, name)
+    out.message(
+        f"{removed} can no longer open the store. If they may have copied the store or the "
+        "recovery key, run `supervise key rotate` too."
+    )
 
 
 @app.command("rotate")
 @store_command
 def rotate(state: AppState, yes: YesOpt = False) -> None:
     """Re-key the database and print a new recovery key; the old one stops working."""
-    from supervise.store.keys.key_management import rotate as rotate_key
+    from supervise.app.keys import rotate as rotate_key
 
     with open_store(state) as store:
         _confirmed("Re-key the store? The old recovery key will stop working.", yes)
-        new_key = rotate_key(store, now())
-        out.message("The store is re-keyed; every key holder keeps their passphrase.")
-        recovery_key_notice(new_key)
+        new_key = rotate_key(store)
+    out.message("The store is re-keyed; every key holder keeps their passphrase.")
+    recovery_key_notice(new_key)
 
 
 @app.command("recover")
@@ -102,10 +101,9 @@ def recover(
     kdf: KdfOpt = KdfProfile.strong,
 ) -> None:
     """Set a new passphrase with the recovery key, rebuilding a lost key file."""
+    from supervise.app.keys import recover as recover_keys
+    from supervise.app.keys import recovery_opened
     from supervise.domain.recovery import parse_recovery_key
-    from supervise.store.db.opening import unlock_with_recovery_key
-    from supervise.store.keys.key_file import KDF_PROFILES
-    from supervise.store.keys.key_management import recover as recover_keys
 
     def recovery_key() -> bytes:
         if recovery_key_file is not None:
@@ -113,11 +111,10 @@ def recover(
         return parse_recovery_key(
             prompts.secret("Recovery key:", hint="give --recovery-key-file PATH."))
 
-    with unlock_with_recovery_key(state.store_path, recovery_key=recovery_key,
-                                  now=now()) as store:
+    with recovery_opened(state.store_path, recovery_key=recovery_key) as store:
         chosen = new_passphrase(state.user or "the key holder", file=new_passphrase_file,
                                 env=NEW_ENV, flag=NEW_FLAG)
-        result = recover_keys(store, state.user, chosen, KDF_PROFILES[kdf.value], now())
+        result = recover_keys(store, state.user, chosen, kdf.value)
     how = "rebuilt the key file" if result.rebuilt else "updated the key file"
     out.message(f"Recovered: {result.user} has a new passphrase ({how}).")
     if result.dropped:

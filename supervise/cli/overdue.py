@@ -29,18 +29,12 @@ def overdue(
     """Who is overdue or due soon for supervision, most overdue first, and what is flagged:
     no contract, contract unsigned or due for review, actions overdue, a record incomplete
     or unsigned, a cancelled meeting not rebooked, supervisor training due."""
-    from supervise.domain.oversight import KEYS, overdue_rows, summary
-    from supervise.store.queries.overdue_facts import oversight_facts
-    from supervise.store.records.people import find_person
-    from supervise.store.records.policies import current_policy
+    from supervise.app.reports import overdue as overdue_rows
+    from supervise.domain.oversight import KEYS, summary
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store, store.session() as session:
-        chosen = find_person(session, supervisor).name if supervisor else None
-        policy, _ = current_policy(session)
-        rows = overdue_rows(oversight_facts(session, policy, day), policy, day)
-    if chosen is not None:
-        rows = [r for r in rows if r.supervisor == chosen]
+    with open_store(state) as store:
+        rows = overdue_rows(store, day, supervisor=supervisor)
     shown = [r.as_dict() for r in rows if all_ or r.needs_attention]
     if not (json_ or csv_):
         shown = [{**row, "status_text": f"overdue {row['days_overdue']} d"

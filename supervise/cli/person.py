@@ -8,7 +8,6 @@ import typer
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
 from supervise.domain.dates import parse_date, parse_optional_date
 
 app = command_group("Staff: supervisors, supervisees and key holders.")
@@ -164,40 +163,23 @@ def enrol(
     """Give someone who holds no key to the store a personal signing key, opened by a
     passphrase they choose and type themselves. Key holders sign with their store passphrase.
     Replacing a key needs the current passphrase, or --forgotten."""
+    from supervise.app.keys import check_signing_passphrase, enrolment
+    from supervise.app.keys import enrol as enrol_key
     from supervise.cli.context import new_passphrase, signer_passphrase
     from supervise.domain.signing import short_fingerprint
-    from supervise.errors import SuperviseError, UnlockError
-    from supervise.store.keys.signing_keys import WrongSigningPassphrase, current_key, open_enrolled
-    from supervise.store.keys.signing_keys import enrol as enrol_key
-    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
-        with store.session() as session:
-            person = find_person(session, name)
-            existing = current_key(session, person)
-        if store.keyfile is None or store.keyfile.slot_for(person.name) is not None:
-            raise SuperviseError(f"{person.name} holds a key to the store: they sign with their "
-                                 f"store passphrase, and need no enrolment.")
-        if person.left_date:
-            raise SuperviseError(f"{person.name} left on {person.left_date}: they cannot be "
-                                 f"enrolled.")
-        if existing is not None and not forgotten:
-            try:
-                open_enrolled(existing, signer_passphrase(
-                    person.name, old_file, env="SUPERVISE_OLD_SIGNER_PASSPHRASE",
-                    flag="--old-signer-passphrase-file PATH, or --forgotten",
-                    question="{name} already has a signing key. Their current signing "
-                             "passphrase:"))
-            except WrongSigningPassphrase:
-                raise UnlockError(f"That is not {person.name}'s current signing passphrase; "
-                                  f"nothing was changed. Forgotten? Use --forgotten.") from None
+        person = enrolment(store, name)
+        if person.has_key and not forgotten:
+            check_signing_passphrase(store, person.name, signer_passphrase(
+                person.name, old_file, env="SUPERVISE_OLD_SIGNER_PASSPHRASE",
+                flag="--old-signer-passphrase-file PATH, or --forgotten",
+                question="{name} already has a signing key. Their current signing "
+                         "passphrase:"))
         passphrase = new_passphrase(f"{person.name}'s signing key", file=signer_file,
                                     env="SUPERVISE_SIGNER_PASSPHRASE",
                                     flag="--signer-passphrase-file")
-        with store.session() as session:
-            key = enrol_key(session, find_person(session, name), passphrase,
-                            store.keyfile.default_kdf, now=now(), actor=store.actor,
-                            reset=existing is not None and forgotten)
-    out.message(f"Enrolled {person.name}: signing key {short_fingerprint(key.fingerprint)}. "
+        fingerprint = enrol_key(store, name, passphrase, reset=forgotten)
+    out.message(f"Enrolled {person.name}: signing key {short_fingerprint(fingerprint)}. "
                 f"They sign with `--as \"{person.name}\"` and their own passphrase.")
 

@@ -1,7 +1,6 @@
 """`supervise policy …`: the rules the store enforces, as data."""
 
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -9,12 +8,14 @@ from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.hints import rendered
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
-from supervise.clock import now
+
+if TYPE_CHECKING:
+    from supervise.domain.policy import Policy
 
 app = command_group("The organisation's supervision policy: frequencies, contracts, templates.")
 
 
-def policy_summary(policy, version: int) -> dict:
+def policy_summary(policy: "Policy", version: int) -> dict[str, Any]:
     """The one shape `policy show` prints as text or JSON."""
     return {
         "profile": policy.id, "title": policy.title, "source": policy.source,
@@ -58,11 +59,11 @@ def show(
         "--toml", help="Print the policy file itself, to edit and `policy set`.")] = False,
 ) -> None:
     """Show the policy in force."""
+    from supervise.app.policy import current_policy
     from supervise.domain.frequency import parse_frequency
-    from supervise.store.records.policies import current_policy
 
-    with open_store(state) as store, store.session() as session:
-        policy, version = current_policy(session)
+    with open_store(state) as store:
+        policy, version = current_policy(store)
     if toml:
         out.data(policy.text.rstrip("\n"))
         return
@@ -107,35 +108,19 @@ def set_(
 ) -> None:
     """Replace the policy in force (the old one is kept; records keep the version they were
     made under)."""
-    from supervise.domain.policy import parse_policy
+    from supervise.app.policy import policy_from, replace_policy, unusable_templates
     from supervise.errors import SuperviseError
-    from supervise.store.catalog import policy_names, read_text, shipped_policy
-    from supervise.store.records.policies import current_policy, set_policy
 
-    path = Path(source)
-    if not path.exists() and source in policy_names():
-        policy = shipped_policy(source)
-    else:
-        policy = parse_policy(read_text(path, "policy file"), str(path))
-    templates = catalog()
-    wanted = [(policy.decision_template, "decision")] + [
-        (t, kind) for k in policy.kinds.values()
-        for t, kind in ((k.contract_template, "contract"), (k.session_template, "session")) if t]
-    problems = []
-    for template_id, kind in wanted:
-        try:
-            templates.get(template_id, kind=kind)
-        except SuperviseError as error:
-            problems.append(rendered(error))
+    policy = policy_from(source)
+    problems = [rendered(error) for error in unusable_templates(policy, catalog())]
     if problems:
         raise SuperviseError(f"The policy names templates that cannot be used: "
                              f"{' '.join(problems)}")
-    with open_store(state) as store, store.session() as session:
-        current, _ = current_policy(session)
-        if current.digest == policy.digest:
-            out.message(f"The policy in force is already this one ({policy.id}); nothing "
-                        f"was changed.")
-            return
-        version = set_policy(session, policy, now=now(), actor=store.actor)
+    with open_store(state) as store:
+        version = replace_policy(store, policy)
+    if version is None:
+        out.message(f"The policy in force is already this one ({policy.id}); nothing "
+                    f"was changed.")
+        return
     out.message(f"The policy is now {policy.title} ({policy.id}), version {version} in this "
                 f"store. Records made earlier keep the version they were made under.")

@@ -63,21 +63,16 @@ def compliance(
     """Sessions held against sessions due, and how many were on time, with cancellations (and
     who cancelled), late entries and unsigned records: the organisation, each team, each
     supervisor."""
-    from supervise.domain.compliance import compliance as tally
-    from supervise.domain.compliance import group_rows, monthly_rows
-    from supervise.store.queries.report_facts import compliance_facts
-    from supervise.store.records.policies import current_policy
+    from supervise.app.reports import compliance as compliance_rows
+    from supervise.domain.compliance import monthly_rows
 
-    moment = now()
-    first, last = _period(start, end, moment.date())
+    first, last = _period(start, end, now().date())
     if docx is not None and docx.suffix.lower() != ".docx":
         raise UsageError(f"{docx} does not end in .docx: give --docx FILE.docx.")
-    with open_store(state) as store, store.session() as session:
-        policy, _ = current_policy(session)
-        spans, events = compliance_facts(session, policy, last)
-        rows = group_rows(tally(spans, events, first, last, policy), first, last)
-        if docx is not None:
-            _write_docx(session, store, rows, policy, docx, force, moment)
+    with open_store(state) as store:
+        rows = compliance_rows(store, first, last, docx=docx, force=force)
+    if docx is not None:
+        out.message(f"Wrote {docx}.")
     if csv_:
         out.csv(monthly_rows(rows), MONTHLY_KEYS)
     else:
@@ -87,30 +82,6 @@ def compliance(
     percent = "no sessions were due" if total["on_time_percent"] is None \
         else f"{total['on_time_percent']:g}% of {total['due']} due were on time"
     out.message(f"{first} to {last}: {total['held']} held; {percent}.")
-
-
-EXPLANATION = (
-    "Each contract's sessions are due at its frequency from the last session that counts under "
-    "the policy (not ad hoc, group only where the policy says so). A due date met by a session "
-    "on or before it is on time; a due date that passes with no session is missed, and the next "
-    "runs on from it. Held counts the sessions that count. Cancellations, late entries and "
-    "unsigned records are counted by the month the meeting was due or held.")
-
-
-def _write_docx(session, store, rows: list[dict], policy, target: Path, force: bool,
-                moment) -> None:
-    from supervise.domain.report_document import compliance_document
-    from supervise.export.bundle import write_single
-    from supervise.store.integrity.audit_chain import append_event
-    from supervise.store.queries.export_records import organisation
-
-    document = compliance_document(rows, organisation=organisation(session),
-                                   policy=policy.title, author=store.actor, now=moment,
-                                   explanation=EXPLANATION)
-    sha = write_single(target, document, force=force, flag="--docx")
-    append_event(session, now=moment, actor=store.actor, action="report.compliance",
-                 detail={"from": rows[0]["from"], "to": rows[0]["to"], "sha256": sha})
-    out.message(f"Wrote {target}.")
 
 
 @app.command("balance")
@@ -130,18 +101,15 @@ def balance(
 ) -> None:
     """How often each function (management, development, support, mediation, voice of the
     child) was covered, per supervisee; flags one absent three sessions running."""
-    from supervise.domain.balance import balance_rows
+    from supervise.app.reports import balance as balance_rows
     from supervise.domain.templates import FUNCTIONS
-    from supervise.store.queries.report_facts import balance_facts
-    from supervise.store.records.people import find_person
 
     if sessions and months:
         raise UsageError("Give --sessions or --months, not both.")
     day = as_of_date(as_of, now())
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, supervisee) if supervisee else None
-        seen = balance_facts(session, day, person.id if person else None)
-    rows = balance_rows(seen, day, sessions=sessions or (None if months else 6), months=months)
+    with open_store(state) as store:
+        rows = balance_rows(store, day, supervisee=supervisee,
+                            sessions=sessions or (None if months else 6), months=months)
     columns = [("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
                ("sessions", "Sessions"), *((f, f.capitalize()) for f in FUNCTIONS),
                ("flags", "Flags")]
@@ -158,12 +126,11 @@ def balance(
 def drift(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
           csv_: CsvOpt = False) -> None:
     """Actions carried forward twice or more, or more than 28 days overdue, by owner."""
-    from supervise.domain.drift import drift_rows
-    from supervise.store.queries.report_facts import drift_facts
+    from supervise.app.reports import drift as drift_rows
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store, store.session() as session:
-        rows = drift_rows(drift_facts(session, day), day)
+    with open_store(state) as store:
+        rows = drift_rows(store, day)
     columns = [("owner", "Owner"), ("action", "Action"), ("text", "What"),
                ("raised_on", "Agreed"), ("due", "Due"), ("days_overdue", "Days overdue"),
                ("carried", "Carried"), ("reasons", "Drifting because")]
@@ -180,15 +147,11 @@ def children(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
              csv_: CsvOpt = False) -> None:
     """Children on a Child Protection Plan or looked after who have not been discussed in
     supervision for longer than the policy's interval, with their last discussion."""
-    from supervise.domain.unseen_children import WATCHED, unseen_rows
-    from supervise.store.queries.report_facts import children_facts
-    from supervise.store.records.policies import current_policy
+    from supervise.app.reports import unseen_children
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store, store.session() as session:
-        policy, _ = current_policy(session)
-        interval = policy.child_discussion_interval
-        rows = unseen_rows(children_facts(session, day, WATCHED), day, interval)
+    with open_store(state) as store:
+        rows, interval = unseen_children(store, day)
     columns = [("child", "Child"), ("family", "Family"), ("status", "Status"),
                ("last_discussed", "Last discussed"), ("session", "Session"),
                ("supervisor", "Supervisor"), ("due", "Due"), ("days_overdue", "Days overdue")]

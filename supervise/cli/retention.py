@@ -29,12 +29,12 @@ def report(
 ) -> None:
     """What is due for destruction, held, to review by hand, or due soon, and why, by the
     policy's retention rules. `retention purge` destroys exactly the rows marked destroy."""
+    from supervise.app.retention import report as retention_report
     from supervise.domain.retention import LISTED, ROW_KEYS
-    from supervise.store.records.retention import report as retention_report
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store, store.session() as session:
-        found = retention_report(session, day)
+    with open_store(state) as store:
+        found = retention_report(store, day)
     shown = [row.as_dict() for row in found if all_ or row.status in LISTED]
     out.table(shown, REPORT_COLUMNS, as_json=json_, as_csv=ROW_KEYS if csv_ else None,
               empty="Nothing is due for destruction or review.")
@@ -59,26 +59,15 @@ def hold(
         "--store-wide", help="Hold every record in the store.")] = False,
 ) -> None:
     """Place a legal hold: nothing it covers is destroyed until it is released."""
+    from supervise.app.retention import place_hold
     from supervise.domain.text import clean_line
     from supervise.errors import UsageError
-    from supervise.store.records.children import find_child
-    from supervise.store.records.people import find_person
-    from supervise.store.records.retention import place_hold
 
     if sum((child is not None, person is not None, whole_store)) != 1:
         raise UsageError("Say what to hold: one of --child NAME, --person NAME or --store-wide.")
     why = clean_line(reason, "--reason")
-    with open_store(state) as store, store.session() as session:
-        if child is not None:
-            subject = find_child(session, child)
-            scope, subject_id, name = "child", subject.id, subject.name
-        elif person is not None:
-            subject = find_person(session, person)
-            scope, subject_id, name = "person", subject.id, subject.name
-        else:
-            scope, subject_id, name = "store", None, "the whole store"
-        hold_id = place_hold(session, scope=scope, subject_id=subject_id, reason=why, now=now(),
-                             actor=store.actor)
+    with open_store(state) as store:
+        hold_id, name = place_hold(store, reason=why, child=child, person=person)
     out.data(str(hold_id))
     out.message(f"Hold {hold_id} placed on {name}. Release it with `supervise retention "
                 f"release {hold_id} --reason TEXT` when the matter is closed.")
@@ -92,10 +81,10 @@ def holds(
     json_: JsonOpt = False,
 ) -> None:
     """List legal holds in force (with --all, released ones too)."""
-    from supervise.store.records.retention import hold_rows
+    from supervise.app.retention import holds as hold_rows
 
-    with open_store(state) as store, store.session() as session:
-        shown = [h.as_dict() for h in hold_rows(session, include_released=all_)]
+    with open_store(state) as store:
+        shown = hold_rows(store, include_released=all_)
     out.table(shown, HOLD_COLUMNS, as_json=json_, empty="No holds in force.")
 
 
@@ -108,13 +97,13 @@ def release(
         "--reason", metavar="TEXT", help="Why it can be released (e.g. the review closed).")],
 ) -> None:
     """Release a legal hold. Records it kept become due again by their rules."""
+    from supervise.app.retention import release_hold
     from supervise.domain.text import clean_line
-    from supervise.store.records.retention import release_hold
 
     why = clean_line(reason, "--reason")
-    with open_store(state) as store, store.session() as session:
-        released = release_hold(session, hold_id, reason=why, now=now(), actor=store.actor)
-    out.message(f"Hold {hold_id} on {released.hold.subject} released.")
+    with open_store(state) as store:
+        subject = release_hold(store, hold_id, reason=why)
+    out.message(f"Hold {hold_id} on {subject} released.")
 
 
 @app.command("purge")
@@ -127,15 +116,14 @@ def purge(
     """Destroy the records `retention report` marks destroy: whole records with every part
     and signature, by secure delete. Never anything under a hold. Each destruction is an
     audit event naming the record and the rule, without its content."""
+    from supervise.app.retention import purge as destroy
+    from supervise.app.retention import report as retention_report
     from supervise.cli import prompts
     from supervise.domain.retention import HELD, to_destroy
     from supervise.domain.text import counted
-    from supervise.store.records.retention import purge as destroy
-    from supervise.store.records.retention import report as retention_report
 
     with open_store(state) as store:
-        with store.session() as session:
-            found = retention_report(session, now().date())
+        found = retention_report(store)
         doomed = to_destroy(found)
         for row in found:
             if row.status == HELD:
@@ -152,7 +140,7 @@ def purge(
                 hint="give --yes to destroy without asking."):
             out.message("Nothing was destroyed.")
             return
-        done = destroy(store, now=now(), expected={row.unit.key for row in doomed})
+        done = destroy(store, expected={row.unit.key for row in doomed})
     out.message(f"Destroyed {what}: " + ", ".join(f"{n} {kind}" for kind, n in
                                                    done.destroyed.items())
                 + f". {done.held} held record(s) kept. Older backups (and the store's "

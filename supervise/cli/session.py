@@ -10,7 +10,6 @@ from supervise.cli.export import add_export_command
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.signing import add_signing_commands, show_evidence
-from supervise.clock import now
 
 app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
 
@@ -74,43 +73,14 @@ def new(
 
 
 def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
-    from supervise.domain.answers import Problems, read_answers_text
-    from supervise.domain.session_file import check_session_file
-    from supervise.errors import SuperviseError
-    from supervise.store.catalog import read_text
-    from supervise.store.records.answers_file import (
-        contract_for,
-        record_session,
-        session_template_id,
-    )
-    from supervise.store.records.people import find_person
-    from supervise.store.records.policies import policy_in_force
+    from supervise.app.sessions import read_answers_file, record_from_answers
 
-    data = _flags_into(read_answers_text(read_text(path, "answers file"), path.suffix),
-                       **flags)
-    moment = now()
+    data = _flags_into(read_answers_file(path), **flags)
     templates = catalog()
-    with open_store(state) as store, store.session() as session:
-        policy, version = policy_in_force(session, now=moment, actor=store.actor)
-        contract = None
-        names = data.get("supervisees") or []
-        if not data.get("template") and isinstance(names, list) and names and \
-                isinstance(names[0], str):  # anything else is reported with the rest below
-            try:
-                contract = contract_for(session, find_person(session, names[0]), policy, None)
-            except SuperviseError:  # an unknown name is reported with the others below
-                contract = None
-        template_id = session_template_id(policy, contract, data.get("template"))
-        chosen = templates.get(str(template_id), kind="session")
-        decision = templates.get(policy.decision_template, kind="decision")
-        problems = Problems()
-        parsed = check_session_file(chosen, {**data, "template": chosen.id}, moment.date(),
-                                    problems, decision=decision)
-        record_id = record_session(session, parsed, template=chosen, decision_template=decision,
-                                   policy=policy, policy_version=version, now=moment,
-                                   actor=store.actor, problems=problems,
-                                   origin=f"The answers file {path}")
-    out.message(f"Recorded session {record_id} ({chosen.id}), completed. Not signed yet.")
+    with open_store(state) as store:
+        record_id, template_id = record_from_answers(store, templates, data,
+                                                     origin=f"The answers file {path}")
+    out.message(f"Recorded session {record_id} ({template_id}), completed. Not signed yet.")
     out.data(str(record_id))
 
 
@@ -134,21 +104,16 @@ def list_(
     json_: JsonOpt = False,
 ) -> None:
     """List sessions, oldest first."""
+    from supervise.app.sessions import list_sessions
     from supervise.domain.dates import parse_optional_date
     from supervise.errors import UsageError
-    from supervise.store.queries.session_rows import list_sessions, session_row
-    from supervise.store.records.people import find_person
 
     first, last = parse_optional_date(start, "--from"), parse_optional_date(end, "--to")
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status {status!r}: use one of {', '.join(STATUSES)}.")
-    with open_store(state) as store, store.session() as session:
-        rows = [session_row(session, r) for r in list_sessions(
-            session, supervisee=find_person(session, supervisee) if supervisee else None,
-            supervisor=find_person(session, supervisor) if supervisor else None,
-            start=first, end=last, kind=kind,
-            status="draft" if status == "draft" else "completed" if status else None)]
-    rows = [r for r in rows if status is None or r["status"] == status]
+    with open_store(state) as store:
+        rows = list_sessions(store, supervisee=supervisee, supervisor=supervisor, start=first,
+                             end=last, kind=kind, status=status)
     if not json_:
         rows = [_with_late(r) for r in rows]
     out.table(rows, LIST_COLUMNS, as_json=json_,
@@ -159,11 +124,10 @@ def list_(
 @store_command
 def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a whole session record."""
-    from supervise.store.queries.session_rows import session_detail
-    from supervise.store.records.numbered import find_session
+    from supervise.app.sessions import show_session
 
-    with open_store(state) as store, store.session() as session:
-        detail = session_detail(session, find_session(session, session_id))
+    with open_store(state) as store:
+        detail = show_session(store, session_id)
     if json_:
         out.json(detail)
         return
@@ -201,23 +165,14 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
 @store_command
 def resume(state: AppState, session_id: IdArg) -> None:
     """Continue a draft session where it stopped."""
+    from supervise.app.sessions import draft_to_resume
     from supervise.cli.session_walk import walk
-    from supervise.errors import SuperviseError
-    from supervise.store.records.numbered import find_session
-    from supervise.store.records.template_snapshots import snapshot
 
     with open_store(state) as store:
-        with store.session() as session:
-            record = find_session(session, session_id)
-            if record.status != "draft":
-                raise SuperviseError(f"Session {record.id} is {record.status}: only a draft "
-                                     f"can be resumed. Correct a completed record with "
-                                     f"`supervise session amend {record.id}`.")
-            template = snapshot(session, record.template_digest)
-            record_id = record.id
-        out.message(f"Resuming session {record_id} ({template.title}, held "
-                    f"{record.held_on}).")
-        walk(store, record_id, template)
+        draft = draft_to_resume(store, session_id)
+        out.message(f"Resuming session {draft.id} ({draft.template.title}, held "
+                    f"{draft.held_on}).")
+        walk(store, draft.id, draft.template)
 
 
 @app.command("cancel")
@@ -234,22 +189,17 @@ def cancel(
         "--rebooked", metavar="DATE", help="The new date, if rebooked.")] = None,
 ) -> None:
     """Record a cancelled meeting; the party who cancelled owns the rebooking."""
+    from supervise.app.sessions import cancel as cancel_meeting
     from supervise.domain.dates import parse_date, parse_optional_date
-    from supervise.store.records.cancellations import cancel_meeting
-    from supervise.store.records.contracts import supervisor_in_force
-    from supervise.store.records.people import find_person
 
     meeting_on = parse_date(on, "--date")
     new_date = parse_optional_date(rebooked, "--rebooked")
-    with open_store(state) as store, store.session() as session:
-        person = find_person(session, supervisee)
-        row = cancel_meeting(session, supervisee=person,
-                             supervisor=supervisor_in_force(session, person),
-                             meeting_on=meeting_on, by=by, reason=reason, rebooked=new_date,
-                             now=now(), actor=store.actor)
+    with open_store(state) as store:
+        cancellation = cancel_meeting(store, supervisee=supervisee, meeting_on=meeting_on,
+                                      by=by, reason=reason, rebooked=new_date)
     follow = f"rebooked for {new_date}" if new_date else \
         f"not rebooked yet: the {by} who cancelled rebooks it"
-    out.message(f"Recorded cancellation {row.id} of {meeting_on}; {follow}.")
+    out.message(f"Recorded cancellation {cancellation} of {meeting_on}; {follow}.")
 
 
 @app.command("discard")
@@ -260,22 +210,18 @@ def discard(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Throw away a draft session (never a completed one); the audit trail keeps that it was."""
+    from supervise.app.sessions import discard as discard_draft
+    from supervise.app.sessions import session_status
     from supervise.cli import prompts
     from supervise.errors import SuperviseError
-    from supervise.store.records.numbered import find_session
-    from supervise.store.records.sessions import discard_draft
 
     with open_store(state) as store:
-        with store.session() as session:
-            record = find_session(session, session_id)
-            held, status = record.held_on, record.status
+        held, status = session_status(store, session_id)
         if status == "draft" and not yes and not prompts.confirm(
                 f"Discard draft session {session_id} (held {held}) and everything in it?",
                 hint="give --yes."):
             raise SuperviseError("Cancelled; nothing was changed.")
-        with store.session() as session:
-            discard_draft(session, find_session(session, session_id), now=now(),
-                          actor=store.actor)
+        discard_draft(store, session_id)
     out.message(f"Discarded draft session {session_id}.")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, open_store
 from supervise.cli.hints import rendered
@@ -14,7 +15,7 @@ from supervise.cli.questions import ask
 from supervise.clock import now
 from supervise.domain.session_file import OUTCOMES as REVIEW_OUTCOMES
 from supervise.domain.session_file import STATUSES
-from supervise.domain.templates import FIELD_TYPES, Template
+from supervise.domain.templates import FIELD_TYPES, Section, Template
 from supervise.errors import SuperviseError
 
 OUTCOMES = list(REVIEW_OUTCOMES)
@@ -43,22 +44,18 @@ def _optional_int(question: str, default: int | None, hint: str) -> int | None:
 
 
 def walk_new(state: AppState, flags: dict[str, Any]) -> None:
+    from supervise.app import sessions
     from supervise.domain.dates import parse_optional_date
     from supervise.domain.names import name_key
     from supervise.domain.session_file import TIME_PATTERN
     from supervise.errors import UsageError
-    from supervise.store.records.answers_file import contract_for, session_template_id
-    from supervise.store.records.people import find_person, list_people, person_name
-    from supervise.store.records.policies import policy_in_force
-    from supervise.store.records.sessions import drafts_for, start_draft
 
     if not prompts.can_ask():
         raise UsageError("No terminal to ask on: record the session from notes with --answers "
                          "FILE (`supervise template skeleton ID` writes one to fill in).")
-    moment = now()
+    today = now().date()
     with open_store(state) as store:
-        with store.session() as session:
-            names = [p.name for p in list_people(session, include_left=False)]
+        names = sessions.staff_names(store)
         kind = flags.get("kind") or "one-to-one"
         chosen = list(flags.get("supervisees") or [])
         if not chosen:
@@ -68,28 +65,17 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
             chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
         if len({name_key(n) for n in chosen}) != len(chosen):
             raise UsageError("A supervisee is named twice: name each once.")
-        with store.session() as session:
-            for draft in drafts_for(session, [find_person(session, n) for n in chosen]):
-                out.warning(f"Session {draft.id} (held {draft.held_on}) is still a draft: "
-                            f"`supervise session resume {draft.id}` finishes it.")
-        with store.session() as session:
-            policy, version = policy_in_force(session, now=moment, actor=store.actor)
-            supervisees = [find_person(session, n) for n in chosen]
-            contract = contract_for(session, supervisees[0], policy, flags.get("template"))
-            supervisor_name = flags.get("supervisor") or (
-                person_name(session, contract.supervisor_id) if contract else None)
-            template_id = session_template_id(policy, contract, flags.get("template"))
-            contract_id = contract.id if contract else None
-            duration_default = (contract.duration_minutes if contract else None)
+        for draft_id, held in sessions.drafts_of(store, chosen):
+            out.warning(f"Session {draft_id} (held {held}) is still a draft: "
+                        f"`supervise session resume {draft_id}` finishes it.")
+        plan = sessions.plan_session(store, chosen, flags.get("template"))
+        supervisor_name = flags.get("supervisor") or plan.supervisor
         if supervisor_name is None:
             supervisor_name = prompts.name("Supervisor:", names, default=store.actor,
                                            hint="give --supervisor NAME.")
-        template = catalog().get(template_id, kind="session")
-        if kind not in template.session_kinds:
-            raise SuperviseError(f"{template.id} is not for {kind} sessions: use one of "
-                                 f"{', '.join(template.session_kinds)} or another --template.")
+        template = sessions.session_template(catalog(), plan.template_id, kind)
         held_on = parse_optional_date(flags.get("date"), "--date") or _date(
-            "Date held:", moment.date(), "give --date YYYY-MM-DD.")
+            "Date held:", today, "give --date YYYY-MM-DD.")
         start_time = flags.get("time")
         if start_time is None:
             start_time = prompts.text("Start time (HH:MM, blank if not noted):",
@@ -97,15 +83,10 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         if start_time is not None and not TIME_PATTERN.match(start_time):
             raise SuperviseError(f"The start time {start_time!r} is not HH:MM, e.g. 14:30.")
         duration = flags.get("duration") or _optional_int(
-            "Duration in minutes:", duration_default, "give --duration MINUTES.")
-        with store.session() as session:
-            record = start_draft(
-                session, template=template, kind=kind,
-                supervisor=find_person(session, supervisor_name), supervisees=[
-                    find_person(session, n) for n in chosen], held_on=held_on,
-                start_time=start_time, duration=duration, contract_id=contract_id,
-                policy=policy, policy_version=version, now=moment, actor=store.actor)
-            record_id = record.id
+            "Duration in minutes:", plan.duration, "give --duration MINUTES.")
+        record_id = sessions.start_session(
+            store, plan, template, kind=kind, supervisor=supervisor_name, supervisees=chosen,
+            held_on=held_on, start_time=start_time, duration=duration)
         out.message(f"Session {record_id} started ({template.title}). Every answer is saved as "
                     f"you give it; Ctrl-C stops, `supervise session resume {record_id}` goes on.")
         walk(store, record_id, template)
@@ -113,39 +94,28 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
 
 @dataclass
 class Walk:
-    """One walk through a session: its store, its number, and what it reads once (the staff
-    names offered for type-ahead, the answers already saved)."""
+    """One walk through a session: its store, and what it read once (the draft's kind and date,
+    the staff names offered for type-ahead, the answers already saved). Every answer is saved
+    by one use case call, in its own transaction (the autosave)."""
 
     store: Any
     record_id: int
-    names: list[str]
-    answered: dict[str, Any]
+    draft: drafting.Draft
 
-    def saved(self, write, part: str | None = None) -> Any:
-        """Run one write in its own transaction (the autosave). A write names the `part` it
-        saved, and the audit trail keeps when each part was written, and by whom."""
-        from supervise.store.integrity.audit_chain import append_event
-        from supervise.store.records.numbered import find_session
+    @property
+    def names(self) -> list[str]:
+        return self.draft.names
 
-        with self.store.session() as session:
-            result = write(session, find_session(session, self.record_id))
-            if part is not None:
-                append_event(session, now=now(), actor=self.store.actor,
-                             action="session.autosave", record_type="session",
-                             record_id=str(self.record_id), detail={"part": part})
-            return result
+    @property
+    def answered(self) -> dict[str, Any]:
+        return self.draft.answered
 
 
-def walk(store, record_id: int, template: Template) -> None:
+def walk(store: Any, record_id: int, template: Template) -> None:
     """Ask every question not yet answered, saving each answer at once; then complete."""
-    from supervise.store.records.numbered import find_session
-    from supervise.store.records.people import list_people
-    from supervise.store.records.session_parts import answers_of
+    from supervise.app.sessions import complete_session
 
-    with store.session() as session:
-        names = [p.name for p in list_people(session, include_left=False)]
-        answered = answers_of(session, find_session(session, record_id))
-    w = Walk(store, record_id, names, answered)
+    w = Walk(store, record_id, drafting.open_draft(store, record_id))
     try:
         _group(w, template)
         for section in template.sections:
@@ -163,14 +133,7 @@ def walk(store, record_id: int, template: Template) -> None:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
         raise
-    from supervise.store.records.numbered import find_session
-    from supervise.store.records.policies import current_policy
-    from supervise.store.records.sessions import complete
-
-    with store.session() as session:
-        policy, _ = current_policy(session)
-        complete(session, find_session(session, record_id), policy=policy, now=now(),
-                 actor=store.actor)
+    complete_session(store, record_id)
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
 
@@ -179,11 +142,8 @@ def _group(w: Walk, template: Template) -> None:
     """A group record says what the group agreed on confidentiality and who takes forward an
     immediate concern, whatever its template asks."""
     from supervise.domain.session_file import GROUP_KEYS
-    from supervise.store.records.people import find_person
-    from supervise.store.records.sessions import save_answer
 
-    kind = w.saved(lambda s, r: r.kind)
-    if kind != "group":
+    if w.draft.kind != "group":
         return
     hint = "give group_confidentiality and concern_lead in an answers file."
     for key, what in GROUP_KEYS.items():
@@ -194,14 +154,11 @@ def _group(w: Walk, template: Template) -> None:
         while not value.strip():
             value = prompts.name(question, w.names, hint=hint) if key == "concern_lead" \
                 else prompts.note(question, hint=hint)
-        w.saved(lambda s, r, k=key, v=value: save_answer(
-            s, r, k, find_person(s, v).name if k == "concern_lead" else v, now()),
-            part=f"answer {key}")
+        drafting.record_answer(w.store, w.record_id, key, value,
+                               person=key == "concern_lead")
 
 
-def _field(w: Walk, section) -> None:
-    from supervise.store.records.sessions import save_answer
-
+def _field(w: Walk, section: Section) -> None:
     if section.id in w.answered:
         shown = w.answered[section.id]
         out.message(f"{section.title}: (answered) "
@@ -210,8 +167,7 @@ def _field(w: Walk, section) -> None:
     out.message("")
     value = ask(section, section.default, w.names)
     # a blank is saved too, so a resumed session does not ask it again
-    w.saved(lambda s, r: save_answer(s, r, section.id, value, now()),
-            part=f"answer {section.id}")
+    drafting.record_answer(w.store, w.record_id, section.id, value)
 
 
 def _short(value: Any) -> str:
@@ -219,37 +175,18 @@ def _short(value: Any) -> str:
     return text if len(text) <= 70 else text[:67] + "..."
 
 
-def _action_review(w: Walk, section) -> None:
-    from supervise.store.records.session_parts import reviews_in, supervisees_of
-    from supervise.store.records.sessions import open_actions_for, review_action
-
-    def pending(session, record):
-        done = {r.action_id for r in reviews_in(session, record)}
-        return [(a.id, a.text, a.due_on) for a in open_actions_for(
-            session, supervisees_of(session, record), on=record.held_on,
-            excluding=record.id) if a.id not in done]
-
-    items = w.saved(pending)
+def _action_review(w: Walk, section: Section) -> None:
+    items = drafting.actions_to_review(w.store, w.record_id)
     out.message(f"\n{section.title}: {len(items)} open action(s) to review.")
     for action_id, text, due in items:
         outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
-        w.saved(lambda s, r, a=action_id, o=outcome, n=note: review_action(
-            s, _action(s, a), outcome=o, note=n, now=now(), actor=w.store.actor, record=r),
-            part=f"review of action {action_id}")
+        drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note)
 
 
-def _action(session, action_id: int):
-    from supervise.store.records.sessions import find_action
-
-    return find_action(session, action_id)
-
-
-def _cases(w: Walk, section) -> None:
-    from supervise.store.records.sessions import case_state
-
-    saved = w.saved(lambda s, r: case_state(s, r))
+def _cases(w: Walk, section: Section) -> None:
+    saved = drafting.cases_so_far(w.store, w.record_id)
     out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
     for position, family, answers in saved:  # a case left half-way is finished first
         if any(f.id not in answers for f in section.fields):
@@ -274,11 +211,9 @@ def _text(question: str, hint: str) -> str:
 def _child(w: Walk, hint: str) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
     from supervise.domain.dates import parse_date
-    from supervise.store.records.children import same_name
 
     name = _text("Child's full name:", hint)
-    with w.store.session() as session:
-        known = [(c.id, c.dob, c.local_ref, c.status) for c in same_name(session, name)]
+    known = drafting.children_named(w.store, name)
     if known:
         labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
                   for _, dob, ref, status in known]
@@ -300,9 +235,7 @@ def _child(w: Walk, hint: str) -> dict[str, Any]:
         return {"name": name, "dob": dob.isoformat() if dob else None}
 
 
-def _one_case(w: Walk, section, position: int) -> None:
-    from supervise.store.records.sessions import save_case
-
+def _one_case(w: Walk, section: Section, position: int) -> None:
     hint = "use [[cases]] in an answers file."
     family = _text("Family name:", hint)
     children = [_child(w, hint)]
@@ -310,33 +243,24 @@ def _one_case(w: Walk, section, position: int) -> None:
         children.append(_child(w, hint))
     current = next((c["status"] for c in children if c.get("status")), "none")
     status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
-    w.saved(lambda s, r: save_case(
-        s, r, position=position, family=family, children=children, status=status, answers={},
-        now=now(), actor=w.store.actor), part=f"case {position}")
+    drafting.record_case(w.store, w.record_id, position=position, family=family,
+                         children=children, status=status)
     _case_fields(w, section, position, {})
 
 
-def _case_fields(w: Walk, section, position: int, answers: dict) -> None:
-    from supervise.store.records.sessions import save_case_answers
-
+def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any]) -> None:
     for field in section.fields:
         if field.id in answers:
             continue
         answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
-        w.saved(lambda s, r: save_case_answers(s, r, position, answers, now()),
-                part=f"case {position} {field.id}")
+        drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
     if prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):
         _decision(w, position)
 
 
 def _decision(w: Walk, position: int) -> None:
-    from supervise.store.records.policies import current_policy
-    from supervise.store.records.sessions import save_decision_for
-
-    with w.store.session() as session:
-        policy, _ = current_policy(session)
-    template = catalog().get(policy.decision_template, kind="decision")
+    template = drafting.decision_template(w.store, catalog())
     answers: dict[str, Any] = {}
     for field in template.sections:
         if field.type not in FIELD_TYPES:
@@ -344,15 +268,11 @@ def _decision(w: Walk, position: int) -> None:
         value = ask(field, field.default, w.names)
         if value is not None:
             answers[field.id] = value
-            w.saved(lambda s, r: save_decision_for(
-                s, r, position, template, answers, now()), part=f"case {position} decision")
+            drafting.record_decision(w.store, w.record_id, position, template, answers)
 
 
-def _actions(w: Walk, section) -> None:
-    from supervise.store.records.people import find_person
-    from supervise.store.records.sessions import add_action
-
-    held = w.saved(lambda s, r: r.held_on)
+def _actions(w: Walk, section: Section) -> None:
+    held = w.draft.held_on
     out.message(f"\n{section.title}")
     hint = "use [[actions]] in an answers file."
     while prompts.confirm("Add an action?", hint=hint):
@@ -360,8 +280,7 @@ def _actions(w: Walk, section) -> None:
         while True:
             owner = prompts.name("By whom:", w.names, hint=hint)
             try:
-                with w.store.session() as session:
-                    owner = find_person(session, owner).name
+                owner = drafting.staff_name(w.store, owner)
                 break
             except SuperviseError as error:
                 out.message(f"  {rendered(error)}")
@@ -369,22 +288,17 @@ def _actions(w: Walk, section) -> None:
         while due < held:
             out.message(f"  That is before the session ({held}).")
             due = _date("By when:", held + timedelta(days=14), hint)
-        w.saved(lambda s, r, t=text, o=owner, d=due: add_action(
-            s, r, text=t, owner=find_person(s, o), due=d, case=None, now=now()),
-            part="action")
+        drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due)
 
 
-def _next_meeting(w: Walk, section) -> None:
-    from supervise.store.records.sessions import next_meeting_suggestion, set_next_meeting
-
-    suggested, why, already = w.saved(next_meeting_suggestion)
+def _next_meeting(w: Walk, section: Section) -> None:
+    suggested, why, already = drafting.next_meeting(w.store, w.record_id)
     if already:
         out.message(f"{section.title}: (answered) {suggested}")
         return
     while True:
         chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,
                        "give next_meeting in an answers file.")
-        if w.saved(lambda s, r, d=chosen: set_next_meeting(s, r, d, now()),
-                   part="next meeting"):
+        if drafting.record_next_meeting(w.store, w.record_id, chosen):
             return
         out.message("  The next meeting must be after this one.")

@@ -10,8 +10,7 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, open_store, signer_passphrase
 from supervise.cli.options import store_command
 from supervise.cli.output import out
-from supervise.clock import now
-from supervise.errors import SuperviseError, UnlockError, UsageError
+from supervise.errors import SuperviseError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
 
@@ -72,98 +71,36 @@ def add_signing_commands(app: typer.Typer, record_type: str) -> None:
                text_file=text_file, reason=reason)
 
 
-def _target(session, record_type: str, given: str, amendment: int | None) -> tuple[str, Any]:
-    from supervise.store.records.amendments import find_amendment
-    from supervise.store.records.numbered import find_record
-
-    record = find_record(session, record_type, given)
-    if amendment is None:
-        return record_type, record
-    return "amendment", find_amendment(session, record_type, record.id, amendment)
-
-
-def _describe(record_type: str, given_type: str, target: Any) -> str:
-    if given_type == "amendment":
-        return f"amendment {target.number} to {NOUNS[record_type]} {target.record_id}"
-    return f"{NOUNS[record_type]} {target.id}"
-
-
 def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: str | None,
           comment: str | None, typed: bool, typed_name: str | None, signer_file: Path | None,
           amendment: int | None, yes: bool) -> None:
+    from supervise.app.signing import plan_signature, sign
     from supervise.domain.names import name_key
-    from supervise.domain.signing import role_for
-    from supervise.store.keys.signing_keys import current_key
-    from supervise.store.records.content import content_of, parties_of
-    from supervise.store.records.people import find_person
 
     with open_store(state) as store:
-        with store.session() as session:
-            target_type, target = _target(session, record_type, given, amendment)
-            what = _describe(record_type, target_type, target)
-            signer, me = find_person(session, as_name), find_person(session, store.actor)
-            role = role_for(signer.id, signer.name, parties_of(session, target_type, target),
-                            role, what)
-            digest = content_of(session, target_type, target).digest
-            holds_slot = store.keyfile is not None and store.keyfile.slot_for(signer.name)
-            enrolled = current_key(session, signer)
-        if typed and (signer.id == me.id or holds_slot or (
-                enrolled is not None and enrolled.protection == "passphrase")):
-            raise UsageError(f"{signer.name} has a signing key and signs with it (their own "
-                             f"passphrase): --typed is only for someone who has none.")
-        if not typed and signer.id != me.id and not holds_slot and (
-                enrolled is None or enrolled.protection != "passphrase"):
-            raise SuperviseError(
-                f"{signer.name} has no signing key: they set one with `supervise person enrol "
-                f"{signer.name}`, or sign by typing their name with --typed (witnessed by you).")
+        plan = plan_signature(store, record_type, given, amendment, signer=as_name, role=role,
+                              typed=typed)
+        what, signer, role = plan.what, plan.signer, plan.role
         asking = prompts.can_ask() and not yes
         if comment is None and role == "supervisee" and asking:
             comment = prompts.note("Comment, part of what you sign (anything you disagree with); "
                                    "leave empty for none:", hint="give --comment.")
         if typed:
             typed_as = typed_name if typed_name is not None else prompts.text(
-                f"{signer.name}, type your full name to sign:", hint="give --typed-name NAME.")
-            if name_key(typed_as) != name_key(signer.name):
-                raise UsageError(f"The typed name does not match {signer.name}; nothing was "
+                f"{signer}, type your full name to sign:", hint="give --typed-name NAME.")
+            if name_key(typed_as) != name_key(signer):
+                raise UsageError(f"The typed name does not match {signer}; nothing was "
                                  f"signed.")
         if asking and not prompts.confirm(
-                f"Sign {what} (digest {digest[:12]}) as {role}: {signer.name}?",
+                f"Sign {what} (digest {plan.digest[:12]}) as {role}: {signer}?",
                 hint="give --yes."):
             raise SuperviseError("Not signed; nothing was changed.")
-        passphrase = None if typed or signer.id == me.id else signer_passphrase(signer.name,
-                                                                                signer_file)
-        _sign_now(store, record_type, given, amendment, signer.name, role,
-                  (comment or "").strip() or None, typed, passphrase, what)
-
-
-def _sign_now(store, record_type: str, given: str, amendment: int | None, signer_name: str,
-              role: str, comment: str | None, typed: bool, passphrase: str | None,
-              what: str) -> None:
-    from supervise.store.integrity.audit_chain import append_event
-    from supervise.store.keys.key_file import WrongPassphrase
-    from supervise.store.keys.signing_keys import WrongSigningPassphrase
-    from supervise.store.records.people import find_person
-    from supervise.store.records.signatures import sign_record, signing_summary
-
-    try:
-        with store.session() as session:
-            target_type, target = _target(session, record_type, given, amendment)
-            signer, me = find_person(session, signer_name), find_person(session, store.actor)
-            material = _material(session, store, signer, me, typed, passphrase)
-            sign_record(session, target_type, target, signer=signer, role=role,
-                        comment=comment, material=material, now=now(), actor=store.actor)
-            summary = signing_summary(session, target_type, target)
-    except (WrongPassphrase, WrongSigningPassphrase):
-        with store.session() as session:
-            target_type, target = _target(session, record_type, given, amendment)
-            append_event(session, now=now(), actor=store.actor, action=f"{target_type}.sign-failed",
-                         record_type=target_type, record_id=str(target.id),
-                         detail={"signer": find_person(session, signer_name).id,
-                                 "reason": "wrong signing passphrase"})
-        raise UnlockError(f"Wrong signing passphrase for {signer_name}; nothing was signed "
-                          f"and the attempt is in the audit trail.") from None
+        passphrase = None if typed or plan.own_key else signer_passphrase(signer, signer_file)
+        summary = sign(store, record_type, given, amendment, signer=signer, role=role,
+                       comment=(comment or "").strip() or None, typed=typed,
+                       passphrase=passphrase)
     how = "typed name, witnessed" if typed else "personal key"
-    out.message(f"Signed {what} as {role}: {signer_name} ({how}).")
+    out.message(f"Signed {what} as {role}: {signer} ({how}).")
     if summary["signed"]:
         out.message(f"{what[0].upper()}{what[1:]} is signed: it never changes now; corrections "
                     f"are amendments.")
@@ -171,34 +108,10 @@ def _sign_now(store, record_type: str, given: str, amendment: int | None, signer
         out.message(f"Still to sign: {', '.join(summary['awaiting'])}.")
 
 
-def _material(session, store, signer, me, typed: bool, passphrase: str | None):
-    """The key that signs: the signer's own (opened by their passphrase, or by the store
-    passphrase already given when they are the signed-in user), or the witness's for a typed
-    name. Raises WrongPassphrase / WrongSigningPassphrase."""
-    from supervise.store.keys.signing_keys import current_key, custodian_key, open_enrolled
-    from supervise.store.records.signatures import SigningMaterial
-
-    if typed or signer.id == me.id:
-        key, private = custodian_key(session, me, store.opened.private_key, now=now(),
-                                     actor=store.actor)
-        return SigningMaterial(key, private, "typed" if typed else "key",
-                               witness=me if typed else None)
-    slot = store.keyfile.slot_for(signer.name)
-    if slot is not None:
-        opened = store.keyfile.open_slot(slot, passphrase)
-        key, private = custodian_key(session, signer, opened.private_key, now=now(),
-                                     actor=store.actor)
-        return SigningMaterial(key, private, "key")
-    key = current_key(session, signer)
-    return SigningMaterial(key, open_enrolled(key, passphrase), "key")
-
-
 def _amend(state: AppState, record_type: str, given: str, *, section: str | None,
            case: int | None, text: str | None, text_file: Path | None,
            reason: str | None) -> None:
-    from supervise.store.records.amendments import amend, amendable_sections, recorded_text
-    from supervise.store.records.numbered import find_record
-    from supervise.store.records.people import find_person
+    from supervise.app.records import amend, amendable, recorded
 
     if text is None and text_file is not None:
         try:
@@ -206,27 +119,21 @@ def _amend(state: AppState, record_type: str, given: str, *, section: str | None
         except (OSError, UnicodeDecodeError):
             raise UsageError(f"{text_file} cannot be read as UTF-8 text.") from None
     with open_store(state) as store:
-        with store.session() as session:
-            record = find_record(session, record_type, given)
-            sections = amendable_sections(session, record_type, record, case)
+        sections = amendable(store, record_type, given, case)
         if section is None and text is None and prompts.can_ask():
             whole = "A note on the whole record"
             chosen = prompts.choice("Which question does it correct?",
                                     [whole] + [f"{key}: {title}" for key, (title, _) in
                                                sections.items()], hint="give --section ID.")
             section = None if chosen == whole else chosen.split(":", 1)[0]
-        current = recorded_text(sections, section, record_type) if section else ""
+        current = recorded(sections, section, record_type) if section else ""
         if text is None:
             text = prompts.note("The corrected text:", default=out.cell(current),
                                 hint="give --text or --text-file.")
         if reason is None:
             reason = prompts.text("Why is it amended?", hint="give --reason.")
-        with store.session() as session:
-            record = find_record(session, record_type, given)
-            row = amend(session, record_type, record, section=section, case_position=case,
-                        text=text, reason=reason, author=find_person(session, store.actor),
-                        now=now(), actor=store.actor)
-            number, record_id = row.number, record.id
+        number, record_id = amend(store, record_type, given, section=section, case=case,
+                                  text=text, reason=reason)
     out.message(f"Recorded amendment {number} to {NOUNS[record_type]} {record_id}. Each party "
                 f"signs it: `supervise {record_type} sign {record_id} --amendment {number} "
                 f"--as NAME`.")

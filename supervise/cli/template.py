@@ -1,14 +1,16 @@
 """`supervise template …`: the agendas and forms, shipped and your own. Needs no store."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from supervise.cli.context import catalog, templates_dir
 from supervise.cli.options import JsonOpt, command_group
 from supervise.cli.output import out
-from supervise.clock import now
+
+if TYPE_CHECKING:
+    from supervise.domain.templates import Field
 
 app = command_group(
     "Agenda templates: the questions a contract, session or decision record asks. Your own "
@@ -20,7 +22,7 @@ LIST_COLUMNS = [("id", "Id"), ("kind", "Kind"), ("version", "Version"), ("title"
                 ("policy", "Policy"), ("origin", "From"), ("status", "Status")]
 
 
-def _list_rows() -> list[dict]:
+def _list_rows() -> list[dict[str, Any]]:
     rows = []
     for entry in catalog().files():
         template = entry.template
@@ -73,7 +75,7 @@ def show(template_id: IdArg, json_: JsonOpt = False) -> None:
             _show_field(f"    {field.part or '-'}", field)
 
 
-def _show_field(label: str, field) -> None:
+def _show_field(label: str, field: "Field") -> None:
     flags = [field.type] + (["required"] if field.required else []) + list(field.functions)
     out.data(f"{label} {field.title}  [{field.id}: {', '.join(flags)}]")
     indent = " " * (len(label) + 1)
@@ -88,11 +90,12 @@ def validate(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The template file to check.")],
 ) -> None:
     """Check a template file: every problem, with its line and what to write instead."""
+    from supervise.app.policy import check_template_file
     from supervise.domain.text import counted
     from supervise.errors import SuperviseError
-    from supervise.store.catalog import read_template_file
 
-    checked = read_template_file(file)
+    result = check_template_file(file, catalog())
+    checked = result.file
     for problem in checked.problems:
         out.data(f"{file}:{problem.line}: {problem.message}")
     if checked.problems:
@@ -101,8 +104,8 @@ def validate(
                              f"it will not be used until they are fixed.")
     template = checked.template
     assert template is not None
-    replaces = any(e.id == template.id and e.origin == "shipped" for e in catalog().files())
-    note = f"; in {templates_dir()} it replaces the shipped {template.id}" if replaces else ""
+    note = (f"; in {templates_dir()} it replaces the shipped {template.id}"
+            if result.replaces_shipped else "")
     out.data(f"{file}: ok: {template.id} version {template.version}, {template.kind}, "
              f"{len(template.sections)} sections{note}.")
 
@@ -116,22 +119,12 @@ def skeleton(
         = None,
 ) -> None:
     """Print a filled-in answers file for a template, ready to edit and feed back in."""
-    from supervise.domain.skeleton import skeleton_json, skeleton_toml
-    from supervise.store.catalog import kind_for_template
+    from supervise.app.policy import skeleton as skeleton_text
+    from supervise.app.policy import write_answers_file
 
-    template = catalog().get(template_id)
-    kind = kind_for_template(template.id) if template.kind == "contract" else None
-    text = (skeleton_json if json_ else skeleton_toml)(template, now().date(), kind)
+    text = skeleton_text(catalog(), template_id, as_json=json_)
     if out_file is None:
         out.data(text.rstrip("\n"))
         return
-    from supervise.errors import UsageError
-    from supervise.files import atomic_write
-
-    if out_file.exists():
-        raise UsageError(f"{out_file} already exists: choose another name or remove it first.")
-    try:
-        atomic_write(out_file, text.encode("utf-8"))
-    except OSError as error:
-        raise UsageError(f"Cannot write {out_file} ({error.strerror}): check the folder.") from None
+    write_answers_file(out_file, text)
     out.message(f"Wrote {out_file}: edit it, then pass it with --answers.")

@@ -13,9 +13,9 @@ def verify(
 ) -> None:
     """Check an export folder: every file's hash, the manifest's signature, each record's
     digest from its parts, and every signature. Exit 4 listing each problem. Needs no store."""
+    from supervise.app.audit import verify_export as verify_bundle
     from supervise.domain.text import counted
     from supervise.errors import UsageError, VerificationError
-    from supervise.export.bundle_verify import verify_bundle
 
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder: give the folder an export was written to.")

@@ -12,7 +12,7 @@ from supervise.domain.frequency import next_due
 from supervise.domain.session_file import check_session_file
 from supervise.domain.skeleton import skeleton_data
 from supervise.store.catalog import Catalog
-from supervise.store.db.tables import ActionItem, ActionReview
+from supervise.store.db.tables import ActionItem, ActionReview, id_of
 from supervise.store.records.answers_file import record_session
 from supervise.store.records.people import find_person
 from supervise.store.records.policies import policy_in_force
@@ -97,7 +97,7 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
 def _outcome(session: Session, action: ActionItem) -> str:
     """Every third action is carried forward once before it is done, as real ones are."""
     reviewed = session.exec(select(ActionReview).where(ActionReview.action_id == action.id))
-    return "carried" if action.id % 3 == 0 and not list(reviewed) else "done"
+    return "carried" if id_of(action) % 3 == 0 and not list(reviewed) else "done"
 
 
 def every(start: date, end: date, weeks: int) -> list[date]:
@@ -114,6 +114,12 @@ Event = tuple[date, Callable[[Session], object]]
 
 def first_year(actor: str) -> list[Event]:
     """Sessions under the minimum-standards policy, September 2025 to July 2026."""
+    def ms(held: date, supervisee: str, supervisor: str, family: int | None,
+           decision: bool) -> Event:
+        return (held, lambda s: record(s, template_id="ms-supervision-record", held=held,
+                                       supervisees=[supervisee], supervisor=supervisor,
+                                       actor=actor, family=family, decision=decision))
+
     events: list[Event] = []
     pairs = [("Priya Shah", actor, date(2025, 9, 10)),
              ("Daniel Brooks", actor, date(2025, 9, 17)),
@@ -123,11 +129,8 @@ def first_year(actor: str) -> list[Event]:
         for index, held in enumerate(every(start, date(2026, 7, 15), 6)):
             if supervisee == "Tom Okafor" and held == date(2026, 2, 11):
                 continue  # cancelled by the supervisor (see cancellations in sample.py)
-            events.append((held, lambda s, h=held, e=supervisee, r=supervisor, i=index, n=number:
-                           record(s, template_id="ms-supervision-record", held=h,
-                                  supervisees=[e], supervisor=r, actor=actor,
-                                  family=(i + n) if i % 2 == 0 else None,
-                                  decision=i == 2)))
+            events.append(ms(held, supervisee, supervisor,
+                             (index + number) if index % 2 == 0 else None, index == 2))
     events.append((date(2026, 3, 3), lambda s: record(
         s, template_id="ms-supervision-record", held=date(2026, 3, 3),
         supervisees=["Daniel Brooks"], supervisor=actor, actor=actor, kind="ad-hoc",

@@ -12,6 +12,7 @@ from supervise.store.db.tables import Contract, Person, SessionRecord
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.amendments import amend
 from supervise.store.records.content import parties_of
+from supervise.store.records.numbered import stored
 from supervise.store.records.people import find_person
 from supervise.store.records.session_parts import case_decision, cases_of
 from supervise.store.records.signatures import SigningMaterial, sign_record
@@ -35,7 +36,7 @@ class SampleSigner:
                   moment: datetime) -> None:
         me = find_person(session, self.user)
         for party in parties_of(session, record_type, record):
-            signer = session.get(Person, party.person_id)
+            signer = stored(session, Person, party.person_id)
             comment = "I would like more time on my own wellbeing next session." \
                 if party.role == "supervisee" and record.id % 7 == 3 else None
             sign_record(session, record_type, record, signer=signer, role=party.role,

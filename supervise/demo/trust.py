@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from supervise.demo.history import at, first_year, second_year
+from supervise.demo.history import Event, at, first_year, second_year
 from supervise.domain.frequency import parse_frequency
 from supervise.domain.skeleton import example_answers
 from supervise.store.catalog import Catalog, shipped_policy
+from supervise.store.db.tables import id_of
 from supervise.store.records.cancellations import cancel_meeting
 from supervise.store.records.contracts import ContractTerms, end_contract, make_contract
 from supervise.store.records.numbered import find_contract
@@ -82,8 +83,8 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
         start=spec.start, review=policy.review_on(spec.start), duration=kind.duration,
         venue=spec.venue, template=template, answers=example_answers(template.sections, spec.start))
     old = find_contract(session, replacing) if replacing else None
-    return make_contract(session, terms, policy=policy, policy_version=version, now=now,
-                         actor=USER, replacing=old).id
+    return id_of(make_contract(session, terms, policy=policy, policy_version=version, now=now,
+                               actor=USER, replacing=old))
 
 
 START = date(2025, 8, 25)  # the day the trust set up its store
@@ -134,7 +135,7 @@ def build_sample(session: Session, signer: "SampleSigner | None" = None) -> None
         leave_person(s, find_person(s, "Ruth Adeyemi"), now=moment, actor=USER,
                      left=date(2026, 7, 31))
 
-    events = [(START, setup)]
+    events: list[Event] = [(START, setup)]
     events += [(spec.start, agree(spec)) for spec in FIRST_CONTRACTS]
     events += first_year(USER) + second_year(USER)
     events += [

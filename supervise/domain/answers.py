@@ -17,7 +17,7 @@ from supervise.domain.names import clean_name
 from supervise.domain.templates import FIELD_TYPES, Field, Template
 from supervise.domain.text import counted
 from supervise.domain.tomlspots import syntax_error
-from supervise.errors import SuperviseError, UsageError
+from supervise.errors import Hint, Spell, SuperviseError, UsageError, joined
 
 MAX_TEXT = 2_000
 MAX_NOTE = 100_000
@@ -25,25 +25,42 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class AnswersError(UsageError):
-    """An answers file (or set of answers) with problems; `problems` has them all."""
+    """An answers file (or set of answers) with problems; `problems` has them all, and `hints`
+    (one per problem, or None) what to do about each, which the CLI words in its line."""
 
-    def __init__(self, origin: str, problems: list[str]) -> None:
-        listed = "; ".join(problems)
-        super().__init__(f"{origin} has {counted(len(problems), 'problem')}, nothing was "
-                         f"stored: {listed}")
+    def __init__(self, origin: str, problems: list[str],
+                 hints: list[Hint | None] | None = None) -> None:
+        self.origin = origin
         self.problems = problems
+        self.hints = [*(hints or []), *[None] * (len(problems) - len(hints or []))]
+        super().__init__(self._line("; ".join(problems)))
+
+    def _line(self, listed: str) -> str:
+        return (f"{self.origin} has {counted(len(self.problems), 'problem')}, nothing was "
+                f"stored: {listed}")
+
+    def said(self, spell: Spell) -> str:
+        return self._line("; ".join(joined(problem, hint, spell)
+                                    for problem, hint in zip(self.problems, self.hints,
+                                                             strict=True)))
 
 
 @dataclass
 class Problems:
     items: list[str] = field(default_factory=list)
+    hints: list[Hint | None] = field(default_factory=list)
 
-    def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+    def add(self, where: str, problem: str | SuperviseError, hint: Hint | None = None) -> None:
+        """A problem at `where`: its text (and hint), or the error it raised (whose hint is
+        kept)."""
+        message, hint = (problem.message, problem.hint) if isinstance(problem, SuperviseError) \
+            else (problem, hint)
+        self.items.append(f"{where}: {message}" if message else f"{where}:")
+        self.hints.append(hint)
 
     def raise_if_any(self, origin: str) -> None:
         if self.items:
-            raise AnswersError(origin, self.items)
+            raise AnswersError(origin, self.items, self.hints)
 
 
 def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
@@ -71,10 +88,11 @@ def read_answers_text(text: str, suffix: str) -> dict[str, Any]:
                 from None
         except tomllib.TOMLDecodeError as error:
             line, message = syntax_error(error, text)
-            raise UsageError(f"The answers file is not valid TOML: line {line}: {message}; "
-                             f"fix that line or use `supervise template skeleton`.") from None
+            raise UsageError(f"The answers file is not valid TOML: line {line}: {message};",
+                             Hint.of("fix_line_or_skeleton")) from None
     if not isinstance(data, dict):
-        raise UsageError("The answers file must be a table of keys (see `template skeleton`).")
+        raise UsageError("The answers file must be a table of keys",
+                         Hint.of("see_skeleton"))
     return data
 
 
@@ -155,7 +173,7 @@ def check_answers(template: Template, answers: Any, problems: Problems,
                                            f"questions are {', '.join(simple)}")
         elif spec.type not in FIELD_TYPES:
             problems.add(f"{where}.{key}", f"give the {spec.type} section as its own "
-                                           f"top-level table (see `template skeleton`)")
+                                           "top-level table", Hint.of("see_skeleton_bare"))
         else:
             checked = check_value(spec, value, f"{where}.{key}", problems)
             if checked is not None:
@@ -193,7 +211,7 @@ def check_date(value: Any, where: str, problems: Problems) -> str | None:
         try:
             return parse_date(value, "the date").isoformat()
         except SuperviseError as error:
-            problems.add(where, error.message)
+            problems.add(where, error)
             return None
     problems.add(where, "must be a date, YYYY-MM-DD")
     return None
@@ -206,7 +224,7 @@ def check_name(value: Any, where: str, problems: Problems) -> str | None:
     try:
         return clean_name(value)
     except SuperviseError as error:
-        problems.add(where, error.message)
+        problems.add(where, error)
         return None
 
 

@@ -48,7 +48,7 @@ def check_contract_file(data: dict[str, Any], problems: Problems) -> ContractGiv
         try:
             given.frequency = parse_frequency(str(data["frequency"]))
         except SuperviseError as error:
-            problems.add("frequency", error.message)
+            problems.add("frequency", error)
     for key in ("start", "review"):
         if key in data:
             setattr(given, key, as_date(data[key], key, problems))
@@ -62,7 +62,7 @@ def check_contract_file(data: dict[str, Any], problems: Problems) -> ContractGiv
         try:
             given.venue = clean_line(str(data["venue"]), "venue")
         except SuperviseError as error:
-            problems.add("venue", error.message)
+            problems.add("venue", error)
     answers = data.get("answers", {})
     if not isinstance(answers, dict):
         problems.add("answers", "must be a table, written [answers]")

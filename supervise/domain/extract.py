@@ -93,7 +93,8 @@ def entry_parts(content: Content, omitted: dict[int, str],
 def recompute(header: dict[str, Any], parts: list[dict[str, Any]]) -> tuple[str, list[str]]:
     """A record's digest from its header, its included parts and the digests of the parts left
     out; and every included part whose content no longer matches its digest."""
-    problems, digests = [], []
+    problems: list[str] = []
+    digests: list[str | None] = []
     for entry in parts:
         given = entry.get("digest")
         if entry.get("included"):

@@ -8,7 +8,7 @@ import difflib
 import unicodedata
 
 from supervise.domain.text import clean_line
-from supervise.errors import NotFoundError
+from supervise.errors import Hint, NotFoundError
 
 
 def clean_name(raw: str) -> str:
@@ -31,9 +31,6 @@ def closest(query: str, names: list[str], limit: int = 3) -> list[str]:
 
 def unknown_name(query: str, names: list[str], kind: str = "person") -> NotFoundError:
     suggestions = closest(query, names)
-    hint = (
-        f" Did you mean: {', '.join(suggestions)}?"
-        if suggestions
-        else f" See `supervise {kind} list`."
-    )
-    return NotFoundError(f"No {kind} named {query!r}.{hint}")
+    if suggestions:
+        return NotFoundError(f"No {kind} named {query!r}. Did you mean: {', '.join(suggestions)}?")
+    return NotFoundError(f"No {kind} named {query!r}.", Hint.of("see_list", kind=kind))

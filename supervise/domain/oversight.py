@@ -108,11 +108,14 @@ class Row:
         return self.status != "ok" or bool(self.flags)
 
 
-def due_after(last: date | None, start: date, frequency: Frequency, policy: Policy) -> date:
+def due_after(last: date | None, start: date | None, frequency: Frequency,
+              policy: Policy) -> date:
     """SPEC §8: from the last counted session, or the contract start if none; `termly` is the
     end of the term after the last session's, or the end of the start's term if none."""
     if last is not None:
         return next_due(last, frequency, policy.terms)
+    if start is None:
+        raise ValueError("due_after needs the last session or a start")
     if frequency.span is None:
         return term_end_on(policy.terms, start)
     return frequency.span.after(start)
@@ -177,7 +180,7 @@ def rows_for(person: PersonFacts, policy: Policy, on: date) -> list[Row]:
             flags.append("contract-review-due")
         frequency = contract.frequency_on(on)
         last = _last_for(person, contract)
-        due = due_after(last, contract.start, frequency, policy)
+        due: date | None = due_after(last, contract.start, frequency, policy)
         status, days = status_of(due, on)
         rows.append(Row(person.name, contract.supervisor, str(frequency), last, due, status,
                         days, _ordered_flags(flags)))

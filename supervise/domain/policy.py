@@ -31,7 +31,7 @@ from supervise.domain.session_file import STATUSES
 from supervise.domain.templates import Problem
 from supervise.domain.text import clean_line, counted
 from supervise.domain.tomlspots import syntax_error
-from supervise.errors import SuperviseError, UsageError
+from supervise.errors import Hint, SuperviseError, UsageError
 
 _TOP = ("id", "title", "source", "version", "default_kind", "default_frequency",
         "decision_template", "kinds", "frequency_rules", "schedules", "contract", "sessions",
@@ -113,8 +113,8 @@ class Policy:
     def kind(self, name: str | None) -> ContractKind:
         chosen = name or self.default_kind
         if chosen not in self.kinds:
-            raise UsageError(f"Unknown contract kind {chosen!r} in policy {self.id}: give --kind "
-                             f"with one of {', '.join(self.kinds)}.")
+            raise UsageError(f"Unknown contract kind {chosen!r} in policy {self.id}:",
+                             Hint.of("give_kind", kinds=", ".join(self.kinds)))
         return self.kinds[chosen]
 
     def frequency_for(self, kind: str, role: str, anchor: date | None,
@@ -172,7 +172,7 @@ class _Reader:
             self.add(key, f"must be a table, written [{key}]")
             return {}
         for name in value if allowed is not None else ():
-            if name not in allowed:
+            if allowed is not None and name not in allowed:
                 near = closest(name, list(allowed), limit=1)
                 self.add(f"{key}.{name}", "unknown key" + (f"; did you mean `{near[0]}`?"
                                                           if near else ""))

@@ -2,7 +2,7 @@
 
 import re
 
-from supervise.errors import UsageError
+from supervise.errors import Hint, UsageError
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -17,6 +17,6 @@ def parse_recovery_key(text: str) -> bytes:
     if not _HEX64.match(compact):
         raise UsageError(
             "That is not a recovery key: it is 64 hexadecimal digits (0-9, a-f) in eight groups "
-            "of eight joined by '-', as printed by `supervise init` or `supervise key rotate`."
+            "of eight joined by '-',", Hint.of("recovery_key_as_printed")
         )
     return bytes.fromhex(compact)

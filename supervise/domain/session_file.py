@@ -12,7 +12,7 @@ from supervise.domain.answers import Problems, as_date, check_answers, check_nam
 from supervise.domain.names import name_key
 from supervise.domain.templates import Template
 from supervise.domain.text import clean_line
-from supervise.errors import SuperviseError
+from supervise.errors import Hint, SuperviseError
 
 TOP_KEYS = ("template", "date", "time", "kind", "supervisor", "supervisees", "duration",
             "next_meeting", "answers", "cases", "actions", "action_review",
@@ -190,7 +190,7 @@ def _cases(template: Template, decision: Template | None, value: Any,
         try:
             family = clean_line(family if isinstance(family, str) else "", "family's name")
         except SuperviseError as error:
-            problems.add(f"{where}.family", error.message)
+            problems.add(f"{where}.family", error)
         children = _children(case.get("children"), where, problems, today)
         status = parse_status(case["status"], f"{where}.status", problems) \
             if "status" in case else None
@@ -254,7 +254,8 @@ def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
         where = f"action_review[{number}]"
         action = review.get("action")
         if isinstance(action, bool) or not isinstance(action, int) or action < 1:
-            problems.add(f"{where}.action", "must be an action's number (see `action list`)")
+            problems.add(f"{where}.action", "must be an action's number",
+                         Hint.of("see_action_list_bare"))
         outcome = review.get("outcome")
         if outcome not in OUTCOMES:
             problems.add(f"{where}.outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")

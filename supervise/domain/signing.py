@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supervise.domain.canonical import canonical_json, record_digest
-from supervise.errors import UsageError
+from supervise.errors import Hint, UsageError
 
 ROLES = ("supervisor", "supervisee", "manager")
 STATEMENT_VERSION = 1
@@ -78,11 +78,11 @@ def role_for(person_id: int, name: str, parties: list[Party], requested: str | N
     """The role someone signs in: their part in the record, or `manager` when asked for."""
     theirs = [p.role for p in parties if p.person_id == person_id]
     if requested is not None and requested not in ROLES:
-        raise UsageError(f"--role {requested!r} is not a role: use {', '.join(ROLES)}.")
+        raise UsageError("", Hint.of("give_a_role", role=requested, roles=", ".join(ROLES)))
     if requested == "manager" or (requested is None and not theirs):
         if requested is None:
-            raise UsageError(f"{name} is not a party to {what}: a manager countersigning "
-                             f"gives --role manager.")
+            raise UsageError(f"{name} is not a party to {what}:",
+                             Hint.of("countersign_as_manager"))
         return "manager"
     if requested is not None and requested not in theirs:
         raise UsageError(f"{name} is not the {requested} of {what}"

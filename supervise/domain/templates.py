@@ -12,7 +12,7 @@ from typing import Any
 from supervise.domain.canonical import sha256_hex
 from supervise.domain.names import closest
 from supervise.domain.tomlspots import Spot, Spots, locate, syntax_error
-from supervise.errors import SuperviseError
+from supervise.errors import Hint, SuperviseError
 
 KINDS = ("contract", "session", "decision")
 SESSION_KINDS = ("one-to-one", "group", "ad-hoc", "external")
@@ -46,8 +46,8 @@ class TemplateError(SuperviseError):
 
     def __init__(self, origin: str, problems: list[Problem]) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"Template {origin} {problems[0]}{more}. "
-                         f"Run `supervise template validate` on it for the full list.")
+        super().__init__(f"Template {origin} {problems[0]}{more}.",
+                         Hint.of("validate_template"))
         self.problems = problems
 
 
@@ -165,7 +165,7 @@ class _Checker:
         session_kinds = self.names(data.get("session_kinds", list(SESSION_KINDS)), SESSION_KINDS,
                                    top, "session_kinds")
         sections = self.sections(data.get("sections"), kind)
-        if self.problems:
+        if self.problems or not isinstance(version, int):
             return None
         return Template(
             id=template_id, kind=kind, title=title, version=version, sections=sections,

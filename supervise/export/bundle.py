@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from supervise.domain.document import Document, RecordFile
-from supervise.errors import UsageError
+from supervise.errors import Hint, UsageError
 from supervise.export.docx_writer import render
 from supervise.export.readme import readme_text
 from supervise.files import PRIVATE_DIR, atomic_write, fsync_path, temp_path_beside, write_new
@@ -36,16 +36,15 @@ class Written:
 def check_folder(folder: Path) -> None:
     """Refuse, before any work, a folder that is a file, a link or holds anything."""
     if folder.is_symlink():
-        raise UsageError(f"{folder} is a link: give --out a new folder.")
+        raise UsageError(f"{folder} is a link:", Hint.of("new_out_folder"))
     if not folder.parent.is_dir():
-        raise UsageError(f"The folder {folder.parent} does not exist: create it or give another "
-                         f"--out.")
+        raise UsageError(f"The folder {folder.parent} does not exist:",
+                         Hint.of("create_folder_or_another_out"))
     if folder.exists():
         if not folder.is_dir():
-            raise UsageError(f"{folder} is a file: give --out a new folder.")
+            raise UsageError(f"{folder} is a file:", Hint.of("new_out_folder"))
         if any(folder.iterdir()):
-            raise UsageError(f"{folder} is not empty: give --out a new or empty folder, so "
-                             f"nothing else is mixed into the export.")
+            raise UsageError(f"{folder} is not empty:", Hint.of("empty_out_folder"))
 
 
 def _private_folder(folder: Path) -> None:
@@ -137,14 +136,15 @@ def _seal_entry(writer: _Writer, entry: dict[str, Any]) -> dict[str, Any]:
     return {**entry, "signatures": signatures}
 
 
-def write_single(path: Path, document: Document, *, force: bool, flag: str = "--out") -> str:
+def write_single(path: Path, document: Document, *, force: bool,
+                 taken: Hint = Hint.of("another_out_or_force"),
+                 no_folder: Hint = Hint.of("create_folder_or_another_out")) -> str:
     """One record's DOCX at `path` (0600), refusing to replace a file unless `force`; returns
-    its SHA-256."""
+    its SHA-256. `taken` and `no_folder` say how to give another path (`--out` by default)."""
     data = render(document)
     if path.exists() and not force:
-        raise UsageError(f"{path} exists: give another {flag}, or --force to replace it.")
+        raise UsageError(f"{path} exists:", taken)
     if path.parent and not path.parent.is_dir():
-        raise UsageError(f"The folder {path.parent} does not exist: create it or give another "
-                         f"{flag}.")
+        raise UsageError(f"The folder {path.parent} does not exist:", no_folder)
     atomic_write(path, data)
     return hashlib.sha256(data).hexdigest()

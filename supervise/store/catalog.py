@@ -10,7 +10,7 @@ from pathlib import Path
 from supervise.domain.names import closest
 from supervise.domain.policy import Policy, parse_policy
 from supervise.domain.templates import Problem, Template, TemplateError, check_template
-from supervise.errors import NotFoundError, UsageError
+from supervise.errors import Hint, NotFoundError, UsageError
 
 _PROJECT = Path(__file__).resolve().parents[2]
 
@@ -101,12 +101,13 @@ class Catalog:
                     raise entry.error
                 if kind and entry.template.kind != kind:
                     raise UsageError(f"{template_id} is a {entry.template.kind} template, not a "
-                                     f"{kind} one: see `supervise template list`.")
+                                     f"{kind} one:", Hint.of("see_templates"))
                 return entry.template
         ids = [f.id for f in self.in_use()]
         near = closest(template_id, ids)
-        hint = f"Did you mean: {', '.join(near)}?" if near else "See `supervise template list`."
-        raise NotFoundError(f"No template {template_id!r}. {hint}")
+        if near:
+            raise NotFoundError(f"No template {template_id!r}. Did you mean: {', '.join(near)}?")
+        raise NotFoundError(f"No template {template_id!r}.", Hint.of("see_template_list"))
 
 
 def policy_names() -> list[str]:
@@ -116,8 +117,8 @@ def policy_names() -> list[str]:
 def shipped_policy(name: str) -> Policy:
     path = shipped_dir("policies") / f"{name}.toml"
     if not path.is_file():
-        raise UsageError(f"No policy profile {name!r}: use one of {', '.join(policy_names())}, "
-                         f"or `supervise policy set FILE` with your own.")
+        raise UsageError(f"No policy profile {name!r}: use one of {', '.join(policy_names())},",
+                         Hint.of("or_set_own_policy"))
     return parse_policy(read_text(path, "policy"), name)
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.domain.canonical import iso_utc
-from supervise.errors import StoreFileError, SuperviseError, UsageError
+from supervise.errors import Hint, StoreFileError, SuperviseError, UsageError
 from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
@@ -72,8 +72,8 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
         checkup = Checkup([])
         examine(copy, [store.db_key], checkup, audit=False)
         if not checkup.healthy:
-            raise StoreFileError("The copy did not pass its checks, so no backup was written: "
-                                 "run `supervise doctor` on the store.")
+            raise StoreFileError("The copy did not pass its checks, so no backup was written:",
+                                 Hint.of("run_doctor"))
         events, head = _chain_head(copy, store.db_key)
         keys = store.paths.keys.read_bytes()
         create_private_file(packing)
@@ -137,26 +137,25 @@ class Unpacked:
 def unpack(source: Path, beside: Path) -> Unpacked:
     """The backup's entries as private files next to `beside`, each checked against the
     manifest; refused whole if anything is missing, extra or altered."""
-    not_a_backup = (f"{source} is not a supervise backup (or it is damaged): give a file made "
-                    "by `supervise backup --to FILE`.")
+    not_a_backup = f"{source} is not a supervise backup (or it is damaged):"
     if not source.is_file():
         raise UsageError(f"No backup file at {source}: check the path.")
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError):
-        raise StoreFileError(not_a_backup) from None
+        raise StoreFileError(not_a_backup, Hint.of("give_backup_file")) from None
     staged = Unpacked({}, temp_path_beside(beside, "restore-db"),
                       temp_path_beside(beside, "restore-keys"), None)
     try:
         with archive:
             if set(archive.namelist()) != {MANIFEST_ENTRY, DB_ENTRY, KEYS_ENTRY}:
-                raise StoreFileError(not_a_backup)
+                raise StoreFileError(not_a_backup, Hint.of("give_backup_file"))
             staged.manifest = json.loads(archive.read(MANIFEST_ENTRY))
             if staged.manifest.get("format") != FORMAT:
-                raise StoreFileError(not_a_backup)
+                raise StoreFileError(not_a_backup, Hint.of("give_backup_file"))
             if staged.manifest.get("version") != VERSION:
-                raise StoreFileError(f"{source} is a backup format this supervise does not "
-                                     "know: upgrade supervise to restore it.")
+                raise StoreFileError(f"{source} is a backup format",
+                                     Hint.of("upgrade_to_restore"))
             for entry, path in ((DB_ENTRY, staged.db), (KEYS_ENTRY, staged.keys)):
                 create_private_file(path)
                 digest = hashlib.sha256()
@@ -169,13 +168,13 @@ def unpack(source: Path, beside: Path) -> Unpacked:
                                          "checksum): use another backup.")
         staged.keyfile = KeyFile.from_bytes(staged.keys.read_bytes())
         if staged.keyfile.store_id != staged.manifest.get("store_id"):
-            raise StoreFileError(not_a_backup)
+            raise StoreFileError(not_a_backup, Hint.of("give_backup_file"))
     except BaseException as exc:
         staged.discard()
         if isinstance(exc, zipfile.BadZipFile):  # a CRC that fails while reading: damaged
             raise StoreFileError(f"{source} is damaged ({str(exc)[:60]}): use another "
                                  "backup.") from None
         if isinstance(exc, (KeyError, ValueError, TypeError, OSError, EOFError)):
-            raise StoreFileError(not_a_backup) from None
+            raise StoreFileError(not_a_backup, Hint.of("give_backup_file")) from None
         raise
     return staged

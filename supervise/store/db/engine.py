@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from supervise.errors import StoreFileError, SuperviseError
+from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.store.db import sqlcipher as sqlite
 
 
@@ -46,9 +46,8 @@ def translated_errors() -> Iterator[None]:
             raise sqlite.StoreInUse() from None
         if sqlite.SIGNED_REFUSAL in original:
             raise SuperviseError(
-                "That record is signed, and the store refuses to change a signed record: record "
-                "a correction with `supervise session amend ID` (or contract / decision amend)."
-            ) from None
+                "That record is signed, and the store refuses to change a signed record:",
+                Hint.of("amend_signed_record")) from None
         if sqlite.is_damage(exc.orig):
             raise StoreFileError(
                 "The store file is truncated or damaged: restore it from a backup."

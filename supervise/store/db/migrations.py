@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from supervise.errors import StoreFileError
+from supervise.errors import Hint, StoreFileError
 from supervise.files import ensure_private_dir
 from supervise.store.db import sqlcipher as sqlite
 
@@ -422,7 +422,7 @@ def migrate(conn, db_path: Path, now: datetime,
     if current > target:
         raise StoreFileError(
             f"This store was written by a newer supervise (schema {current}; this one knows "
-            f"{target}): upgrade supervise before opening it."
+            f"{target}):", Hint.of("upgrade_to_open")
         )
     if current == target:
         return None

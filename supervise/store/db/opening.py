@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from supervise.domain.canonical import iso_utc
 from supervise.domain.names import clean_name
 from supervise.domain.text import clean_line
-from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.errors import Hint, StoreFileError, SuperviseError, UnlockError
 from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
@@ -40,10 +40,7 @@ from supervise.store.records.policies import set_policy
 if TYPE_CHECKING:
     from supervise.domain.policy import Policy
 
-WRONG_PASSPHRASE = (
-    "Wrong passphrase for this store; nothing was changed. Forgotten it? A custodian can set a "
-    "new one with `supervise key recover` and the recovery key."
-)
+WRONG_PASSPHRASE = "Wrong passphrase for this store; nothing was changed."
 
 
 @dataclass(frozen=True)
@@ -107,9 +104,7 @@ def check_new_store(db_path: Path, *, org: str, user: str, role: str) -> tuple[s
     asked; returns the organisation, user and role as they will be stored."""
     for existing in (db_path, StorePaths(db_path).keys):
         if existing.exists():
-            raise SuperviseError(
-                f"{existing} already exists: choose another --store, or open the existing store."
-            )
+            raise SuperviseError(f"{existing} already exists:", Hint.of("another_new_store"))
     return clean_line(org, "organisation name"), clean_name(user), clean_line(role, "role")
 
 
@@ -192,8 +187,8 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
         raise StoreFileError(f"{paths.db} has no store id: restore it from a backup.")
     if keyfile is not None and row[0] != keyfile.store_id:
         raise UnlockError(
-            f"The key file {paths.keys} belongs to a different store: put the right key file "
-            "beside the database, or rebuild it with `supervise key recover`."
+            f"The key file {paths.keys} belongs to a different store:",
+            Hint.of("right_key_file")
         )
     store = Store(paths, db_key, row[0], actor, keyfile, opened)
     with store.session() as session:
@@ -210,15 +205,13 @@ def pick_slot(paths: StorePaths, keyfile: KeyFile, user: str | None, now: dateti
         if slot is None:
             _note_failure(paths, now, "unknown user", None)
             raise UnlockError(
-                f"{user!r} holds no key to this store: check --user (or SUPERVISE_USER); a "
-                "custodian can add them with `supervise key add-user`."
+                f"{user!r} holds no key to this store:", Hint.of("check_user")
             )
         return slot
     if len(keyfile.slots) == 1:
         return keyfile.slots[0]
     raise UnlockError(
-        f"This store has {len(keyfile.slots)} users: say whose passphrase this is with "
-        "--user NAME or SUPERVISE_USER."
+        f"This store has {len(keyfile.slots)} users:", Hint.of("say_which_user")
     )
 
 
@@ -228,7 +221,7 @@ def open_slot(paths: StorePaths, keyfile: KeyFile, slot: dict, passphrase: str,
         return keyfile.open_slot(slot, passphrase)
     except WrongPassphrase:
         _note_failure(paths, now, "wrong passphrase", slot["id"])
-        raise UnlockError(WRONG_PASSPHRASE) from None
+        raise UnlockError(WRONG_PASSPHRASE, Hint.of("forgotten_store_passphrase")) from None
 
 
 def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
@@ -276,7 +269,5 @@ def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes]
                      action="store.unlock-recovery-key")
     except sqlite.WrongKey:
         _note_failure(paths, now, "wrong recovery key", None)
-        raise UnlockError(
-            "That recovery key does not open this store; nothing was changed. Check each group "
-            "of eight against the copy kept safe (after `key rotate` only the newest works)."
-        ) from None
+        raise UnlockError("That recovery key does not open this store; nothing was changed.",
+                          Hint.of("check_recovery_key")) from None

@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from supervise.errors import StoreFileError, SuperviseError
+from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.files import create_private_file, ensure_private_dir, fsync_path
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
 from supervise.store.db.backup import Unpacked, unpack
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.integrity.audit_chain import append_event
-from supervise.store.integrity.doctor import Checkup, examine
+from supervise.store.integrity.doctor import ChecksFailed, Checkup, examine
 from supervise.store.keys.key_file import KeyFile, WrongPassphrase, load_keyfile
 
-OTHER_STORE = ("That backup is of another store: nothing was replaced. Restore it to a new path "
-               "with --store.")
+OTHER_STORE = "That backup is of another store: nothing was replaced."
 
 
 @dataclass(frozen=True)
@@ -35,30 +34,32 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
     paths = StorePaths(db_path)
     ensure_private_dir(paths.db.parent)
     staged = unpack(source, paths.db)
+    keyfile = staged.keyfile
+    assert keyfile is not None  # unpack() reads the backup's key file or refuses the backup
     try:
         current = KeyFile.from_bytes(paths.keys.read_bytes()).store_id
     except (OSError, SuperviseError):
         current = None  # no key file, or a damaged one: the store is kept aside regardless
-    if current is not None and current != staged.keyfile.store_id:
+    if current is not None and current != keyfile.store_id:
         staged.discard()
-        raise SuperviseError(OTHER_STORE)
+        raise SuperviseError(OTHER_STORE, Hint.of("restore_to_new_store"))
     try:
         given = passphrase()
-        opened = open_slot(paths, staged.keyfile,
-                           pick_slot(paths, staged.keyfile, user, now), given, now)
-        staged.keyfile.verify(opened.db_key)
+        opened = open_slot(paths, keyfile,
+                           pick_slot(paths, keyfile, user, now), given, now)
+        keyfile.verify(opened.db_key)
         checkup = Checkup([])
         examine(staged.db, [k for k in (opened.db_key, opened.next_key) if k], checkup)
         if not checkup.healthy:
             bad = [f for f in checkup.findings if not f.ok]
-            raise StoreFileError(f"The backup did not pass its checks, so nothing was replaced "
-                                 f"({'; '.join(f'{f.check}: {f.detail}' for f in bad)}): use "
-                                 "another backup, or upgrade supervise if it says newer.")
+            raise ChecksFailed("The backup did not pass its checks, so nothing was replaced",
+                               bad, Hint.of("another_or_newer_backup"))
+        assert checkup.db_key is not None  # a healthy checkup opened the file under a key
         keys = [checkup.db_key, *_current_keys(paths, user, given)]
-        kept = _replace(paths, staged, keys, now)
+        kept = _replace(paths, staged, keyfile.store_id, keys, now)
     finally:
         staged.discard()
-    with open_with_slot(paths, staged.keyfile, opened, now) as store, \
+    with open_with_slot(paths, keyfile, opened, now) as store, \
             store.session() as session:
 
         append_event(session, now=now, actor=store.actor, action="store.restore",
@@ -81,7 +82,8 @@ def _current_keys(paths, user: str | None, passphrase: str) -> list[bytes]:
     return [k for k in (opened.db_key, opened.next_key) if k] if opened else []
 
 
-def _replace(paths, staged: Unpacked, keys: list[bytes], now: datetime) -> Path | None:
+def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
+             now: datetime) -> Path | None:
     """Swap the staged files in, after copying the replaced store's files byte for byte (damage
     and all, for investigation) into its backups folder. A store that opens under one of `keys`
     is copied under sole access, so no other process is writing meanwhile; one that does not
@@ -103,10 +105,10 @@ def _replace(paths, staged: Unpacked, keys: list[bytes], now: datetime) -> Path 
         try:
             row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
         except Exception:  # noqa: BLE001 - a damaged store is kept as it is, not judged
-            row = (staged.keyfile.store_id,)
-        if row is None or row[0] != staged.keyfile.store_id:
+            row = (store_id,)
+        if row is None or row[0] != store_id:
             conn.close()
-            raise SuperviseError(OTHER_STORE)
+            raise SuperviseError(OTHER_STORE, Hint.of("restore_to_new_store"))
         try:
             with sqlite.sole_access(conn, paths.db):
                 _keep(paths, kept)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from supervise.errors import StoreFileError, SuperviseError
+from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.files import create_private_file
 
 PAGE_SIZE = 4096
@@ -27,22 +27,21 @@ def check_store_file(path: Path) -> None:
     """Refuse, without opening or changing it, a path that cannot be a supervise store."""
     if not path.exists():
         raise StoreFileError(
-            f"No store at {path}. Create one with `supervise init`, or point --store "
-            "(or SUPERVISE_STORE) at the right file."
+            f"No store at {path}.", Hint.of("create_or_point_at_store")
         )
     if not path.is_file():
         raise StoreFileError(f"{path} is a folder, not a store file: give the store's file path.")
     size = path.stat().st_size
     if size == 0:
         raise StoreFileError(
-            f"{path} is empty, not a supervise store: check --store, or restore your store "
-            "from a backup."
+            f"{path} is empty, not a supervise store:", Hint.of("check_store_or_restore")
         )
     with path.open("rb") as handle:
         head = handle.read(len(PLAIN_SQLITE_HEADER))
     if head == PLAIN_SQLITE_HEADER:
         raise StoreFileError(
-            f"{path} is an unencrypted SQLite database, not a supervise store: check --store."
+            f"{path} is an unencrypted SQLite database, not a supervise store:",
+            Hint.of("check_store")
         )
     if size % PAGE_SIZE:
         raise StoreFileError(
@@ -164,11 +163,11 @@ def _reason(exc: Exception) -> str:
     return str(exc).split("\n")[0][:80]
 
 
-def is_busy(exc: BaseException) -> bool:
+def is_busy(exc: BaseException | None) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def is_damage(exc: BaseException) -> bool:
+def is_damage(exc: BaseException | None) -> bool:
     text = str(exc)
     return any(
         marker in text

@@ -2,7 +2,7 @@
 in step."""
 
 from datetime import date
-from typing import Optional
+from typing import Optional, Protocol
 
 from sqlmodel import Field, SQLModel
 
@@ -317,3 +317,16 @@ class Amendment(SQLModel, table=True):
     author_id: int = Field(foreign_key="person.id")
     created_at: str
     digest: str
+
+
+class _Numbered(Protocol):
+    @property
+    def id(self) -> Optional[int]: ...
+
+
+def id_of(row: _Numbered) -> int:
+    """A row's number. The database gives it when the row is first flushed, so every row read
+    from the store or added and flushed has one; a row without is a mistake in the code."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id before it is flushed")
+    return row.id

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.audit import GENESIS, chain_problems, event_hash
 from supervise.domain.canonical import canonical_json, iso_utc
@@ -23,7 +23,7 @@ def append_event(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     seq, prev_hash = _last_link(session)
-    fields = {
+    fields: dict[str, Any] = {
         "seq": seq + 1,
         "at": iso_utc(now),
         "actor": actor,
@@ -52,8 +52,11 @@ def _last_link(session: Session) -> tuple[int, str]:
     transaction = session.get_transaction()
     if known is not None and transaction is not None and known[0] is transaction:
         return known[1], known[2]
-    last = session.exec(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    return (last.seq, last.hash) if last else (0, GENESIS)
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    if last is None:
+        return 0, GENESIS
+    assert last.seq is not None  # a stored event has its number
+    return last.seq, last.hash
 
 
 def event_row(event: AuditEvent) -> dict[str, Any]:
@@ -70,9 +73,9 @@ def audit_events(session: Session, *, record: tuple[str, int] | None = None,
         query = query.where(AuditEvent.record_type == record[0],
                             AuditEvent.record_id == str(record[1]))
     if last is not None:
-        return list(reversed(session.exec(query.order_by(AuditEvent.seq.desc()).limit(last))
-                             .all()))
-    return list(session.exec(query.order_by(AuditEvent.seq)))
+        return list(reversed(session.exec(query.order_by(col(AuditEvent.seq).desc())
+                                          .limit(last)).all()))
+    return list(session.exec(query.order_by(col(AuditEvent.seq))))
 
 
 def audit_problems(session: Session) -> list[str]:

@@ -6,11 +6,11 @@ Nothing here writes to a store that failed a check: a damaged file is looked at,
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from supervise.errors import StoreFileError, SuperviseError, UnlockError
+from supervise.errors import Hint, Spell, StoreFileError, SuperviseError, UnlockError, joined
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
 from supervise.store.db.engine import make_engine, translated_errors
@@ -20,20 +20,42 @@ from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.verify import verify_store
 from supervise.store.keys.key_file import KeyFile, OpenedSlot, load_keyfile
 
-RESTORE = ("Restore the newest good backup with `supervise restore FILE` (it keeps this store "
-           "aside); keep this file as it is until then.")
+RESTORE = Hint.of("restore_newest_backup")
 MAX_LISTED = 5
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One check's result: what was found (`detail`, with the hint of the error that said so)
+    and what to do (`advice`), both hints worded by the CLI."""
+
     check: str
     ok: bool
     detail: str
-    advice: str = ""
+    advice: Hint | None = None
+    detail_hint: Hint | None = None
 
-    def row(self) -> dict:
-        return asdict(self)
+    def said(self, spell: Spell) -> str:
+        return joined(self.detail, self.detail_hint, spell)
+
+    def row(self, spell: Spell) -> dict:
+        return {"check": self.check, "ok": self.ok, "detail": self.said(spell),
+                "advice": spell(self.advice) if self.advice else ""}
+
+
+class ChecksFailed(StoreFileError):
+    """Checks that failed, each with what it found, in one line: `lead (check: detail; …):`
+    then `hint`."""
+
+    def __init__(self, lead: str, failed: list[Finding], hint: Hint) -> None:
+        self.lead, self.failed = lead, failed
+        super().__init__(self._line(lambda finding: finding.detail), hint)
+
+    def _line(self, detail: Callable[[Finding], str]) -> str:
+        return f"{self.lead} ({'; '.join(f'{f.check}: {detail(f)}' for f in self.failed)}):"
+
+    def said(self, spell: Spell) -> str:
+        return joined(self._line(lambda finding: finding.said(spell)), self.hint, spell)
 
 
 @dataclass
@@ -45,8 +67,13 @@ class Checkup:
     def healthy(self) -> bool:
         return all(f.ok for f in self.findings)
 
-    def add(self, check: str, ok: bool, detail: str, advice: str = "") -> None:
-        self.findings.append(Finding(check, ok, detail, advice))
+    def add(self, check: str, ok: bool, detail: str | SuperviseError,
+            advice: Hint | None = None) -> None:
+        """A finding; its detail may be the error a check raised (whose hint is kept)."""
+        if isinstance(detail, SuperviseError):
+            self.findings.append(Finding(check, ok, detail.message, advice, detail.hint))
+        else:
+            self.findings.append(Finding(check, ok, detail, advice))
 
 
 def file_check(path: Path, checkup: Checkup) -> bool:
@@ -55,7 +82,7 @@ def file_check(path: Path, checkup: Checkup) -> bool:
     except StoreFileError as error:
         if not path.is_file():
             raise  # no store at all is a wrong path, not damage
-        checkup.add("store file", False, error.message, RESTORE)
+        checkup.add("store file", False, error, RESTORE)
         return False
     pages = path.stat().st_size // sqlite.PAGE_SIZE
     checkup.add("store file", True, f"{path} ({pages:,} pages of {sqlite.PAGE_SIZE} bytes)")
@@ -68,8 +95,7 @@ def key_check(keyfile: KeyFile, opened: OpenedSlot, checkup: Checkup) -> None:
         checkup.add("key file", True, f"intact; {holders} key holder{'s' * (holders != 1)}")
     else:
         checkup.add("key file", False, "its slots do not match their seal: it was damaged or "
-                    "altered", "Rebuild it with `supervise key recover` and the recovery key, or "
-                    "restore it from a backup.")
+                    "altered", Hint.of("rebuild_key_file_or_restore_it"))
 
 
 def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
@@ -80,7 +106,7 @@ def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
         except sqlite.WrongKey:
             continue
         except StoreFileError as error:
-            checkup.add("encryption", False, error.message, RESTORE)
+            checkup.add("encryption", False, error, RESTORE)
             return None
         checkup.db_key = key
         return conn
@@ -119,8 +145,7 @@ def page_checks(conn, checkup: Checkup) -> bool:
     version, latest = schema.schema_version(conn), schema.latest_version()
     if version > latest:
         checkup.add("database structure", False, f"written by a newer supervise (schema "
-                    f"{version}; this one knows {latest})", "Upgrade supervise before using "
-                    "this file.")
+                    f"{version}; this one knows {latest})", Hint.of("upgrade_before_using"))
         return False
     note = "" if version == latest else f"; schema {version}, brought to {latest} at next open"
     checkup.add("database structure", True, "SQLite's integrity check passes" + note)
@@ -132,7 +157,7 @@ def audit_check(session, checkup: Checkup) -> None:
     try:
         result = verify_store(session)
     except SuperviseError as error:
-        checkup.add("audit trail", False, error.message, RESTORE)
+        checkup.add("audit trail", False, error, RESTORE)
         return
     summary = (f"{result.events:,} events, {result.records:,} signed records, "
                f"{result.signatures:,} signatures")
@@ -141,8 +166,7 @@ def audit_check(session, checkup: Checkup) -> None:
         more = len(result.problems) - MAX_LISTED
         checkup.add("audit trail", False, f"{len(result.problems)} problem(s) in {summary}: "
                     f"{listed}" + (f" (and {more} more)" if more > 0 else ""),
-                    "Run `supervise audit verify` for the full list; keep this store as it is "
-                    "for investigation and compare it with a backup.")
+                    Hint.of("verify_audit_in_full"))
     else:
         checkup.add("audit trail", True, f"chain intact; {summary} verify")
 
@@ -151,7 +175,8 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
     """Every database check on the file at `path`; the audit check (unless `audit` is false)
     only on an intact file."""
     conn = open_checked(path, keys, checkup)
-    if conn is None:
+    key = checkup.db_key  # set by open_checked with every connection it returns
+    if conn is None or key is None:
         return
     try:
         intact = page_checks(conn, checkup)
@@ -161,7 +186,7 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
         from sqlmodel import Session
 
 
-        engine = make_engine(path, checkup.db_key, writes=False)
+        engine = make_engine(path, key, writes=False)
         try:
             with translated_errors(), Session(engine) as session:
                 audit_check(session, checkup)
@@ -185,8 +210,7 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
     try:
         keyfile = load_keyfile(paths.keys)
     except UnlockError as error:
-        checkup.add("key file", False, error.message, "Rebuild it with `supervise key recover` "
-                    "and the recovery key, or restore a backup.")
+        checkup.add("key file", False, error, Hint.of("rebuild_key_file_or_restore"))
         return checkup
     opened = open_slot(paths, keyfile, pick_slot(paths, keyfile, user, now), passphrase(), now)
     key_check(keyfile, opened, checkup)
@@ -197,9 +221,7 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
             if last:
                 checkup.add("backups", True, f"last backup taken {last[:10]}")
             else:
-                checkup.add("backups", True, "no backup recorded",
-                            "Take one with `supervise backup --to FILE`, and keep it off this "
-                            "laptop.")
+                checkup.add("backups", True, "no backup recorded", Hint.of("take_backup"))
             append_event(session, now=now, actor=store.actor, action="store.doctor",
                          detail={"checks": len(checkup.findings)})
     return checkup

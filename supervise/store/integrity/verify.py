@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise import keycrypto
 from supervise.domain.audit import chain_problems
@@ -52,11 +52,11 @@ def _recorded_signatures(result: Verification, events: list[dict[str, Any]],
     ids = {s.id for s in signatures}
     destroyed = {number for event in events if event["action"].endswith(".destroyed")
                  for number in json.loads(event["detail"]).get("signatures", [])}
-    for number, event in recorded.items():
+    for number, sign_event in recorded.items():
         if number not in ids and number not in destroyed:
             result.problems.append(
-                f"{label(event['record_type'], event['record_id'])}: signature {number}, "
-                f"recorded by audit event {event['seq']}, is missing")
+                f"{label(sign_event['record_type'], sign_event['record_id'])}: signature "
+                f"{number}, recorded by audit event {sign_event['seq']}, is missing")
     for signature in signatures:
         event = recorded.get(signature.id)
         what = label(signature.record_type, signature.record_id)
@@ -147,7 +147,7 @@ def _destroyed_records(session: Session, result: Verification,
 
 def verify_store(session: Session) -> Verification:
     result = Verification()
-    signatures = list(session.exec(select(Signature).order_by(Signature.id)))
+    signatures = list(session.exec(select(Signature).order_by(col(Signature.id))))
     result.signatures = len(signatures)
     keys = keys_by_id(session)
     events = _chain(session, result)

@@ -21,7 +21,7 @@ from pathlib import Path
 from supervise import keycrypto
 from supervise.domain.canonical import canonical_json
 from supervise.domain.names import name_key
-from supervise.errors import UnlockError
+from supervise.errors import Hint, UnlockError
 from supervise.files import atomic_write
 from supervise.keycrypto import KdfParams, b64, unb64
 
@@ -34,8 +34,7 @@ KDF_PROFILES = {
     "strong": KdfParams(memory_kib=65536, iterations=3, lanes=4),
     "owasp-minimum": KdfParams(memory_kib=19456, iterations=2, lanes=1),
 }
-DAMAGED = ("The key file is damaged or was altered: restore it from a backup, or rebuild it with "
-           "`supervise key recover` and the recovery key.")
+DAMAGED = "The key file is damaged or was altered:"
 
 
 class WrongPassphrase(Exception):
@@ -44,7 +43,7 @@ class WrongPassphrase(Exception):
 
 class KeyFileDamaged(UnlockError):
     def __init__(self) -> None:
-        super().__init__(DAMAGED)
+        super().__init__(DAMAGED, Hint.of("restore_or_recover_key_file"))
 
 
 @dataclass
@@ -82,7 +81,7 @@ class KeyFile:
         """Give `user` a slot (replacing any they had) that opens `db_key` with `passphrase`;
         returns it opened, as `open_slot` would, without paying for Argon2id twice."""
         private_raw, public_raw = keycrypto.new_x25519()
-        slot = {"id": self.slot_id(user), "public_key": b64(public_raw)}
+        slot: dict = {"id": self.slot_id(user), "public_key": b64(public_raw)}
         slot["sealed_key"] = keycrypto.seal(db_key, public_raw, self._aad(slot["id"]))
         self._wrap_private(slot, user, private_raw, passphrase)
         self.slots = [s for s in self.slots if s["id"] != slot["id"]] + [slot]
@@ -214,7 +213,6 @@ def _checked(kdf: dict) -> KdfParams:
 def load_keyfile(path: Path) -> KeyFile:
     if not path.exists():
         raise UnlockError(
-            f"No key file at {path}: restore it from a backup, or rebuild it with "
-            "`supervise key recover` and the recovery key."
+            f"No key file at {path}:", Hint.of("restore_or_recover_key_file")
         )
     return KeyFile.from_bytes(path.read_bytes())

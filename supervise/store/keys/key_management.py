@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from supervise.errors import SuperviseError, UnlockError, UsageError
+from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.files import fsync_path, temp_path_beside
 from supervise.store.db import sqlcipher as sqlite
 from supervise.store.db.opening import Store
@@ -40,10 +40,8 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
         if person.left_date:
             raise SuperviseError(f"{person.name} has left: they cannot be given a key.")
         if keyfile.slot_for(person.name) is not None:
-            raise SuperviseError(
-                f"{person.name} already holds a key: they change their passphrase with "
-                "`supervise key passwd --user NAME`."
-            )
+            raise SuperviseError(f"{person.name} already holds a key:",
+                                 Hint.of("change_own_passphrase"))
         opened = keyfile.add_slot(person.name, passphrase, store.db_key)
         custodian_key(session, person, opened.private_key, now=now, actor=store.actor)
         _save_holder_change(session, store, keyfile, person, holds_key=True, now=now)
@@ -58,8 +56,7 @@ def remove_user(store: Store, name: str, now: datetime) -> str:
             raise SuperviseError(f"{person.name} holds no key to this store.")
         if len(keyfile.slots) == 1:
             raise SuperviseError(
-                f"{person.name} holds the only key: add another user first "
-                "(`supervise key add-user`), or nobody could open the store."
+                f"{person.name} holds the only key:", Hint.of("add_user_before_removing")
             )
         keyfile.remove_slot(person.name)
         _save_holder_change(session, store, keyfile, person, holds_key=False, now=now)
@@ -128,9 +125,8 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
         if user is None:
             if len(custodians) != 1:
                 names = ", ".join(p.name for p in custodians) or "nobody"
-                raise UsageError(
-                    f"Say whose passphrase to set with --user NAME (key holders: {names})."
-                )
+                raise UsageError("Say whose passphrase to set",
+                                 Hint.of("passphrase_of_which_user", names=names))
             person = custodians[0]
         else:
             person = find_person(session, user)

@@ -12,13 +12,13 @@ import os
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise import keycrypto
 from supervise.domain.canonical import iso_utc
 from supervise.domain.signing import fingerprint
 from supervise.keycrypto import KdfParams, b64, unb64
-from supervise.store.db.tables import Person, SigningKey
+from supervise.store.db.tables import Person, SigningKey, id_of
 from supervise.store.integrity.audit_chain import append_event
 
 
@@ -36,18 +36,19 @@ def _slot_wrapping_key(slot_private: bytes) -> bytes:
 
 def current_key(session: Session, person: Person) -> SigningKey | None:
     return session.exec(select(SigningKey).where(SigningKey.person_id == person.id)
-                        .order_by(SigningKey.id.desc()).limit(1)).first()
+                        .order_by(col(SigningKey.id).desc()).limit(1)).first()
 
 
 def keys_by_id(session: Session) -> dict[int, SigningKey]:
-    return {key.id: key for key in session.exec(select(SigningKey))}
+    return {id_of(key): key for key in session.exec(select(SigningKey))}
 
 
 def _store(session: Session, person: Person, *, public: bytes, protection: str,
            wrapped: dict, now: datetime, actor: str, slot_public: str | None = None,
            kdf: dict | None = None, reset: bool = False) -> SigningKey:
-    row = SigningKey(person_id=person.id, public_key=b64(public), fingerprint=fingerprint(public),
-                     protection=protection, slot_public=slot_public,
+    row = SigningKey(person_id=id_of(person), public_key=b64(public),
+                     fingerprint=fingerprint(public), protection=protection,
+                     slot_public=slot_public,
                      kdf=json.dumps(kdf) if kdf else None, wrapped=json.dumps(wrapped),
                      created_at=iso_utc(now), created_by=actor)
     session.add(row)
@@ -66,11 +67,11 @@ def custodian_key(session: Session, person: Person, slot_private: bytes, *, now:
     key = current_key(session, person)
     if key is not None and key.protection == "store-slot" and key.slot_public == slot_public:
         private = keycrypto.decrypt(_slot_wrapping_key(slot_private), json.loads(key.wrapped),
-                                    _aad(person.id, key.public_key))
+                                    _aad(id_of(person), key.public_key))
         return key, private
     private, public = keycrypto.new_ed25519()
     wrapped = keycrypto.encrypt(_slot_wrapping_key(slot_private), private,
-                                _aad(person.id, b64(public)))
+                                _aad(id_of(person), b64(public)))
     row = _store(session, person, public=public, protection="store-slot", wrapped=wrapped,
                  slot_public=slot_public, now=now, actor=actor)
     return row, private
@@ -84,7 +85,7 @@ def enrol(session: Session, person: Person, passphrase: str, kdf: KdfParams, *,
     private, public = keycrypto.new_ed25519()
     salt = os.urandom(16)
     kek = keycrypto.derive_kek(passphrase, kdf, salt)
-    wrapped = keycrypto.encrypt(kek, private, _aad(person.id, b64(public)))
+    wrapped = keycrypto.encrypt(kek, private, _aad(id_of(person), b64(public)))
     return _store(session, person, public=public, protection="passphrase", wrapped=wrapped,
                   kdf={**asdict(kdf), "salt": b64(salt)}, now=now, actor=actor, reset=reset)
 

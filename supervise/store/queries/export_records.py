@@ -3,38 +3,30 @@ manifest's own facts (who, when, which filters, the audit chain head, the keys),
 event that records every export with what it wrote."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise import __version__
 from supervise.domain.canonical import iso_utc
-from supervise.domain.document import RecordFile
+from supervise.domain.document import Document, RecordFile
+from supervise.domain.printouts.layout import lay_out
 from supervise.domain.signing import fingerprint
 from supervise.keycrypto import unb64
-from supervise.store.db.tables import Person, StoreMeta
+from supervise.store.db.tables import Amendment, Person, StoreMeta
 from supervise.store.integrity.audit_chain import append_event, audit_events
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.queries.export_scope import Scope
 from supervise.store.queries.extract_cuts import (
     EVERYTHING,
+    Choice,
     Cut,
-    choose,
     manifest_entry,
 )
-from supervise.store.queries.printouts import (
-    Printout,
-    contract_printout,
-    decision_printout,
-)
-from supervise.store.queries.session_printout import session_printout
+from supervise.store.queries.printouts import printout_facts
 from supervise.store.records.content import session_of_decision
-from supervise.store.records.contracts import status as contract_status
-from supervise.store.records.signatures import signing_word
-
-PREFIX = {"contract": "C", "session": "S", "decision": "D"}
-NOUN = {"contract": "Contract", "session": "Session", "decision": "Decision record"}
 
 
 def organisation(session: Session) -> str:
@@ -56,22 +48,24 @@ def file_name(session: Session, record_type: str, record: Any) -> str:
            f"{record.id}.docx"
 
 
+@dataclass
+class Printout:
+    """A record laid out as an export shows it (`doc`), with the choice of parts behind it,
+    its signing summary and its amendments with theirs."""
+
+    doc: Document
+    choice: Choice
+    summary: dict[str, Any]
+    amended: list[tuple[Amendment, Choice]]
+
+
 def printout(session: Session, record_type: str, record: Any, *, cut: Cut = EVERYTHING,
              author: str, now: datetime, organisation_name: str | None = None) -> Printout:
-    """A record laid out as this export shows it (`.doc`), with the choice of parts behind
-    it, its signing summary and its amendments."""
-    page = Printout(session, record_type, record, choose(session, record_type, record, cut),
-                    organisation=organisation_name or organisation(session), author=author,
-                    now=now, reference=f"{NOUN[record_type]} {PREFIX[record_type]}{record.id}",
-                    cut=cut)
-    status = signing_word(page.summary, unsigned="not signed")
-    if record_type == "contract":
-        contract_printout(page, f"{contract_status(session, record, now.date())}; {status}")
-    elif record_type == "session":
-        session_printout(page, status)
-    else:
-        decision_printout(page)
-    return page
+    """The record's facts read (`printout_facts`), then laid out by domain/printouts."""
+    got = printout_facts(session, record_type, record, cut, today=now.date())
+    doc = lay_out(got.facts, organisation=organisation_name or organisation(session),
+                  author=author, now=now)
+    return Printout(doc, got.choice, got.facts.summary, got.amended)
 
 
 def record_file(session: Session, record_type: str, record: Any, cut: Cut, *, author: str,
@@ -128,7 +122,7 @@ def manifest_head(session: Session, scope: Scope, files: list[RecordFile], *,
                                       header.get("author")) if isinstance(i, int))
             people.update(header.get("supervisees") or [])
     names = {str(p.id): p.name for p in session.exec(select(Person).where(
-        Person.id.in_(sorted(people))))}
+        col(Person.id).in_(sorted(people))))}
     return {
         "format": "supervise-export", "format_version": 1,
         "software": f"supervise {__version__}", "organisation": organisation(session),

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.chronology import Event
 from supervise.domain.document import answer_text
 from supervise.domain.extract import names_to_hide, shown_unless_named
 from supervise.domain.frequency import Span, next_due, parse_frequency
 from supervise.domain.policy import CHILD_INTERVAL
-from supervise.errors import NotFoundError, SuperviseError
+from supervise.errors import Hint, NotFoundError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -28,12 +28,14 @@ from supervise.store.db.tables import (
     Family,
     Person,
     SessionRecord,
+    id_of,
 )
 from supervise.store.queries.extract_cuts import Cut
 from supervise.store.queries.session_rows import list_sessions
 from supervise.store.records.cancellations import cancellations_of
 from supervise.store.records.children import find_child, find_family
 from supervise.store.records.contracts import list_contracts
+from supervise.store.records.numbered import stored
 from supervise.store.records.people import find_person, person_name
 from supervise.store.records.policies import current_policy
 
@@ -85,17 +87,15 @@ def resolve(session: Session, *, child: str | None = None, family: str | None = 
             dob: date | None = None) -> Scope:
     given = [x for x in (child, family, supervisee, person) if x]
     if len(given) != 1:
-        raise SuperviseError("Say whose records to export: one of --child, --family or "
-                             "--supervisee.")
+        raise SuperviseError("Say whose records to export:", Hint.of("export_whose"))
     if start and end and start > end:
-        raise SuperviseError(f"--from {start} is after --to {end}: swap them.")
+        raise SuperviseError("", Hint.of("swap_from_and_to", start=start, end=end))
     dates = {"from": start.isoformat() if start else None,
              "to": end.isoformat() if end else None}
     if child or family:
         scope = _about_children(session, child, family, dob, start, end, full, dates)
     else:
-        scope = _about_person(session, supervisee or person, person is not None, start, end,
-                              full, dates)
+        scope = _about_person(session, given[0], person is not None, start, end, full, dates)
     _hide_named(scope)
     return scope
 
@@ -103,21 +103,24 @@ def resolve(session: Session, *, child: str | None = None, family: str | None = 
 def _about_children(session: Session, child_name: str | None, family_name: str | None,
                     dob: date | None, start, end, full: bool, dates: dict) -> Scope:
     if child_name:
-        child = find_child(session, child_name, dob=dob, hint="say which with --dob.")
+        child = find_child(session, child_name, dob=dob,
+                           hint=Hint.of("say_which_child_by_dob"))
         born = f", born {child.dob.isoformat()}" if child.dob else ""
         scope = Scope("child", f"the child {child.name}{born}",
                       {"child": child.id, **dates, "full": full},
-                      Cut(children=frozenset({child.id}), support=full))
-        cases = select(CaseDiscussion).join(CaseChild, CaseChild.case_id == CaseDiscussion.id) \
+                      Cut(children=frozenset({id_of(child)}), support=full))
+        cases = select(CaseDiscussion) \
+            .join(CaseChild, col(CaseChild.case_id) == CaseDiscussion.id) \
             .where(CaseChild.child_id == child.id)
     else:
+        assert family_name is not None  # the caller gives a child or a family
         found = find_family(session, family_name)
         if found is None:
-            raise NotFoundError(f"No family {family_name!r} in the case register: see "
-                                f"`supervise child list`.")
+            raise NotFoundError(f"No family {family_name!r} in the case register:",
+                                Hint.of("see_children"))
         scope = Scope("family", f"the {found.name} family",
                       {"family": found.id, **dates, "full": full},
-                      Cut(families=frozenset({found.id}), support=full))
+                      Cut(families=frozenset({id_of(found)}), support=full))
         cases = select(CaseDiscussion).where(CaseDiscussion.family_id == found.id)
     scope.start, scope.end = start, end
     scope.child_interval = current_policy(session)[0].child_discussion_interval
@@ -125,26 +128,26 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                       f"without a supervision discussion of the "
                       f"{'child' if child_name else 'family'}")
     case_rows = list(session.exec(cases))
-    discussed = {c.session_id: session.get(SessionRecord, c.session_id) for c in case_rows}
+    discussed = {c.session_id: stored(session, SessionRecord, c.session_id) for c in case_rows}
     # A session that only reviewed an action about them holds a part about them too.
-    reviewing = set(session.exec(select(ActionReview.session_id).join(
-        ActionItem, ActionItem.id == ActionReview.action_id).where(
-        ActionItem.case_id.in_([c.id for c in case_rows]),
-        ActionReview.session_id.is_not(None)))) - set(discussed)
-    sessions = {**discussed, **{i: session.get(SessionRecord, i) for i in reviewing}}
+    reviewing = {i for i in session.exec(select(ActionReview.session_id).join(
+        ActionItem, col(ActionItem.id) == ActionReview.action_id).where(
+        col(ActionItem.case_id).in_([c.id for c in case_rows]),
+        col(ActionReview.session_id).is_not(None))) if i is not None} - set(discussed)
+    sessions = {**discussed, **{i: stored(session, SessionRecord, i) for i in reviewing}}
     together = set(session.exec(select(CaseChild.child_id).where(
-        CaseChild.case_id.in_([c.id for c in case_rows]))))
+        col(CaseChild.case_id).in_([c.id for c in case_rows]))))
     scope.cut = replace(scope.cut, reviews_only=frozenset(reviewing),
                         outside=_outside(session, together))
     ordered = sorted(sessions.values(), key=lambda s: (s.held_on, s.id))
     kept, scope.drafts = _split_drafts([s for s in ordered if _in_range(s.held_on, start, end)])
     kept_ids = {s.id for s in kept}
     decisions = {d.case_id: d for d in session.exec(select(Decision).where(
-        Decision.case_id.in_([c.id for c in case_rows])))}
+        col(Decision.case_id).in_([c.id for c in case_rows])))}
     for record in kept:
         scope.records.append(("session", record))
         for case in (c for c in case_rows if c.session_id == record.id):
-            _case_events(session, scope, record, case, decisions.get(case.id))
+            _case_events(session, scope, record, case, decisions.get(id_of(case)))
     for case in case_rows:
         if case.id in decisions and case.session_id in kept_ids:
             scope.records.append(("decision", decisions[case.id]))
@@ -180,8 +183,8 @@ def _case_events(session: Session, scope: Scope, record: SessionRecord, case: Ca
 
     source = f"Session S{record.id}"
     names = ", ".join(c.name for c in session.exec(
-        select(Child).join(CaseChild, CaseChild.child_id == Child.id)
-        .where(CaseChild.case_id == case.id).order_by(Child.id)))
+        select(Child).join(CaseChild, col(CaseChild.child_id) == Child.id)
+        .where(CaseChild.case_id == case.id).order_by(col(Child.id))))
     scope.events.append(Event(record.held_on, record.start_time, source,
                               f"Case discussion ({names}); status {case.status}",
                               f"supervised by {person_name(session, record.supervisor_id)}",
@@ -262,7 +265,7 @@ def _about_person(session: Session, name: str, own_copy: bool, start, end, full:
         if not own_copy:
             cases = select(CaseDiscussion.id).where(CaseDiscussion.session_id == record.id)
             scope.records += [("decision", d) for d in session.exec(
-                select(Decision).where(Decision.case_id.in_(cases)).order_by(Decision.id))]
+                select(Decision).where(col(Decision.case_id).in_(cases)).order_by(col(Decision.id)))]
     for cancelled in cancellations_of(session, person):
         if _in_range(cancelled.meeting_on, start, end):
             scope.events.append(Event(

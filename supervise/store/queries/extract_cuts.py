@@ -21,8 +21,9 @@ from supervise.domain.extract import (
     mentioned,
 )
 from supervise.domain.signing import Content, fingerprint
-from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion
+from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
 from supervise.store.records.content import amendment_content, content_of
+from supervise.store.records.numbered import stored
 from supervise.store.records.session_parts import case_children, cases_of
 from supervise.store.records.signatures import (
     signatures_of,
@@ -76,7 +77,7 @@ class Choice:
 
 def _case_children(session: Session, case: CaseDiscussion) -> dict[int, str]:
 
-    return {c.id: c.name for c in case_children(session, case)}
+    return {id_of(c): c.name for c in case_children(session, case)}
 
 
 def _label(part: dict[str, Any]) -> str:
@@ -109,13 +110,13 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
             if "case" in part and "action" not in part:
                 case = cases[part["case"]]
             elif "action" in part or "review_of" in part:
-                action = session.get(ActionItem, part.get("action") or part.get("review_of"))
+                action = stored(session, ActionItem, part.get("action") or part.get("review_of"))
                 case = session.get(CaseDiscussion, action.case_id) if action.case_id else None
             if case is None:
                 continue
-            if case.id not in children_of:
-                children_of[case.id] = _case_children(session, case)
-            children = children_of[case.id]
+            if id_of(case) not in children_of:
+                children_of[id_of(case)] = _case_children(session, case)
+            children = children_of[id_of(case)]
             if cut.keeps(case.family_id, set(children)):
                 if "action" not in part and "review_of" not in part:
                     kept.add(case.position)

@@ -24,6 +24,11 @@ def day_of(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def stored_day(value: Any) -> date:
+    """A date the schema never leaves NULL (as day_of, typed so)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 def day_after(on: str) -> str:
     """The next day as ISO text: a stored UTC moment before it was made by the end of `on`."""
     return (date.fromisoformat(on) + timedelta(days=1)).isoformat()
@@ -77,7 +82,7 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
     contracts, successor_start = contract_terms(session)
     for row in contracts:
         person = people.get(row.supervisee_id)
-        if person is None or not in_force(day_of(row.start_on), day_of(row.ended_on),
+        if person is None or not in_force(stored_day(row.start_on), day_of(row.ended_on),
                                           successor_start.get(row.id), day):
             continue
         is_signed = {(row.supervisor_id, "supervisor"),
@@ -85,8 +90,9 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
         supervisor = people.get(row.supervisor_id)
         person.contracts.append(ContractFacts(
             kind=row.kind, supervisor=supervisor.name if supervisor else "(unknown)",
-            frequency=contract_frequency(row, policy), start=day_of(row.start_on),
-            review=day_of(row.review_on), signed=is_signed, schedule=contract_schedule(row, policy),
+            frequency=contract_frequency(row, policy), start=stored_day(row.start_on),
+            review=stored_day(row.review_on), signed=is_signed,
+            schedule=contract_schedule(row, policy),
             schedule_from=day_of(row.schedule_from),
             sessions_since_start=0 if is_signed or policy.sign_before_session <= 1
             else _held_since(session, row.supervisee_id, row.start_on, on, kinds)))
@@ -100,7 +106,7 @@ def contract_terms(session: Session) -> tuple[list[Any], dict[int, date]]:
         SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
                c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
         FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
-    return contracts, {row.supersedes_id: day_of(row.start_on) for row in contracts
+    return contracts, {row.supersedes_id: stored_day(row.start_on) for row in contracts
                        if row.supersedes_id is not None}
 
 
@@ -120,8 +126,8 @@ def kind_held_under(contracts: dict[int, tuple[int, str]], contract_id: int | No
                     person_id: int) -> str | None:
     """The kind of contract a session was recorded under, when that contract is this
     supervisee's (a group session is recorded under its first supervisee's)."""
-    owner, kind = contracts.get(contract_id, (None, None))
-    return kind if owner == person_id else None
+    held = contracts.get(contract_id) if contract_id is not None else None
+    return held[1] if held is not None and held[0] == person_id else None
 
 
 def _held_since(session: Session, person_id: int, start: str, on: str,
@@ -150,7 +156,7 @@ def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
         person = people.get(row.person_id)
         if person is None:
             continue
-        last = day_of(row.last)
+        last = stored_day(row.last)
         person.last_any = max(last, person.last_any or last)
         if row.kind in kinds:
             key = kind_held_under(contracts, row.contract_id, row.person_id)

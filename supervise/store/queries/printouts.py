@@ -1,191 +1,112 @@
-"""Records laid out like the pro-formas (SPEC §7): details table, the agenda in template order,
-case discussions, the actions table, the signature block and the amendments.
+"""What a record's printout is drawn from (SPEC §7), read in one go: its signed content as the
+export's `Cut` keeps it, its template, the names of everyone it mentions, its signatures and
+amendments, and the actions read beside the signed parts. `domain/printouts/` lays them out;
+nothing here decides how a page looks."""
 
-Each printout is drawn from the record's signed content (`Choice.content`), so what a reader sees
-is what the digest and the signatures cover; a part the export leaves out is replaced by a remark
-saying why, with its digest."""
-
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import part_digest
-from supervise.domain.document import (
-    Answer,
-    Block,
-    Document,
-    Grid,
-    Heading,
-    Remark,
-    answer_text,
-    moment_text,
-    short_digest,
+from supervise.domain.printouts.facts import (
+    ActionFacts,
+    AmendmentFacts,
+    CaseDecision,
+    PrintFacts,
 )
-from supervise.domain.extract import shown_unless_named
-from supervise.domain.templates import FIELD_TYPES
-from supervise.store.db.tables import Amendment, Decision, SessionRecord
-from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice
-from supervise.store.records.amendments import amendment_row, amendments_of
-from supervise.store.records.people import person_name
-from supervise.store.records.session_parts import actions_raised
-from supervise.store.records.signatures import signing_summary
+from supervise.errors import Hint, StoreFileError
+from supervise.store.db.tables import ActionItem, Amendment, Person
+from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice, choose
+from supervise.store.records.amendments import amendable_sections, amendments_of
+from supervise.store.records.content import session_of_decision
+from supervise.store.records.contracts import status as contract_status
+from supervise.store.records.session_parts import actions_raised, case_decision, cases_of
+from supervise.store.records.signatures import signing_summary, signing_word
 from supervise.store.records.template_snapshots import snapshot
 
-KIND_WORDS = {"one-to-one": "One-to-one supervision", "group": "Group supervision",
-              "ad-hoc": "Ad hoc supervision", "external": "External supervision"}
-GROUP_LABELS = {"group_confidentiality": "Confidentiality boundaries agreed by the group",
-                "concern_lead": "Who takes forward an immediate safeguarding concern"}
-TITLES = {"contract": "Supervision Contract", "session": "Supervision Record",
-          "decision": "Supervision Decision Record"}
+
+@dataclass
+class Gathered:
+    """A record's printout facts, with the export's choice of parts behind them and its
+    amendments' (for the manifest entries)."""
+
+    facts: PrintFacts
+    choice: Choice
+    amended: list[tuple[Amendment, Choice]]
 
 
-def omitted_remark(what: str, reason: str, digest: str) -> Remark:
-    return Remark(f"{what} is omitted from this export: {reason}. Its digest is "
-                  f"{short_digest(digest)}.")
+def names_of(session: Session, ids: set[Any]) -> dict[int, str]:
+    """Each person's name by id, `(unknown)` for an id no one has (as `person_name` says)."""
+    wanted = sorted(i for i in ids if isinstance(i, int))
+    found = {row[0]: row[1] for row in session.exec(
+        select(Person.id, Person.name).where(col(Person.id).in_(wanted)))}
+    return {i: found.get(i, "(unknown)") for i in wanted}
 
 
-class Printout:
-    """One record's document, built block by block."""
-
-    def __init__(self, session: Session, record_type: str, record: Any, choice: Choice,
-                 *, organisation: str, author: str, now: datetime, reference: str,
-                 cut: Cut) -> None:
-        self.session, self.record_type, self.record, self.choice = (session, record_type,
-                                                                    record, choice)
-        self.cut = cut
-        self.hidden = sorted(choice.outside | cut.outside)
-        self.summary = signing_summary(session, record_type, record)
-        self.amended: list[tuple[Amendment, Choice]] = [
-            (a, amendment_choice(session, a, record, choice, cut))
-            for a in amendments_of(session, record_type, record.id)]
-        self.parts = choice.content.parts
-        self.doc = Document(organisation=organisation, title=TITLES[record_type],
-                            reference=reference, digest=choice.content.digest, author=author,
-                            created=now)
-        self.names: dict[int, str] = {}
-
-    def name(self, person_id: int | None) -> str:
-        if person_id is None:
-            return ""
-        if person_id not in self.names:
-            self.names[person_id] = person_name(self.session, person_id)
-        return self.names[person_id]
-
-    def safe(self, text: str) -> str:
-        """Text read beside the signed parts (an earlier action's wording): shown unless it
-        names a child outside the export."""
-        return shown_unless_named(text, self.hidden)
-
-    def add(self, *blocks: Block) -> None:
-        self.doc.blocks.extend(blocks)
-
-    def indexed(self, key: str) -> dict[Any, int]:
-        return {part[key]: i for i, part in enumerate(self.parts) if key in part}
-
-    def part_or_remark(self, index: int, what: str) -> bool:
-        """True when the part is included; else a remark stands in its place."""
-        reason = self.choice.omitted.get(index)
-        if reason is None:
-            return True
-        self.add(omitted_remark(what, reason, part_digest(self.parts[index])))
-        return False
-
-    def answers(self, sections: list[Any]) -> None:
-        at = self.indexed("section")
-        for section in sections:
-            if section.id not in at:
-                self.add(Answer(section.title, None))
-            elif self.part_or_remark(at[section.id], f"The answer to '{section.title}'"):
-                self.add(Answer(section.title, answer_text(self.parts[at[section.id]]["answer"])))
-
-    def evidence(self) -> None:
-        signature_block(self, self.summary)
-        if self.amended:
-            self.add(Heading("Amendments"))
-        for amendment, choice in self.amended:
-            self.amendment(amendment, choice)
-
-    def amendment(self, amendment: Amendment, choice: Choice) -> None:
-        self.add(Heading(f"Amendment {amendment.number}", 3))
-        if 0 in choice.omitted:
-            self.add(omitted_remark(f"Amendment {amendment.number}", choice.omitted[0],
-                                    choice.content.digest))
-            return
-        corrects = "a note on the whole record"
-        if amendment.section:
-            question = amendment_row(self.session, amendment, self.record)["question"]
-            corrects = (question or amendment.section) + (
-                f" (case discussion {amendment.case_position})" if amendment.case_position
-                else "")
-        part = choice.content.parts[0]
-        self.add(Grid((("Corrects", corrects), ("By", self.name(amendment.author_id)),
-                       ("Recorded at", moment_text(amendment.created_at)),
-                       ("Reason", part["reason"]),
-                       ("Digest", short_digest(choice.content.digest)))))
-        if amendment.section:
-            self.add(Answer("Was", answer_text(part["previous"])))
-        self.add(Answer("Now", answer_text(part["text"])))
-        signature_block(self, signing_summary(self.session, "amendment", amendment), level=4)
+def _action(row: ActionItem | None) -> ActionFacts:
+    if row is None or row.id is None:
+        raise StoreFileError("An action a record refers to is missing from the store:",
+                             Hint.of("verify_audit"))
+    return ActionFacts(row.id, row.text, row.owner_id, row.session_id,
+                       row.agreed_due_on or row.due_on)
 
 
-def signature_block(printout: Printout, summary: dict[str, Any], level: int = 2) -> None:
-    printout.add(Heading("Signatures", level))
-    if not summary["signatures"]:
-        printout.add(Remark("Not signed."))
-    else:
-        printout.add(Grid(tuple((s["name"], s["role"], s["date"], s["method"], s["key"],
-                                 s["comment"] or "") for s in summary["signatures"]),
-                          header=("Name", "Role", "Date", "Method", "Key", "Comment"),
-                          widths=(8, 6, 7, 9, 7, 10)))
-    if summary["awaiting"]:
-        printout.add(Remark(f"Awaiting the signature of {', '.join(summary['awaiting'])}."))
+def _amendment(session: Session, amendment: Amendment, record: Any,
+               choice: Choice) -> AmendmentFacts:
+    question = None
+    if amendment.section and 0 not in choice.omitted:
+        sections = amendable_sections(session, amendment.record_type, record,
+                                      amendment.case_position)
+        question = sections.get(amendment.section, (amendment.section,))[0]
+    return AmendmentFacts(
+        number=amendment.number, section=amendment.section, case=amendment.case_position,
+        author=amendment.author_id, created_at=amendment.created_at, content=choice.content,
+        omitted=choice.omitted, question=question,
+        summary=signing_summary(session, "amendment", amendment))
 
 
-def contract_printout(p: Printout, status: str) -> Document:
-    contract = p.record
-    template = snapshot(p.session, contract.template_digest)
-    p.doc.subtitle = template.title
-    rows = [("Supervisee", p.name(contract.supervisee_id)),
-            ("Supervisor", p.name(contract.supervisor_id)), ("Kind", contract.kind),
-            ("Frequency", contract.frequency + (f" ({contract.schedule} schedule)"
-                                                if contract.schedule else "")),
-            ("Start", contract.start_on.isoformat()), ("Review by", contract.review_on.isoformat()),
-            ("Expected duration", f"{contract.duration_minutes} minutes"
-             if contract.duration_minutes else ""), ("Venue", contract.venue or ""),
-            ("Status", status), ("Template", f"{template.title} (version {template.version})")]
-    if contract.supersedes_id:
-        rows.append(("Replaces", f"contract C{contract.supersedes_id}"))
-    p.add(Grid(tuple(rows)))
-    p.answers([s for s in template.sections if s.type in FIELD_TYPES])
-    p.evidence()
-    return p.doc
-
-
-def decision_printout(p: Printout) -> Document:
-    decision: Decision = p.record
-    header = p.choice.content.header
-    template = snapshot(p.session, decision.template_digest)
-    record = p.session.get(SessionRecord, header["session"])
-    p.doc.subtitle = "Individual child, young person or family record"
-    children = header["children"]
-    p.add(Grid((
-        ("Name of child / young person / family", ", ".join(c["name"] for c in children)
-         + f" ({header['family']} family)"),
-        ("Date of birth", ", ".join(answer_text(c["dob"]) or "not known" for c in children)),
-        ("Supervision date", header["held_on"].isoformat()),
-        ("Supervisee", ", ".join(p.name(i) for i in header["supervisees"])),
-        ("Supervisor / manager", p.name(header["supervisor"])),
-        ("Made in", f"session S{record.id}, case discussion {header['case']}"))))
-    p.answers([s for s in template.sections if s.type in FIELD_TYPES])
-    actions = [a for a in actions_raised(p.session, record) if a.case_id == decision.case_id]
-    p.add(Heading("Actions agreed in the session for this case"))
-    if actions:
-        p.add(Grid(tuple((f"A{a.id}", p.safe(a.text), p.name(a.owner_id),
-                          (a.agreed_due_on or a.due_on).isoformat()) for a in actions),
-                   header=("No.", "Action", "By whom", "By when"), widths=(2, 10, 4, 3)),
-              Remark(f"The actions are part of the record of session S{record.id}."))
-    else:
-        p.add(Remark("No actions were agreed for this case."))
-    p.evidence()
-    return p.doc
+def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
+                   today: date) -> Gathered:
+    """Everything a contract, session or decision record's printout shows, as plain facts."""
+    choice = choose(session, record_type, record, cut)
+    content, omitted = choice.content, choice.omitted
+    header, parts = content.header, content.parts
+    summary = signing_summary(session, record_type, record)
+    amended = [(a, amendment_choice(session, a, record, choice, cut))
+               for a in amendments_of(session, record_type, record.id)]
+    amendments = tuple(_amendment(session, a, record, c) for a, c in amended)
+    included = [part for index, part in enumerate(parts) if index not in omitted]
+    actions: tuple[ActionFacts, ...] = ()
+    reviewed: dict[int, ActionFacts] = {}
+    decisions: dict[int, CaseDecision] = {}
+    if record_type == "decision":
+        held_in = session_of_decision(session, record)
+        actions = tuple(_action(a) for a in actions_raised(session, held_in)
+                        if a.case_id == record.case_id)
+    if record_type == "session":
+        reviewed = {part["review_of"]: _action(session.get(ActionItem, part["review_of"]))
+                    for part in included if "review_of" in part}
+        cases = {case.position: case for case in cases_of(session, record)}
+        for part in included:
+            if "status" in part and "case" in part and part["decision"]:
+                decision = case_decision(session, cases[part["case"]])
+                if decision is None or decision.id is None:
+                    raise StoreFileError(f"Session {record.id}'s decision record for case "
+                                         f"{part['case']} is missing:", Hint.of("verify_audit"))
+                decisions[part["case"]] = CaseDecision(decision.id,
+                                                       snapshot(session, decision.template_digest))
+    people: set[Any] = {header.get("supervisor"), header.get("supervisee"),
+                        *(header.get("supervisees") or [])}
+    people.update(part["owner"] for part in included if "action" in part)
+    people.update(part["answer"] for part in included if part.get("group") == "concern_lead")
+    people.update(a.owner for a in (*actions, *reviewed.values()))
+    people.update(a.author for a in amendments)
+    return Gathered(PrintFacts(
+        record_type=record_type, content=content, omitted=omitted,
+        hidden=tuple(sorted(choice.outside | cut.outside)),
+        template=snapshot(session, record.template_digest), names=names_of(session, people),
+        summary=summary, status=signing_word(summary, unsigned="not signed"),
+        state=contract_status(session, record, today) if record_type == "contract" else None,
+        amendments=amendments, actions=actions, reviewed=reviewed, decisions=decisions),
+        choice, amended)

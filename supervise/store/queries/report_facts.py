@@ -22,6 +22,7 @@ from supervise.store.queries.overdue_facts import (
     day_of,
     kind_held_under,
     rows,
+    stored_day,
 )
 from supervise.store.records.sessions import functions_covered
 from supervise.store.records.template_snapshots import snapshot
@@ -46,7 +47,7 @@ def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list,
             WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
             ORDER BY s.held_on""", d=day, kinds=list(counting_kinds(policy))):
         held[row.person_id].append(
-            (day_of(row.held_on), kind_held_under(owner_kind, row.contract_id, row.person_id)))
+            (stored_day(row.held_on), kind_held_under(owner_kind, row.contract_id, row.person_id)))
     kinds_of: dict[int, set[str]] = defaultdict(set)
     for row in contracts:
         kinds_of[row.supervisee_id].add(row.kind)
@@ -58,7 +59,7 @@ def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list,
         spans.append(Span(
             team=people.get(row.supervisee_id, ("", ""))[1],
             supervisor=people.get(row.supervisor_id, ("(unknown)", ""))[0],
-            frequency=contract_frequency(row, policy), start=day_of(row.start_on),
+            frequency=contract_frequency(row, policy), start=stored_day(row.start_on),
             end=last_day,
             sessions=tuple(d for d, kind in held[row.supervisee_id] if kind not in others),
             is_review=row.supersedes_id is not None, schedule=contract_schedule(row, policy),
@@ -73,7 +74,7 @@ def _events(session: Session, people: dict, day: str) -> list[Event]:
             WHERE meeting_on <= :d""", d=day):
         team = people.get(row.supervisee_id, ("", ""))[1]
         supervisor = people.get(row.supervisor_id, ("(none named)", ""))[0]
-        events.append(Event(day_of(row.meeting_on), team, supervisor,
+        events.append(Event(stored_day(row.meeting_on), team, supervisor,
                             f"cancelled-by-{row.cancelled_by}"))
     unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day, after=day_after(day))}
     for row in rows(session, """
@@ -84,7 +85,7 @@ def _events(session: Session, people: dict, day: str) -> list[Event]:
         supervisor = people.get(row.supervisor_id, ("(unknown)", ""))[0]
         for what, counts in (("late-entry", row.late_entry), ("unsigned", row.id in unsigned)):
             if counts:
-                events.append(Event(day_of(row.held_on), team, supervisor, what))
+                events.append(Event(stored_day(row.held_on), team, supervisor, what))
     return events
 
 
@@ -121,7 +122,7 @@ def balance_facts(session: Session, on: date, supervisee_id: int | None = None) 
         template = snapshot(session, row.template_digest)
         covered = functions_covered(template, answers[row.id], flags)
         seen.append(Seen(people[row.person_id][0], people[row.supervisor_id][0], row.id,
-                         day_of(row.held_on), frozenset(covered)))
+                         stored_day(row.held_on), frozenset(covered)))
     return seen
 
 
@@ -129,8 +130,8 @@ def drift_facts(session: Session, on: date) -> list[Tracked]:
     """Open actions agreed in completed sessions held by `on`, with how often each was carried
     forward."""
     people = _names(session)
-    return [Tracked(row.id, row.text, people[row.owner_id][0], day_of(row.due_on),
-                    row.session_id, day_of(row.held_on), row.carried)
+    return [Tracked(row.id, row.text, people[row.owner_id][0], stored_day(row.due_on),
+                    row.session_id, stored_day(row.held_on), row.carried)
             for row in rows(session, """
                 SELECT a.id, a.text, a.owner_id, a.due_on, a.session_id, s.held_on,
                        (SELECT count(*) FROM action_review r
@@ -151,7 +152,7 @@ def children_facts(session: Session, on: date, statuses: tuple[str, ...]) -> lis
             JOIN session_record s ON s.id = c.session_id
             WHERE s.status <> 'draft' AND s.held_on <= :d
             ORDER BY s.held_on, s.id""", d=day):
-        last[row.child_id] = (day_of(row.held_on), row.id, row.supervisor_id)
+        last[row.child_id] = (stored_day(row.held_on), row.id, row.supervisor_id)
     watched = []
     for row in rows(session, """
             SELECT c.id, c.name, c.status, c.status_since, f.name AS family

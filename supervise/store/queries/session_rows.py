@@ -4,7 +4,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
 from supervise.domain.templates import FIELD_TYPES
@@ -22,6 +22,7 @@ from supervise.store.db.tables import (
 )
 from supervise.store.records.amendments import amendment_rows, evidence
 from supervise.store.records.content import GROUP_KEYS
+from supervise.store.records.numbered import stored
 from supervise.store.records.people import person_name
 from supervise.store.records.session_parts import (
     actions_raised,
@@ -114,7 +115,7 @@ def _children(children: list[Child]) -> list[dict[str, str | None]]:
 def action_row(session: Session, action: ActionItem, today: date | None = None) -> dict:
     overdue = today is not None and action.status == "open" and action.due_on < today
     reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id)
-                           .order_by(ActionReview.id))
+                           .order_by(col(ActionReview.id)))
     return {
         "id": action.id, "text": action.text, "owner": person_name(session, action.owner_id),
         "due": action.due_on.isoformat(), "status": action.status,
@@ -130,10 +131,10 @@ def list_sessions(session: Session, *, supervisee: Person | None = None,
                   supervisor: Person | None = None, start: date | None = None,
                   end: date | None = None, kind: str | None = None,
                   status: str | None = None) -> list[SessionRecord]:
-    query = select(SessionRecord).order_by(SessionRecord.held_on, SessionRecord.id)
+    query = select(SessionRecord).order_by(col(SessionRecord.held_on), col(SessionRecord.id))
     if supervisee is not None:
         query = query.join(SessionSupervisee,
-                           SessionSupervisee.session_id == SessionRecord.id).where(
+                           col(SessionSupervisee.session_id) == SessionRecord.id).where(
             SessionSupervisee.person_id == supervisee.id)
     if supervisor is not None:
         query = query.where(SessionRecord.supervisor_id == supervisor.id)
@@ -149,8 +150,8 @@ def list_sessions(session: Session, *, supervisee: Person | None = None,
 
 
 def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
-    case = session.get(CaseDiscussion, decision.case_id)
-    record = session.get(SessionRecord, case.session_id)
+    case = stored(session, CaseDiscussion, decision.case_id)
+    record = stored(session, SessionRecord, case.session_id)
     family = session.get(Family, case.family_id)
     template = snapshot(session, decision.template_digest)
     answers = json.loads(decision.answers)
@@ -169,19 +170,19 @@ def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
 
 def list_actions(session: Session, owner: Person | None = None) -> list[ActionItem]:
     """Actions agreed in sessions that are completed (a draft's are not agreed yet)."""
-    query = (select(ActionItem).join(SessionRecord, SessionRecord.id == ActionItem.session_id)
+    query = (select(ActionItem).join(SessionRecord, col(SessionRecord.id) == ActionItem.session_id)
              .where(SessionRecord.status != "draft")
-             .order_by(ActionItem.due_on, ActionItem.id))
+             .order_by(col(ActionItem.due_on), col(ActionItem.id)))
     if owner is not None:
         query = query.where(ActionItem.owner_id == owner.id)
     return list(session.exec(query))
 
 
 def list_decisions(session: Session, child: Child | None = None) -> list[Decision]:
-    query = (select(Decision).join(CaseDiscussion, CaseDiscussion.id == Decision.case_id)
-             .join(SessionRecord, SessionRecord.id == CaseDiscussion.session_id)
-             .where(SessionRecord.status != "draft").order_by(Decision.id))
+    query = (select(Decision).join(CaseDiscussion, col(CaseDiscussion.id) == Decision.case_id)
+             .join(SessionRecord, col(SessionRecord.id) == CaseDiscussion.session_id)
+             .where(SessionRecord.status != "draft").order_by(col(Decision.id)))
     if child is not None:
-        query = query.join(CaseChild, CaseChild.case_id == CaseDiscussion.id).where(
+        query = query.join(CaseChild, col(CaseChild.case_id) == CaseDiscussion.id).where(
             CaseChild.child_id == child.id)
     return list(session.exec(query))

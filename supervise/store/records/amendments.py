@@ -5,13 +5,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import iso_utc
 from supervise.domain.templates import FIELD_TYPES
 from supervise.domain.text import clean_line
-from supervise.errors import NotFoundError, UsageError
-from supervise.store.db.tables import Amendment, Person
+from supervise.errors import Hint, NotFoundError, UsageError
+from supervise.store.db.tables import Amendment, Person, id_of
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.content import amendment_content, content_of, draft_session_of
 from supervise.store.records.people import person_name
@@ -23,7 +23,7 @@ from supervise.store.records.template_snapshots import snapshot
 def amendments_of(session: Session, record_type: str, record_id: int) -> list[Amendment]:
     return list(session.exec(select(Amendment).where(
         Amendment.record_type == record_type, Amendment.record_id == record_id)
-        .order_by(Amendment.number)))
+        .order_by(col(Amendment.number))))
 
 
 def find_amendment(session: Session, record_type: str, record_id: int,
@@ -32,8 +32,8 @@ def find_amendment(session: Session, record_type: str, record_id: int,
         Amendment.record_type == record_type, Amendment.record_id == record_id,
         Amendment.number == number)).first()
     if row is None:
-        raise NotFoundError(f"{record_type.capitalize()} {record_id} has no amendment {number}: "
-                            f"see `supervise {record_type} show {record_id}`.")
+        raise NotFoundError(f"{record_type.capitalize()} {record_id} has no amendment {number}:",
+                            Hint.of("see_record", record_type=record_type, record=record_id))
     return row
 
 
@@ -46,11 +46,11 @@ def amendable_sections(session: Session, record_type: str, record: Any,
         if case is None:
             raise UsageError(f"Session {record.id} has no case {case_position}.")
         template = snapshot(session, record.template_digest)
-        fields = template.of_type("cases").fields if template.of_type("cases") else []
+        fields = cases.fields if (cases := template.of_type("cases")) else []
         answers = json.loads(case.answers)
         return {f.id: (f.title, answers.get(f.id)) for f in fields}
     if case_position is not None:
-        raise UsageError(f"--case is only for sessions; a {record_type} has no cases.")
+        raise UsageError("", Hint.of("case_only_for_sessions", record_type=record_type))
     if record_type == "session":
 
         answers = answers_of(session, record)
@@ -75,10 +75,10 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
           actor: str) -> Amendment:
     draft = draft_session_of(session, record_type, record)
     if draft is not None:
-        raise UsageError(f"Session {draft.id} is a draft: change it with `supervise session "
-                         f"resume {draft.id}`; amendments are for completed records.")
+        raise UsageError(f"Session {draft.id} is a draft:",
+                         Hint.of("resume_draft_not_amend", session=draft.id))
     if not text.strip():
-        raise UsageError("The amendment's text is empty: give the corrected text with --text.")
+        raise UsageError("The amendment's text is empty:", Hint.of("give_corrected_text"))
     reason = clean_line(reason, "reason")
     previous: Any = None
     if section is not None:
@@ -88,15 +88,15 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
     for before in earlier:
         if before.section == section and before.case_position == case_position:
             previous = before.text  # it corrects the latest correction
-    last = session.exec(select(Amendment).order_by(Amendment.id.desc()).limit(1)).first()
+    last = session.exec(select(Amendment).order_by(col(Amendment.id).desc()).limit(1)).first()
     row = Amendment(
-        id=(last.id if last else 0) + 1,
+        id=(id_of(last) if last else 0) + 1,
         record_type=record_type, record_id=record.id, number=len(earlier) + 1,
         amends_digest=signed_digest(session, record_type, record.id)
         or content_of(session, record_type, record).digest,
         section=section, case_position=case_position,
         previous=json.dumps(previous, ensure_ascii=False), text=text, reason=reason,
-        author_id=author.id, created_at=iso_utc(now), digest="")
+        author_id=id_of(author), created_at=iso_utc(now), digest="")
     row.digest = amendment_content(session, row).digest  # the row is written once, whole
     session.add(row)
     session.flush()

@@ -11,7 +11,7 @@ from supervise.domain.policy import Policy
 from supervise.domain.session_file import SessionAnswers
 from supervise.domain.templates import Template
 from supervise.errors import SuperviseError
-from supervise.store.db.tables import ActionItem, Contract, Person
+from supervise.store.db.tables import ActionItem, Contract, Person, id_of
 from supervise.store.records.children import match_for_case
 from supervise.store.records.contracts import open_contracts
 from supervise.store.records.people import find_person
@@ -43,7 +43,7 @@ def _person(session: Session, name: str | None, where: str, problems: Problems) 
     try:
         return find_person(session, name)
     except SuperviseError as error:
-        problems.add(where, error.message)
+        problems.add(where, error)
         return None
 
 
@@ -96,15 +96,15 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
                              f"with these supervisees by {parsed.held_on}")
             reviewed.append(action)
         except SuperviseError as error:
-            problems.add(f"action_review[{i}].action", error.message)
+            problems.add(f"action_review[{i}].action", error)
             reviewed.append(None)
     for i, case in enumerate(parsed.cases, start=1):
         for j, child in enumerate(case.children, start=1):
             try:
                 match_for_case(session, str(child["name"]),
-                               date.fromisoformat(child["dob"]) if child.get("dob") else None)
+                               date.fromisoformat(dob) if (dob := child.get("dob")) else None)
             except SuperviseError as error:
-                problems.add(f"cases[{i}].children[{j}]", error.message)
+                problems.add(f"cases[{i}].children[{j}]", error)
     if "concern_lead" in parsed.group:
         lead = _person(session, parsed.group["concern_lead"], "concern_lead", problems)
         if lead:
@@ -147,10 +147,10 @@ def record_session(session: Session, parsed: SessionAnswers, *, template: Templa
         assert action is not None
         review_action(session, action, outcome=review.outcome, note=review.note, now=now,
                       actor=actor, record=record)
-    for action, owner in zip(parsed.actions, found.owners, strict=True):
+    for raised, owner in zip(parsed.actions, found.owners, strict=True):
         assert owner is not None
-        add_action(session, record, text=action.text, owner=owner, due=action.due,
-                   case=cases[action.case - 1] if action.case else None, now=now)
+        add_action(session, record, text=raised.text, owner=owner, due=raised.due,
+                   case=cases[raised.case - 1] if raised.case else None, now=now)
     record.next_meeting = parsed.next_meeting
     complete(session, record, policy=policy, now=now, actor=actor)
-    return record.id
+    return id_of(record)

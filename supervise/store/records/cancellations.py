@@ -4,12 +4,12 @@ owns the rebooking (SPEC §2)."""
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.text import clean_line
-from supervise.errors import UsageError
-from supervise.store.db.tables import Cancellation, Person
+from supervise.errors import Hint, UsageError
+from supervise.store.db.tables import Cancellation, Person, id_of
 from supervise.store.integrity.audit_chain import append_event
 
 PARTIES = ("supervisor", "supervisee")
@@ -19,11 +19,11 @@ def cancel_meeting(session: Session, *, supervisee: Person, supervisor: Person |
                    meeting_on: date, by: str, reason: str, rebooked: date | None,
                    now: datetime, actor: str) -> Cancellation:
     if by not in PARTIES:
-        raise UsageError(f"--by must be supervisor or supervisee, not {by!r}.")
+        raise UsageError("", Hint.of("give_by_party", by=by))
     if rebooked is not None and rebooked <= meeting_on:
         raise UsageError(f"The rebooked date {rebooked} is not after the cancelled meeting "
                          f"({meeting_on}).")
-    row = Cancellation(supervisee_id=supervisee.id,
+    row = Cancellation(supervisee_id=id_of(supervisee),
                        supervisor_id=supervisor.id if supervisor else None,
                        meeting_on=meeting_on, cancelled_by=by,
                        reason=clean_line(reason, "reason"), rebooked_on=rebooked,
@@ -48,4 +48,4 @@ def cancellation_row(session: Session, row: Cancellation) -> dict[str, Any]:
 
 def cancellations_of(session: Session, supervisee: Person) -> list[Cancellation]:
     return list(session.exec(select(Cancellation).where(
-        Cancellation.supervisee_id == supervisee.id).order_by(Cancellation.meeting_on)))
+        Cancellation.supervisee_id == supervisee.id).order_by(col(Cancellation.meeting_on))))

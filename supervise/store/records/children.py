@@ -4,13 +4,13 @@ children may share a name, so a date of birth or local reference tells them apar
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.text import clean_line
-from supervise.errors import SuperviseError, UsageError
+from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import CaseChild, CaseDiscussion, Child, Family, SessionRecord
 from supervise.store.integrity.audit_chain import append_event
 
@@ -31,7 +31,7 @@ def family_for(session: Session, name: str, now: datetime) -> Family:
 
 
 def list_children(session: Session, family: Family | None = None) -> list[Child]:
-    query = select(Child).order_by(Child.name_key, Child.dob)
+    query = select(Child).order_by(col(Child.name_key), col(Child.dob))
     if family is not None:
         query = query.where(Child.family_id == family.id)
     return list(session.exec(query))
@@ -40,20 +40,20 @@ def list_children(session: Session, family: Family | None = None) -> list[Child]
 class AmbiguousChild(SuperviseError):
     """Several children have that name; `matches` are the candidates."""
 
-    def __init__(self, name: str, matches: list[Child], hint: str) -> None:
+    def __init__(self, name: str, matches: list[Child], hint: Hint) -> None:
         told = "; ".join(f"born {c.dob or 'unknown'}, ref {c.local_ref or 'none'}"
                          for c in matches)
-        super().__init__(f"{len(matches)} children are named {name!r} ({told}): {hint}")
+        super().__init__(f"{len(matches)} children are named {name!r} ({told}):", hint)
         self.matches = matches
 
 
 def same_name(session: Session, name: str) -> list[Child]:
     return list(session.exec(select(Child).where(Child.name_key == name_key(name))
-                             .order_by(Child.id)))
+                             .order_by(col(Child.id))))
 
 
 def find_child(session: Session, name: str, *, dob: date | None = None,
-               ref: str | None = None, hint: str = "say which with --dob or --ref.") -> Child:
+               ref: str | None = None, hint: Hint = Hint.of("say_which_child")) -> Child:
     matches = same_name(session, name)
     if dob is not None:
         matches = [c for c in matches if c.dob == dob]
@@ -71,7 +71,7 @@ def match_for_case(session: Session, name: str, dob: date | None) -> Child | Non
     with a date of birth is that child (or, if the only one of that name has no date of birth
     recorded, them); a name alone must be unique. Raises AmbiguousChild otherwise."""
     matches = same_name(session, name)
-    hint = "give the child's date of birth (dob) to say which, or to add a new one."
+    hint = Hint.of("give_child_dob")
     if dob is not None:
         exact = [c for c in matches if c.dob == dob]
         if exact:
@@ -94,8 +94,8 @@ def add_child(session: Session, *, now: datetime, actor: str, name: str,
     same = [c for c in session.exec(select(Child).where(Child.name_key == name_key(cleaned)))
             if c.dob == dob]
     if same:
-        raise UsageError(f"{cleaned} (born {dob or 'unknown'}) is already on the register: see "
-                         f"`supervise child show {cleaned!r}`.")
+        raise UsageError(f"{cleaned} (born {dob or 'unknown'}) is already on the register:",
+                         Hint.of("see_child", child=cleaned))
     child = Child(
         name=cleaned, name_key=name_key(cleaned), dob=dob,
         local_ref=clean_line(ref, "local reference") if ref else None,
@@ -136,9 +136,9 @@ def child_row(session: Session, child: Child) -> dict[str, Any]:
 def child_sessions(session: Session, child: Child) -> list[SessionRecord]:
     """The sessions whose case discussions were about this child, oldest first."""
     query = (select(SessionRecord).join(CaseDiscussion,
-                                        CaseDiscussion.session_id == SessionRecord.id)
-             .join(CaseChild, CaseChild.case_id == CaseDiscussion.id)
+                                        col(CaseDiscussion.session_id) == SessionRecord.id)
+             .join(CaseChild, col(CaseChild.case_id) == CaseDiscussion.id)
              .where(CaseChild.child_id == child.id).distinct()
-             .order_by(SessionRecord.held_on, SessionRecord.id))
+             .order_by(col(SessionRecord.held_on), col(SessionRecord.id)))
     return list(session.exec(query))
 

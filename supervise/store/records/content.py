@@ -8,6 +8,7 @@ along those parts. The due date of an action is the one agreed in the session.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
@@ -22,7 +23,7 @@ from supervise.store.db.tables import (
     SessionRecord,
     SessionSupervisee,
 )
-from supervise.store.records.numbered import load
+from supervise.store.records.numbered import load, stored
 from supervise.store.records.session_parts import (
     actions_raised,
     answers_of,
@@ -99,7 +100,7 @@ def session_content(session: Session, record: SessionRecord, *,
 
 def decision_content(session: Session, decision: Decision) -> Content:
 
-    case = session.get(CaseDiscussion, decision.case_id)
+    case = stored(session, CaseDiscussion, decision.case_id)
     record = session_of_decision(session, decision)
     about = case_part(session, case)
     header = {
@@ -126,9 +127,10 @@ def amendment_content(session: Session, amendment: Amendment) -> Content:
 
 
 def content_of(session: Session, record_type: str, record: Any) -> Content:
-    return {"contract": contract_content, "session": session_content,
-            "decision": decision_content, "amendment": amendment_content}[record_type](
-        session, record)
+    builders: dict[str, Callable[[Session, Any], Content]] = {
+        "contract": contract_content, "session": session_content,
+        "decision": decision_content, "amendment": amendment_content}
+    return builders[record_type](session, record)
 
 
 def parties_of(session: Session, record_type: str, record: Any) -> list[Party]:
@@ -147,8 +149,8 @@ def parties_of(session: Session, record_type: str, record: Any) -> list[Party]:
 
 
 def session_of_decision(session: Session, decision: Decision) -> SessionRecord:
-    case = session.get(CaseDiscussion, decision.case_id)
-    return session.get(SessionRecord, case.session_id)
+    case = stored(session, CaseDiscussion, decision.case_id)
+    return stored(session, SessionRecord, case.session_id)
 
 
 def draft_session_of(session: Session, record_type: str, record: Any) -> SessionRecord | None:

@@ -14,7 +14,7 @@ from supervise.domain.frequency import Frequency, Schedule
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.domain.text import clean_line
-from supervise.errors import SuperviseError, UsageError
+from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.amendments import evidence
@@ -69,25 +69,25 @@ def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: d
                 replacing: Contract | None = None) -> None:
     supervisee, supervisor = terms.supervisee, terms.supervisor
     if supervisee.id == supervisor.id:
-        raise UsageError(f"{supervisee.name} cannot supervise themselves: give another "
-                         f"--supervisor.")
+        raise UsageError(f"{supervisee.name} cannot supervise themselves:",
+                         Hint.of("another_supervisor"))
     for person in (supervisee, supervisor):
         if person.left_date and person.left_date <= terms.start:
             raise UsageError(f"{person.name} left on {person.left_date}: a contract needs "
                              f"people still in post.")
     if not supervisor.is_supervisor:
-        raise UsageError(f"{supervisor.name} is not marked as a supervisor: run `supervise "
-                         f"person edit {supervisor.name!r} --supervisor` first.")
+        raise UsageError(f"{supervisor.name} is not marked as a supervisor:",
+                         Hint.of("mark_supervisor", person=supervisor.name))
     policy.kind(terms.kind)
     if terms.review <= terms.start:
-        raise UsageError(f"The review date {terms.review} is not after the start {terms.start}: "
-                         f"give a later --review-date.")
+        raise UsageError(f"The review date {terms.review} is not after the start {terms.start}:",
+                         Hint.of("later_review_date"))
     if replacing and not is_open(session, replacing):
         after = successor(session, replacing)
-        raise SuperviseError(
-            f"Contract {replacing.id} is superseded by contract {after.id}: review contract "
-            f"{after.id} instead." if after else
-            f"Contract {replacing.id} has ended: agree a new one with `supervise contract new`.")
+        if after:
+            raise SuperviseError(f"Contract {replacing.id} is superseded by contract {after.id}: "
+                                 f"review contract {after.id} instead.")
+        raise SuperviseError(f"Contract {replacing.id} has ended:", Hint.of("new_contract"))
     if replacing and terms.start < replacing.start_on:
         raise UsageError(f"A review cannot start ({terms.start}) before the contract it "
                          f"replaces ({replacing.start_on}).")
@@ -96,9 +96,8 @@ def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: d
             state = "in force" if other.start_on <= today else "agreed"
             raise SuperviseError(
                 f"{supervisee.name} already has a {terms.kind} contract {state} (contract "
-                f"{other.id}, from {other.start_on}): only one per supervisee and kind. Review "
-                f"it with `supervise contract review {other.id}` or end it with `supervise "
-                f"contract end {other.id}`.")
+                f"{other.id}, from {other.start_on}): only one per supervisee and kind.",
+                Hint.of("review_or_end_contract", contract=other.id))
 
 
 def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
@@ -136,7 +135,7 @@ def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
                              f"; nothing was changed.")
     if on < contract.start_on and contract.start_on <= now.date():
         raise UsageError(f"Contract {contract.id} started on {contract.start_on}; it cannot end "
-                         f"before that (--date {on}).")
+                         "before that", Hint.of("ending_date_given", date=on))
     if on > now.date():
         raise UsageError(f"{on} is in the future: end a contract on or before today.")
     end = ContractEnd(contract_id=contract.id, ended_on=on,

@@ -1,24 +1,36 @@
 """Records by the number a user types (`12`, `S12`) and by type and id."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from supervise.domain.text import record_number
-from supervise.errors import NotFoundError
+from supervise.errors import Hint, NotFoundError, StoreFileError
 from supervise.store.db.tables import Amendment, Contract, Decision, SessionRecord
 
-MODELS = {"contract": Contract, "session": SessionRecord, "decision": Decision,
-          "amendment": Amendment}
+MODELS: dict[str, type[SQLModel]] = {"contract": Contract, "session": SessionRecord,
+                                     "decision": Decision, "amendment": Amendment}
+
+Row = TypeVar("Row", bound=SQLModel)
 
 
-def find_numbered(session: Session, model: Any, given: str | int, prefix: str, what: str,
-                  listing: str) -> Any:
+def find_numbered(session: Session, model: type[Row], given: str | int, prefix: str, what: str,
+                  listing: Hint) -> Row:
     """A row by the number a user typed (`12`, `S12`), or an error pointing to its listing."""
     number = record_number(given, prefix)
     row = session.get(model, number) if number is not None else None
     if row is None:
-        raise NotFoundError(f"No {what} {given}. See `supervise {listing}`.")
+        raise NotFoundError(f"No {what} {given}.", listing)
+    return row
+
+
+def stored(session: Session, model: type[Row], key: object) -> Row:
+    """A row that another row points at. The store's foreign keys forbid it to be missing, so if
+    it is, the store is damaged."""
+    row = session.get(model, key)
+    if row is None:
+        raise StoreFileError(f"The store is damaged ({model.__tablename__} {key} is missing): "
+                             "restore it from a backup.")
     return row
 
 
@@ -40,13 +52,15 @@ def find_record(session: Session, record_type: str, given: str) -> Any:
 
 
 def find_session(session: Session, session_id: str | int) -> SessionRecord:
-    return find_numbered(session, SessionRecord, session_id, "S", "session", "session list")
+    return find_numbered(session, SessionRecord, session_id, "S", "session",
+                         Hint.of("see_session_list"))
 
 
 def find_contract(session: Session, contract_id: str | int) -> Contract:
-    return find_numbered(session, Contract, contract_id, "C", "contract", "contract list --all")
+    return find_numbered(session, Contract, contract_id, "C", "contract",
+                         Hint.of("see_all_contracts"))
 
 
 def find_decision(session: Session, decision_id: str) -> Decision:
     return find_numbered(session, Decision, decision_id, "D", "decision record",
-                         "decision list")
+                         Hint.of("see_decision_list"))

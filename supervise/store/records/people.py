@@ -3,13 +3,13 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.text import clean_line
-from supervise.errors import SuperviseError, UsageError
+from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Person
 from supervise.store.integrity.audit_chain import append_event
 
@@ -41,7 +41,7 @@ def person_row(person: Person) -> dict[str, Any]:
 def list_people(session: Session, *, include_left: bool = True) -> list[Person]:
     query = select(Person).order_by(Person.name_key)
     if not include_left:
-        query = query.where(Person.left_date.is_(None))
+        query = query.where(col(Person.left_date).is_(None))
     return list(session.exec(query))
 
 
@@ -65,8 +65,7 @@ def _check(person: Person, today: date) -> None:
         if value and value > today:
             raise UsageError(f"The {label} {value} is in the future: give the date it happened.")
     if (person.supervisor_trained_on or person.supervisor_since) and not person.is_supervisor:
-        raise UsageError("A training date or --supervisor-since is only for supervisors: add "
-                         "--supervisor.")
+        raise UsageError("", Hint.of("add_supervisor_for_training_dates"))
     if person.left_date and person.start_date and person.left_date < person.start_date:
         raise UsageError(
             f"The leaving date {person.left_date} is before the start date {person.start_date}."
@@ -89,10 +88,8 @@ def add_person(session: Session, *, now: datetime, actor: str, name: str, role: 
     name = clean_name(name)
     existing = session.exec(select(Person).where(Person.name_key == name_key(name))).first()
     if existing is not None:
-        raise SuperviseError(
-            f"{existing.name} is already recorded: use `supervise person edit` to change them, "
-            "or add a distinguishing detail to the new name."
-        )
+        raise SuperviseError(f"{existing.name} is already recorded:",
+                             Hint.of("edit_person_or_distinguish"))
     stamp = iso_utc(now)
     person = Person(
         name=name, name_key=name_key(name), role=clean_line(role, "role"),
@@ -117,10 +114,8 @@ def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
     if unknown:
         raise UsageError(f"Cannot edit {', '.join(sorted(unknown))}.")
     if "name" in changes and name_key(changes["name"]) != person.name_key and person.custodian:
-        raise SuperviseError(
-            f"{person.name} holds a key to the store, which knows them by this name: remove it "
-            f"(`supervise key remove-user`), correct the name, then add it back "
-            f"(`supervise key add-user`).")
+        raise SuperviseError(f"{person.name} holds a key to the store, which knows them by "
+                             "this name:", Hint.of("rename_key_holder"))
     if "name" in changes:
         new_name = clean_name(changes["name"])
         clash = session.exec(select(Person).where(Person.name_key == name_key(new_name))).first()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import iso_utc
 from supervise.domain.policy import Policy, parse_policy
@@ -12,16 +12,17 @@ from supervise.store.integrity.audit_chain import append_event
 
 
 def policy_history(session: Session) -> list[PolicyVersion]:
-    return list(session.exec(select(PolicyVersion).order_by(PolicyVersion.version)))
+    return list(session.exec(select(PolicyVersion).order_by(col(PolicyVersion.version))))
 
 
 def current_policy(session: Session) -> tuple[Policy, int]:
     """The policy in force and its version number in this store."""
     row = session.exec(
-        select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)).first()
+        select(PolicyVersion).order_by(col(PolicyVersion.version).desc()).limit(1)).first()
     if row is None:  # a store made before policies were stored: its profile, as chosen at init
         meta = session.get(StoreMeta, "policy")
         return shipped_policy(meta.value if meta else "minimum-standards"), 0
+    assert row.version is not None  # a stored policy has its number
     return parse_policy(row.text, f"version {row.version}"), row.version
 
 
@@ -33,6 +34,7 @@ def set_policy(session: Session, policy: Policy, *, now: datetime, actor: str) -
     append_event(session, now=now, actor=actor, action="policy.set", record_type="policy",
                  record_id=str(row.version), digest=policy.digest,
                  detail={"profile": policy.id, "policy_version": policy.version})
+    assert row.version is not None  # numbered by the flush above
     return row.version
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from supervise.domain import retention
 from supervise.domain.canonical import iso_utc
 from supervise.domain.retention import ChildFacts, Hold, Row, Supervisee, Unit
-from supervise.errors import NotFoundError, UsageError
+from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db import sqlcipher as sqlite
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.queries.overdue_facts import day_of, rows, run
@@ -67,10 +67,10 @@ def units(session: Session) -> list[Unit]:
                           kids, tuple(needs)))
     for r in rows(session, """SELECT id, supervisee_id, supervisor_id, start_on, supersedes_id
                               FROM contract"""):
-        needs = (("contract", r.supersedes_id),) if r.supersedes_id else ()
+        superseded = (("contract", r.supersedes_id),) if r.supersedes_id else ()
         found.append(Unit("contract", r.id, day_of(r.start_on), people[r.supervisee_id].name,
                           (people[r.supervisee_id],),
-                          frozenset({r.supervisee_id, r.supervisor_id}), (), needs))
+                          frozenset({r.supervisee_id, r.supervisor_id}), (), superseded))
     for r in rows(session, """SELECT id, supervisee_id, supervisor_id, meeting_on
                               FROM cancellation"""):
         found.append(Unit("cancellation", r.id, day_of(r.meeting_on),
@@ -132,7 +132,7 @@ def release_hold(session: Session, hold_id: int, *, reason: str, now: datetime,
                  actor: str) -> HoldRow:
     found = [h for h in hold_rows(session, include_released=True) if h.hold.id == hold_id]
     if not found:
-        raise NotFoundError(f"No hold {hold_id}: see `supervise retention holds --all`.")
+        raise NotFoundError(f"No hold {hold_id}:", Hint.of("see_all_holds"))
     if found[0].released_at is not None:
         raise UsageError(f"Hold {hold_id} was released already, on "
                          f"{found[0].released_at[:10]} by {found[0].released_by}.")
@@ -169,8 +169,8 @@ def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None)
         doomed = retention.to_destroy(found)
         if expected is not None and {r.unit.key for r in doomed} != expected:
             raise UsageError("The records due for destruction changed while you were asked "
-                             "(a hold, or a new record): nothing was destroyed. Run "
-                             "`supervise retention report`, then purge again.")
+                             "(a hold, or a new record): nothing was destroyed.",
+                             Hint.of("report_then_purge"))
         held = sum(1 for r in found if r.status == retention.HELD)
         by_type: dict[str, list[int]] = defaultdict(list)
         for row in doomed:

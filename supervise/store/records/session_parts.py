@@ -4,7 +4,7 @@ children and decision), actions raised and reviews of earlier actions."""
 import json
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.store.db.tables import (
     ActionItem,
@@ -27,29 +27,30 @@ def answers_of(session: Session, record: SessionRecord) -> dict[str, Any]:
 
 
 def supervisees_of(session: Session, record: SessionRecord) -> list[Person]:
-    query = select(Person).join(SessionSupervisee, SessionSupervisee.person_id == Person.id) \
+    query = select(Person) \
+        .join(SessionSupervisee, col(SessionSupervisee.person_id) == Person.id) \
         .where(SessionSupervisee.session_id == record.id).order_by(Person.name_key)
     return list(session.exec(query))
 
 
 def cases_of(session: Session, record: SessionRecord) -> list[CaseDiscussion]:
     return list(session.exec(select(CaseDiscussion).where(
-        CaseDiscussion.session_id == record.id).order_by(CaseDiscussion.position)))
+        CaseDiscussion.session_id == record.id).order_by(col(CaseDiscussion.position))))
 
 
 def actions_raised(session: Session, record: SessionRecord) -> list[ActionItem]:
     return list(session.exec(select(ActionItem).where(
-        ActionItem.session_id == record.id).order_by(ActionItem.id)))
+        ActionItem.session_id == record.id).order_by(col(ActionItem.id))))
 
 
 def reviews_in(session: Session, record: SessionRecord) -> list[ActionReview]:
     return list(session.exec(select(ActionReview).where(
-        ActionReview.session_id == record.id).order_by(ActionReview.id)))
+        ActionReview.session_id == record.id).order_by(col(ActionReview.id))))
 
 
 def case_children(session: Session, case: CaseDiscussion) -> list[Child]:
-    return list(session.exec(select(Child).join(CaseChild, CaseChild.child_id == Child.id)
-                             .where(CaseChild.case_id == case.id).order_by(Child.id)))
+    return list(session.exec(select(Child).join(CaseChild, col(CaseChild.child_id) == Child.id)
+                             .where(CaseChild.case_id == case.id).order_by(col(Child.id))))
 
 
 def case_decision(session: Session, case: CaseDiscussion) -> Decision | None:

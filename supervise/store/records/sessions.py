@@ -15,7 +15,7 @@ from supervise.domain.canonical import iso_utc
 from supervise.domain.frequency import next_due, parse_frequency
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
-from supervise.errors import NotFoundError, SuperviseError, UsageError
+from supervise.errors import Hint, NotFoundError, SuperviseError, UsageError
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -54,7 +54,8 @@ def start_draft(session: Session, *, template: Template, kind: str, supervisor: 
     if duration is not None and not 1 <= duration <= 600:
         raise UsageError(f"A duration of {duration} minutes is not plausible: give 1 to 600.")
     if any(p.id == supervisor.id for p in supervisees):
-        raise UsageError(f"{supervisor.name} cannot supervise themselves: check --supervisor.")
+        raise UsageError(f"{supervisor.name} cannot supervise themselves:",
+                         Hint.of("check_supervisor"))
     record = SessionRecord(
         kind=kind, status="draft", template_digest=keep_snapshot(session, template, now),
         supervisor_id=supervisor.id, contract_id=contract_id, held_on=held_on,
@@ -73,8 +74,7 @@ def start_draft(session: Session, *, template: Template, kind: str, supervisor: 
 def _touch(session: Session, record: SessionRecord, now: datetime) -> None:
     if record.status != "draft":
         raise SuperviseError(f"Session {record.id} is {record.status}: a completed record is "
-                             f"never changed. Record a correction with `supervise session "
-                             f"amend {record.id}`.")
+                             "never changed.", Hint.of("amend_session", session=record.id))
     record.updated_at = iso_utc(now)
     session.add(record)
 
@@ -220,7 +220,8 @@ def add_action(session: Session, record: SessionRecord, *, text: str, owner: Per
 
 
 def find_action(session: Session, action_id: str | int) -> ActionItem:
-    return find_numbered(session, ActionItem, action_id, "A", "action", "action list")
+    return find_numbered(session, ActionItem, action_id, "A", "action",
+                         Hint.of("see_action_list"))
 
 
 def review_action(session: Session, action: ActionItem, *, outcome: str, note: str,
@@ -298,8 +299,8 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
     missing = [s.title for s in template.sections
                if s.required and s.type in FIELD_TYPES and answers.get(s.id) in (None, "", [])]
     if missing:
-        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}. Resume it "
-                         f"with `supervise session resume {record.id}`.")
+        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}.",
+                         Hint.of("resume_session", session=record.id))
     if record.next_meeting and record.next_meeting <= record.held_on:
         raise UsageError(f"The next meeting ({record.next_meeting}) is not after the session "
                          f"({record.held_on}).")
@@ -310,8 +311,8 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
         missing += [f"case {case.position}: {f.title}" for f in case_field.fields
                     if f.required and given.get(f.id) in (None, "", [])]
     if missing:
-        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}. Resume it "
-                         f"with `supervise session resume {record.id}`.")
+        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}.",
+                         Hint.of("resume_session", session=record.id))
     _touch(session, record, now)
     reviews = reviews_in(session, record)
     for review in reviews:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise import keycrypto
 from supervise.domain.canonical import iso_utc
@@ -17,9 +17,9 @@ from supervise.domain.signing import (
     signing_complete,
     statement_bytes,
 )
-from supervise.errors import SuperviseError, UsageError, VerificationError
+from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
-from supervise.store.db.tables import Person, Signature, SigningKey
+from supervise.store.db.tables import Person, Signature, SigningKey, id_of
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.content import content_of, draft_session_of, parties_of
 from supervise.store.records.numbered import label
@@ -39,7 +39,7 @@ class SigningMaterial:
 def signatures_of(session: Session, record_type: str, record_id: int) -> list[Signature]:
     return list(session.exec(select(Signature).where(
         Signature.record_type == record_type, Signature.record_id == record_id)
-        .order_by(Signature.id)))
+        .order_by(col(Signature.id))))
 
 
 def _pairs(signatures: list[Signature]) -> set[tuple[int, str]]:
@@ -87,8 +87,8 @@ def sign_digest(session: Session, record_type: str, record: Any, signers: list[S
     what = label(record_type, record.id)
     draft = draft_session_of(session, record_type, record)
     if draft is not None:
-        raise UsageError(f"Session {draft.id} is a draft: finish it with `supervise session "
-                         f"resume {draft.id}` before it or its decision records are signed.")
+        raise UsageError(f"Session {draft.id} is a draft:",
+                         Hint.of("finish_draft_before_signing", session=draft.id))
     earlier = signatures_of(session, record_type, record.id)
     for number, one in enumerate(signers):
         for done in earlier:
@@ -102,8 +102,8 @@ def sign_digest(session: Session, record_type: str, record: Any, signers: list[S
     if digest is None:
         digest = content_of(session, record_type, record).digest
     if earlier and earlier[0].digest != digest:
-        raise VerificationError(f"{what.capitalize()} no longer matches what was signed: run "
-                                f"`supervise audit verify` and do not sign it.")
+        raise VerificationError(f"{what.capitalize()} no longer matches what was signed:",
+                                Hint.of("verify_audit_do_not_sign"))
     if record_type == "session" and not earlier and record.digest != digest:
         record.digest = digest  # completed before migration 4 changed how it is computed
         session.add(record)
@@ -115,16 +115,16 @@ def _signature(session: Session, record_type: str, record: Any, digest: str, one
                now: datetime, actor: str) -> Signature:
     signer, material = one.person, one.material
     row = Signature(
-        record_type=record_type, record_id=record.id, digest=digest, signer_id=signer.id,
+        record_type=record_type, record_id=record.id, digest=digest, signer_id=id_of(signer),
         signer_name=signer.name, role=one.role, method=material.method,
         comment=one.comment or None,
         witness_id=material.witness.id if material.witness else None,
         witness_name=material.witness.name if material.witness else None,
-        key_id=material.key.id, public_key=material.key.public_key, signed_at=iso_utc(now),
+        key_id=id_of(material.key), public_key=material.key.public_key, signed_at=iso_utc(now),
         signature="")
     if keycrypto.ed25519_public_of(material.private) != keycrypto.unb64(material.key.public_key):
-        raise VerificationError("That signing key does not match its stored public key: run "
-                                "`supervise audit verify`.")
+        raise VerificationError("That signing key does not match its stored public key:",
+                                Hint.of("verify_audit"))
     row.signature = b64(keycrypto.ed25519_sign(material.private,
                                                statement_of(row, material.key.fingerprint)))
     session.add(row)

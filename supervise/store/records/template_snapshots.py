@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from supervise.domain.canonical import iso_utc, sha256_hex
 from supervise.domain.templates import Template, parse_template
-from supervise.errors import StoreFileError
+from supervise.errors import Hint, StoreFileError
 from supervise.store.db.tables import TemplateSnapshot
 
 
@@ -29,11 +29,11 @@ def snapshot(session: Session, digest: str) -> Template:
     copy is refused); parsed once per process, as the same text always parses the same."""
     row = session.get(TemplateSnapshot, digest)
     if row is None:
-        raise StoreFileError(f"The template copy {digest[:12]} is missing from the store: "
-                             f"run `supervise audit verify`.")
+        raise StoreFileError(f"The template copy {digest[:12]} is missing from the store:",
+                             Hint.of("verify_audit"))
     if sha256_hex(row.text.encode("utf-8")) != digest:
-        raise StoreFileError(f"The template copy {digest[:12]} was altered in the store: run "
-                             f"`supervise audit verify`.")
+        raise StoreFileError(f"The template copy {digest[:12]} was altered in the store:",
+                             Hint.of("verify_audit"))
     if digest not in _parsed:
         _parsed[digest] = parse_template(row.text, f"{row.template_id} version {row.version}")
     return _parsed[digest]

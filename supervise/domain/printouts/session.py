@@ -2,49 +2,43 @@
 the case discussions (Part A, Part B, decision), the actions table and the reviews of earlier
 actions, then signatures and amendments."""
 
+from collections.abc import Callable
 from typing import Any
 
-from supervise.domain.document import (
-    Answer,
-    Document,
-    Grid,
-    Heading,
-    Remark,
-    answer_text,
-    moment_text,
-)
-from supervise.domain.templates import FIELD_TYPES, Section
-from supervise.store.db.tables import ActionItem
-from supervise.store.queries.printouts import GROUP_LABELS, KIND_WORDS, Printout
-from supervise.store.records.session_parts import case_decision, cases_of
-from supervise.store.records.template_snapshots import snapshot
+from supervise.domain.document import Answer, Grid, Heading, Remark, answer_text, moment_text
+from supervise.domain.printouts.page import Page
+from supervise.domain.templates import FIELD_TYPES, Field, Section
 
+KIND_WORDS = {"one-to-one": "One-to-one supervision", "group": "Group supervision",
+              "ad-hoc": "Ad hoc supervision", "external": "External supervision"}
+GROUP_LABELS = {"group_confidentiality": "Confidentiality boundaries agreed by the group",
+                "concern_lead": "Who takes forward an immediate safeguarding concern"}
 PART_TITLES = {"A": "Part A: for completion by the worker",
                "B": "Part B: supervision discussion, for completion by the supervisor"}
 
 
-def session_printout(p: Printout, status: str) -> Document:
-    record, header = p.record, p.choice.content.header
-    template = snapshot(p.session, record.template_digest)
+def session_page(p: Page) -> None:
+    header, template = p.header, p.facts.template
     p.doc.subtitle = template.title
     supervisees = [p.name(i) for i in header["supervisees"]]
-    rows = [("Type of session", KIND_WORDS.get(record.kind, record.kind)),
-            ("Date", record.held_on.isoformat()), ("Start time", record.start_time or ""),
-            ("Duration", f"{record.duration_minutes} minutes" if record.duration_minutes else ""),
-            ("Name of supervisor", p.name(record.supervisor_id)),
+    rows = [("Type of session", KIND_WORDS.get(header["kind"], header["kind"])),
+            ("Date", header["held_on"].isoformat()), ("Start time", header["start_time"] or ""),
+            ("Duration", f"{header['duration_minutes']} minutes"
+             if header["duration_minutes"] else ""),
+            ("Name of supervisor", p.name(header["supervisor"])),
             ("Name of supervisee" + ("s" if len(supervisees) > 1 else ""), ", ".join(supervisees)),
-            ("Contract", f"C{record.contract_id}" if record.contract_id else "none"),
-            ("Recorded at", moment_text(record.created_at)),
-            ("Completed at", moment_text(record.completed_at)),
-            ("Status", status),
+            ("Contract", f"C{header['contract']}" if header["contract"] else "none"),
+            ("Recorded at", moment_text(header["recorded_at"])),
+            ("Completed at", moment_text(header["completed_at"])),
+            ("Status", p.facts.status),
             ("Template", f"{template.title} (version {template.version})")]
     p.add(Grid(tuple(rows)))
-    if record.kind == "group":
+    if header["kind"] == "group":
         p.add(Remark(f"This was a group supervision session with {len(supervisees)} "
                      f"supervisees."))
-    if record.late_entry:
-        p.add(Remark(f"Late entry: the meeting was on {record.held_on.isoformat()} and this "
-                     f"record was written at {moment_text(record.created_at)}."))
+    if header["late_entry"]:
+        p.add(Remark(f"Late entry: the meeting was on {header['held_on'].isoformat()} and this "
+                     f"record was written at {moment_text(header['recorded_at'])}."))
     for key, index in p.indexed("group").items():
         if p.part_or_remark(index, GROUP_LABELS[key]):
             value = p.parts[index]["answer"]
@@ -58,20 +52,19 @@ def session_printout(p: Printout, status: str) -> Document:
         else:
             _DRAW[section.type](p, section)
     p.evidence()
-    return p.doc
 
 
-def _reviews(p: Printout, section: Section) -> None:
+def _reviews(p: Page, section: Section) -> None:
     p.add(Heading(section.title))
     rows = []
     for index, part in enumerate(p.parts):
         if "review_of" not in part or not p.part_or_remark(index, f"A review of action "
                                                                   f"A{part['review_of']}"):
             continue
-        action = p.session.get(ActionItem, part["review_of"])
+        action = p.facts.reviewed[part["review_of"]]
         still_due = part["outcome"] in ("carried", "rescheduled")
-        rows.append((f"A{action.id}", p.safe(action.text), p.name(action.owner_id),
-                     f"S{action.session_id}", part["outcome"], part["note"] or "",
+        rows.append((f"A{action.id}", p.safe(action.text), p.name(action.owner),
+                     f"S{action.session}", part["outcome"], part["note"] or "",
                      answer_text(part["due"]) or "" if still_due else ""))
     if rows:
         p.add(Grid(tuple(rows), header=("No.", "Action", "By whom", "Agreed in", "Outcome",
@@ -80,23 +73,20 @@ def _reviews(p: Printout, section: Section) -> None:
         p.add(Remark("No earlier actions were reviewed."))
 
 
-def _cases(p: Printout, section: Section) -> None:
+def _cases(p: Page, section: Section) -> None:
     p.add(Heading(section.title))
-    fields = section.fields
     found = False
     for index, part in enumerate(p.parts):
         if "status" not in part or "case" not in part:
             continue
         found = True
-        what = f"Case discussion {part['case']}"
-        if not p.part_or_remark(index, what):
-            continue
-        _case(p, part, fields)
+        if p.part_or_remark(index, f"Case discussion {part['case']}"):
+            _case(p, part, section.fields)
     if not found:
         p.add(Remark("No case discussions were recorded."))
 
 
-def _case(p: Printout, part: dict[str, Any], fields: tuple) -> None:
+def _case(p: Page, part: dict[str, Any], fields: tuple[Field, ...]) -> None:
     p.add(Heading(f"Case discussion {part['case']}: {part['family']} family", 3))
     children = part["children"]
     p.add(Grid((("Family name", part["family"] or ""),
@@ -115,16 +105,14 @@ def _case(p: Printout, part: dict[str, Any], fields: tuple) -> None:
             p.add(Heading(PART_TITLES.get(field.part, f"Part {field.part}"), 4))
         p.add(Answer(field.title if field else key, answer_text(value)))
     if part["decision"]:
-        case = next(c for c in cases_of(p.session, p.record) if c.position == part["case"])
-        decision = case_decision(p.session, case)
-        template = snapshot(p.session, decision.template_digest)
+        decision = p.facts.decisions[part["case"]]
         p.add(Heading(f"Decision record D{decision.id}", 4))
-        for section in template.sections:
+        for section in decision.template.sections:
             if section.id in part["decision"]:
                 p.add(Answer(section.title, answer_text(part["decision"][section.id])))
 
 
-def _actions(p: Printout, section: Section) -> None:
+def _actions(p: Page, section: Section) -> None:
     p.add(Heading(section.title))
     rows = []
     for index, part in enumerate(p.parts):
@@ -139,9 +127,10 @@ def _actions(p: Printout, section: Section) -> None:
         p.add(Remark("No actions were agreed."))
 
 
-def _next_meeting(p: Printout, section: Section) -> None:
-    p.add(Answer(section.title, answer_text(p.choice.content.header["next_meeting"])))
+def _next_meeting(p: Page, section: Section) -> None:
+    p.add(Answer(section.title, answer_text(p.header["next_meeting"])))
 
 
-_DRAW = {"action_review": _reviews, "cases": _cases, "actions": _actions,
-         "next_meeting": _next_meeting}
+_DRAW: dict[str, Callable[[Page, Section], None]] = {
+    "action_review": _reviews, "cases": _cases, "actions": _actions,
+    "next_meeting": _next_meeting}
