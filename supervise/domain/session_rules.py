@@ -42,6 +42,13 @@ def draft_problems(session_id: int | None, status: str) -> list[SuperviseError]:
                            "changed.", Hint.of("amend_session", session=session_id))]
 
 
+def discard_problems(session_id: int | None, status: str) -> list[SuperviseError]:
+    """Only a draft is thrown away: a completed record is evidence."""
+    if status == "draft":
+        return []
+    return [SuperviseError(f"Session {session_id} is {status}: only a draft can be discarded.")]
+
+
 def action_problems(due: date, held_on: date) -> list[SuperviseError]:
     if due < held_on:
         return [UsageError(f"The due date {due} is before the session ({held_on}).")]

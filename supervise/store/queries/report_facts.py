@@ -12,6 +12,7 @@ from supervise.domain.compliance import Event, Span
 from supervise.domain.drift import Tracked
 from supervise.domain.oversight import counting_kinds
 from supervise.domain.policy import Policy
+from supervise.domain.session_rules import functions_covered
 from supervise.domain.unseen_children import Watched
 from supervise.store.queries.overdue_facts import (
     UNSIGNED_SESSIONS,
@@ -24,7 +25,6 @@ from supervise.store.queries.overdue_facts import (
     rows,
     stored_day,
 )
-from supervise.store.records.sessions import functions_covered
 from supervise.store.records.template_snapshots import snapshot
 
 

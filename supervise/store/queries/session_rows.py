@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
+from supervise.domain.session_rules import functions_covered
 from supervise.domain.templates import FIELD_TYPES
 from supervise.store.db.tables import (
     ActionItem,
@@ -33,7 +34,6 @@ from supervise.store.records.session_parts import (
     reviews_in,
     supervisees_of,
 )
-from supervise.store.records.sessions import functions_covered
 from supervise.store.records.signatures import signing_summary, signing_word
 from supervise.store.records.template_snapshots import snapshot
 

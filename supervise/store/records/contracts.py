@@ -6,16 +6,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import iso_utc
+from supervise.domain.contract_rules import (
+    OpenContract,
+    Party,
+    Replaced,
+    contract_state,
+    ending_problems,
+    term_problems,
+)
 from supervise.domain.dates import iso_or_none
 from supervise.domain.frequency import Frequency, Schedule
 from supervise.domain.policy import Policy
 from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.domain.text import clean_line
-from supervise.errors import Hint, SuperviseError, UsageError
-from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion
+from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion, id_of
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.amendments import evidence
 from supervise.store.records.content import contract_content
@@ -56,7 +63,7 @@ def open_contracts(session: Session, supervisee: Person, kind: str | None = None
     query = select(Contract).where(Contract.supervisee_id == supervisee.id)
     if kind:
         query = query.where(Contract.kind == kind)
-    return [c for c in session.exec(query.order_by(Contract.id)) if is_open(session, c)]
+    return [c for c in session.exec(query.order_by(col(Contract.id))) if is_open(session, c)]
 
 
 def supervisor_in_force(session: Session, supervisee: Person) -> Person | None:
@@ -67,37 +74,25 @@ def supervisor_in_force(session: Session, supervisee: Person) -> Person | None:
 
 def check_terms(session: Session, terms: ContractTerms, policy: Policy, today: date,
                 replacing: Contract | None = None) -> None:
-    supervisee, supervisor = terms.supervisee, terms.supervisor
-    if supervisee.id == supervisor.id:
-        raise UsageError(f"{supervisee.name} cannot supervise themselves:",
-                         Hint.of("another_supervisor"))
-    for person in (supervisee, supervisor):
-        if person.left_date and person.left_date <= terms.start:
-            raise UsageError(f"{person.name} left on {person.left_date}: a contract needs "
-                             f"people still in post.")
-    if not supervisor.is_supervisor:
-        raise UsageError(f"{supervisor.name} is not marked as a supervisor:",
-                         Hint.of("mark_supervisor", person=supervisor.name))
-    policy.kind(terms.kind)
-    if terms.review <= terms.start:
-        raise UsageError(f"The review date {terms.review} is not after the start {terms.start}:",
-                         Hint.of("later_review_date"))
-    if replacing and not is_open(session, replacing):
+    """The rules (domain/contract_rules.py) over the facts read here; the first problem is
+    raised."""
+    replaced = None
+    if replacing is not None:
         after = successor(session, replacing)
-        if after:
-            raise SuperviseError(f"Contract {replacing.id} is superseded by contract {after.id}: "
-                                 f"review contract {after.id} instead.")
-        raise SuperviseError(f"Contract {replacing.id} has ended:", Hint.of("new_contract"))
-    if replacing and terms.start < replacing.start_on:
-        raise UsageError(f"A review cannot start ({terms.start}) before the contract it "
-                         f"replaces ({replacing.start_on}).")
-    for other in open_contracts(session, supervisee, terms.kind):
-        if replacing is None or other.id != replacing.id:
-            state = "in force" if other.start_on <= today else "agreed"
-            raise SuperviseError(
-                f"{supervisee.name} already has a {terms.kind} contract {state} (contract "
-                f"{other.id}, from {other.start_on}): only one per supervisee and kind.",
-                Hint.of("review_or_end_contract", contract=other.id))
+        replaced = Replaced(replacing.id, replacing.start_on, after.id if after else None,
+                            ending(session, replacing) is not None)
+    problems = term_problems(
+        supervisee=_party(terms.supervisee), supervisor=_party(terms.supervisor),
+        kind=terms.kind, start=terms.start, review=terms.review, policy=policy, today=today,
+        replacing=replaced,
+        open_of_kind=[OpenContract(c.id, c.start_on)
+                      for c in open_contracts(session, terms.supervisee, terms.kind)])
+    if problems:
+        raise problems[0]
+
+
+def _party(person: Person) -> Party:
+    return Party(person.id, person.name, person.left_date, person.is_supervisor)
 
 
 def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
@@ -105,10 +100,11 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
                   replacing: Contract | None = None) -> Contract:
     check_terms(session, terms, policy, now.date(), replacing)
     template_digest = keep_snapshot(session, terms.template, now)
-    last = session.exec(select(Contract).order_by(Contract.id.desc()).limit(1)).first()
+    last = session.exec(select(Contract).order_by(col(Contract.id).desc()).limit(1)).first()
     contract = Contract(
-        id=(last.id if last else 0) + 1,
-        supervisee_id=terms.supervisee.id, supervisor_id=terms.supervisor.id, kind=terms.kind,
+        id=(id_of(last) if last else 0) + 1,
+        supervisee_id=id_of(terms.supervisee), supervisor_id=id_of(terms.supervisor),
+        kind=terms.kind,
         frequency=str(terms.frequency),
         schedule=terms.schedule.name if terms.schedule else None,
         schedule_from=terms.schedule_from if terms.schedule else None,
@@ -130,15 +126,13 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
 
 def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
                  now: datetime, actor: str) -> ContractEnd:
-    if not is_open(session, contract):
-        raise SuperviseError(f"Contract {contract.id} is already {status(session, contract, on)}"
-                             f"; nothing was changed.")
-    if on < contract.start_on and contract.start_on <= now.date():
-        raise UsageError(f"Contract {contract.id} started on {contract.start_on}; it cannot end "
-                         "before that", Hint.of("ending_date_given", date=on))
-    if on > now.date():
-        raise UsageError(f"{on} is in the future: end a contract on or before today.")
-    end = ContractEnd(contract_id=contract.id, ended_on=on,
+    problems = ending_problems(
+        contract_id=contract.id, start_on=contract.start_on,
+        closed_as=None if is_open(session, contract) else status(session, contract, on),
+        on=on, today=now.date())
+    if problems:
+        raise problems[0]
+    end = ContractEnd(contract_id=id_of(contract), ended_on=on,
                       reason=clean_line(reason, "reason"), recorded_at=iso_utc(now),
                       recorded_by=actor)
     session.add(end)
@@ -155,15 +149,9 @@ def status(session: Session, contract: Contract, today: date) -> str:
 
 def _status(contract: Contract, end: ContractEnd | None, after: Contract | None,
             today: date) -> str:
-    """superseded (from its review's start), ended, withdrawn (ended before it started), not yet
-    in force, review due, or in force."""
-    if after is not None and after.start_on <= today:
-        return "superseded"
-    if end is not None:
-        return "withdrawn" if end.ended_on < contract.start_on else "ended"
-    if contract.start_on > today:
-        return "not yet in force"
-    return "review due" if contract.review_on <= today else "in force"
+    return contract_state(start_on=contract.start_on, review_on=contract.review_on,
+                          ended_on=end.ended_on if end else None,
+                          superseded_from=after.start_on if after else None, today=today)
 
 
 def contract_row(session: Session, contract: Contract, today: date) -> dict[str, Any]:
@@ -209,7 +197,7 @@ def contract_answers(session: Session, contract: Contract) -> list[dict[str, Any
 
 def list_contracts(session: Session, *, today: date, supervisee: Person | None = None,
                    include_closed: bool = False) -> list[Contract]:
-    query = select(Contract).order_by(Contract.id)
+    query = select(Contract).order_by(col(Contract.id))
     if supervisee is not None:
         query = query.where(Contract.supervisee_id == supervisee.id)
     contracts = list(session.exec(query))

@@ -7,15 +7,25 @@ being typed.
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from supervise.domain.canonical import iso_utc
 from supervise.domain.frequency import next_due, parse_frequency
 from supervise.domain.policy import Policy
-from supervise.domain.templates import FIELD_TYPES, Template
-from supervise.errors import Hint, NotFoundError, SuperviseError, UsageError
+from supervise.domain.session_rules import (
+    action_problems,
+    completion_problems,
+    discard_problems,
+    draft_problems,
+    late_entry,
+    next_meeting_fits,
+    review_problems,
+    start_problems,
+)
+from supervise.domain.templates import Template
+from supervise.errors import Hint, NotFoundError, StoreFileError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -30,6 +40,7 @@ from supervise.store.db.tables import (
     SessionRecord,
     SessionSupervisee,
     Signature,
+    id_of,
 )
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.children import add_child, family_for, match_for_case, set_status
@@ -40,41 +51,46 @@ from supervise.store.records.session_parts import answers_of, case_decision, cas
 from supervise.store.records.signatures import Signer, sign_digest
 from supervise.store.records.template_snapshots import keep_snapshot, snapshot
 
+Row = TypeVar("Row")
 
-def late_entry(held_on: date, recorded: datetime, policy: Policy) -> bool:
-    return (recorded.date() - held_on).days > policy.late_entry_days
+
+def _stored(row: Row | None, what: str) -> Row:
+    """A row another row points at, which the store's foreign keys keep."""
+    if row is None:
+        raise StoreFileError(f"{what} is missing from the store:", Hint.of("verify_audit"))
+    return row
+
+
+def _refuse(problems: list[SuperviseError]) -> None:
+    """The first problem the rules found, raised before anything is written."""
+    if problems:
+        raise problems[0]
 
 
 def start_draft(session: Session, *, template: Template, kind: str, supervisor: Person,
                 supervisees: list[Person], held_on: date, start_time: str | None,
                 duration: int | None, contract_id: int | None, policy: Policy,
                 policy_version: int, now: datetime, actor: str) -> SessionRecord:
-    if held_on > now.date():
-        raise UsageError(f"{held_on} is in the future: a session is recorded once it is held.")
-    if duration is not None and not 1 <= duration <= 600:
-        raise UsageError(f"A duration of {duration} minutes is not plausible: give 1 to 600.")
-    if any(p.id == supervisor.id for p in supervisees):
-        raise UsageError(f"{supervisor.name} cannot supervise themselves:",
-                         Hint.of("check_supervisor"))
+    _refuse(start_problems(held_on=held_on, today=now.date(), duration=duration,
+                           supervisor_id=supervisor.id, supervisor_name=supervisor.name,
+                           supervisee_ids=[p.id for p in supervisees]))
     record = SessionRecord(
         kind=kind, status="draft", template_digest=keep_snapshot(session, template, now),
-        supervisor_id=supervisor.id, contract_id=contract_id, held_on=held_on,
+        supervisor_id=id_of(supervisor), contract_id=contract_id, held_on=held_on,
         start_time=start_time, duration_minutes=duration, policy_version=policy_version,
-        late_entry=late_entry(held_on, now, policy), created_at=iso_utc(now), created_by=actor,
-        updated_at=iso_utc(now))
+        late_entry=late_entry(held_on, now.date(), policy), created_at=iso_utc(now),
+        created_by=actor, updated_at=iso_utc(now))
     session.add(record)
     session.flush()
     for person in supervisees:
-        session.add(SessionSupervisee(session_id=record.id, person_id=person.id))
+        session.add(SessionSupervisee(session_id=id_of(record), person_id=id_of(person)))
     append_event(session, now=now, actor=actor, action="session.start", record_type="session",
                  record_id=str(record.id))
     return record
 
 
 def _touch(session: Session, record: SessionRecord, now: datetime) -> None:
-    if record.status != "draft":
-        raise SuperviseError(f"Session {record.id} is {record.status}: a completed record is "
-                             "never changed.", Hint.of("amend_session", session=record.id))
+    _refuse(draft_problems(record.id, record.status))
     record.updated_at = iso_utc(now)
     session.add(record)
 
@@ -84,7 +100,8 @@ def save_answer(session: Session, record: SessionRecord, section_id: str, value:
     _touch(session, record, now)
     row = session.get(SessionAnswer, (record.id, section_id))
     if row is None:
-        row = SessionAnswer(session_id=record.id, section_id=section_id, value="", saved_at="")
+        row = SessionAnswer(session_id=id_of(record), section_id=section_id, value="",
+                            saved_at="")
     row.value = json.dumps(value, ensure_ascii=False)
     row.saved_at = iso_utc(now)
     session.add(row)
@@ -96,7 +113,7 @@ def children_for_case(session: Session, children: list[dict[str, Any]], family: 
     found = []
     for named in children:
         if named.get("id"):  # chosen from the register already
-            found.append(session.get(Child, named["id"]))
+            found.append(_stored(session.get(Child, named["id"]), f"Child {named['id']}"))
             continue
         dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
         child = match_for_case(session, named["name"], dob)
@@ -118,24 +135,25 @@ def save_case(session: Session, record: SessionRecord, *, position: int, family:
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
     if case is None:
-        case = CaseDiscussion(session_id=record.id, position=position, family_id=family_row.id,
-                              status=status, answers="{}", saved_at=iso_utc(now))
-    case.family_id, case.status = family_row.id, status
+        case = CaseDiscussion(session_id=id_of(record), position=position,
+                              family_id=id_of(family_row), status=status, answers="{}",
+                              saved_at=iso_utc(now))
+    case.family_id, case.status = id_of(family_row), status
     case.answers = json.dumps(answers, ensure_ascii=False)
     case.saved_at = iso_utc(now)
     session.add(case)
     session.flush()
     for child in found:
         if session.get(CaseChild, (case.id, child.id)) is None:
-            session.add(CaseChild(case_id=case.id, child_id=child.id))
+            session.add(CaseChild(case_id=id_of(case), child_id=id_of(child)))
         set_status(session, child, status, on=record.held_on, now=now, actor=actor)
     return case
 
 
 def case_state(session: Session, record: SessionRecord) -> list[tuple[int, str, dict]]:
     """(position, family, answers so far) of each case saved in a draft."""
-    return [(c.position, session.get(Family, c.family_id).name, json.loads(c.answers))
-            for c in cases_of(session, record)]
+    return [(c.position, _stored(session.get(Family, c.family_id), f"Family {c.family_id}").name,
+             json.loads(c.answers)) for c in cases_of(session, record)]
 
 
 def _case_at(session: Session, record: SessionRecord, position: int) -> CaseDiscussion:
@@ -176,7 +194,7 @@ def next_meeting_suggestion(session: Session, record: SessionRecord) -> tuple[da
 
 def set_next_meeting(session: Session, record: SessionRecord, day: date,
                      now: datetime) -> bool:
-    if day <= record.held_on:
+    if not next_meeting_fits(day, record.held_on):
         return False
     _touch(session, record, now)
     record.next_meeting = day
@@ -186,9 +204,9 @@ def set_next_meeting(session: Session, record: SessionRecord, day: date,
 def drafts_for(session: Session, people: list[Person]) -> list[SessionRecord]:
     ids = [p.id for p in people]
     query = (select(SessionRecord).join(SessionSupervisee,
-                                        SessionSupervisee.session_id == SessionRecord.id)
-             .where(SessionRecord.status == "draft", SessionSupervisee.person_id.in_(ids))
-             .distinct().order_by(SessionRecord.id))
+                                        col(SessionSupervisee.session_id) == col(SessionRecord.id))
+             .where(SessionRecord.status == "draft", col(SessionSupervisee.person_id).in_(ids))
+             .distinct().order_by(col(SessionRecord.id)))
     return list(session.exec(query))
 
 
@@ -196,7 +214,7 @@ def save_decision(session: Session, case: CaseDiscussion, template: Template,
                   answers: dict[str, Any], now: datetime) -> Decision:
     decision = case_decision(session, case)
     if decision is None:
-        decision = Decision(case_id=case.id, template_digest="", answers="{}", saved_at="")
+        decision = Decision(case_id=id_of(case), template_digest="", answers="{}", saved_at="")
     decision.template_digest = keep_snapshot(session, template, now)
     decision.answers = json.dumps(answers, ensure_ascii=False)
     decision.saved_at = iso_utc(now)
@@ -208,10 +226,9 @@ def save_decision(session: Session, case: CaseDiscussion, template: Template,
 def add_action(session: Session, record: SessionRecord, *, text: str, owner: Person, due: date,
                case: CaseDiscussion | None, now: datetime) -> ActionItem:
     _touch(session, record, now)
-    if due < record.held_on:
-        raise UsageError(f"The due date {due} is before the session ({record.held_on}).")
-    action = ActionItem(text=text, owner_id=owner.id, due_on=due, agreed_due_on=due,
-                        session_id=record.id,
+    _refuse(action_problems(due, record.held_on))
+    action = ActionItem(text=text, owner_id=id_of(owner), due_on=due, agreed_due_on=due,
+                        session_id=id_of(record),
                         case_id=case.id if case else None, status="open",
                         created_at=iso_utc(now), updated_at=iso_utc(now))
     session.add(action)
@@ -230,12 +247,10 @@ def review_action(session: Session, action: ActionItem, *, outcome: str, note: s
     """done / dropped close the action, carried keeps it open; rescheduled (outside a session)
     moves its due date. In a session the outcome takes effect when the session is completed,
     so an abandoned draft changes nothing. Every review is kept."""
-    if action.status != "open":
-        raise SuperviseError(f"Action {action.id} is already {action.status}; nothing was "
-                             f"changed.")
+    _refuse(review_problems(action.id, action.status))
     if record is not None:
         _touch(session, record, now)
-    review = ActionReview(action_id=action.id, session_id=record.id if record else None,
+    review = ActionReview(action_id=id_of(action), session_id=record.id if record else None,
                           outcome=outcome, note=note, due_before=action.due_on,
                           due_after=due or action.due_on, reviewed_at=iso_utc(now),
                           reviewed_by=actor)
@@ -266,27 +281,17 @@ def open_actions_for(session: Session, people: list[Person], *, on: date | None 
     first; with `on`, only those agreed in sessions held by then (never in session
     `excluding`, the one reviewing them)."""
     ids = [p.id for p in people]
-    raised = select(SessionSupervisee.session_id).where(SessionSupervisee.person_id.in_(ids))
-    query = (select(ActionItem).join(SessionRecord, SessionRecord.id == ActionItem.session_id)
+    raised = select(SessionSupervisee.session_id).where(
+        col(SessionSupervisee.person_id).in_(ids))
+    query = (select(ActionItem).join(SessionRecord,
+                                     col(SessionRecord.id) == col(ActionItem.session_id))
              .where(ActionItem.status == "open", SessionRecord.status != "draft")
-             .where(ActionItem.owner_id.in_(ids) | ActionItem.session_id.in_(raised)))
+             .where(col(ActionItem.owner_id).in_(ids) | col(ActionItem.session_id).in_(raised)))
     if on is not None:
         query = query.where(SessionRecord.held_on <= on)
     if excluding is not None:
         query = query.where(SessionRecord.id != excluding)
-    return list(session.exec(query.order_by(ActionItem.due_on, ActionItem.id)))
-
-
-def functions_covered(template: Template, answers: dict[str, Any], has: dict[str, bool]) -> list:
-    """The supervision functions of the sections actually answered (cases, actions and the
-    action review count when there are any)."""
-    covered: dict[str, None] = {}
-    for section in template.sections:
-        answered = (section.id in answers and answers[section.id] not in (None, "", [])) \
-            if section.type in FIELD_TYPES else has.get(section.type, False)
-        if answered:
-            covered.update(dict.fromkeys(section.functions))
-    return list(covered)
+    return list(session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))))
 
 
 def complete(session: Session, record: SessionRecord, *, policy: Policy, now: datetime,
@@ -296,29 +301,18 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
     its digest is fixed."""
     template = snapshot(session, record.template_digest)
     answers = answers_of(session, record)
-    missing = [s.title for s in template.sections
-               if s.required and s.type in FIELD_TYPES and answers.get(s.id) in (None, "", [])]
-    if missing:
-        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}.",
-                         Hint.of("resume_session", session=record.id))
-    if record.next_meeting and record.next_meeting <= record.held_on:
-        raise UsageError(f"The next meeting ({record.next_meeting}) is not after the session "
-                         f"({record.held_on}).")
-    case_field = template.of_type("cases")
     cases = cases_of(session, record)
-    for case in cases if case_field else ():
-        given = json.loads(case.answers)
-        missing += [f"case {case.position}: {f.title}" for f in case_field.fields
-                    if f.required and given.get(f.id) in (None, "", [])]
-    if missing:
-        raise UsageError(f"Session {record.id} still needs: {'; '.join(missing)}.",
-                         Hint.of("resume_session", session=record.id))
+    _refuse(completion_problems(
+        session_id=record.id, template=template, answers=answers,
+        cases=[(case.position, json.loads(case.answers)) for case in cases],
+        next_meeting=record.next_meeting, held_on=record.held_on))
     _touch(session, record, now)
     reviews = reviews_in(session, record)
     for review in reviews:
-        _apply(session, session.get(ActionItem, review.action_id), review, now)
+        _apply(session, _stored(session.get(ActionItem, review.action_id),
+                                f"Action {review.action_id}"), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
-    record.late_entry = late_entry(record.held_on, now, policy)
+    record.late_entry = late_entry(record.held_on, now.date(), policy)
     session.flush()
     # What was just read is what the digest covers: applying the reviews changes only the
     # actions' status and current due date, which are not part of the record.
@@ -334,18 +328,16 @@ def discard_draft(session: Session, record: SessionRecord, *, now: datetime, act
     Only a draft: a completed record is evidence and is never deleted here."""
     from sqlmodel import delete
 
-    if record.status != "draft":
-        raise SuperviseError(f"Session {record.id} is {record.status}: only a draft can be "
-                             f"discarded.")
+    _refuse(discard_problems(record.id, record.status))
     cases = [c.id for c in cases_of(session, record)]
     for statement in (
-        delete(ActionReview).where(ActionReview.session_id == record.id),
-        delete(ActionItem).where(ActionItem.session_id == record.id),
-        delete(Decision).where(Decision.case_id.in_(cases)),
-        delete(CaseChild).where(CaseChild.case_id.in_(cases)),
-        delete(CaseDiscussion).where(CaseDiscussion.session_id == record.id),
-        delete(SessionAnswer).where(SessionAnswer.session_id == record.id),
-        delete(SessionSupervisee).where(SessionSupervisee.session_id == record.id),
+        delete(ActionReview).where(col(ActionReview.session_id) == record.id),
+        delete(ActionItem).where(col(ActionItem.session_id) == record.id),
+        delete(Decision).where(col(Decision.case_id).in_(cases)),
+        delete(CaseChild).where(col(CaseChild.case_id).in_(cases)),
+        delete(CaseDiscussion).where(col(CaseDiscussion.session_id) == record.id),
+        delete(SessionAnswer).where(col(SessionAnswer.session_id) == record.id),
+        delete(SessionSupervisee).where(col(SessionSupervisee.session_id) == record.id),
     ):
         session.exec(statement)
     session.delete(record)

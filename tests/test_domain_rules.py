@@ -1,0 +1,106 @@
+"""The session and contract rules and the printouts' layout, as pure functions over plain facts
+(domain/session_rules.py, domain/contract_rules.py, domain/printouts/)."""
+
+from datetime import UTC, date, datetime
+
+from supervise.domain.contract_rules import (
+    OpenContract,
+    Party,
+    Replaced,
+    contract_state,
+    ending_problems,
+    term_problems,
+)
+from supervise.domain.document import Answer, Grid, Heading, Remark
+from supervise.domain.printouts.facts import PrintFacts
+from supervise.domain.printouts.layout import lay_out
+from supervise.domain.session_rules import (
+    action_problems,
+    completion_problems,
+    late_entry,
+    start_problems,
+)
+from supervise.domain.signing import Content
+from supervise.domain.templates import parse_template
+from supervise.errors import UsageError
+from supervise.store.catalog import shipped_dir, shipped_policy
+
+DAY = date(2026, 5, 12)
+POLICY = shipped_policy("minimum-standards")
+
+
+def test_a_new_session_is_refused_in_the_future_too_long_or_self_supervised():
+    assert start_problems(held_on=DAY, today=DAY, duration=90, supervisor_id=1,
+                          supervisor_name="Ann", supervisee_ids=[2]) == []
+    found = start_problems(held_on=date(2026, 5, 13), today=DAY, duration=601, supervisor_id=1,
+                           supervisor_name="Ann", supervisee_ids=[1, 2])
+    assert [type(p) for p in found] == [UsageError] * 3
+    assert "in the future" in found[0].message and "not plausible" in found[1].message
+    assert found[2].message == "Ann cannot supervise themselves:"
+    assert found[2].hint is not None and found[2].hint.key == "check_supervisor"
+    assert action_problems(date(2026, 5, 11), DAY)[0].message.startswith("The due date")
+    assert late_entry(DAY, date(2026, 5, 15), POLICY) and not late_entry(DAY, DAY, POLICY)
+
+
+def test_completing_is_refused_for_a_next_meeting_not_after_it_then_missing_case_answers():
+    template = parse_template((shipped_dir("templates") / "dsl-agenda.toml").read_text(), "t")
+    found = completion_problems(session_id=3, template=template, answers={},
+                                cases=[(1, {}), (2, {"notes": "Seen"})], next_meeting=DAY,
+                                held_on=DAY)
+    assert [p.message for p in found] == [
+        f"The next meeting ({DAY}) is not after the session ({DAY}).",
+        "Session 3 still needs: case 1: Notes."]
+    assert found[1].hint is not None and found[1].hint.key == "resume_session"
+    assert completion_problems(session_id=3, template=template, answers={},
+                               cases=[(1, {"notes": "Seen"})], next_meeting=None,
+                               held_on=DAY) == []
+
+
+def test_contract_terms_are_told_in_order_and_one_contract_per_kind():
+    ann = Party(1, "Ann", None, True)
+    bob = Party(2, "Bob", date(2026, 1, 1), False)
+    kind = POLICY.default_kind
+    found = term_problems(supervisee=bob, supervisor=bob, kind=kind, start=DAY, review=DAY,
+                          policy=POLICY, today=DAY, replacing=None,
+                          open_of_kind=[OpenContract(4, DAY)])
+    assert [p.message for p in found][:4] == [
+        "Bob cannot supervise themselves:",
+        "Bob left on 2026-01-01: a contract needs people still in post.",
+        "Bob left on 2026-01-01: a contract needs people still in post.",
+        "Bob is not marked as a supervisor:"]
+    assert found[4].message == f"The review date {DAY} is not after the start {DAY}:"
+    assert found[-1].message.startswith(f"Bob already has a {kind} contract in force (contract 4")
+    assert term_problems(supervisee=bob, supervisor=ann, kind=kind, start=date(2025, 6, 1),
+                         review=DAY, policy=POLICY, today=DAY,
+                         replacing=Replaced(4, date(2025, 1, 1), 5, False),
+                         open_of_kind=[OpenContract(4, date(2025, 1, 1))])[0].message \
+        == "Contract 4 is superseded by contract 5: review contract 5 instead."
+    assert ending_problems(contract_id=4, start_on=DAY, closed_as=None, on=date(2026, 5, 13),
+                           today=DAY)[0].message.endswith("on or before today.")
+    state = {"start_on": date(2026, 1, 1), "review_on": date(2027, 1, 1), "today": DAY}
+    assert contract_state(**state, ended_on=None, superseded_from=None) == "in force"
+    assert contract_state(**state, ended_on=date(2025, 12, 1), superseded_from=None) \
+        == "withdrawn"
+    assert contract_state(**state, ended_on=None, superseded_from=DAY) == "superseded"
+
+
+def test_a_printout_is_laid_out_from_its_facts_alone():
+    template = parse_template((shipped_dir("templates") / "dsl-contract.toml").read_text(), "t")
+    header = {"type": "contract", "id": 7, "supervisee": 2, "supervisor": 1, "kind": "x",
+              "frequency": "every 4 weeks", "schedule": None, "duration_minutes": 60,
+              "venue": None, "start": DAY, "review": date(2027, 5, 12), "supersedes": 6}
+    facts = PrintFacts(
+        record_type="contract", content=Content(header, []), omitted={}, hidden=(),
+        template=template, names={1: "Ann", 2: "Bob"},
+        summary={"signatures": [], "awaiting": ["Bob (supervisee)"]}, status="not signed",
+        state="in force")
+    doc = lay_out(facts, organisation="Org", author="Ann",
+                  now=datetime(2026, 5, 12, 12, tzinfo=UTC))
+    assert doc.reference == "Contract C7" and doc.title == "Supervision Contract"
+    details = doc.blocks[0]
+    assert isinstance(details, Grid)
+    assert ("Supervisee", "Bob") in details.rows and ("Status", "in force; not signed") in \
+        details.rows and ("Replaces", "contract C6") in details.rows
+    assert all(isinstance(b, Answer) and b.answer is None for b in doc.blocks[1:-3])
+    assert doc.blocks[-3:] == [Heading("Signatures"), Remark("Not signed."),
+                               Remark("Awaiting the signature of Bob (supervisee).")]
