@@ -25,7 +25,7 @@ from supervise.domain.session_rules import (
     start_problems,
 )
 from supervise.domain.templates import Template
-from supervise.errors import Hint, NotFoundError, StoreFileError, SuperviseError
+from supervise.errors import Hint, NotFoundError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -45,20 +45,13 @@ from supervise.store.db.tables import (
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.children import add_child, family_for, match_for_case, set_status
 from supervise.store.records.content import session_content
-from supervise.store.records.numbered import find_numbered
+from supervise.store.records.numbered import find_numbered, stored
 from supervise.store.records.policies import current_policy
 from supervise.store.records.session_parts import answers_of, case_decision, cases_of, reviews_in
 from supervise.store.records.signatures import Signer, sign_digest
 from supervise.store.records.template_snapshots import keep_snapshot, snapshot
 
 Row = TypeVar("Row")
-
-
-def _stored(row: Row | None, what: str) -> Row:
-    """A row another row points at, which the store's foreign keys keep."""
-    if row is None:
-        raise StoreFileError(f"{what} is missing from the store:", Hint.of("verify_audit"))
-    return row
 
 
 def _refuse(problems: list[SuperviseError]) -> None:
@@ -113,7 +106,7 @@ def children_for_case(session: Session, children: list[dict[str, Any]], family: 
     found = []
     for named in children:
         if named.get("id"):  # chosen from the register already
-            found.append(_stored(session.get(Child, named["id"]), f"Child {named['id']}"))
+            found.append(stored(session, Child, named["id"]))
             continue
         dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
         child = match_for_case(session, named["name"], dob)
@@ -152,7 +145,7 @@ def save_case(session: Session, record: SessionRecord, *, position: int, family:
 
 def case_state(session: Session, record: SessionRecord) -> list[tuple[int, str, dict]]:
     """(position, family, answers so far) of each case saved in a draft."""
-    return [(c.position, _stored(session.get(Family, c.family_id), f"Family {c.family_id}").name,
+    return [(c.position, stored(session, Family, c.family_id).name,
              json.loads(c.answers)) for c in cases_of(session, record)]
 
 
@@ -309,8 +302,7 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
     _touch(session, record, now)
     reviews = reviews_in(session, record)
     for review in reviews:
-        _apply(session, _stored(session.get(ActionItem, review.action_id),
-                                f"Action {review.action_id}"), review, now)
+        _apply(session, stored(session, ActionItem, review.action_id), review, now)
     record.status, record.completed_at = "completed", iso_utc(now)
     record.late_entry = late_entry(record.held_on, now.date(), policy)
     session.flush()
