@@ -27,16 +27,14 @@ from supervise.store.records.people import find_person
 def read_given(answers: Path | None, **flags: Any) -> tuple[ContractGiven, Problems]:
     """The answers file and flags, checked; the file's problems are kept (not raised) until its
     [answers] have been checked against the template too, so all are listed at once."""
-    from supervise.domain.answers import read_answers_text
+    from supervise.app.sessions import read_answers_file
     from supervise.domain.contract_file import check_contract_file
     from supervise.domain.dates import parse_date
     from supervise.domain.frequency import parse_frequency
-    from supervise.store.catalog import read_text
 
     given, problems = ContractGiven(), Problems()
     if answers is not None:
-        data = read_answers_text(read_text(answers, "answers file"), answers.suffix)
-        given = check_contract_file(data, problems)
+        given = check_contract_file(read_answers_file(answers), problems)
     for key, value in flags.items():
         if value is None:
             continue
