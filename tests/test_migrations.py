@@ -1,9 +1,13 @@
 """Schema migrations: applied on open, after an automatic encrypted backup."""
 
+import sqlite3
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from supervise.errors import StoreFileError
+from supervise.store.db import ddl
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
 from supervise.store.db.opening import StorePaths, unlock_store
@@ -20,15 +24,78 @@ def db_key(store):
     return opened.db_key
 
 
-def test_the_migrated_schema_matches_the_models(store):
+FROZEN_SCHEMA = Path(__file__).parent / "data" / "schema-8.sql"
+
+
+def shape(conn) -> dict:
+    """What a schema is, as SQLite reports it: each table's columns (order, type, NOT NULL,
+    default, key), foreign keys, indexes (name, unique, columns), AUTOINCREMENT; each trigger."""
+    found: dict = {}
+    for kind, name, sql in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+            "AND type IN ('table', 'trigger') ORDER BY name"):
+        if kind == "trigger":
+            found[name] = " ".join(sql.split())
+            continue
+        indexes = set()
+        for index in conn.execute(f"PRAGMA index_list({name})"):
+            columns = tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{index[1]}')"))
+            indexes.add((index[1] if index[3] == "c" else index[3], bool(index[2]), columns))
+        found[name] = (
+            tuple(conn.execute(f"PRAGMA table_info({name})")),
+            frozenset(tuple(r[2:5]) for r in conn.execute(f"PRAGMA foreign_key_list({name})")),
+            frozenset(indexes),
+            "AUTOINCREMENT" in sql.upper(),
+        )
+    return found
+
+
+def frozen_store(path: Path):
+    conn = sqlite3.connect(path)
+    conn.executescript(FROZEN_SCHEMA.read_text())
+    return conn
+
+
+def test_a_new_store_has_the_shape_stores_have_always_had(store, tmp_path):
+    """Migrations render tables, indexes and columns from the declarations: the store they make
+    equals, table by table, index by index and trigger by trigger, what the hand-written DDL of
+    migrations 1-8 made (frozen in tests/data/schema-8.sql)."""
     conn = sqlite.connect(store, db_key(store))
+    frozen = frozen_store(tmp_path / "frozen.db")
     try:
-        for table in SQLModel.metadata.sorted_tables:
-            columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
-            assert columns == {c.name for c in table.columns}, table.name
-        assert schema.schema_version(conn) == schema.latest_version()
+        made, then = shape(conn), shape(frozen)
+        assert made.keys() == then.keys()
+        for name in then:
+            assert made[name] == then[name], name
+        assert schema.schema_version(conn) == schema.latest_version() == 8
     finally:
         conn.close()
+        frozen.close()
+
+
+def test_the_declarations_alone_make_the_same_tables(tmp_path):
+    """The models are the one source: creating every table straight from them gives the shape
+    the migrations give (so no index, key, default or AUTOINCREMENT lives only in a migration)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'declared.db'}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    declared = sqlite3.connect(tmp_path / "declared.db")
+    frozen = frozen_store(tmp_path / "frozen.db")
+    try:
+        tables = {k: v for k, v in shape(frozen).items() if isinstance(v, tuple)}
+        assert shape(declared) == tables
+    finally:
+        declared.close()
+        frozen.close()
+
+
+def test_a_migration_names_only_what_is_declared():
+    with pytest.raises(ValueError, match="no column"):
+        ddl.create_table("person", later=["nickname"])
+    with pytest.raises(ValueError, match="no index"):
+        ddl.create_index("person", "ix_person_nickname")
+    assert ddl.add_column("person", "supervisor_since") == (
+        "ALTER TABLE person ADD COLUMN supervisor_since DATE")
 
 
 def test_a_pending_migration_is_applied_after_an_encrypted_private_backup(store):

@@ -1,10 +1,20 @@
-"""SQLModel tables. The schema itself is created by migrations (schema.py); a test keeps the two
-in step."""
+"""The tables, written once: migrations create each table, index and column from these
+declarations (ddl.py), and a test checks that a new store has the shape stores have always had."""
 
 from datetime import date
-from typing import Optional, Protocol
+from typing import Any, Optional, Protocol
 
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# Numbers handed out by these tables are never given again, even after a row is discarded
+# (a discarded draft's number stays its own).
+NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+
+
+def flag(default: bool) -> Any:
+    """A yes/no column that the database fills in when a row leaves it out."""
+    return Field(default=default, sa_column_kwargs={"server_default": text(str(int(default)))})
 
 
 class StoreMeta(SQLModel, table=True):
@@ -16,22 +26,23 @@ class StoreMeta(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     __tablename__ = "person"
+    __table_args__ = (Index("ix_person_name_key", "name_key"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str
-    name_key: str = Field(unique=True, index=True)
+    name_key: str = Field(unique=True)
     role: str
     team: Optional[str] = None
     start_date: Optional[date] = None
     left_date: Optional[date] = None
-    requires_supervision: bool = True
-    is_supervisor: bool = False
+    requires_supervision: bool = flag(True)
+    is_supervisor: bool = flag(False)
     supervisor_trained_on: Optional[date] = None
-    supervisor_since: Optional[date] = None
     newly_qualified_on: Optional[date] = None
-    custodian: bool = False
+    custodian: bool = flag(False)
     created_at: str
     updated_at: str
+    supervisor_since: Optional[date] = None  # added by migration 5
 
 
 class AuditEvent(SQLModel, table=True):
@@ -82,6 +93,11 @@ class Contract(SQLModel, table=True):
     `supersedes` it, and ending it is a ContractEnd."""
 
     __tablename__ = "contract"
+    __table_args__ = (
+        Index("ix_contract_supervisee", "supervisee_id", "kind"),
+        Index("ix_contract_terms", "supervisee_id", "supervisor_id", "kind", "frequency",
+              "schedule", "schedule_from", "start_on", "review_on", "supersedes_id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     supervisee_id: int = Field(foreign_key="person.id")
@@ -127,10 +143,11 @@ class Child(SQLModel, table=True):
     session (case discussion) that noted them."""
 
     __tablename__ = "child"
+    __table_args__ = (Index("ix_child_name_key", "name_key"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str
-    name_key: str = Field(index=True)
+    name_key: str
     dob: Optional[date] = None
     local_ref: Optional[str] = None
     family_id: Optional[int] = Field(default=None, foreign_key="family.id")
@@ -144,6 +161,12 @@ class SessionRecord(SQLModel, table=True):
     """One supervision meeting: draft (autosaved) -> completed -> signed."""
 
     __tablename__ = "session_record"
+    __table_args__ = (
+        Index("ix_session_held_on", "held_on"),
+        Index("ix_session_status", "status", "held_on"),
+        Index("ix_session_seen", "held_on", "status", "kind", "contract_id", "supervisor_id"),
+        NEVER_REUSED,
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str
@@ -151,12 +174,12 @@ class SessionRecord(SQLModel, table=True):
     template_digest: str = Field(foreign_key="template_snapshot.digest")
     supervisor_id: int = Field(foreign_key="person.id")
     contract_id: Optional[int] = Field(default=None, foreign_key="contract.id")
-    held_on: date = Field(index=True)
+    held_on: date
     start_time: Optional[str] = None
     duration_minutes: Optional[int] = None
     next_meeting: Optional[date] = None
     policy_version: int = Field(foreign_key="policy_version.version")
-    late_entry: bool = False
+    late_entry: bool = flag(False)
     created_at: str
     created_by: str
     updated_at: str
@@ -166,9 +189,10 @@ class SessionRecord(SQLModel, table=True):
 
 class SessionSupervisee(SQLModel, table=True):
     __tablename__ = "session_supervisee"
+    __table_args__ = (Index("ix_session_supervisee_person", "person_id"),)
 
     session_id: int = Field(primary_key=True, foreign_key="session_record.id")
-    person_id: int = Field(primary_key=True, foreign_key="person.id", index=True)
+    person_id: int = Field(primary_key=True, foreign_key="person.id")
 
 
 class SessionAnswer(SQLModel, table=True):
@@ -184,6 +208,7 @@ class SessionAnswer(SQLModel, table=True):
 
 class CaseDiscussion(SQLModel, table=True):
     __tablename__ = "case_discussion"
+    __table_args__ = (UniqueConstraint("session_id", "position"), NEVER_REUSED)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="session_record.id")
@@ -196,13 +221,15 @@ class CaseDiscussion(SQLModel, table=True):
 
 class CaseChild(SQLModel, table=True):
     __tablename__ = "case_child"
+    __table_args__ = (Index("ix_case_child_child", "child_id"),)
 
     case_id: int = Field(primary_key=True, foreign_key="case_discussion.id")
-    child_id: int = Field(primary_key=True, foreign_key="child.id", index=True)
+    child_id: int = Field(primary_key=True, foreign_key="child.id")
 
 
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
+    __table_args__ = NEVER_REUSED
 
     id: Optional[int] = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_discussion.id", unique=True)
@@ -213,26 +240,36 @@ class Decision(SQLModel, table=True):
 
 class ActionItem(SQLModel, table=True):
     __tablename__ = "action_item"
+    __table_args__ = (
+        Index("ix_action_owner", "owner_id", "status"),
+        Index("ix_action_session", "session_id"),
+        NEVER_REUSED,
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     text: str
     owner_id: int = Field(foreign_key="person.id")
     due_on: date
-    agreed_due_on: Optional[date] = None  # as agreed in the session; due_on follows reschedules
     session_id: int = Field(foreign_key="session_record.id")
     case_id: Optional[int] = Field(default=None, foreign_key="case_discussion.id")
     status: str = "open"
     created_at: str
     updated_at: str
+    # As agreed in the session; due_on follows reschedules. Added by migration 4.
+    agreed_due_on: Optional[date] = None
 
 
 class ActionReview(SQLModel, table=True):
     """Every review of an action, in a session or not: its history is never rewritten."""
 
     __tablename__ = "action_review"
+    __table_args__ = (
+        Index("ix_action_review_action", "action_id"),
+        Index("ix_action_review_session", "session_id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="action_item.id", index=True)
+    action_id: int = Field(foreign_key="action_item.id")
     session_id: Optional[int] = Field(default=None, foreign_key="session_record.id")
     outcome: str  # done, carried, dropped, rescheduled
     note: str = ""
@@ -246,6 +283,7 @@ class Cancellation(SQLModel, table=True):
     """A meeting that did not happen; the cancelling party owns the rebooking."""
 
     __tablename__ = "cancellation"
+    __table_args__ = (Index("ix_cancellation_supervisee", "supervisee_id"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     supervisee_id: int = Field(foreign_key="person.id")
@@ -264,9 +302,10 @@ class SigningKey(SQLModel, table=True):
     A person's current key is their newest; older ones stay to verify older signatures."""
 
     __tablename__ = "signing_key"
+    __table_args__ = (Index("ix_signing_key_person", "person_id"), NEVER_REUSED)
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
     public_key: str = Field(unique=True)  # base64 of the raw 32 bytes
     fingerprint: str
     protection: str  # store-slot | passphrase
@@ -281,6 +320,12 @@ class Signature(SQLModel, table=True):
     """One party's signature over a record's digest (SPEC §2). Append-only."""
 
     __tablename__ = "signature"
+    __table_args__ = (
+        Index("ix_signature_record", "record_type", "record_id"),
+        Index("ix_signature_party", "record_type", "record_id", "signer_id", "role",
+              "signed_at"),
+        NEVER_REUSED,
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     record_type: str
@@ -303,6 +348,7 @@ class Amendment(SQLModel, table=True):
     """A correction to a completed record, which itself stays as it was. Append-only."""
 
     __tablename__ = "amendment"
+    __table_args__ = (UniqueConstraint("record_type", "record_id", "number"), NEVER_REUSED)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     record_type: str
@@ -317,6 +363,24 @@ class Amendment(SQLModel, table=True):
     author_id: int = Field(foreign_key="person.id")
     created_at: str
     digest: str
+
+
+class RetentionHold(SQLModel, table=True):
+    """A legal hold: nothing it covers is destroyed until it is released. Placed once, released
+    once, never deleted."""
+
+    __tablename__ = "retention_hold"
+    __table_args__ = NEVER_REUSED
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scope: str  # store | person | child
+    subject_id: Optional[int] = None
+    reason: str
+    placed_by: str
+    placed_at: str
+    released_by: Optional[str] = None
+    released_at: Optional[str] = None
+    release_reason: Optional[str] = None
 
 
 class _Numbered(Protocol):

@@ -13,7 +13,8 @@ from supervise.domain import retention
 from supervise.domain.canonical import iso_utc
 from supervise.domain.retention import ChildFacts, Hold, Row, Supervisee, Unit
 from supervise.errors import Hint, NotFoundError, UsageError
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
+from supervise.store.db.tables import RetentionHold, id_of
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.queries.overdue_facts import day_of, rows, run
 from supervise.store.records.policies import current_policy
@@ -120,9 +121,11 @@ def hold_rows(session: Session, *, include_released: bool = False) -> list[HoldR
 
 def place_hold(session: Session, *, scope: str, subject_id: int | None, reason: str,
                now: datetime, actor: str) -> int:
-    hold_id = session.connection().exec_driver_sql(
-        "INSERT INTO retention_hold (scope, subject_id, reason, placed_by, placed_at) "
-        "VALUES (?, ?, ?, ?, ?)", (scope, subject_id, reason, actor, iso_utc(now))).lastrowid
+    hold = RetentionHold(scope=scope, subject_id=subject_id, reason=reason, placed_by=actor,
+                         placed_at=iso_utc(now))
+    session.add(hold)
+    session.flush()
+    hold_id = id_of(hold)
     append_event(session, now=now, actor=actor, action="retention.hold", record_type="hold",
                  record_id=str(hold_id), detail={"scope": scope, "subject_id": subject_id})
     return hold_id
@@ -136,9 +139,11 @@ def release_hold(session: Session, hold_id: int, *, reason: str, now: datetime,
     if found[0].released_at is not None:
         raise UsageError(f"Hold {hold_id} was released already, on "
                          f"{found[0].released_at[:10]} by {found[0].released_by}.")
-    session.connection().exec_driver_sql(
-        "UPDATE retention_hold SET released_by = ?, released_at = ?, release_reason = ? "
-        "WHERE id = ?", (actor, iso_utc(now), reason, hold_id))
+    held = session.get(RetentionHold, hold_id)
+    assert held is not None  # found above
+    held.released_by, held.released_at, held.release_reason = actor, iso_utc(now), reason
+    session.add(held)
+    session.flush()
     append_event(session, now=now, actor=actor, action="retention.release", record_type="hold",
                  record_id=str(hold_id))
     return found[0]
@@ -176,7 +181,7 @@ def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None)
         for row in doomed:
             by_type[row.unit.record_type].append(row.unit.record_id)
         parts = _Parts.gather(session, by_type)
-        with sqlite.guards_lifted(session.connection(), GUARDED):
+        with backend.guards_lifted(session.connection(), GUARDED):
             parts.destroy(session)
         for row in doomed:
             append_event(session, now=now, actor=store.actor,
