@@ -155,6 +155,45 @@ def test_domain_does_no_io_and_reads_no_clock():
     assert found == []
 
 
+# SQL and drivers only SQLite or SQLCipher speak: they belong behind the backend seam.
+SQLITE_ONLY = re.compile(r"\bPRAGMA\b|\bsqlite_(master|sequence|schema)\b|BEGIN IMMEDIATE|"
+                         r"VACUUM|sqlcipher_export|\bATTACH DATABASE\b|AUTOINCREMENT")
+BACKEND = "supervise.store.db.sqlcipher"
+SEAM = "supervise.store.db.backend"
+
+
+def sqlite_specifics(name: str, tree: ast.AST) -> Iterator[str]:
+    for node, target in imports_of(tree):
+        if target.split(".")[0] in ("sqlcipher3", "sqlite3") or (
+                target == BACKEND and name != SEAM):
+            yield f"{name}:{node.lineno} imports {target}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                SQLITE_ONLY.search(node.value) and not _is_docstring(tree, node):
+            yield f"{name}:{node.lineno} {SQLITE_ONLY.search(node.value)[0]}"
+
+
+def _is_docstring(tree: ast.AST, constant: ast.Constant) -> bool:
+    return any(isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+               and isinstance(n.body[0], ast.Expr) and n.body[0].value is constant
+               for n in ast.walk(tree))
+
+
+def test_the_specifics_finder_finds_sqlite_sql_and_drivers():
+    tree = ast.parse('"""VACUUM in a docstring is prose."""\nimport sqlcipher3\n'
+                     'def f(c):\n    c.execute("PRAGMA integrity_check")\n')
+    assert list(sqlite_specifics("supervise.store.x", tree)) == [
+        "supervise.store.x:2 imports sqlcipher3", "supervise.store.x:4 PRAGMA"]
+
+
+def test_only_the_backend_speaks_sqlite():
+    """Every SQLite or SQLCipher specific (driver, PRAGMAs, locking, backup, rekey, the schema
+    catalogue) is in store/db/sqlcipher.py, reached through the one seam, store/db/backend.py."""
+    found = [line for name, tree in TREES.items() if name != BACKEND
+             for line in sqlite_specifics(name, tree)]
+    assert found == []
+
+
 FLAG_OR_COMMAND = re.compile(r"(?<![\w-])--[a-z][a-z-]*|`supervise\b|\bsupervise [a-z]+ ")
 
 

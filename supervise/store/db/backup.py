@@ -24,7 +24,7 @@ from supervise.domain.canonical import iso_utc
 from supervise.errors import Hint, StoreFileError, SuperviseError, UsageError
 from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store.db import migrations as schema
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.doctor import Checkup, examine
 from supervise.store.keys.key_file import KeyFile
@@ -64,9 +64,9 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
     copy = temp_path_beside(target, "db")
     packing = temp_path_beside(target, "pack")
     try:
-        conn = sqlite.connect(store.paths.db, store.db_key)
+        conn = backend.connect(store.paths.db, store.db_key)
         try:
-            sqlite.backup_to(conn, copy)
+            backend.backup_to(conn, copy)
         finally:
             conn.close()
         checkup = Checkup([])
@@ -111,7 +111,7 @@ def _copy_hashed(source: Path, archive: zipfile.ZipFile) -> str:
 
 
 def _chain_head(db: Path, key: bytes) -> tuple[int, str | None]:
-    conn = sqlite.connect(db, key, read_only=True)
+    conn = backend.connect(db, key, read_only=True)
     try:
         row = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
         found = row.fetchone()

@@ -23,7 +23,7 @@ from supervise.domain.text import clean_line
 from supervise.errors import Hint, StoreFileError, SuperviseError, UnlockError
 from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
 from supervise.store.db import migrations as schema
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.keys.key_file import (
@@ -90,7 +90,7 @@ class Store:
         self.engine.dispose()
 
     def checkpoint(self) -> bool:
-        return sqlite.checkpoint_truncate(self.paths.db, self.db_key)
+        return backend.checkpoint_truncate(self.paths.db, self.db_key)
 
     def __enter__(self) -> "Store":
         return self
@@ -120,7 +120,7 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
     db_key, store_id = os.urandom(32), uuid.uuid4().hex
     building = temp_path_beside(paths.db, "init")
     try:
-        conn = sqlite.connect(building, db_key, create=True)
+        conn = backend.connect(building, db_key, create=True)
         try:
             schema.migrate(conn, building, now)
             conn.executemany(
@@ -177,7 +177,7 @@ def _fold_in_failures(store: Store, session, now: datetime) -> None:
 
 def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
           keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> Store:
-    conn = sqlite.connect(paths.db, db_key)
+    conn = backend.connect(paths.db, db_key)
     try:
         schema.migrate(conn, paths.db, now)
         row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
@@ -228,7 +228,7 @@ def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | No
                  now: datetime) -> Store:
     """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
     paths = StorePaths(db_path)
-    sqlite.check_store_file(paths.db)
+    backend.check_store_file(paths.db)
     keyfile = load_keyfile(paths.keys)
     slot = pick_slot(paths, keyfile, user, now)
     opened = open_slot(paths, keyfile, slot, passphrase(), now)
@@ -246,7 +246,7 @@ def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
         try:
             store = _open(paths, key, actor=opened.user, now=now, action="store.unlock",
                           keyfile=keyfile, opened=opened)
-        except sqlite.WrongKey:
+        except backend.WrongKey:
             continue
         if key is opened.next_key:
             keyfile.promote_next()
@@ -263,11 +263,11 @@ def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes]
                              now: datetime) -> Store:
     """Check the file, and only then ask for the recovery key (`recovery_key()`)."""
     paths = StorePaths(db_path)
-    sqlite.check_store_file(paths.db)
+    backend.check_store_file(paths.db)
     try:
         return _open(paths, recovery_key(), actor="recovery key", now=now,
                      action="store.unlock-recovery-key")
-    except sqlite.WrongKey:
+    except backend.WrongKey:
         _note_failure(paths, now, "wrong recovery key", None)
         raise UnlockError("That recovery key does not open this store; nothing was changed.",
                           Hint.of("check_recovery_key")) from None

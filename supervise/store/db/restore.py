@@ -10,7 +10,7 @@ from pathlib import Path
 from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.files import create_private_file, ensure_private_dir, fsync_path
 from supervise.store.db import migrations as schema
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
 from supervise.store.db.backup import Unpacked, unpack
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.integrity.audit_chain import append_event
@@ -97,9 +97,9 @@ def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
     conn = None
     for key in keys:
         try:
-            conn = sqlite.connect(paths.db, key)
+            conn = backend.connect(paths.db, key)
             break
-        except (sqlite.WrongKey, StoreFileError):
+        except (backend.WrongKey, StoreFileError):
             continue
     if conn is not None:
         try:
@@ -110,7 +110,7 @@ def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
             conn.close()
             raise SuperviseError(OTHER_STORE, Hint.of("restore_to_new_store"))
         try:
-            with sqlite.sole_access(conn, paths.db):
+            with backend.sole_access(conn, paths.db):
                 _keep(paths, kept)
                 _swap_in(paths, staged)
             return kept

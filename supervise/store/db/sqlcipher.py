@@ -9,9 +9,13 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.files import create_private_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect, Engine
 
 PAGE_SIZE = 4096
 BUSY_TIMEOUT_MS = 5000
@@ -21,6 +25,13 @@ PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 
 class WrongKey(Exception):
     """The key does not decrypt this file (or the file is not a SQLCipher database)."""
+
+
+def dialect() -> "Dialect":
+    """The SQL dialect the DDL is rendered in."""
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.dialect()
 
 
 def check_store_file(path: Path) -> None:
@@ -173,6 +184,53 @@ def is_damage(exc: BaseException | None) -> bool:
         marker in text
         for marker in ("malformed", "not a database", "disk I/O error", "file is encrypted")
     )
+
+
+def engine(path: Path, key: bytes, *, writes: bool) -> "Engine":
+    """The SQLAlchemy engine over the keyed file. A writing engine takes the write lock as each
+    transaction begins, so two processes appending to the audit chain never both read the same
+    last link."""
+    import sqlcipher3.dbapi2 as dbapi
+    from sqlalchemy import create_engine, event
+
+    made = create_engine("sqlite:///" + str(path), module=dbapi, hide_parameters=True,
+                         creator=lambda: connect(path, key, read_only=not writes))
+    if writes:
+        event.listen(made, "begin", lambda conn: conn.exec_driver_sql(WRITE_TRANSACTION))
+    return made
+
+
+WRITE_TRANSACTION = "BEGIN IMMEDIATE"
+
+
+def begin_write(conn) -> None:
+    """Open a transaction holding the write lock on a raw connection (migrations)."""
+    try:
+        conn.execute(WRITE_TRANSACTION)
+    except Exception as exc:
+        if is_busy(exc):
+            raise StoreInUse() from None
+        raise
+
+
+def has_table(conn, name: str) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                             "name = ?", (name,)).fetchone()[0])
+
+
+def damaged_pages(conn) -> list[str]:
+    """SQLCipher's HMAC check of every page: one line per page that fails."""
+    return [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+
+
+def structure_problems(conn) -> list[str]:
+    """SQLite's own check of the file's structure, and rows that point at nothing."""
+    problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    problems = [] if problems == ["ok"] else problems
+    orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        problems.append(f"{len(orphans)} row(s) point at records that do not exist")
+    return problems
 
 
 def backup_to(conn, target: Path) -> None:

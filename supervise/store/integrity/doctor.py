@@ -12,7 +12,7 @@ from pathlib import Path
 
 from supervise.errors import Hint, Spell, StoreFileError, SuperviseError, UnlockError, joined
 from supervise.store.db import migrations as schema
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.tables import AuditEvent
@@ -78,14 +78,14 @@ class Checkup:
 
 def file_check(path: Path, checkup: Checkup) -> bool:
     try:
-        sqlite.check_store_file(path)
+        backend.check_store_file(path)
     except StoreFileError as error:
         if not path.is_file():
             raise  # no store at all is a wrong path, not damage
         checkup.add("store file", False, error, RESTORE)
         return False
-    pages = path.stat().st_size // sqlite.PAGE_SIZE
-    checkup.add("store file", True, f"{path} ({pages:,} pages of {sqlite.PAGE_SIZE} bytes)")
+    pages = path.stat().st_size // backend.PAGE_SIZE
+    checkup.add("store file", True, f"{path} ({pages:,} pages of {backend.PAGE_SIZE} bytes)")
     return True
 
 
@@ -102,8 +102,8 @@ def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
     """A raw connection under whichever of `keys` opens the file, or None (with a finding)."""
     for key in keys:
         try:
-            conn = sqlite.connect(path, key, read_only=True)
-        except sqlite.WrongKey:
+            conn = backend.connect(path, key, read_only=True)
+        except backend.WrongKey:
             continue
         except StoreFileError as error:
             checkup.add("encryption", False, error, RESTORE)
@@ -119,7 +119,7 @@ def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
 def page_checks(conn, checkup: Checkup) -> bool:
     """SQLCipher's HMAC check of every page, then SQLite's own structure and reference checks."""
     try:
-        bad_pages = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check")]
+        bad_pages = backend.damaged_pages(conn)
     except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways; all are findings
         checkup.add("encryption", False, f"the page check could not run ({_reason(exc)})",
                     RESTORE)
@@ -130,15 +130,11 @@ def page_checks(conn, checkup: Checkup) -> bool:
         return False
     checkup.add("encryption", True, "every page decrypts and matches its checksum (HMAC)")
     try:
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        problems = [] if problems == ["ok"] else problems
-        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        problems = backend.structure_problems(conn)
     except Exception as exc:  # noqa: BLE001
         checkup.add("database structure", False, f"the check could not run ({_reason(exc)})",
                     RESTORE)
         return False
-    if orphans:
-        problems.append(f"{len(orphans)} row(s) point at records that do not exist")
     if problems:
         checkup.add("database structure", False, "; ".join(problems[:MAX_LISTED]), RESTORE)
         return False

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.files import fsync_path, temp_path_beside
-from supervise.store.db import sqlcipher as sqlite
+from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
@@ -86,10 +86,10 @@ def rotate(store: Store, now: datetime) -> bytes:
     paths = store.paths
     rekeyed = temp_path_beside(paths.db, "rotate")
     try:
-        conn = sqlite.connect(paths.db, store.db_key)
-        with sqlite.sole_access(conn, paths.db):
-            sqlite.export_rekeyed(conn, rekeyed, new_key)
-            sqlite.connect(rekeyed, new_key).close()  # the copy opens under the new key
+        conn = backend.connect(paths.db, store.db_key)
+        with backend.sole_access(conn, paths.db):
+            backend.export_rekeyed(conn, rekeyed, new_key)
+            backend.connect(rekeyed, new_key).close()  # the copy opens under the new key
             keyfile.seal_next(new_key)
             keyfile.save(paths.keys, store.db_key)
             os.replace(rekeyed, paths.db)
