@@ -7,8 +7,8 @@ from pathlib import Path
 
 from supervise import clock
 from supervise.domain.answers import Problems
-from supervise.domain.session_file import check_session_file
-from supervise.domain.skeleton import skeleton_data
+from supervise.domain.policy.skeleton import skeleton_data
+from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import unlock_store
 from supervise.store.keys.signing_keys import custodian_key

@@ -50,10 +50,15 @@ from pathlib import Path
 from sqlmodel import func, select
 
 from supervise.domain.answers import Problems
-from supervise.domain.frequency import ENGLAND_TERMS, add_months, parse_frequency, term_end_on
-from supervise.domain.policy import schedule_anchor
-from supervise.domain.session_file import check_session_file
-from supervise.domain.skeleton import example_answers
+from supervise.domain.policy.frequency import (
+    ENGLAND_TERMS,
+    add_months,
+    parse_frequency,
+    term_end_on,
+)
+from supervise.domain.policy.organisation_policy import schedule_anchor
+from supervise.domain.policy.skeleton import example_answers
+from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db import tables as models
 from supervise.store.db.opening import create_store

@@ -123,7 +123,7 @@ def oversight() -> list[tuple]:
     """`overdue` and `report compliance` on the large trust of SPEC §9 (built once, cached)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import large_trust
-    from supervise.domain.oversight import overdue_rows
+    from supervise.domain.oversight.overdue import overdue_rows
     from supervise.store.queries.overdue_facts import oversight_facts
     from supervise.store.records.policies import current_policy
 
@@ -203,7 +203,7 @@ def exports(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | 
 
 def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
     """The autosave of one answer, and a whole scripted session with each shipped template."""
-    from supervise.domain.skeleton import skeleton_toml
+    from supervise.domain.policy.skeleton import skeleton_toml
     from supervise.store.catalog import Catalog
     from supervise.store.records.numbered import find_session
     from supervise.store.records.people import add_person, find_person

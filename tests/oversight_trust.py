@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from supervise.domain.answers import Problems
-from supervise.domain.frequency import parse_frequency
-from supervise.domain.policy import Policy, schedule_anchor
-from supervise.domain.session_file import check_session_file
-from supervise.domain.skeleton import example_answers, skeleton_data
+from supervise.domain.policy.frequency import parse_frequency
+from supervise.domain.policy.organisation_policy import Policy, schedule_anchor
+from supervise.domain.policy.skeleton import example_answers, skeleton_data
+from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db.opening import create_store
 from supervise.store.db.tables import Contract, SessionRecord

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from supervise.domain.audit import GENESIS, chain_problems
+from supervise.domain.records.audit import GENESIS, chain_problems
 from supervise.store.db.opening import unlock_store
 from supervise.store.integrity.audit_chain import audit_events, audit_problems
 from tests.clock import NOON
@@ -85,7 +85,7 @@ def test_tampering_that_bypasses_the_triggers_is_detected(cli, store):
 
 
 def test_chain_rule_on_plain_rows():
-    from supervise.domain.audit import event_hash
+    from supervise.domain.records.audit import event_hash
 
     first = {"seq": 1, "at": "2026-01-01T00:00:00.000000Z", "actor": "A", "action": "x",
              "record_type": None, "record_id": None, "digest": None, "detail": "{}",

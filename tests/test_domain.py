@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from supervise.domain.canonical import canonical_json, digest, iso_utc
 from supervise.domain.dates import parse_date
 from supervise.domain.names import clean_name, closest, name_key
+from supervise.domain.records.canonical import canonical_json, digest, iso_utc
 from supervise.domain.recovery import format_recovery_key, parse_recovery_key
 from supervise.errors import UsageError
 

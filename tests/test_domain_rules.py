@@ -3,7 +3,11 @@
 
 from datetime import UTC, date, datetime
 
-from supervise.domain.contract_rules import (
+from supervise.domain.document import Answer, Grid, Heading, Remark
+from supervise.domain.policy.templates import parse_template
+from supervise.domain.printouts.facts import PrintFacts
+from supervise.domain.printouts.layout import lay_out
+from supervise.domain.records.contract_rules import (
     OpenContract,
     Party,
     Replaced,
@@ -11,17 +15,13 @@ from supervise.domain.contract_rules import (
     ending_problems,
     term_problems,
 )
-from supervise.domain.document import Answer, Grid, Heading, Remark
-from supervise.domain.printouts.facts import PrintFacts
-from supervise.domain.printouts.layout import lay_out
-from supervise.domain.session_rules import (
+from supervise.domain.records.session_rules import (
     action_problems,
     completion_problems,
     late_entry,
     start_problems,
 )
-from supervise.domain.signing import Content
-from supervise.domain.templates import parse_template
+from supervise.domain.records.signing import Content
 from supervise.errors import UsageError
 from supervise.store.catalog import shipped_dir, shipped_policy
 

@@ -3,10 +3,10 @@ an extract, and the chronology's order and gaps (fixed dates, no store)."""
 
 from datetime import date, timedelta
 
-from supervise.domain.canonical import Omitted, digest
-from supervise.domain.chronology import Event, gaps, rows
-from supervise.domain.extract import entry_parts, mentioned, recompute
-from supervise.domain.signing import Content
+from supervise.domain.bundles.chronology import Event, gaps, rows
+from supervise.domain.bundles.extract import entry_parts, mentioned, recompute
+from supervise.domain.records.canonical import Omitted, digest
+from supervise.domain.records.signing import Content
 
 
 def test_a_name_is_found_as_whole_words_whatever_its_case_and_spacing():

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.frequency import (
+from supervise.domain.policy.frequency import (
     VALID,
     Frequency,
     Schedule,

@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.frequency import parse_frequency
-from supervise.domain.oversight import (
+from supervise.domain.oversight.overdue import (
     KEYS,
     ContractFacts,
     PersonFacts,
     overdue_rows,
     rows_for,
 )
+from supervise.domain.policy.frequency import parse_frequency
 from supervise.store.catalog import shipped_policy
 from tests.oversight_trust import LEAD, Trust
 
@@ -84,7 +84,7 @@ def test_termly_never_supervised_is_due_at_the_end_of_the_start_term_across_the_
 def test_termly_follows_the_policy_term_dates():
     from dataclasses import replace
 
-    from supervise.domain.frequency import Term
+    from supervise.domain.policy.frequency import Term
 
     # A policy with Scottish-style terms: a term that runs over the new year.
     terms = (Term("autumn", (8, 15), (12, 20)), Term("spring", (1, 6), (4, 1)),
@@ -189,7 +189,7 @@ def test_group_sessions_count_only_where_the_policy_says(tmp_path, profile, coun
 
 
 def test_ad_hoc_counts_nowhere_in_the_shipped_policies():
-    from supervise.domain.oversight import counting_kinds
+    from supervise.domain.oversight.overdue import counting_kinds
 
     for profile in ("minimum-standards", "nhs-icb", "local-authority", "school-trust"):
         assert "ad-hoc" not in counting_kinds(shipped_policy(profile))

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.policy import PolicyError, parse_policy
+from supervise.domain.policy.organisation_policy import PolicyError, parse_policy
 from supervise.store.catalog import policy_names, shipped_dir, shipped_policy
 from supervise.store.db import migrations as schema
 from supervise.store.db import sqlcipher as sqlite
@@ -214,7 +214,7 @@ def test_a_store_from_before_policies_were_stored_gets_its_profile(cli, tmp_path
 
 
 def test_retention_rules_come_from_the_policy_with_defaults():
-    from supervise.domain.retention import RetentionRules
+    from supervise.domain.policy.retention import RetentionRules
 
     assert parse_policy(BASE).retention_rules == RetentionRules()
     chosen = parse_policy(BASE + "[retention]\nsupervision_years = 7\n"

@@ -28,7 +28,7 @@ from docx import Document
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from supervise.domain.session_file import STATUSES, TOP_KEYS
+from supervise.domain.records.session_file import STATUSES, TOP_KEYS
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import USER

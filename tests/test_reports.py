@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.balance import Seen, balance_rows
-from supervise.domain.compliance import Span, dues
-from supervise.domain.drift import Tracked, drift_rows
-from supervise.domain.frequency import parse_frequency
-from supervise.domain.unseen_children import Watched, unseen_rows
+from supervise.domain.oversight.balance import Seen, balance_rows
+from supervise.domain.oversight.compliance import Span, dues
+from supervise.domain.oversight.drift import Tracked, drift_rows
+from supervise.domain.oversight.unseen_children import Watched, unseen_rows
+from supervise.domain.policy.frequency import parse_frequency
 from supervise.store.catalog import shipped_policy
 from tests.oversight_trust import LEAD, Trust
 
@@ -182,7 +182,7 @@ def test_drift_is_carried_twice_or_more_than_28_days_overdue():
 
 
 def test_children_unseen_past_the_interval():
-    from supervise.domain.frequency import Span as Interval
+    from supervise.domain.policy.frequency import Span as Interval
 
     children = [Watched("Ella Hughes", "Hughes", "child-protection", date(2024, 10, 1),
                         date(2025, 1, 6), 4, LEAD),

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from supervise.domain.retention import (
+from supervise.domain.policy.retention import (
     DESTROY,
     DUE_SOON,
     HELD,

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from supervise.cli import prompts
 from supervise.cli.hints import rendered
-from supervise.domain.canonical import Omitted, canonical_json, digest
-from supervise.domain.signing import Content
+from supervise.domain.records.canonical import Omitted, canonical_json, digest
+from supervise.domain.records.signing import Content
 from supervise.errors import SuperviseError
 from supervise.keycrypto import b64, new_ed25519
 from supervise.store.db.opening import unlock_store

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from supervise.domain.answers import Problems, check_answers, read_answers_text
-from supervise.domain.session_file import check_session_file
-from supervise.domain.templates import check_template, parse_template
+from supervise.domain.policy.templates import check_template, parse_template
+from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, kind_for_template, shipped_dir, shipped_policy
 from tests.clock import TODAY
 from tests.helpers import USER, file_mode
@@ -289,7 +289,7 @@ def test_an_unknown_template_suggests_the_closest(cli):
 
 
 def test_skeleton_text_survives_awkward_characters():
-    from supervise.domain.skeleton import toml_string
+    from supervise.domain.policy.skeleton import toml_string
 
     awkward = 'Quote " backslash \\ tab \t vertical\x0btab DEL\x7f Welsh ŵ Urdu اردو 🙂\nline 2'
     for multiline in (False, True):

@@ -14,9 +14,9 @@ from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.domain.answers import Problems
-from supervise.domain.contract_file import ContractGiven
-from supervise.domain.frequency import Frequency, Schedule
-from supervise.domain.templates import Template
+from supervise.domain.policy.frequency import Frequency, Schedule
+from supervise.domain.policy.templates import Template
+from supervise.domain.records.contract_file import ContractGiven
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.records import contracts
@@ -28,9 +28,9 @@ def read_given(answers: Path | None, **flags: Any) -> tuple[ContractGiven, Probl
     """The answers file and flags, checked; the file's problems are kept (not raised) until its
     [answers] have been checked against the template too, so all are listed at once."""
     from supervise.app.sessions import read_answers_file
-    from supervise.domain.contract_file import check_contract_file
     from supervise.domain.dates import parse_date
-    from supervise.domain.frequency import parse_frequency
+    from supervise.domain.policy.frequency import parse_frequency
+    from supervise.domain.records.contract_file import check_contract_file
 
     given, problems = ContractGiven(), Problems()
     if answers is not None:
@@ -99,8 +99,8 @@ def propose(store: Store, given: ContractGiven, *, supervisee: str, supervisor: 
     force; checked (people in post, a supervisor, one open contract per kind, dates)."""
     import json
 
-    from supervise.domain.frequency import parse_frequency
-    from supervise.domain.policy import schedule_anchor
+    from supervise.domain.policy.frequency import parse_frequency
+    from supervise.domain.policy.organisation_policy import schedule_anchor
     from supervise.store.records.policies import current_policy
     from supervise.store.records.template_snapshots import snapshot
 

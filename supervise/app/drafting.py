@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from supervise.app.unit import Work, unit_of_work
-from supervise.domain.templates import Template
+from supervise.domain.policy.templates import Template
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import SessionRecord, id_of

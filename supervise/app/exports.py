@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from supervise.app.unit import unit_of_work
-from supervise.domain.bundle_index import index_document
-from supervise.domain.chronology import gaps
+from supervise.domain.bundles.bundle_index import index_document
+from supervise.domain.bundles.chronology import gaps
 from supervise.domain.document import Document, RecordFile
 from supervise.errors import Hint, SuperviseError
 from supervise.export.bundle import check_folder, write_bundle, write_single

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
-from supervise.domain.policy import Policy
+from supervise.domain.policy.organisation_policy import Policy
 from supervise.errors import SuperviseError, UsageError
 from supervise.store.catalog import Catalog, TemplateFile
 from supervise.store.db.opening import Store
@@ -31,7 +31,7 @@ def current_policy(store: Store) -> tuple[Policy, int]:
 
 def policy_from(source: str) -> Policy:
     """A policy file at `source`, or else the shipped profile of that name."""
-    from supervise.domain.policy import parse_policy
+    from supervise.domain.policy.organisation_policy import parse_policy
     from supervise.store.catalog import policy_names, read_text, shipped_policy
 
     path = Path(source)
@@ -81,7 +81,7 @@ def check_template_file(path: Path, templates: Catalog) -> CheckedFile:
 
 def skeleton(templates: Catalog, template_id: str, *, as_json: bool) -> str:
     """A filled-in answers file for the template, dated today, as TOML or JSON."""
-    from supervise.domain.skeleton import skeleton_json, skeleton_toml
+    from supervise.domain.policy.skeleton import skeleton_json, skeleton_toml
     from supervise.store.catalog import kind_for_template
 
     template = templates.get(template_id)

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from supervise.app.unit import unit_of_work
-from supervise.domain.balance import balance_rows
-from supervise.domain.compliance import compliance as tally
-from supervise.domain.compliance import group_rows
-from supervise.domain.drift import drift_rows
-from supervise.domain.frequency import Span
-from supervise.domain.oversight import Row, overdue_rows
-from supervise.domain.report_document import compliance_document
-from supervise.domain.unseen_children import WATCHED, unseen_rows
+from supervise.domain.oversight.balance import balance_rows
+from supervise.domain.oversight.compliance import compliance as tally
+from supervise.domain.oversight.compliance import group_rows
+from supervise.domain.oversight.drift import drift_rows
+from supervise.domain.oversight.overdue import Row, overdue_rows
+from supervise.domain.oversight.report_document import compliance_document
+from supervise.domain.oversight.unseen_children import WATCHED, unseen_rows
+from supervise.domain.policy.frequency import Span
 from supervise.errors import Hint
 from supervise.export.bundle import write_single
 from supervise.store.db.opening import Store

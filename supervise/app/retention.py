@@ -5,7 +5,7 @@ from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
-from supervise.domain.retention import Row
+from supervise.domain.policy.retention import Row
 from supervise.store.db.opening import Store
 from supervise.store.records import retention
 from supervise.store.records.retention import Purged

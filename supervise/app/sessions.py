@@ -9,9 +9,9 @@ from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.domain.answers import Problems, read_answers_text
-from supervise.domain.policy import Policy
-from supervise.domain.session_file import check_session_file
-from supervise.domain.templates import Template
+from supervise.domain.policy.organisation_policy import Policy
+from supervise.domain.policy.templates import Template
+from supervise.domain.records.session_file import check_session_file
 from supervise.errors import Hint, SuperviseError
 from supervise.store.catalog import Catalog, read_text
 from supervise.store.db.opening import Store

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supervise.app.unit import Work, unit_of_work
-from supervise.domain.signing import role_for
+from supervise.domain.records.signing import role_for
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import Person, id_of

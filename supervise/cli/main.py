@@ -17,29 +17,29 @@ EXIT_INTERRUPTED = 130
 # built; the others stand in as empty groups with the same help, which is all the root --help
 # shows (SPEC §9: --help ≤ 150 ms however many commands there are).
 GROUPS = {
-    "key": ("supervise.cli.key", "Passphrases, key holders, rotation and recovery."),
-    "person": ("supervise.cli.person", "Staff: supervisors, supervisees and key holders."),
-    "policy": ("supervise.cli.policy",
+    "key": ("supervise.cli.setup.key", "Passphrases, key holders, rotation and recovery."),
+    "person": ("supervise.cli.records.person", "Staff: supervisors, supervisees and key holders."),
+    "policy": ("supervise.cli.setup.policy",
                "The organisation's supervision policy: frequencies, contracts, templates."),
-    "template": ("supervise.cli.template",
+    "template": ("supervise.cli.setup.template",
                  "Agenda templates: the questions a contract, session or decision record asks."),
-    "contract": ("supervise.cli.contract",
+    "contract": ("supervise.cli.records.contract",
                  "Supervision contracts: agreed, signed, reviewed every year."),
-    "session": ("supervise.cli.session",
+    "session": ("supervise.cli.records.session",
                 "Supervision sessions: recorded in the meeting, answer by answer."),
-    "child": ("supervise.cli.child",
+    "child": ("supervise.cli.records.child",
               "The case register: children, their families and their status."),
-    "decision": ("supervise.cli.decision",
+    "decision": ("supervise.cli.records.decision",
                  "Decision records for the child's file, made in case discussions."),
-    "action": ("supervise.cli.action",
+    "action": ("supervise.cli.records.action",
                "Actions agreed in supervision: who, by when, and every review."),
-    "audit": ("supervise.cli.audit",
+    "audit": ("supervise.cli.oversight.audit",
               "The audit trail: who did what and when, and checking it is intact."),
-    "report": ("supervise.cli.report",
+    "report": ("supervise.cli.oversight.report",
                "Reports: compliance, balance of functions, drift, children unseen."),
-    "retention": ("supervise.cli.retention",
+    "retention": ("supervise.cli.setup.retention",
                   "Retention: how long records are kept, legal holds, destroying what is due."),
-    "export": ("supervise.cli.export",
+    "export": ("supervise.cli.oversight.export",
                "Export records as DOCX with a signed manifest, for a review or a person."),
 }
 _VALUED = ("--store", "--passphrase-file", "--user")
@@ -64,9 +64,10 @@ def build_app(argv: list[str] | None = None):
 
     import typer
 
-    from supervise.cli import backup, demo, init, overdue, verify
     from supervise.cli.context import AppState, default_store_path
     from supervise.cli.options import command_group
+    from supervise.cli.oversight import overdue, verify
+    from supervise.cli.setup import backup, demo, init
 
     app = command_group(
         "Safeguarding supervision records: encrypted, policy-aware, verifiable.",

@@ -7,7 +7,7 @@ from typing import Any
 from supervise.cli import prompts
 from supervise.cli.output import out
 from supervise.domain.answers import Problems, check_answers, check_value
-from supervise.domain.templates import FIELD_TYPES, Field, Template
+from supervise.domain.policy.templates import FIELD_TYPES, Field, Template
 from supervise.errors import UsageError
 
 

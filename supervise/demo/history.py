@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from supervise.domain.answers import Problems
-from supervise.domain.frequency import next_due
-from supervise.domain.session_file import check_session_file
-from supervise.domain.skeleton import skeleton_data
+from supervise.domain.policy.frequency import next_due
+from supervise.domain.policy.skeleton import skeleton_data
+from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog
 from supervise.store.db.tables import ActionItem, ActionReview, id_of
 from supervise.store.records.answers_file import record_session

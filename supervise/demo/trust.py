@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from supervise.demo.history import Event, at, first_year, second_year
-from supervise.domain.frequency import parse_frequency
-from supervise.domain.skeleton import example_answers
+from supervise.domain.policy.frequency import parse_frequency
+from supervise.domain.policy.skeleton import example_answers
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db.tables import id_of
 from supervise.store.records.cancellations import cancel_meeting

@@ -14,9 +14,9 @@ from typing import Any
 
 from supervise.domain.dates import parse_date
 from supervise.domain.names import clean_name
-from supervise.domain.templates import FIELD_TYPES, Field, Template
+from supervise.domain.policy.templates import FIELD_TYPES, Field, Template
+from supervise.domain.policy.tomlspots import syntax_error
 from supervise.domain.text import counted
-from supervise.domain.tomlspots import syntax_error
 from supervise.errors import Hint, Spell, SuperviseError, UsageError, joined
 
 MAX_TEXT = 2_000

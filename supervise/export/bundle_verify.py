@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supervise.domain.extract import recompute
-from supervise.domain.signing import fingerprint, statement_bytes
+from supervise.domain.bundles.extract import recompute
+from supervise.domain.records.signing import fingerprint, statement_bytes
 from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS, sums_text
 from supervise.files import sha256_file
 from supervise.keycrypto import ed25519_valid, unb64

@@ -8,8 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from supervise.domain.names import closest
-from supervise.domain.policy import Policy, parse_policy
-from supervise.domain.templates import Problem, Template, TemplateError, check_template
+from supervise.domain.policy.organisation_policy import Policy, parse_policy
+from supervise.domain.policy.templates import Problem, Template, TemplateError, check_template
 from supervise.errors import Hint, NotFoundError, UsageError
 
 _PROJECT = Path(__file__).resolve().parents[2]

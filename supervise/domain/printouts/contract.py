@@ -1,8 +1,8 @@
 """A contract laid out like the pro-forma: its terms, the template's questions, signatures."""
 
 from supervise.domain.document import Grid
+from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.printouts.page import Page
-from supervise.domain.templates import FIELD_TYPES
 
 
 def contract_page(p: Page) -> None:

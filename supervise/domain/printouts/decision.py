@@ -2,8 +2,8 @@
 it is about, its questions, the actions the session agreed for the case, signatures."""
 
 from supervise.domain.document import Grid, Heading, Remark, answer_text
+from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.printouts.page import Page
-from supervise.domain.templates import FIELD_TYPES
 
 
 def decision_page(p: Page) -> None:

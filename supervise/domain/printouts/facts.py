@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from supervise.domain.signing import Content
-from supervise.domain.templates import Template
+from supervise.domain.policy.templates import Template
+from supervise.domain.records.signing import Content
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ signature block and the amendments."""
 from datetime import datetime
 from typing import Any
 
-from supervise.domain.canonical import part_digest
+from supervise.domain.bundles.extract import shown_unless_named
 from supervise.domain.document import (
     Answer,
     Block,
@@ -17,9 +17,9 @@ from supervise.domain.document import (
     moment_text,
     short_digest,
 )
-from supervise.domain.extract import shown_unless_named
+from supervise.domain.policy.templates import Section
 from supervise.domain.printouts.facts import AmendmentFacts, PrintFacts
-from supervise.domain.templates import Section
+from supervise.domain.records.canonical import part_digest
 
 TITLES = {"contract": "Supervision Contract", "session": "Supervision Record",
           "decision": "Supervision Decision Record"}

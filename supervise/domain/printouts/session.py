@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from supervise.domain.document import Answer, Grid, Heading, Remark, answer_text, moment_text
+from supervise.domain.policy.templates import FIELD_TYPES, Field, Section
 from supervise.domain.printouts.page import Page
-from supervise.domain.templates import FIELD_TYPES, Field, Section
 
 KIND_WORDS = {"one-to-one": "One-to-one supervision", "group": "Group supervision",
               "ad-hoc": "Ad hoc supervision", "external": "External supervision"}

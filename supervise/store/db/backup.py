@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from supervise.domain.canonical import iso_utc
+from supervise.domain.records.canonical import iso_utc
 from supervise.errors import Hint, StoreFileError, SuperviseError, UsageError
 from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store.db import migrations as schema

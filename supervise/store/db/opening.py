@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supervise.domain.canonical import iso_utc
 from supervise.domain.names import clean_name
+from supervise.domain.records.canonical import iso_utc
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, StoreFileError, SuperviseError, UnlockError
 from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
@@ -38,7 +38,7 @@ from supervise.store.records.people import add_person, list_people
 from supervise.store.records.policies import set_policy
 
 if TYPE_CHECKING:
-    from supervise.domain.policy import Policy
+    from supervise.domain.policy.organisation_policy import Policy
 
 WRONG_PASSPHRASE = "Wrong passphrase for this store; nothing was changed."
 

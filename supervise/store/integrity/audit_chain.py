@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.audit import GENESIS, chain_problems, event_hash
-from supervise.domain.canonical import canonical_json, iso_utc
+from supervise.domain.records.audit import GENESIS, chain_problems, event_hash
+from supervise.domain.records.canonical import canonical_json, iso_utc
 from supervise.store.db.tables import AuditEvent
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise import keycrypto
-from supervise.domain.audit import chain_problems
+from supervise.domain.records.audit import chain_problems
 from supervise.store.db.tables import Signature, SigningKey
 from supervise.store.integrity.audit_chain import audit_events
 from supervise.store.keys.signing_keys import keys_by_id

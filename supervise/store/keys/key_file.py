@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from supervise import keycrypto
-from supervise.domain.canonical import canonical_json
 from supervise.domain.names import name_key
+from supervise.domain.records.canonical import canonical_json
 from supervise.errors import Hint, UnlockError
 from supervise.files import atomic_write
 from supervise.keycrypto import KdfParams, b64, unb64

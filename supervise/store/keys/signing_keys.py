@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from supervise import keycrypto
-from supervise.domain.canonical import iso_utc
-from supervise.domain.signing import fingerprint
+from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.signing import fingerprint
 from supervise.keycrypto import KdfParams, b64, unb64
 from supervise.store.db.tables import Person, SigningKey, id_of
 from supervise.store.integrity.audit_chain import append_event

@@ -10,10 +10,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise import __version__
-from supervise.domain.canonical import iso_utc
 from supervise.domain.document import Document, RecordFile
 from supervise.domain.printouts.layout import lay_out
-from supervise.domain.signing import fingerprint
+from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.signing import fingerprint
 from supervise.keycrypto import unb64
 from supervise.store.db.tables import Amendment, Person, StoreMeta
 from supervise.store.integrity.audit_chain import append_event, audit_events

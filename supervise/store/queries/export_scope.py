@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.chronology import Event
+from supervise.domain.bundles.chronology import Event
+from supervise.domain.bundles.extract import names_to_hide, shown_unless_named
 from supervise.domain.document import answer_text
-from supervise.domain.extract import names_to_hide, shown_unless_named
-from supervise.domain.frequency import Span, next_due, parse_frequency
-from supervise.domain.policy import CHILD_INTERVAL
+from supervise.domain.policy.frequency import Span, next_due, parse_frequency
+from supervise.domain.policy.organisation_policy import CHILD_INTERVAL
 from supervise.errors import Hint, NotFoundError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,

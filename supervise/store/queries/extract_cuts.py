@@ -10,8 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from supervise import keycrypto
-from supervise.domain.canonical import canonical_json
-from supervise.domain.extract import (
+from supervise.domain.bundles.extract import (
     ANOTHER_CHILD,
     CHILDREN_DETAILS,
     NAMES_ANOTHER_CHILD,
@@ -20,7 +19,8 @@ from supervise.domain.extract import (
     entry_parts,
     mentioned,
 )
-from supervise.domain.signing import Content, fingerprint
+from supervise.domain.records.canonical import canonical_json
+from supervise.domain.records.signing import Content, fingerprint
 from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
 from supervise.store.records.content import amendment_content, content_of
 from supervise.store.records.numbered import stored

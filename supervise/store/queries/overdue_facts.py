@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from supervise.domain.frequency import Frequency, Schedule, parse_frequency
-from supervise.domain.oversight import ContractFacts, PersonFacts, counting_kinds, in_force
-from supervise.domain.policy import Policy
+from supervise.domain.oversight.overdue import ContractFacts, PersonFacts, counting_kinds, in_force
+from supervise.domain.policy.frequency import Frequency, Schedule, parse_frequency
+from supervise.domain.policy.organisation_policy import Policy
 from supervise.errors import SuperviseError
 
 

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from supervise.domain.balance import Seen
-from supervise.domain.compliance import Event, Span
-from supervise.domain.drift import Tracked
-from supervise.domain.oversight import counting_kinds
-from supervise.domain.policy import Policy
-from supervise.domain.session_rules import functions_covered
-from supervise.domain.unseen_children import Watched
+from supervise.domain.oversight.balance import Seen
+from supervise.domain.oversight.compliance import Event, Span
+from supervise.domain.oversight.drift import Tracked
+from supervise.domain.oversight.overdue import counting_kinds
+from supervise.domain.oversight.unseen_children import Watched
+from supervise.domain.policy.organisation_policy import Policy
+from supervise.domain.records.session_rules import functions_covered
 from supervise.store.queries.overdue_facts import (
     UNSIGNED_SESSIONS,
     contract_frequency,

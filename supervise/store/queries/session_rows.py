@@ -7,8 +7,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
-from supervise.domain.session_rules import functions_covered
-from supervise.domain.templates import FIELD_TYPES
+from supervise.domain.policy.templates import FIELD_TYPES
+from supervise.domain.records.session_rules import functions_covered
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,

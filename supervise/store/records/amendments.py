@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import iso_utc
-from supervise.domain.templates import FIELD_TYPES
+from supervise.domain.policy.templates import FIELD_TYPES
+from supervise.domain.records.canonical import iso_utc
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.tables import Amendment, Person, id_of

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from supervise.domain.answers import Problems
-from supervise.domain.policy import Policy
-from supervise.domain.session_file import SessionAnswers
-from supervise.domain.templates import Template
+from supervise.domain.policy.organisation_policy import Policy
+from supervise.domain.policy.templates import Template
+from supervise.domain.records.session_file import SessionAnswers
 from supervise.errors import SuperviseError
 from supervise.store.db.tables import ActionItem, Contract, Person, id_of
 from supervise.store.records.children import match_for_case

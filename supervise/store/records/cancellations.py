@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import digest, iso_utc
+from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, UsageError
 from supervise.store.db.tables import Cancellation, Person, id_of

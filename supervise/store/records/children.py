@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import digest, iso_utc
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
+from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import CaseChild, CaseDiscussion, Child, Family, SessionRecord

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from supervise.domain.signing import Content, Party
-from supervise.domain.templates import FIELD_TYPES
+from supervise.domain.policy.templates import FIELD_TYPES
+from supervise.domain.records.signing import Content, Party
 from supervise.store.db.tables import (
     Amendment,
     CaseDiscussion,

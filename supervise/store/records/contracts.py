@@ -8,8 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import iso_utc
-from supervise.domain.contract_rules import (
+from supervise.domain.dates import iso_or_none
+from supervise.domain.policy.frequency import Frequency, Schedule
+from supervise.domain.policy.organisation_policy import Policy
+from supervise.domain.policy.templates import FIELD_TYPES, Template
+from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.contract_rules import (
     OpenContract,
     Party,
     Replaced,
@@ -17,10 +21,6 @@ from supervise.domain.contract_rules import (
     ending_problems,
     term_problems,
 )
-from supervise.domain.dates import iso_or_none
-from supervise.domain.frequency import Frequency, Schedule
-from supervise.domain.policy import Policy
-from supervise.domain.templates import FIELD_TYPES, Template
 from supervise.domain.text import clean_line
 from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion, id_of
 from supervise.store.integrity.audit_chain import append_event

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import iso_utc
-from supervise.domain.policy import Policy, parse_policy
+from supervise.domain.policy.organisation_policy import Policy, parse_policy
+from supervise.domain.records.canonical import iso_utc
 from supervise.store.catalog import shipped_policy
 from supervise.store.db.tables import PolicyVersion, StoreMeta
 from supervise.store.integrity.audit_chain import append_event

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from supervise.domain import retention
-from supervise.domain.canonical import iso_utc
-from supervise.domain.retention import ChildFacts, Hold, Row, Supervisee, Unit
+from supervise.domain.policy import retention
+from supervise.domain.policy.retention import ChildFacts, Hold, Row, Supervisee, Unit
+from supervise.domain.records.canonical import iso_utc
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.backend import backend
 from supervise.store.db.tables import RetentionHold, id_of

@@ -11,10 +11,11 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
-from supervise.domain.canonical import iso_utc
-from supervise.domain.frequency import next_due, parse_frequency
-from supervise.domain.policy import Policy
-from supervise.domain.session_rules import (
+from supervise.domain.policy.frequency import next_due, parse_frequency
+from supervise.domain.policy.organisation_policy import Policy
+from supervise.domain.policy.templates import Template
+from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.session_rules import (
     action_problems,
     completion_problems,
     discard_problems,
@@ -24,7 +25,6 @@ from supervise.domain.session_rules import (
     review_problems,
     start_problems,
 )
-from supervise.domain.templates import Template
 from supervise.errors import Hint, NotFoundError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,

@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise import keycrypto
-from supervise.domain.canonical import iso_utc
-from supervise.domain.signing import (
+from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.signing import (
     fingerprint,
     outstanding,
     short_fingerprint,

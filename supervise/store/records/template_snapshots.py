@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from supervise.domain.canonical import iso_utc, sha256_hex
-from supervise.domain.templates import Template, parse_template
+from supervise.domain.policy.templates import Template, parse_template
+from supervise.domain.records.canonical import iso_utc, sha256_hex
 from supervise.errors import Hint, StoreFileError
 from supervise.store.db.tables import TemplateSnapshot
 

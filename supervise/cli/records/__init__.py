@@ -1,0 +1,1 @@
+"""Commands for the records: people, children, contracts, sessions, signing, decisions, actions."""

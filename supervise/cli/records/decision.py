@@ -1,0 +1,61 @@
+"""`supervise decision …`: decision records for the child's file, made in case discussions."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from supervise.cli.context import AppState, open_store
+from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.output import out
+from supervise.cli.oversight.export import add_export_command
+from supervise.cli.records.signing import add_signing_commands, show_evidence
+
+app = command_group("Decision records for the child's file, made in case discussions.")
+
+LIST_COLUMNS = [("id", "Id"), ("held_on", "Session date"), ("session", "Session"),
+                ("family", "Family"), ("children_text", "Children"),
+                ("supervisor", "Supervisor"), ("decision_text", "Decision")]
+
+
+@app.command("list")
+@store_command
+def list_(
+    state: AppState,
+    child: Annotated[Optional[str], typer.Option("--child", metavar="NAME")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List decision records (about one child with --child)."""
+    from supervise.app.records import list_decisions
+
+    with open_store(state) as store:
+        rows = list_decisions(store, child)
+    for row in rows:
+        row["children_text"] = ", ".join(c["name"] for c in row["children"])
+        row["decision_text"] = str(row["answers"].get("decision", ""))[:60]
+    out.table(rows, LIST_COLUMNS, as_json=json_, empty="No decision records match.")
+
+
+@app.command("show")
+@store_command
+def show(state: AppState,
+         decision_id: Annotated[str, typer.Argument(metavar="ID")],
+         json_: JsonOpt = False) -> None:
+    """Show a decision record."""
+    from supervise.app.records import show_decision
+
+    with open_store(state) as store:
+        row = show_decision(store, decision_id)
+    if json_:
+        out.json(row)
+        return
+    out.data(f"Decision record {row['id']} (session {row['session']}, {row['held_on']})")
+    out.data(f"Family: {row['family']}; children: "
+             + ", ".join(f"{c['name']} ({c['dob'] or 'dob unknown'})" for c in row["children"]))
+    out.data(f"Supervisor: {row['supervisor']}; supervisee: {', '.join(row['supervisees'])}")
+    for item in row["questions"]:
+        out.answer(item["question"], item["answer"], blank="(none)")
+    show_evidence(row)
+
+
+add_signing_commands(app, "decision")
+add_export_command(app, "decision")

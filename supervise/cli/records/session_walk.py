@@ -1,0 +1,304 @@
+"""Walking the agenda in the meeting. Every answer is saved in its own transaction the moment it
+is given, so Ctrl-C, a closed terminal or a killed process loses at most the answer being typed;
+`session resume` picks up from what is stored."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from supervise.app import drafting
+from supervise.cli import prompts
+from supervise.cli.context import AppState, catalog, open_store
+from supervise.cli.hints import rendered
+from supervise.cli.output import out
+from supervise.cli.questions import ask
+from supervise.clock import now
+from supervise.domain.policy.templates import FIELD_TYPES, Section, Template
+from supervise.domain.records.session_file import OUTCOMES as REVIEW_OUTCOMES
+from supervise.domain.records.session_file import STATUSES
+from supervise.errors import SuperviseError
+
+OUTCOMES = list(REVIEW_OUTCOMES)
+STATUS_CHOICES = list(STATUSES)
+
+
+def _date(question: str, default: date, hint: str) -> date:
+    from supervise.domain.dates import parse_date
+
+    while True:
+        try:
+            return parse_date(prompts.text(question, hint=hint, default=default.isoformat()),
+                              "the date")
+        except SuperviseError as error:
+            out.message(f"  {rendered(error)}")
+
+
+def _optional_int(question: str, default: int | None, hint: str) -> int | None:
+    while True:
+        raw = prompts.text(question, hint=hint, default=str(default or "")).strip()
+        if not raw:
+            return None
+        if raw.isdigit() and 0 < int(raw) <= 600:
+            return int(raw)
+        out.message("  Give the number of minutes, e.g. 60, or leave it blank.")
+
+
+def walk_new(state: AppState, flags: dict[str, Any]) -> None:
+    from supervise.app import sessions
+    from supervise.domain.dates import parse_optional_date
+    from supervise.domain.names import name_key
+    from supervise.domain.records.session_file import TIME_PATTERN
+    from supervise.errors import UsageError
+
+    if not prompts.can_ask():
+        raise UsageError("No terminal to ask on: record the session from notes with --answers "
+                         "FILE (`supervise template skeleton ID` writes one to fill in).")
+    today = now().date()
+    with open_store(state) as store:
+        names = sessions.staff_names(store)
+        kind = flags.get("kind") or "one-to-one"
+        chosen = list(flags.get("supervisees") or [])
+        if not chosen:
+            chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
+        while kind == "group" and (len(chosen) < 2 or prompts.confirm(
+                "Another supervisee in the group?", hint="give --supervisee for each.")):
+            chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
+        if len({name_key(n) for n in chosen}) != len(chosen):
+            raise UsageError("A supervisee is named twice: name each once.")
+        for draft_id, held in sessions.drafts_of(store, chosen):
+            out.warning(f"Session {draft_id} (held {held}) is still a draft: "
+                        f"`supervise session resume {draft_id}` finishes it.")
+        plan = sessions.plan_session(store, chosen, flags.get("template"))
+        supervisor_name = flags.get("supervisor") or plan.supervisor
+        if supervisor_name is None:
+            supervisor_name = prompts.name("Supervisor:", names, default=store.actor,
+                                           hint="give --supervisor NAME.")
+        template = sessions.session_template(catalog(), plan.template_id, kind)
+        held_on = parse_optional_date(flags.get("date"), "--date") or _date(
+            "Date held:", today, "give --date YYYY-MM-DD.")
+        start_time = flags.get("time")
+        if start_time is None:
+            start_time = prompts.text("Start time (HH:MM, blank if not noted):",
+                                      hint="give --time HH:MM.").strip() or None
+        if start_time is not None and not TIME_PATTERN.match(start_time):
+            raise SuperviseError(f"The start time {start_time!r} is not HH:MM, e.g. 14:30.")
+        duration = flags.get("duration") or _optional_int(
+            "Duration in minutes:", plan.duration, "give --duration MINUTES.")
+        record_id = sessions.start_session(
+            store, plan, template, kind=kind, supervisor=supervisor_name, supervisees=chosen,
+            held_on=held_on, start_time=start_time, duration=duration)
+        out.message(f"Session {record_id} started ({template.title}). Every answer is saved as "
+                    f"you give it; Ctrl-C stops, `supervise session resume {record_id}` goes on.")
+        walk(store, record_id, template)
+
+
+@dataclass
+class Walk:
+    """One walk through a session: its store, and what it read once (the draft's kind and date,
+    the staff names offered for type-ahead, the answers already saved). Every answer is saved
+    by one use case call, in its own transaction (the autosave)."""
+
+    store: Any
+    record_id: int
+    draft: drafting.Draft
+
+    @property
+    def names(self) -> list[str]:
+        return self.draft.names
+
+    @property
+    def answered(self) -> dict[str, Any]:
+        return self.draft.answered
+
+
+def walk(store: Any, record_id: int, template: Template) -> None:
+    """Ask every question not yet answered, saving each answer at once; then complete."""
+    from supervise.app.sessions import complete_session
+
+    w = Walk(store, record_id, drafting.open_draft(store, record_id))
+    try:
+        _group(w, template)
+        for section in template.sections:
+            if section.type in FIELD_TYPES:
+                _field(w, section)
+            elif section.type == "action_review":
+                _action_review(w, section)
+            elif section.type == "cases":
+                _cases(w, section)
+            elif section.type == "actions":
+                _actions(w, section)
+            elif section.type == "next_meeting":
+                _next_meeting(w, section)
+    except KeyboardInterrupt:
+        out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
+                    f"{record_id}` continues.")
+        raise
+    complete_session(store, record_id)
+    out.message(f"Session {record_id} completed. Not signed yet.")
+    out.data(str(record_id))
+
+
+def _group(w: Walk, template: Template) -> None:
+    """A group record says what the group agreed on confidentiality and who takes forward an
+    immediate concern, whatever its template asks."""
+    from supervise.domain.records.session_file import GROUP_KEYS
+
+    if w.draft.kind != "group":
+        return
+    hint = "give group_confidentiality and concern_lead in an answers file."
+    for key, what in GROUP_KEYS.items():
+        if template.section(key) is not None or key in w.answered:
+            continue
+        question = f"For this group: {what}:"
+        value = ""
+        while not value.strip():
+            value = prompts.name(question, w.names, hint=hint) if key == "concern_lead" \
+                else prompts.note(question, hint=hint)
+        drafting.record_answer(w.store, w.record_id, key, value,
+                               person=key == "concern_lead")
+
+
+def _field(w: Walk, section: Section) -> None:
+    if section.id in w.answered:
+        shown = w.answered[section.id]
+        out.message(f"{section.title}: (answered) "
+                    f"{'(left blank)' if shown is None else _short(shown)}")
+        return
+    out.message("")
+    value = ask(section, section.default, w.names)
+    # a blank is saved too, so a resumed session does not ask it again
+    drafting.record_answer(w.store, w.record_id, section.id, value)
+
+
+def _short(value: Any) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def _action_review(w: Walk, section: Section) -> None:
+    items = drafting.actions_to_review(w.store, w.record_id)
+    out.message(f"\n{section.title}: {len(items)} open action(s) to review.")
+    for action_id, text, due in items:
+        outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
+                                 hint="use [[action_review]] in an answers file.")
+        note = prompts.text("Note (optional):", hint="use [[action_review]].")
+        drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note)
+
+
+def _cases(w: Walk, section: Section) -> None:
+    saved = drafting.cases_so_far(w.store, w.record_id)
+    out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
+    for position, family, answers in saved:  # a case left half-way is finished first
+        if any(f.id not in answers for f in section.fields):
+            out.message(f"Case {position} ({family} family) continues.")
+            _case_fields(w, section, position, answers)
+    count = len(saved)
+    question = "Another family or child?" if count else "Discuss a family or child?"
+    while prompts.confirm(question, hint="use [[cases]] in an answers file.", default=not count):
+        count += 1
+        _one_case(w, section, count)
+        question = "Another family or child?"
+
+
+def _text(question: str, hint: str) -> str:
+    while True:
+        value = prompts.text(question, hint=hint).strip()
+        if value:
+            return value
+        out.message("  This one is needed.")
+
+
+def _child(w: Walk, hint: str) -> dict[str, Any]:
+    """A child as the register knows them: picked when the name is shared, else new."""
+    from supervise.domain.dates import parse_date
+
+    name = _text("Child's full name:", hint)
+    known = drafting.children_named(w.store, name)
+    if known:
+        labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
+                  for _, dob, ref, status in known]
+        picked = prompts.choice("Which child?", [*labels, "Another child of that name"],
+                                hint=hint, default=labels[0])
+        if picked in labels:
+            chosen = known[labels.index(picked)]
+            return {"id": chosen[0], "name": name, "status": chosen[3]}
+    while True:
+        raw = prompts.text("Date of birth (YYYY-MM-DD, blank if unknown):", hint=hint).strip()
+        try:
+            dob = parse_date(raw, "the date of birth") if raw else None
+        except SuperviseError as error:
+            out.message(f"  {rendered(error)}")
+            continue
+        if dob and dob > now().date():
+            out.message("  That date is in the future.")
+            continue
+        return {"name": name, "dob": dob.isoformat() if dob else None}
+
+
+def _one_case(w: Walk, section: Section, position: int) -> None:
+    hint = "use [[cases]] in an answers file."
+    family = _text("Family name:", hint)
+    children = [_child(w, hint)]
+    while prompts.confirm("Another child in this family?", hint=hint):
+        children.append(_child(w, hint))
+    current = next((c["status"] for c in children if c.get("status")), "none")
+    status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
+    drafting.record_case(w.store, w.record_id, position=position, family=family,
+                         children=children, status=status)
+    _case_fields(w, section, position, {})
+
+
+def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any]) -> None:
+    for field in section.fields:
+        if field.id in answers:
+            continue
+        answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
+        drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
+    if prompts.confirm("Record a decision for the child's file?",
+                       hint="use [cases.decision] in an answers file."):
+        _decision(w, position)
+
+
+def _decision(w: Walk, position: int) -> None:
+    template = drafting.decision_template(w.store, catalog())
+    answers: dict[str, Any] = {}
+    for field in template.sections:
+        if field.type not in FIELD_TYPES:
+            continue
+        value = ask(field, field.default, w.names)
+        if value is not None:
+            answers[field.id] = value
+            drafting.record_decision(w.store, w.record_id, position, template, answers)
+
+
+def _actions(w: Walk, section: Section) -> None:
+    held = w.draft.held_on
+    out.message(f"\n{section.title}")
+    hint = "use [[actions]] in an answers file."
+    while prompts.confirm("Add an action?", hint=hint):
+        text = _text("Action:", hint)
+        while True:
+            owner = prompts.name("By whom:", w.names, hint=hint)
+            try:
+                owner = drafting.staff_name(w.store, owner)
+                break
+            except SuperviseError as error:
+                out.message(f"  {rendered(error)}")
+        due = _date("By when:", held + timedelta(days=14), hint)
+        while due < held:
+            out.message(f"  That is before the session ({held}).")
+            due = _date("By when:", held + timedelta(days=14), hint)
+        drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due)
+
+
+def _next_meeting(w: Walk, section: Section) -> None:
+    suggested, why, already = drafting.next_meeting(w.store, w.record_id)
+    if already:
+        out.message(f"{section.title}: (answered) {suggested}")
+        return
+    while True:
+        chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,
+                       "give next_meeting in an answers file.")
+        if drafting.record_next_meeting(w.store, w.record_id, chosen):
+            return
+        out.message("  The next meeting must be after this one.")

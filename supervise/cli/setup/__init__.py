@@ -1,0 +1,2 @@
+"""Commands that set up and keep the store: init, keys, policy, templates,
+demo, backups, retention."""

@@ -1,0 +1,1 @@
+"""Review bundles: what an extract keeps, the index and the chronology."""
