@@ -2,16 +2,17 @@
 an export folder, which needs no store at all."""
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # `supervise verify` loads nothing of the store
+    from supervise.domain.rows import EventRow
     from supervise.export.bundle_verify import BundleCheck
     from supervise.store.db.opening import Store
     from supervise.store.integrity.verify import Verification
 
 
 def audit_log(store: "Store", *, record: tuple[str, int] | None = None,
-              last: int | None = None) -> list[dict[str, Any]]:
+              last: int | None = None) -> list["EventRow"]:
     """The trail oldest first (one record's events, or the newest `last`, if asked)."""
     from supervise.app.unit import unit_of_work
     from supervise.store.integrity.audit_chain import audit_events, event_row

@@ -17,6 +17,7 @@ from supervise.domain.answers import Problems
 from supervise.domain.policy.frequency import Frequency, Schedule
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.contract_file import ContractGiven
+from supervise.domain.rows import ContractDetail, ContractRow
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.records import contracts
@@ -178,7 +179,7 @@ def record(store: Store, proposal: Proposal, answers: dict[str, Any]) -> Recorde
 
 
 def list_contracts(store: Store, *, supervisee: str | None,
-                   include_closed: bool) -> list[dict[str, Any]]:
+                   include_closed: bool) -> list[ContractRow]:
     with unit_of_work(store) as work:
         today = work.now.date()
         person = find_person(work.session, supervisee) if supervisee else None
@@ -187,14 +188,13 @@ def list_contracts(store: Store, *, supervisee: str | None,
                                                   include_closed=include_closed)]
 
 
-def show_contract(store: Store, contract_id: str) -> dict[str, Any]:
+def show_contract(store: Store, contract_id: str) -> ContractDetail:
     """The contract's row, with `answers`: each question of the template version it was made
     with, and its answer."""
     with unit_of_work(store) as work:
         contract = find_contract(work.session, contract_id)
-        row = contracts.contract_row(work.session, contract, work.now.date())
-        row["answers"] = contracts.contract_answers(work.session, contract)
-        return row
+        return {**contracts.contract_row(work.session, contract, work.now.date()),
+                "answers": contracts.contract_answers(work.session, contract)}
 
 
 def end_contract(store: Store, contract_id: str, *, on: date | None,

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from supervise.app.unit import unit_of_work
+from supervise.domain.rows import ChildDetail, ChildRow, PersonRow
 from supervise.store.db.opening import Store
 from supervise.store.records import children, people
 
@@ -13,7 +14,7 @@ def add_person(store: Store, *, name: str, role: str, team: str | None = None,
                start_date: date | None = None, is_supervisor: bool = False,
                supervisor_trained_on: date | None = None, supervisor_since: date | None = None,
                newly_qualified_on: date | None = None,
-               requires_supervision: bool = True) -> dict[str, Any]:
+               requires_supervision: bool = True) -> PersonRow:
     with unit_of_work(store) as work:
         person = people.add_person(
             work.session, now=work.now, actor=work.actor, name=name, role=role, team=team,
@@ -23,13 +24,13 @@ def add_person(store: Store, *, name: str, role: str, team: str | None = None,
         return people.person_row(person)
 
 
-def list_people(store: Store, *, include_left: bool) -> list[dict[str, Any]]:
+def list_people(store: Store, *, include_left: bool) -> list[PersonRow]:
     with unit_of_work(store) as work:
         return [people.person_row(p)
                 for p in people.list_people(work.session, include_left=include_left)]
 
 
-def show_person(store: Store, name: str) -> dict[str, Any]:
+def show_person(store: Store, name: str) -> PersonRow:
     with unit_of_work(store) as work:
         return people.person_row(people.find_person(work.session, name))
 
@@ -61,17 +62,16 @@ def add_child(store: Store, *, name: str, dob: date | None, ref: str | None,
         return child.name
 
 
-def list_children(store: Store) -> list[dict[str, Any]]:
+def list_children(store: Store) -> list[ChildRow]:
     with unit_of_work(store) as work:
         return [children.child_row(work.session, c) for c in children.list_children(work.session)]
 
 
 def show_child(store: Store, name: str, *, dob: date | None = None,
-               ref: str | None = None) -> dict[str, Any]:
+               ref: str | None = None) -> ChildDetail:
     """The child's row, with `sessions`: each session that discussed them (id, date, status)."""
     with unit_of_work(store) as work:
         child = children.find_child(work.session, name, dob=dob, ref=ref)
-        row = children.child_row(work.session, child)
-        row["sessions"] = [{"id": s.id, "held_on": s.held_on.isoformat(), "status": s.status}
-                           for s in children.child_sessions(work.session, child)]
-        return row
+        return {**children.child_row(work.session, child), "sessions": [
+            {"id": s.id, "held_on": s.held_on.isoformat(), "status": s.status}
+            for s in children.child_sessions(work.session, child)]}

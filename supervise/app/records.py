@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from supervise.app.unit import unit_of_work
+from supervise.domain.rows import ActionRow, DecisionRow
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import id_of
 from supervise.store.queries import session_rows
@@ -15,7 +16,7 @@ from supervise.store.records.people import find_person
 from supervise.store.records.sessions import find_action, review_action
 
 
-def list_decisions(store: Store, child: str | None) -> list[dict[str, Any]]:
+def list_decisions(store: Store, child: str | None) -> list[DecisionRow]:
     """Decision records (about one child, when named), as rows."""
     with unit_of_work(store) as work:
         about = find_child(work.session, child) if child else None
@@ -23,12 +24,12 @@ def list_decisions(store: Store, child: str | None) -> list[dict[str, Any]]:
                 for d in session_rows.list_decisions(work.session, about)]
 
 
-def show_decision(store: Store, decision_id: str) -> dict[str, Any]:
+def show_decision(store: Store, decision_id: str) -> DecisionRow:
     with unit_of_work(store) as work:
         return session_rows.decision_row(work.session, find_decision(work.session, decision_id))
 
 
-def list_actions(store: Store, owner: str | None) -> list[dict[str, Any]]:
+def list_actions(store: Store, owner: str | None) -> list[ActionRow]:
     """Actions (owned by one person, when named), as rows; `overdue` is judged today."""
     with unit_of_work(store) as work:
         person = find_person(work.session, owner) if owner else None

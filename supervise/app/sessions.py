@@ -12,6 +12,7 @@ from supervise.domain.answers import Problems, read_answers_text
 from supervise.domain.policy.organisation_policy import Policy
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.session_file import check_session_file
+from supervise.domain.rows import SessionDetail, SessionRow
 from supervise.errors import Hint, SuperviseError
 from supervise.store.catalog import Catalog, read_text
 from supervise.store.db.opening import Store
@@ -133,7 +134,7 @@ def complete_session(store: Store, session_id: int) -> None:
 
 def list_sessions(store: Store, *, supervisee: str | None, supervisor: str | None,
                   start: date | None, end: date | None, kind: str | None,
-                  status: str | None) -> list[dict[str, Any]]:
+                  status: str | None) -> list[SessionRow]:
     """Session rows, oldest first; `status` is draft, completed, partly signed or signed."""
     with unit_of_work(store) as work:
         s = work.session
@@ -145,7 +146,7 @@ def list_sessions(store: Store, *, supervisee: str | None, supervisor: str | Non
     return [r for r in rows if status is None or r["status"] == status]
 
 
-def show_session(store: Store, session_id: str) -> dict[str, Any]:
+def show_session(store: Store, session_id: str) -> SessionDetail:
     with unit_of_work(store) as work:
         return session_rows.session_detail(work.session, find_session(work.session, session_id))
 

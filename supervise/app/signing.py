@@ -7,6 +7,7 @@ from typing import Any
 
 from supervise.app.unit import Work, unit_of_work
 from supervise.domain.records.signing import role_for
+from supervise.domain.rows import SigningSummary
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import Person, id_of
@@ -77,7 +78,7 @@ def plan_signature(store: Store, record_type: str, given: str, amendment: int | 
 
 
 def sign(store: Store, record_type: str, given: str, amendment: int | None, *, signer: str,
-         role: str, comment: str | None, typed: bool, passphrase: str | None) -> dict[str, Any]:
+         role: str, comment: str | None, typed: bool, passphrase: str | None) -> SigningSummary:
     """The signature made; the record's signing summary (signed, signatures, awaiting)."""
     try:
         with unit_of_work(store) as work:

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
+from supervise.domain.rows import ContractRow, PersonRow, SessionRow
 from supervise.store.db.backup import BackupMade, write_backup
 from supervise.store.db.opening import Store, check_new_store, create_store, unlock_store
 from supervise.store.db.restore import Restored, restore_backup
@@ -79,10 +79,10 @@ class Demo:
     passphrase: str
     first_policy: str
     second_policy: str
-    people: list[dict[str, Any]]
-    contracts: list[dict[str, Any]]
+    people: list[PersonRow]
+    contracts: list[ContractRow]
     sessions_held: int
-    recent_sessions: list[dict[str, Any]]
+    recent_sessions: list[SessionRow]
 
 
 def demo(path: Path) -> Demo:

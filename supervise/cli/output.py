@@ -7,7 +7,7 @@ on stdout. User text reaches rich as Text, never as markup.
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,7 +51,7 @@ class Output:
     def warning(self, text: str) -> None:
         self.message(f"Warning: {text}")
 
-    def csv(self, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+    def csv(self, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
         """Rows as CSV under a header of their keys. A cell a spreadsheet would run as a
         formula (=, +, -, @ first) is prefixed with ' so opening the file runs nothing."""
         import csv
@@ -65,7 +65,7 @@ class Output:
         sys.stdout.write(buffer.getvalue())
         sys.stdout.flush()
 
-    def table(self, rows: list[dict[str, Any]], columns: Columns, *, as_json: bool,
+    def table(self, rows: Sequence[Mapping[str, Any]], columns: Columns, *, as_json: bool,
               empty: str, as_csv: Sequence[str] | None = None) -> None:
         """`as_csv`: the keys to write as CSV instead of a table."""
         if as_json:
@@ -99,7 +99,7 @@ class Output:
         """A question and its answer, as a record's body shows them."""
         self.data(f"\n{question}\n{_cell(value) or blank}")
 
-    def record(self, row: dict[str, Any], fields: Columns, *, as_json: bool,
+    def record(self, row: Mapping[str, Any], fields: Columns, *, as_json: bool,
                skip_empty: bool = False) -> None:
         """One record as label/value lines (or JSON); `skip_empty` leaves out unset values."""
         if as_json:

@@ -42,10 +42,10 @@ def log(
         raise UsageError("--last needs a number of events, 1 or more.")
     with open_store(state) as store:
         rows = audit_log(store, record=wanted, last=last)
-    if not json_:
-        rows = [{**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"]
-                 else "", "digest_short": (r["digest"] or "")[:12]} for r in rows]
-    out.table(rows, LIST_COLUMNS, as_json=json_, empty="No audit events match.")
+    shown = rows if json_ else [
+        {**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"] else "",
+         "digest_short": (r["digest"] or "")[:12]} for r in rows]
+    out.table(shown, LIST_COLUMNS, as_json=json_, empty="No audit events match.")
 
 
 @app.command("verify")

@@ -32,9 +32,8 @@ def list_(
         rows = list_actions(store, owner)
     rows = [r for r in rows if (not (open_ or overdue) or r["status"] == "open")
             and (not overdue or r["overdue"])]
-    for row in rows:
-        row["overdue_text"] = "OVERDUE" if row["overdue"] else ""
-    out.table(rows, LIST_COLUMNS, as_json=json_, empty="No actions match.")
+    shown = [{**row, "overdue_text": "OVERDUE" if row["overdue"] else ""} for row in rows]
+    out.table(shown, LIST_COLUMNS, as_json=json_, empty="No actions match.")
 
 
 @app.command("done")

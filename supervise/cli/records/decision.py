@@ -29,10 +29,9 @@ def list_(
 
     with open_store(state) as store:
         rows = list_decisions(store, child)
-    for row in rows:
-        row["children_text"] = ", ".join(c["name"] for c in row["children"])
-        row["decision_text"] = str(row["answers"].get("decision", ""))[:60]
-    out.table(rows, LIST_COLUMNS, as_json=json_, empty="No decision records match.")
+    shown = [{**row, "children_text": ", ".join(c["name"] for c in row["children"]),
+              "decision_text": str(row["answers"].get("decision", ""))[:60]} for row in rows]
+    out.table(shown, LIST_COLUMNS, as_json=json_, empty="No decision records match.")
 
 
 @app.command("show")

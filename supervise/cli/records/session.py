@@ -10,6 +10,7 @@ from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.oversight.export import add_export_command
 from supervise.cli.records.signing import add_signing_commands, show_evidence
+from supervise.domain.rows import SessionRow
 
 app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
 
@@ -84,7 +85,7 @@ def _record_file(state: AppState, path: Path, flags: dict[str, Any]) -> None:
     out.data(str(record_id))
 
 
-def _with_late(row: dict[str, Any]) -> dict[str, Any]:
+def _with_late(row: SessionRow) -> dict[str, Any]:
     """The row as a table shows it: a late entry says so in words."""
     return {**row, "late": "LATE ENTRY" if row["late_entry"] else ""}
 
@@ -114,9 +115,8 @@ def list_(
     with open_store(state) as store:
         rows = list_sessions(store, supervisee=supervisee, supervisor=supervisor, start=first,
                              end=last, kind=kind, status=status)
-    if not json_:
-        rows = [_with_late(r) for r in rows]
-    out.table(rows, LIST_COLUMNS, as_json=json_,
+    shown = rows if json_ else [_with_late(r) for r in rows]
+    out.table(shown, LIST_COLUMNS, as_json=json_,
               empty="No sessions match: record one with `supervise session new`.")
 
 

@@ -2,7 +2,7 @@
 each command group, and the signature block and amendments that every `show` prints."""
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -10,6 +10,7 @@ from supervise.cli import prompts
 from supervise.cli.context import AppState, open_store, signer_passphrase
 from supervise.cli.options import store_command
 from supervise.cli.output import out
+from supervise.domain.rows import Evidence, SigningSummary
 from supervise.errors import SuperviseError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
@@ -139,7 +140,7 @@ def _amend(state: AppState, record_type: str, given: str, *, section: str | None
                 f"--as NAME`.")
 
 
-def show_evidence(evidence: dict[str, Any]) -> None:
+def show_evidence(evidence: Evidence) -> None:
     """The signature block and the amendments, as every `show` ends."""
     _signature_block(evidence)
     for row in evidence["amendments"]:
@@ -153,7 +154,7 @@ def show_evidence(evidence: dict[str, Any]) -> None:
         _signature_block(row, indent="  ")
 
 
-def _signature_block(evidence: dict[str, Any], indent: str = "") -> None:
+def _signature_block(evidence: SigningSummary, indent: str = "") -> None:
     out.data(f"\n{indent}Signatures")
     if not evidence["signatures"]:
         out.data(f"{indent}  Not signed")

@@ -5,10 +5,10 @@ signed parts (an earlier action's wording, a case's decision record)."""
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.signing import Content
+from supervise.domain.rows import SigningSummary
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class AmendmentFacts:
     content: Content
     omitted: dict[int, str]
     question: str | None
-    summary: dict[str, Any]
+    summary: SigningSummary
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class PrintFacts:
     hidden: tuple[str, ...]
     template: Template
     names: dict[int, str]
-    summary: dict[str, Any]
+    summary: SigningSummary
     status: str
     state: str | None = None
     amendments: tuple[AmendmentFacts, ...] = ()

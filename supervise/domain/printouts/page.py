@@ -20,6 +20,7 @@ from supervise.domain.document import (
 from supervise.domain.policy.templates import Section
 from supervise.domain.printouts.facts import AmendmentFacts, PrintFacts
 from supervise.domain.records.canonical import part_digest
+from supervise.domain.rows import SigningSummary
 
 TITLES = {"contract": "Supervision Contract", "session": "Supervision Record",
           "decision": "Supervision Decision Record"}
@@ -86,7 +87,7 @@ class Page:
         for amendment in self.facts.amendments:
             self.amendment(amendment)
 
-    def signatures(self, summary: dict[str, Any], level: int = 2) -> None:
+    def signatures(self, summary: SigningSummary, level: int = 2) -> None:
         self.add(Heading("Signatures", level))
         if not summary["signatures"]:
             self.add(Remark("Not signed."))

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from supervise.domain.records.audit import GENESIS, chain_problems, event_hash
 from supervise.domain.records.canonical import canonical_json, iso_utc
+from supervise.domain.rows import EventRow
 from supervise.store.db.tables import AuditEvent
 
 
@@ -59,10 +60,11 @@ def _last_link(session: Session) -> tuple[int, str]:
     return last.seq, last.hash
 
 
-def event_row(event: AuditEvent) -> dict[str, Any]:
-    row = event.model_dump()
-    row["detail"] = json.loads(event.detail)
-    return row
+def event_row(event: AuditEvent) -> EventRow:
+    return EventRow(seq=event.seq, at=event.at, actor=event.actor, action=event.action,
+                    record_type=event.record_type, record_id=event.record_id,
+                    digest=event.digest, detail=json.loads(event.detail),
+                    prev_hash=event.prev_hash, hash=event.hash)
 
 
 def audit_events(session: Session, *, record: tuple[str, int] | None = None,

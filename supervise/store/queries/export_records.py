@@ -14,6 +14,7 @@ from supervise.domain.document import Document, RecordFile
 from supervise.domain.printouts.layout import lay_out
 from supervise.domain.records.canonical import iso_utc
 from supervise.domain.records.signing import fingerprint
+from supervise.domain.rows import SigningSummary
 from supervise.keycrypto import unb64
 from supervise.store.db.tables import Amendment, Person, StoreMeta
 from supervise.store.integrity.audit_chain import append_event, audit_events
@@ -55,7 +56,7 @@ class Printout:
 
     doc: Document
     choice: Choice
-    summary: dict[str, Any]
+    summary: SigningSummary
     amended: list[tuple[Amendment, Choice]]
 
 

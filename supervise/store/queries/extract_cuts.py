@@ -21,6 +21,7 @@ from supervise.domain.bundles.extract import (
 )
 from supervise.domain.records.canonical import canonical_json
 from supervise.domain.records.signing import Content, fingerprint
+from supervise.domain.rows import SigningSummary
 from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
 from supervise.store.records.content import amendment_content, content_of
 from supervise.store.records.numbered import stored
@@ -196,7 +197,7 @@ def signature_entries(session: Session, record_type: str, record_id: int,
 
 
 def manifest_entry(session: Session, record_type: str, record: Any, choice: Choice,
-                   file_name: str, summary: dict[str, Any] | None = None) -> dict[str, Any]:
+                   file_name: str, summary: SigningSummary | None = None) -> dict[str, Any]:
     summary = summary or signing_summary(session, record_type, record)
     stem = f"{record_type}-{record.id}"
     return {

@@ -2,13 +2,13 @@
 
 import json
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
 from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.records.session_rules import functions_covered
+from supervise.domain.rows import ActionRow, ChildNamed, DecisionRow, SessionDetail, SessionRow
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -38,11 +38,11 @@ from supervise.store.records.signatures import signing_summary, signing_word
 from supervise.store.records.template_snapshots import snapshot
 
 
-def session_row(session: Session, record: SessionRecord) -> dict[str, Any]:
+def session_row(session: Session, record: SessionRecord) -> SessionRow:
     return _Fetched(session, record).row()
 
 
-def session_detail(session: Session, record: SessionRecord) -> dict[str, Any]:
+def session_detail(session: Session, record: SessionRecord) -> SessionDetail:
     """The whole record, with the questions of the template version it was made with."""
     return _Fetched(session, record).detail()
 
@@ -59,7 +59,7 @@ class _Fetched:
         self.reviews = reviews_in(session, record)
         self.signing = signing_summary(session, "session", record)
 
-    def row(self) -> dict[str, Any]:
+    def row(self) -> SessionRow:
         record, template = self.record, self.template
         has = {"cases": bool(self.cases), "actions": bool(self.actions),
                "action_review": bool(self.reviews),
@@ -80,20 +80,15 @@ class _Fetched:
             "digest": record.digest,
         }
 
-    def detail(self) -> dict[str, Any]:
+    def detail(self) -> SessionDetail:
         session, template, answers = self.session, self.template, self.answers
-        row = self.row()
-        row["answers"] = [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
-                          for s in template.sections if s.type in FIELD_TYPES]
-        row["group"] = {k: answers[k] for k in GROUP_KEYS
-                        if k in answers and template.section(k) is None}
         cases_section = template.of_type("cases")
         questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
-        row["cases"] = []
+        cases = []
         for case in self.cases:
             family = session.get(Family, case.family_id)
             decision = case_decision(session, case)
-            row["cases"].append({
+            cases.append({
                 "case": case.position, "family": family.name if family else None,
                 "children": _children(case_children(session, case)), "status": case.status,
                 "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
@@ -101,18 +96,26 @@ class _Fetched:
                 "decision": json.loads(decision.answers) if decision else None,
                 "decision_id": decision.id if decision else None,
             })
-        row["actions"] = [action_row(session, a) for a in self.actions]
-        row["reviews"] = [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
-                          for r in self.reviews]
-        row.update(self.signing, amendments=amendment_rows(session, "session", self.record))
-        return row
+        return {
+            **self.row(),
+            "answers": [{"id": s.id, "question": s.title, "answer": answers.get(s.id)}
+                        for s in template.sections if s.type in FIELD_TYPES],
+            "group": {k: answers[k] for k in GROUP_KEYS
+                      if k in answers and template.section(k) is None},
+            "cases": cases,
+            "actions": [action_row(session, a) for a in self.actions],
+            "reviews": [{"action": r.action_id, "outcome": r.outcome, "note": r.note}
+                        for r in self.reviews],
+            **self.signing,
+            "amendments": amendment_rows(session, "session", self.record),
+        }
 
 
-def _children(children: list[Child]) -> list[dict[str, str | None]]:
+def _children(children: list[Child]) -> list[ChildNamed]:
     return [{"name": c.name, "dob": iso_or_none(c.dob)} for c in children]
 
 
-def action_row(session: Session, action: ActionItem, today: date | None = None) -> dict:
+def action_row(session: Session, action: ActionItem, today: date | None = None) -> ActionRow:
     overdue = today is not None and action.status == "open" and action.due_on < today
     reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id)
                            .order_by(col(ActionReview.id)))
@@ -149,7 +152,7 @@ def list_sessions(session: Session, *, supervisee: Person | None = None,
     return list(session.exec(query))
 
 
-def decision_row(session: Session, decision: Decision) -> dict[str, Any]:
+def decision_row(session: Session, decision: Decision) -> DecisionRow:
     case = stored(session, CaseDiscussion, decision.case_id)
     record = stored(session, SessionRecord, case.session_id)
     family = session.get(Family, case.family_id)

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.records.canonical import iso_utc
+from supervise.domain.rows import AmendmentRow, Evidence
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.tables import Amendment, Person, id_of
@@ -106,7 +107,7 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
     return row
 
 
-def amendment_row(session: Session, amendment: Amendment, record: Any) -> dict[str, Any]:
+def amendment_row(session: Session, amendment: Amendment, record: Any) -> AmendmentRow:
     """An amendment of `record`, with the question it corrects as the record asked it."""
     question = None
     if amendment.section:
@@ -124,12 +125,12 @@ def amendment_row(session: Session, amendment: Amendment, record: Any) -> dict[s
     }
 
 
-def amendment_rows(session: Session, record_type: str, record: Any) -> list[dict[str, Any]]:
+def amendment_rows(session: Session, record_type: str, record: Any) -> list[AmendmentRow]:
     return [amendment_row(session, a, record)
             for a in amendments_of(session, record_type, record.id)]
 
 
-def evidence(session: Session, record_type: str, record: Any) -> dict[str, Any]:
+def evidence(session: Session, record_type: str, record: Any) -> Evidence:
     """A record's signatures, who has still to sign, and its amendments: what every view and
     export shows beside the record."""
     return {**signing_summary(session, record_type, record),

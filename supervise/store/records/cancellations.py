@@ -2,11 +2,11 @@
 owns the rebooking (SPEC §2)."""
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from supervise.domain.records.canonical import digest, iso_utc
+from supervise.domain.rows import CancellationRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, UsageError
 from supervise.store.db.tables import Cancellation, Person, id_of
@@ -36,7 +36,7 @@ def cancel_meeting(session: Session, *, supervisee: Person, supervisor: Person |
     return row
 
 
-def cancellation_row(session: Session, row: Cancellation) -> dict[str, Any]:
+def cancellation_row(session: Session, row: Cancellation) -> CancellationRow:
     supervisee = session.get(Person, row.supervisee_id)
     supervisor = session.get(Person, row.supervisor_id) if row.supervisor_id else None
     return {"id": row.id, "supervisee": supervisee.name if supervisee else None,

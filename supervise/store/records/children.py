@@ -2,13 +2,13 @@
 children may share a name, so a date of birth or local reference tells them apart."""
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
+from supervise.domain.rows import ChildRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import CaseChild, CaseDiscussion, Child, Family, SessionRecord
@@ -124,7 +124,7 @@ def set_status(session: Session, child: Child, status: str, *, on: date, now: da
     return True
 
 
-def child_row(session: Session, child: Child) -> dict[str, Any]:
+def child_row(session: Session, child: Child) -> ChildRow:
     family = session.get(Family, child.family_id) if child.family_id else None
     return {
         "id": child.id, "name": child.name, "dob": iso_or_none(child.dob), "ref": child.local_ref,

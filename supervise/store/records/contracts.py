@@ -21,6 +21,7 @@ from supervise.domain.records.contract_rules import (
     ending_problems,
     term_problems,
 )
+from supervise.domain.rows import ContractRow
 from supervise.domain.text import clean_line
 from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion, id_of
 from supervise.store.integrity.audit_chain import append_event
@@ -154,7 +155,7 @@ def _status(contract: Contract, end: ContractEnd | None, after: Contract | None,
                           superseded_from=after.start_on if after else None, today=today)
 
 
-def contract_row(session: Session, contract: Contract, today: date) -> dict[str, Any]:
+def contract_row(session: Session, contract: Contract, today: date) -> ContractRow:
     """The one shape every output (table, JSON, show) is built from."""
     supervisee = session.get(Person, contract.supervisee_id)
     supervisor = session.get(Person, contract.supervisor_id)

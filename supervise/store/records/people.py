@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
+from supervise.domain.rows import PersonRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Person
@@ -19,7 +20,7 @@ EDITABLE = (
 )
 
 
-def person_row(person: Person) -> dict[str, Any]:
+def person_row(person: Person) -> PersonRow:
     """The one shape every output (table, JSON, show) is built from."""
     return {
         "name": person.name,

@@ -17,6 +17,7 @@ from supervise.domain.records.signing import (
     signing_complete,
     statement_bytes,
 )
+from supervise.domain.rows import SignatureRow, SigningSummary
 from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
 from supervise.store.db.tables import Person, Signature, SigningKey, id_of
@@ -136,7 +137,7 @@ def _signature(session: Session, record_type: str, record: Any, digest: str, one
     return row
 
 
-def signature_row(signature: Signature) -> dict[str, Any]:
+def signature_row(signature: Signature) -> SignatureRow:
     """A signature as every view shows it; its key's fingerprint comes from the public key it
     carries (what verify checks against the signer's registered key)."""
     method = "personal key" if signature.method == "key" else \
@@ -150,7 +151,7 @@ def signature_row(signature: Signature) -> dict[str, Any]:
     }
 
 
-def signing_summary(session: Session, record_type: str, record: Any) -> dict[str, Any]:
+def signing_summary(session: Session, record_type: str, record: Any) -> SigningSummary:
     """Whether the record is signed, each signature, and who has still to sign."""
     signatures = signatures_of(session, record_type, record.id)
     parties = parties_of(session, record_type, record)
@@ -162,7 +163,7 @@ def signing_summary(session: Session, record_type: str, record: Any) -> dict[str
     }
 
 
-def signing_word(summary: dict[str, Any], unsigned: str = "completed") -> str:
+def signing_word(summary: SigningSummary, unsigned: str = "completed") -> str:
     """A completed record's state: `signed`, `partly signed`, or `unsigned` with no signature
     yet (a session is still `completed`; an export says `not signed`)."""
     if summary["signed"]:
