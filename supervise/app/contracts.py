@@ -60,17 +60,16 @@ class Parties:
 
 
 def parties(store: Store, given: ContractGiven, replacing: str | None) -> Parties:
-    from supervise.store.records.people import list_people, person_name
+    from supervise.store.records.people import names_in_post, person_name
 
     with unit_of_work(store) as work:
-        people = list_people(work.session, include_left=False)
         supervisee, supervisor = given.supervisee, given.supervisor
         if replacing:
             old = find_contract(work.session, replacing)
             supervisee = person_name(work.session, old.supervisee_id)
             supervisor = supervisor or person_name(work.session, old.supervisor_id)
-        return Parties(people=[p.name for p in people],
-                       supervisors=[p.name for p in people if p.is_supervisor],
+        return Parties(people=names_in_post(work.session),
+                       supervisors=names_in_post(work.session, supervisors_only=True),
                        supervisee=supervisee, supervisor=supervisor, actor=work.actor)
 
 

@@ -17,7 +17,7 @@ from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records import sessions
 from supervise.store.records.children import same_name
 from supervise.store.records.numbered import find_session
-from supervise.store.records.people import find_person, list_people
+from supervise.store.records.people import find_person, names_in_post
 from supervise.store.records.policies import current_policy
 from supervise.store.records.session_parts import answers_of, reviews_in, supervisees_of
 
@@ -37,8 +37,7 @@ class Draft:
 def open_draft(store: Store, session_id: int) -> Draft:
     with unit_of_work(store) as work:
         record = find_session(work.session, session_id)
-        names = [p.name for p in list_people(work.session, include_left=False)]
-        return Draft(id_of(record), record.kind, record.held_on, names,
+        return Draft(id_of(record), record.kind, record.held_on, names_in_post(work.session),
                      answers_of(work.session, record))
 
 

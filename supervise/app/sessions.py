@@ -23,7 +23,7 @@ from supervise.store.records.answers_file import contract_for, record_session, s
 from supervise.store.records.cancellations import cancel_meeting
 from supervise.store.records.contracts import supervisor_in_force
 from supervise.store.records.numbered import find_session
-from supervise.store.records.people import find_person, list_people, person_name
+from supervise.store.records.people import find_person, names_in_post, person_name
 from supervise.store.records.policies import current_policy, policy_in_force
 from supervise.store.records.template_snapshots import snapshot
 
@@ -64,7 +64,7 @@ def record_from_answers(store: Store, templates: Catalog, data: dict[str, Any], 
 def staff_names(store: Store) -> list[str]:
     """The names of the staff in post, offered when a name is asked for."""
     with unit_of_work(store) as work:
-        return [p.name for p in list_people(work.session, include_left=False)]
+        return names_in_post(work.session)
 
 
 def drafts_of(store: Store, supervisees: list[str]) -> list[tuple[int, date]]:

@@ -46,6 +46,13 @@ def list_people(session: Session, *, include_left: bool = True) -> list[Person]:
     return list(session.exec(query))
 
 
+def names_in_post(session: Session, *, supervisors_only: bool = False) -> list[str]:
+    """The names of the staff in post (or of the supervisors among them), offered wherever a
+    name is asked for."""
+    return [p.name for p in list_people(session, include_left=False)
+            if p.is_supervisor or not supervisors_only]
+
+
 def person_name(session: Session, person_id: int) -> str:
     person = session.get(Person, person_id)
     return person.name if person else "(unknown)"
