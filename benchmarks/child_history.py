@@ -11,6 +11,7 @@ from supervise.domain.policy.skeleton import skeleton_data
 from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import unlock_store
+from supervise.store.db.writing import Stamp
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.answers_file import record_session
 from supervise.store.records.content import parties_of
@@ -34,21 +35,21 @@ def build(path: Path, passphrase: str) -> int:
         template = catalog.get("ms-supervision-record", kind="session")
         with store.session() as session:
             if not any(p.name == SUPERVISEE for p in list_people(session)):
-                add_person(session, now=clock.now(), actor=SUPERVISOR, name=SUPERVISEE,
+                add_person(Stamp(session, clock.now(), SUPERVISOR), name=SUPERVISEE,
                            role="Deputy DSL")
         for number in range(SESSIONS):
             held = start + timedelta(weeks=number)
             moment = datetime.combine(held, time(16, 30), tzinfo=UTC)
             with store.session() as session:
-                policy, version = policy_in_force(session, now=moment, actor=SUPERVISOR)
+                policy, version = policy_in_force(Stamp(session, moment, SUPERVISOR))
                 decision_template = catalog.get(policy.decision_template, kind="decision")
                 data = _answers(template, held, decide=number % (SESSIONS // DECISIONS) == 0)
                 problems = Problems()
                 parsed = check_session_file(template, data, held, problems,
                                             decision=decision_template)
                 record_id = record_session(
-                    session, parsed, template=template, decision_template=decision_template,
-                    policy=policy, policy_version=version, now=moment, actor=SUPERVISOR,
+                    Stamp(session, moment, SUPERVISOR), parsed, template=template,
+                    decision_template=decision_template, policy=policy, policy_version=version,
                     problems=problems, origin="The benchmark session")
                 _sign(session, store, find_session(session, record_id), moment)
     return SESSIONS + DECISIONS
@@ -78,18 +79,18 @@ def _answers(template, held: date, decide: bool) -> dict:
 
 def _sign(session, store, record, moment: datetime) -> None:
     me = find_person(session, SUPERVISOR)
-    key, private = custodian_key(session, me, store.opened.private_key, now=moment,
-                                 actor=SUPERVISOR)
+    key, private = custodian_key(Stamp(session, moment, SUPERVISOR), me, store.opened.private_key)
     for party in parties_of(session, "session", record):
         signer = find_person(session, SUPERVISOR) if party.person_id == me.id else \
             find_person(session, SUPERVISEE)
         material = SigningMaterial(key, private, "key" if signer.id == me.id else "typed",
                                    witness=None if signer.id == me.id else me)
-        sign_record(session, "session", record, signer=signer, role=party.role, comment=None,
-                    material=material, now=moment, actor=SUPERVISOR)
+        sign_record(Stamp(session, moment, SUPERVISOR), "session", record, signer=signer,
+                    role=party.role, comment=None,
+                    material=material)
     for case in cases_of(session, record):
         decision = case_decision(session, case)
         if decision is not None:
-            sign_record(session, "decision", decision, signer=me, role="supervisor",
-                        comment=None, material=SigningMaterial(key, private, "key"),
-                        now=moment, actor=SUPERVISOR)
+            sign_record(Stamp(session, moment, SUPERVISOR), "decision", decision, signer=me,
+                        role="supervisor",
+                        comment=None, material=SigningMaterial(key, private, "key"))

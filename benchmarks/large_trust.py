@@ -62,6 +62,7 @@ from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db import tables as models
 from supervise.store.db.opening import create_store
+from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.answers_file import record_session
@@ -843,10 +844,10 @@ class Writer:
         plan, setup = self.plan, at(self.plan.start, 7)
         with self.store.session() as s:
             self.me = find_person(s, self.actor)
-            self.policy, self.version = policy_in_force(s, now=setup, actor=self.actor)
-            self.key, self.private = custodian_key(s, self.me, self.store.opened.private_key,
-                                                   now=setup, actor=self.actor)
-            edit_person(s, self.me, now=setup, actor=self.actor, changes={
+            self.policy, self.version = policy_in_force(Stamp(s, setup, self.actor))
+            self.key, self.private = custodian_key(Stamp(s, setup, self.actor), self.me,
+                                                   self.store.opened.private_key)
+            edit_person(Stamp(s, setup, self.actor), self.me, changes={
                 "team": plan.head.team, "start_date": plan.head.start,
                 "supervisor_since": plan.head.since,
                 "supervisor_trained_on": plan.head.trained})
@@ -878,18 +879,18 @@ class Writer:
         if person is self.plan.head:
             return
         person.obj = add_person(
-            self.s, now=moment, actor=self.actor, name=person.name, role=person.role,
+            Stamp(self.s, moment, self.actor), name=person.name, role=person.role,
             team=person.team, start_date=person.start, is_supervisor=person.supervisor,
             supervisor_since=person.since, supervisor_trained_on=person.trained,
             newly_qualified_on=person.qualified, requires_supervision=person.requires)
 
     def do_trained(self, person: P, moment: datetime) -> None:
-        edit_person(self.s, self.s.get(models.Person, person.obj.id), now=moment,
-                    actor=self.actor, changes={"supervisor_trained_on": person.trained_later})
+        edit_person(Stamp(self.s, moment, self.actor), self.s.get(models.Person, person.obj.id),
+                    changes={"supervisor_trained_on": person.trained_later})
 
     def do_leave(self, person: P, moment: datetime) -> None:
-        leave_person(self.s, self.s.get(models.Person, person.obj.id), now=moment,
-                     actor=self.actor, left=person.left)
+        leave_person(Stamp(self.s, moment, self.actor), self.s.get(models.Person, person.obj.id),
+                     left=person.left)
 
     def do_contract(self, contract: C, moment: datetime) -> None:
         kind = self.policy.kind(contract.kind)
@@ -903,8 +904,9 @@ class Writer:
             venue=VENUES[hash_text(person.name) % len(VENUES)],
             template=self.templates[CONTRACT_TEMPLATE], answers=self.contract_answers)
         contract.obj = make_contract(
-            self.s, terms, policy=self.policy, policy_version=self.version, now=moment,
-            actor=self.actor, replacing=contract.replaces.obj if contract.replaces else None)
+            Stamp(self.s, moment, self.actor), terms, policy=self.policy,
+            policy_version=self.version,
+            replacing=contract.replaces.obj if contract.replaces else None)
         parties = [(contract.supervisor, "supervisor")]
         if contract.sign == "now":
             parties.append((person, "supervisee"))
@@ -915,13 +917,14 @@ class Writer:
                   [(contract.supervisee, "supervisee")], moment)
 
     def do_end_contract(self, contract: C, moment: datetime) -> None:
-        end_contract(self.s, self.s.get(models.Contract, contract.obj.id), on=contract.ended,
-                     reason=contract.end_reason, now=moment, actor=self.actor)
+        end_contract(Stamp(self.s, moment, self.actor),
+                     self.s.get(models.Contract, contract.obj.id), on=contract.ended,
+                     reason=contract.end_reason)
 
     def do_family(self, family: F, moment: datetime) -> None:
         status = family.status_on(family.registered)
         for name, dob in family.children:
-            child = add_child(self.s, now=moment, actor=self.actor, name=name, dob=dob,
+            child = add_child(Stamp(self.s, moment, self.actor), name=name, dob=dob,
                               ref=f"LCS-{hash_text(name + dob.isoformat()) % 10**7:07d}",
                               family=family.name, status=status)
             family.child_ids.append(child.id)
@@ -929,8 +932,9 @@ class Writer:
 
     def do_cancel(self, subject: tuple, moment: datetime) -> None:
         person, supervisor, day, by, reason, rebooked = subject
-        cancel_meeting(self.s, supervisee=person.obj, supervisor=supervisor.obj, meeting_on=day,
-                       by=by, reason=reason, rebooked=rebooked, now=moment, actor=self.actor)
+        cancel_meeting(Stamp(self.s, moment, self.actor), supervisee=person.obj,
+                       supervisor=supervisor.obj, meeting_on=day,
+                       by=by, reason=reason, rebooked=rebooked)
 
     # -- sessions --
 
@@ -957,11 +961,11 @@ class Writer:
             return
         s, rng = self.s, self.rng
         record = start_draft(
-            s, template=self.templates[plan.template], kind=plan.kind,
+            Stamp(s, moment, self.actor), template=self.templates[plan.template], kind=plan.kind,
             supervisor=plan.supervisor.obj, supervisees=[p.obj for p in plan.supervisees],
             held_on=plan.held, start_time=plan.start_time, duration=plan.duration,
             contract_id=plan.contract.obj.id if plan.contract else None, policy=self.policy,
-            policy_version=self.version, now=moment, actor=self.actor)
+            policy_version=self.version)
         plan.record_id = record.id
         if plan.next_meeting and not plan.draft:  # agreed at the end; saved with the first answer
             set_next_meeting(s, record, plan.next_meeting, moment)
@@ -984,9 +988,10 @@ class Writer:
                 case_answers["status_change"] = f"From {before} to {status}"
             if family.family_id not in self._families:  # held for the record's digest
                 self._families[family.family_id] = s.get(models.Family, family.family_id)
-            case = save_case(s, record, position=position, family=family.name,
+            case = save_case(Stamp(s, moment, self.actor), record, position=position,
+                             family=family.name,
                              children=[{"id": i} for i in family.child_ids], status=status,
-                             answers=case_answers, now=moment, actor=self.actor)
+                             answers=case_answers)
             cases.append(case)
             if not plan.draft and rng.random() < 0.03:
                 decisions.append(save_decision(
@@ -1006,8 +1011,8 @@ class Writer:
             action = add_action(s, record, text=rng.choice(ACTIONS), owner=who.obj, due=due,
                                 case=case, now=moment)
             self.open.setdefault(id(owner), []).append([action.id, due, 0])
-        complete_and_sign(s, record, self.signers(plan), policy=self.policy, now=moment,
-                          signed_at=moment + timedelta(minutes=10), actor=self.actor)
+        complete_and_sign(Stamp(s, moment, self.actor), record, self.signers(plan),
+                          policy=self.policy, signed_at=moment + timedelta(minutes=10))
         for decision in decisions:
             self.sign("decision", decision, [(plan.supervisor, "supervisor")],
                       moment + timedelta(minutes=15))
@@ -1039,9 +1044,8 @@ class Writer:
                 new_due = entry[1] = max(plan.next_meeting, due)
             action = self.s.get(models.ActionItem, action_id)
             self._keep.append(action)  # complete() applies the review to it
-            review_action(self.s, action, outcome=outcome,
-                          note=rng.choice(REVIEW_NOTES[outcome]), now=moment, actor=self.actor,
-                          record=record, due=new_due)
+            review_action(Stamp(self.s, moment, self.actor), action, outcome=outcome,
+                          note=rng.choice(REVIEW_NOTES[outcome]), record=record, due=new_due)
             if outcome == "carried":
                 entry[2] += 1
                 still.append(entry)
@@ -1073,8 +1077,9 @@ class Writer:
         decision = self.templates[DECISION_TEMPLATE]
         parsed = check_session_file(template, data, plan.held, problems, decision=decision)
         plan.record_id = record_session(
-            self.s, parsed, template=template, decision_template=decision, policy=self.policy,
-            policy_version=self.version, now=moment, actor=self.actor, problems=problems,
+            Stamp(self.s, moment, self.actor), parsed, template=template,
+            decision_template=decision, policy=self.policy,
+            policy_version=self.version, problems=problems,
             origin="The large trust's pod")
         record = self.s.get(models.SessionRecord, plan.record_id)
         for action in actions_raised(self.s, record) if "actions" in data else ():
@@ -1096,7 +1101,7 @@ class Writer:
 
     def sign_together(self, record_type: str, record, signers: list[Signer],
                       moment: datetime) -> None:
-        sign_together(self.s, record_type, record, signers, now=moment, actor=self.actor)
+        sign_together(Stamp(self.s, moment, self.actor), record_type, record, signers)
 
     def signer(self, person: P, role: str) -> Signer:
         return Signer(person.obj, role, None, self.material(person))

@@ -18,6 +18,7 @@ from supervise import clock
 from supervise.keycrypto import derive_kek
 from supervise.store.catalog import shipped_policy
 from supervise.store.db.opening import create_store, unlock_store
+from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,15 +217,16 @@ def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float |
         with store.session() as session:
             for name, supervises in (("Alex Morgan", True), ("Sam Taylor", False),
                                      ("Priya Shah", False)):
-                add_person(session, now=now, actor="Bench Custodian", name=name, role="DSL",
+                add_person(Stamp(session, now, "Bench Custodian"), name=name, role="DSL",
                            is_supervisor=supervises)
-            policy, version = policy_in_force(session, now=now, actor="Bench Custodian")
+            policy, version = policy_in_force(Stamp(session, now, "Bench Custodian"))
             record = start_draft(
-                session, template=catalog.get("ms-supervision-record"), kind="one-to-one",
+                Stamp(session, now, "Bench Custodian"),
+                template=catalog.get("ms-supervision-record"), kind="one-to-one",
                 supervisor=find_person(session, "Alex Morgan"),
                 supervisees=[find_person(session, "Sam Taylor")], held_on=now.date(),
                 start_time=None, duration=None, contract_id=None, policy=policy,
-                policy_version=version, now=now, actor="Bench Custodian")
+                policy_version=version)
             draft = record.id
         counter = iter(range(10_000))
 

@@ -13,6 +13,7 @@ from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db.opening import create_store
 from supervise.store.db.tables import Contract, SessionRecord
+from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.queries.overdue_facts import oversight_facts
@@ -44,7 +45,7 @@ class Trust:
                                      kdf=KDF_PROFILES["owasp-minimum"], now=at(setup))
         self.catalog = Catalog(None)
         with self.store.session() as session:  # the lead's own supervision is not kept here
-            edit_person(session, find_person(session, LEAD), now=at(setup), actor=LEAD,
+            edit_person(Stamp(session, at(setup), LEAD), find_person(session, LEAD),
                         changes={"requires_supervision": False,
                                  "supervisor_trained_on": setup})
 
@@ -56,7 +57,7 @@ class Trust:
                since: date | None = None, qualified: date | None = None,
                requires: bool = True, added: date | None = None) -> None:
         with self.store.session() as session:
-            add_person(session, now=at(added or self.setup), actor=LEAD, name=name, role=role,
+            add_person(Stamp(session, at(added or self.setup), LEAD), name=name, role=role,
                        start_date=start, is_supervisor=supervisor,
                        supervisor_trained_on=trained, supervisor_since=since,
                        newly_qualified_on=qualified, requires_supervision=requires)
@@ -65,7 +66,7 @@ class Trust:
                  start: date = date(2025, 1, 6), kind: str | None = None,
                  signed: bool = True, scheduled: bool = False, review: date | None = None) -> int:
         with self.store.session() as session:
-            policy, version = policy_in_force(session, now=at(start), actor=LEAD)
+            policy, version = policy_in_force(Stamp(session, at(start), LEAD))
             spec = policy.kind(kind)
             template = self.catalog.get(spec.contract_template or "ms-contract", kind="contract")
             person = find_person(session, supervisee)
@@ -77,8 +78,8 @@ class Trust:
                 schedule_from=anchor if schedule else None, start=start,
                 review=review or policy.review_on(start), duration=60, venue=None,
                 template=template, answers=example_answers(template.sections, start))
-            contract = make_contract(session, terms, policy=policy, policy_version=version,
-                                     now=at(start, 9), actor=LEAD)
+            contract = make_contract(Stamp(session, at(start, 9), LEAD), terms, policy=policy,
+                                     policy_version=version)
             if signed:
                 self._sign(session, "contract", contract, at(start, 10))
             return contract.id
@@ -90,7 +91,7 @@ class Trust:
         `action_due` is given."""
         moment = at(recorded or held)
         with self.store.session() as session:
-            policy, version = policy_in_force(session, now=moment, actor=LEAD)
+            policy, version = policy_in_force(Stamp(session, moment, LEAD))
             chosen = self.catalog.get(template, kind="session")
             data = skeleton_data(chosen, held)
             data.update(date=held.isoformat(), time="10:00", supervisees=list(supervisees),
@@ -105,9 +106,10 @@ class Trust:
             parsed = check_session_file(chosen, data, held, problems,
                                         decision=self.catalog.get(policy.decision_template,
                                                                   kind="decision"))
-            record_id = record_session(session, parsed, template=chosen, decision_template=None,
-                                       policy=policy, policy_version=version, now=moment,
-                                       actor=LEAD, problems=problems, origin="test session")
+            record_id = record_session(Stamp(session, moment, LEAD), parsed, template=chosen,
+                                       decision_template=None, policy=policy,
+                                       policy_version=version, problems=problems,
+                                       origin="test session")
             if signed:
                 self._sign(session, "session", session.get(SessionRecord, record_id),
                            moment + timedelta(minutes=10))
@@ -116,21 +118,22 @@ class Trust:
     def draft(self, held: date, supervisee: str, *, started: date | None = None) -> int:
         moment = at(started or held)
         with self.store.session() as session:
-            policy, version = policy_in_force(session, now=moment, actor=LEAD)
+            policy, version = policy_in_force(Stamp(session, moment, LEAD))
             record = start_draft(
-                session, template=self.catalog.get("ms-supervision-record", kind="session"),
+                Stamp(session, moment, LEAD), template=self.catalog.get("ms-supervision-record",
+                                                                        kind="session"),
                 kind="one-to-one", supervisor=find_person(session, LEAD),
                 supervisees=[find_person(session, supervisee)], held_on=held, start_time=None,
-                duration=None, contract_id=None, policy=policy, policy_version=version,
-                now=moment, actor=LEAD)
+                duration=None, contract_id=None, policy=policy, policy_version=version)
             return record.id
 
     def cancel(self, meeting: date, supervisee: str, *, rebooked: date | None = None,
                by: str = "supervisee", supervisor: str = LEAD) -> None:
         with self.store.session() as session:
-            cancel_meeting(session, supervisee=find_person(session, supervisee),
+            cancel_meeting(Stamp(session, at(meeting), LEAD), supervisee=find_person(session,
+                                                                                     supervisee),
                            supervisor=find_person(session, supervisor), meeting_on=meeting, by=by,
-                           reason="Off sick", rebooked=rebooked, now=at(meeting), actor=LEAD)
+                           reason="Off sick", rebooked=rebooked)
 
     def sign_contract(self, contract_id: int, on: date) -> None:
         with self.store.session() as session:
@@ -138,14 +141,15 @@ class Trust:
 
     def _sign(self, session, record_type: str, record, moment: datetime) -> None:
         me = find_person(session, LEAD)
-        key, private = custodian_key(session, me, self.store.opened.private_key, now=moment,
-                                     actor=LEAD)
+        key, private = custodian_key(Stamp(session, moment, LEAD), me,
+                                     self.store.opened.private_key)
         for party in parties_of(session, record_type, record):
             signer = session.get(type(me), party.person_id)
             material = SigningMaterial(key, private, "key") if signer.id == me.id else \
                 SigningMaterial(key, private, "typed", witness=me)
-            sign_record(session, record_type, record, signer=signer, role=party.role,
-                        comment=None, material=material, now=moment, actor=LEAD)
+            sign_record(Stamp(session, moment, LEAD), record_type, record, signer=signer,
+                        role=party.role,
+                        comment=None, material=material)
 
     def policy(self) -> Policy:
         with self.store.session() as session:

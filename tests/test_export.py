@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from supervise.store.db.writing import Stamp
 from tests.clock import product_now
 from tests.conftest import FIRST_CHILD
 from tests.helpers import USER, file_mode
@@ -402,15 +403,14 @@ def test_a_draft_is_left_out_and_counted(cli, signed, tmp_path):
         with held.session() as session:
             policy, version = current_policy(session)
             draft = start_draft(
-                session, template=Catalog(None).get("ms-supervision-record"),
+                Stamp(session, moment, USER), template=Catalog(None).get("ms-supervision-record"),
                 kind="one-to-one", supervisor=find_person(session, USER),
                 supervisees=[find_person(session, "Sam Taylor")], held_on=HELD,
                 start_time=None, duration=None, contract_id=None, policy=policy,
-                policy_version=version, now=moment, actor=USER)
-            save_case(session, draft, position=1, family="Okafor",
+                policy_version=version)
+            save_case(Stamp(session, moment, USER), draft, position=1, family="Okafor",
                       children=[{"name": FIRST_CHILD, "dob": "2014-02-02"}],
-                      status=None, answers={"summary": "Half-written draft."}, now=moment,
-                      actor=USER)
+                      status=None, answers={"summary": "Half-written draft."})
     out = tmp_path / "with-draft"
     result = export_review(cli, out, "--child", FIRST_CHILD)
     assert result.code == 0, result.err

@@ -17,6 +17,7 @@ from supervise.domain.oversight.overdue import (
 )
 from supervise.domain.policy.frequency import parse_frequency
 from supervise.store.catalog import shipped_policy
+from supervise.store.db.writing import Stamp
 from tests.oversight_trust import LEAD, Trust
 
 MS = shipped_policy("minimum-standards")
@@ -203,8 +204,8 @@ def test_no_contract_and_never_supervised(trust):
     with trust.store.session() as session:
         from supervise.store.records.people import find_person, leave_person
 
-        leave_person(session, find_person(session, "Leaver Lee"), left=date(2025, 1, 31),
-                     now=trust_moment(), actor=LEAD)
+        leave_person(Stamp(session, trust_moment(), LEAD), find_person(session, "Leaver Lee"),
+                     left=date(2025, 1, 31))
     facts, policy = trust.facts(date(2025, 3, 1))
     rows = {r.supervisee: r for r in overdue_rows(facts, policy, date(2025, 3, 1))}
     assert "Gov Ernor" not in rows and "Leaver Lee" not in rows
@@ -268,8 +269,7 @@ def test_actions_overdue_only_when_open_and_past_due(trust):
     assert "actions-overdue" in row_of(trust, "Sam Taylor", date(2025, 2, 21)).flags
     with trust.store.session() as session:
         action = session.exec(__import__("sqlmodel").select(ActionItem)).one()
-        review_action(session, action, outcome="done", note="", now=trust_moment(),
-                      actor=LEAD)
+        review_action(Stamp(session, trust_moment(), LEAD), action, outcome="done", note="")
     assert "actions-overdue" not in row_of(trust, "Sam Taylor", date(2025, 2, 21)).flags
 
 

@@ -14,6 +14,7 @@ from supervise.domain.oversight.drift import Tracked, drift_rows
 from supervise.domain.oversight.unseen_children import Watched, unseen_rows
 from supervise.domain.policy.frequency import parse_frequency
 from supervise.store.catalog import shipped_policy
+from supervise.store.db.writing import Stamp
 from tests.oversight_trust import LEAD, Trust
 
 MS = shipped_policy("minimum-standards")
@@ -70,8 +71,8 @@ def build_year(trust: Trust) -> None:
         from tests.oversight_trust import at
 
         for name, team in (("Ann Able", "Blue"), ("Ben Bold", "Green")):
-            edit_person(session, find_person(session, name), now=at(date(2024, 9, 2)),
-                        actor=LEAD, changes={"team": team})
+            edit_person(Stamp(session, at(date(2024, 9, 2)), LEAD), find_person(session, name),
+                        changes={"team": team})
     trust.contract("Ann Able", start=date(2025, 1, 6))
     trust.contract("Ben Bold", supervisor="Sup Two", start=date(2025, 1, 6))
     for month in (2, 3, 4):

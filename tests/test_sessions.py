@@ -9,6 +9,7 @@ import pytest
 
 from supervise.cli import prompts
 from supervise.store.catalog import Catalog
+from supervise.store.db.writing import Stamp
 from tests.clock import TODAY
 from tests.conftest import build_initialised
 from tests.helpers import ScriptedPrompter
@@ -504,13 +505,14 @@ def test_late_entry_is_judged_when_the_record_is_completed(team):
         with store.session() as session:
             policy, version = current_policy(session)
             record = start_draft(
-                session, template=Catalog(None).get("ms-supervision-record"),
+                Stamp(session, started,
+                      "Test"), template=Catalog(None).get("ms-supervision-record"),
                 kind="one-to-one", supervisor=find_person(session, "Alex Morgan"),
                 supervisees=[find_person(session, "Sam Taylor")], held_on=held,
                 start_time=None, duration=None, contract_id=None, policy=policy,
-                policy_version=version, now=started, actor="Test")
+                policy_version=version)
             assert record.late_entry is False  # begun on the day
-            complete(session, record, policy=policy, now=finished, actor="Test")
+            complete(Stamp(session, finished, "Test"), record, policy=policy)
             assert record.late_entry is True  # finished four days later
 
 

@@ -18,6 +18,7 @@ from supervise.domain.records.signing import Content
 from supervise.errors import SuperviseError
 from supervise.keycrypto import b64, new_ed25519
 from supervise.store.db.opening import unlock_store
+from supervise.store.db.writing import Stamp
 from supervise.store.records.content import content_of
 from supervise.store.records.numbered import find_record
 from tests.clock import NOON, TODAY
@@ -339,14 +340,14 @@ def test_a_decision_in_a_draft_cannot_be_signed_or_amended(cli, team):
     with opened(team) as store, store.session() as session:
         policy, version = current_policy(session)
         record = start_draft(
-            session, template=catalog.get("ms-supervision-record"), kind="one-to-one",
+            Stamp(session, NOW,
+                  USER), template=catalog.get("ms-supervision-record"), kind="one-to-one",
             supervisor=find_person(session, USER),
             supervisees=[find_person(session, "Sam Taylor")], held_on=HELD, start_time=None,
-            duration=None, contract_id=None, policy=policy, policy_version=version, now=NOW,
-            actor=USER)
-        save_case(session, record, position=1, family="Okafor",
+            duration=None, contract_id=None, policy=policy, policy_version=version)
+        save_case(Stamp(session, NOW, USER), record, position=1, family="Okafor",
                   children=[{"name": "Ada Okafor", "dob": "2014-02-02"}], status=None,
-                  answers={}, now=NOW, actor=USER)
+                  answers={})
         save_decision_for(session, record, 1, catalog.get(policy.decision_template),
                           {"decision": "Strategy discussion."}, NOW)
     signing = cli("decision", "sign", "1", "--as", USER)

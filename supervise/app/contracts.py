@@ -157,7 +157,7 @@ def record(store: Store, proposal: Proposal, answers: dict[str, Any]) -> Recorde
     with unit_of_work(store) as work:
         session = work.session
         old = find_contract(session, proposal.replacing) if proposal.replacing else None
-        policy, policy_version = policy_in_force(session, now=work.now, actor=work.actor)
+        policy, policy_version = policy_in_force(work)
         answers = dict(answers)
         for section in proposal.template.sections:
             if section.type == "person" and section.id in answers:
@@ -169,9 +169,8 @@ def record(store: Store, proposal: Proposal, answers: dict[str, Any]) -> Recorde
             schedule_from=proposal.schedule_from, start=proposal.start, review=proposal.review,
             duration=proposal.duration, venue=proposal.venue, template=proposal.template,
             answers=answers)
-        contract = contracts.make_contract(session, terms, policy=policy,
-                                           policy_version=policy_version, now=work.now,
-                                           actor=work.actor, replacing=old)
+        contract = contracts.make_contract(work, terms, policy=policy,
+                                           policy_version=policy_version, replacing=old)
         assert contract.id is not None
         return Recorded(contract.id, contract.review_on, old.id if old else None,
                         policy.sign_before_session)
@@ -202,7 +201,6 @@ def end_contract(store: Store, contract_id: str, *, on: date | None,
     with unit_of_work(store) as work:
         day = on or work.now.date()
         contract = find_contract(work.session, contract_id)
-        contracts.end_contract(work.session, contract, on=day, reason=reason, now=work.now,
-                               actor=work.actor)
+        contracts.end_contract(work, contract, on=day, reason=reason)
         assert contract.id is not None
         return contract.id, day

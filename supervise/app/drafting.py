@@ -46,7 +46,7 @@ def _autosave(store: Store, session_id: int, part: str) -> Iterator[tuple[Work, 
     """One write to the draft and its audit event, in one transaction."""
     with unit_of_work(store) as work:
         yield work, find_session(work.session, session_id)
-        append_event(work.session, now=work.now, actor=work.actor, action="session.autosave",
+        append_event(work, action="session.autosave",
                      record_type="session", record_id=str(session_id), detail={"part": part})
 
 
@@ -74,9 +74,8 @@ def record_review(store: Store, session_id: int, action_id: int, *, outcome: str
                   note: str) -> None:
     """An open action reviewed in the session (in effect once the session is completed)."""
     with _autosave(store, session_id, f"review of action {action_id}") as (work, record):
-        sessions.review_action(work.session, sessions.find_action(work.session, action_id),
-                               outcome=outcome, note=note, now=work.now, actor=work.actor,
-                               record=record)
+        sessions.review_action(work, sessions.find_action(work.session, action_id),
+                               outcome=outcome, note=note, record=record)
 
 
 def cases_so_far(store: Store, session_id: int) -> list[tuple[int, str, dict[str, Any]]]:
@@ -95,9 +94,8 @@ def record_case(store: Store, session_id: int, *, position: int, family: str,
                 children: list[dict[str, Any]], status: str) -> None:
     """A case discussion begun: the family and children (found on the register or added)."""
     with _autosave(store, session_id, f"case {position}") as (work, record):
-        sessions.save_case(work.session, record, position=position, family=family,
-                           children=children, status=status, answers={}, now=work.now,
-                           actor=work.actor)
+        sessions.save_case(work, record, position=position, family=family,
+                           children=children, status=status, answers={})
 
 
 def record_case_answer(store: Store, session_id: int, position: int, field: str,

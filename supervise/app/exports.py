@@ -17,6 +17,7 @@ from supervise.errors import Hint, SuperviseError
 from supervise.export.bundle import check_folder, write_bundle, write_single
 from supervise.keycrypto import ed25519_sign, unb64
 from supervise.store.db.opening import Store
+from supervise.store.db.writing import Stamp
 from supervise.store.queries.export_records import (
     exporter,
     file_name,
@@ -79,8 +80,7 @@ def read_bundle(store: Store, out_dir: Path, filters: dict[str, Any],
             raise SuperviseError(f"No completed records about {scope.description} in that "
                                  f"period; nothing was exported.", Hint.of("widen_export"))
         me = find_person(work.session, work.actor)
-        who, private = exporter(work.session, me, store.opened.private_key, now=work.now,
-                                actor=work.actor)
+        who, private = exporter(work, me, store.opened.private_key)
         with progress(len(scope.records), "Reading records") as step:
             files, warnings = record_files(work.session, scope, author=me.name, now=work.now,
                                            progress=step)
@@ -105,9 +105,9 @@ def write_export(store: Store, bundle: Bundle, out_dir: Path, progress: Progress
                                exporter_public=unb64(bundle.who["public_key"]), progress=step)
     with unit_of_work(store) as work:
         # dated as the manifest is: the moment the export was made
-        record_export(work.session, bundle.scope, manifest_sha256=written.manifest_sha256,
-                      files=len(written.files), records=len(bundle.files), now=bundle.moment,
-                      actor=work.actor)
+        record_export(Stamp(work.session, bundle.moment, work.actor), bundle.scope,
+                      manifest_sha256=written.manifest_sha256,
+                      files=len(written.files), records=len(bundle.files))
     return written.manifest_sha256
 
 
@@ -134,6 +134,6 @@ def export_record(store: Store, record_type: str, given: str, out_file: Path | N
         if target.suffix.lower() != ".docx":
             raise SuperviseError(f"{target} does not end in .docx:", Hint.of("out_docx"))
         sha256 = write_single(target, document, force=force)
-        record_single_export(work.session, record_type, record, sha256=sha256,
-                             digest=document.digest, now=work.now, actor=work.actor)
+        record_single_export(work, record_type, record, sha256=sha256,
+                             digest=document.digest)
         return Single(document.reference, target, document.digest)

@@ -101,6 +101,6 @@ def enrol(store: Store, name: str, passphrase: str, *, reset: bool) -> str:
     with unit_of_work(store) as work:
         person = find_person(work.session, name)
         was_enrolled = current_key(work.session, person) is not None
-        key = enrol_key(work.session, person, passphrase, store.keyfile.default_kdf,
-                        now=work.now, actor=work.actor, reset=reset and was_enrolled)
+        key = enrol_key(work, person, passphrase, store.keyfile.default_kdf,
+                        reset=reset and was_enrolled)
         return key.fingerprint

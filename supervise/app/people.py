@@ -17,7 +17,7 @@ def add_person(store: Store, *, name: str, role: str, team: str | None = None,
                requires_supervision: bool = True) -> PersonRow:
     with unit_of_work(store) as work:
         person = people.add_person(
-            work.session, now=work.now, actor=work.actor, name=name, role=role, team=team,
+            work, name=name, role=role, team=team,
             start_date=start_date, is_supervisor=is_supervisor,
             supervisor_trained_on=supervisor_trained_on, supervisor_since=supervisor_since,
             newly_qualified_on=newly_qualified_on, requires_supervision=requires_supervision)
@@ -39,15 +39,14 @@ def edit_person(store: Store, name: str, changes: dict[str, Any]) -> tuple[str, 
     """The person's name (as it now stands) and the fields that changed."""
     with unit_of_work(store) as work:
         person = people.find_person(work.session, name)
-        changed = people.edit_person(work.session, person, now=work.now, actor=work.actor,
-                                     changes=changes)
+        changed = people.edit_person(work, person, changes=changes)
         return person.name, changed
 
 
 def leave(store: Store, name: str, left: date) -> str:
     with unit_of_work(store) as work:
         person = people.find_person(work.session, name)
-        people.leave_person(work.session, person, now=work.now, actor=work.actor, left=left)
+        people.leave_person(work, person, left=left)
         return person.name
 
 
@@ -57,7 +56,7 @@ def add_child(store: Store, *, name: str, dob: date | None, ref: str | None,
               family: str | None, status: str) -> str:
     """The child's name as recorded."""
     with unit_of_work(store) as work:
-        child = children.add_child(work.session, now=work.now, actor=work.actor, name=name,
+        child = children.add_child(work, name=name,
                                    dob=dob, ref=ref, family=family, status=status)
         return child.name
 

@@ -60,7 +60,7 @@ def replace_policy(store: Store, policy: Policy) -> int | None:
         current, _ = policies.current_policy(work.session)
         if current.digest == policy.digest:
             return None
-        return policies.set_policy(work.session, policy, now=work.now, actor=work.actor)
+        return policies.set_policy(work, policy)
 
 
 @dataclass(frozen=True)

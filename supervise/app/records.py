@@ -41,8 +41,7 @@ def action_done(store: Store, action_id: str, note: str) -> int:
     """An action marked done between sessions (the review is kept); its number."""
     with unit_of_work(store) as work:
         action = find_action(work.session, action_id)
-        review_action(work.session, action, outcome="done", note=note, now=work.now,
-                      actor=work.actor)
+        review_action(work, action, outcome="done", note=note)
         return id_of(action)
 
 
@@ -50,8 +49,7 @@ def move_action(store: Store, action_id: str, due: date, note: str) -> int:
     """An action's due date moved (the old one stays in its history); its number."""
     with unit_of_work(store) as work:
         action = find_action(work.session, action_id)
-        review_action(work.session, action, outcome="rescheduled", note=note, now=work.now,
-                      actor=work.actor, due=due)
+        review_action(work, action, outcome="rescheduled", note=note, due=due)
         return id_of(action)
 
 
@@ -73,8 +71,7 @@ def amend(store: Store, record_type: str, given: str, *, section: str | None,
     """An amendment recorded, by the signed-in user; (its number, the record's number)."""
     with unit_of_work(store) as work:
         record = find_record(work.session, record_type, given)
-        row = amendments.amend(work.session, record_type, record, section=section,
+        row = amendments.amend(work, record_type, record, section=section,
                                case_position=case, text=text, reason=reason,
-                               author=find_person(work.session, work.actor), now=work.now,
-                               actor=work.actor)
+                               author=find_person(work.session, work.actor))
         return row.number, id_of(record)

@@ -54,8 +54,7 @@ def compliance(store: Store, first: date, last: date, *, docx: Path | None = Non
             sha = write_single(docx, document, force=force,
                                taken=Hint.of("another_docx_or_force"),
                                no_folder=Hint.of("create_folder_or_another_docx"))
-            append_event(work.session, now=work.now, actor=work.actor,
-                         action="report.compliance",
+            append_event(work, action="report.compliance",
                          detail={"from": rows[0]["from"], "to": rows[0]["to"], "sha256": sha})
         return rows
 

@@ -35,8 +35,8 @@ def place_hold(store: Store, *, reason: str, child: str | None = None,
             scope, subject_id, name = "person", found.id, found.name
         else:
             scope, subject_id, name = "store", None, "the whole store"
-        hold_id = retention.place_hold(work.session, scope=scope, subject_id=subject_id,
-                                       reason=reason, now=work.now, actor=work.actor)
+        hold_id = retention.place_hold(work, scope=scope, subject_id=subject_id,
+                                       reason=reason)
         return hold_id, name
 
 
@@ -49,8 +49,7 @@ def holds(store: Store, *, include_released: bool) -> list[dict[str, Any]]:
 def release_hold(store: Store, hold_id: int, *, reason: str) -> str:
     """Release the hold; what it was on."""
     with unit_of_work(store) as work:
-        released = retention.release_hold(work.session, hold_id, reason=reason, now=work.now,
-                                          actor=work.actor)
+        released = retention.release_hold(work, hold_id, reason=reason)
         return released.hold.subject
 
 

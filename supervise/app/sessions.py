@@ -38,7 +38,7 @@ def record_from_answers(store: Store, templates: Catalog, data: dict[str, Any], 
     """A whole session, completed, from an answers table: every problem is listed together and
     nothing is written if there is one. Returns (session number, template id)."""
     with unit_of_work(store) as work:
-        policy, version = policy_in_force(work.session, now=work.now, actor=work.actor)
+        policy, version = policy_in_force(work)
         contract = None
         names = data.get("supervisees") or []
         if not data.get("template") and isinstance(names, list) and names and \
@@ -54,10 +54,9 @@ def record_from_answers(store: Store, templates: Catalog, data: dict[str, Any], 
         problems = Problems()
         parsed = check_session_file(chosen, {**data, "template": chosen.id}, work.now.date(),
                                     problems, decision=decision)
-        record_id = record_session(work.session, parsed, template=chosen,
+        record_id = record_session(work, parsed, template=chosen,
                                    decision_template=decision, policy=policy,
-                                   policy_version=version, now=work.now, actor=work.actor,
-                                   problems=problems, origin=origin)
+                                   policy_version=version, problems=problems, origin=origin)
         return record_id, chosen.id
 
 
@@ -88,7 +87,7 @@ class SessionPlan:
 
 def plan_session(store: Store, supervisees: list[str], template: str | None) -> SessionPlan:
     with unit_of_work(store) as work:
-        policy, version = policy_in_force(work.session, now=work.now, actor=work.actor)
+        policy, version = policy_in_force(work)
         people = [find_person(work.session, n) for n in supervisees]
         contract = contract_for(work.session, people[0], policy, template)
         return SessionPlan(
@@ -115,12 +114,11 @@ def start_session(store: Store, plan: SessionPlan, template: Template, *, kind: 
     """A new draft session; its number."""
     with unit_of_work(store) as work:
         record = sessions.start_draft(
-            work.session, template=template, kind=kind,
+            work, template=template, kind=kind,
             supervisor=find_person(work.session, supervisor),
             supervisees=[find_person(work.session, n) for n in supervisees], held_on=held_on,
             start_time=start_time, duration=duration, contract_id=plan.contract_id,
-            policy=plan.policy, policy_version=plan.policy_version, now=work.now,
-            actor=work.actor)
+            policy=plan.policy, policy_version=plan.policy_version)
         return id_of(record)
 
 
@@ -128,8 +126,7 @@ def complete_session(store: Store, session_id: int) -> None:
     """A draft checked and completed: its digest fixed, its action reviews in effect."""
     with unit_of_work(store) as work:
         policy, _ = current_policy(work.session)
-        sessions.complete(work.session, find_session(work.session, session_id), policy=policy,
-                          now=work.now, actor=work.actor)
+        sessions.complete(work, find_session(work.session, session_id), policy=policy)
 
 
 def list_sessions(store: Store, *, supervisee: str | None, supervisor: str | None,
@@ -174,10 +171,9 @@ def cancel(store: Store, *, supervisee: str, meeting_on: date, by: str, reason: 
     """A cancelled meeting recorded; the cancellation's number."""
     with unit_of_work(store) as work:
         person = find_person(work.session, supervisee)
-        row = cancel_meeting(work.session, supervisee=person,
+        row = cancel_meeting(work, supervisee=person,
                              supervisor=supervisor_in_force(work.session, person),
-                             meeting_on=meeting_on, by=by, reason=reason, rebooked=rebooked,
-                             now=work.now, actor=work.actor)
+                             meeting_on=meeting_on, by=by, reason=reason, rebooked=rebooked)
         return id_of(row)
 
 
@@ -191,5 +187,4 @@ def session_status(store: Store, session_id: str) -> tuple[date, str]:
 def discard(store: Store, session_id: str) -> None:
     """A draft thrown away (never a completed record); the audit trail keeps that it was."""
     with unit_of_work(store) as work:
-        sessions.discard_draft(work.session, find_session(work.session, session_id),
-                               now=work.now, actor=work.actor)
+        sessions.discard_draft(work, find_session(work.session, session_id))

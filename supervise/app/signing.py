@@ -86,14 +86,13 @@ def sign(store: Store, record_type: str, given: str, amendment: int | None, *, s
             person = find_person(work.session, signer)
             me = find_person(work.session, work.actor)
             material = _material(work, person, me, typed, passphrase)
-            sign_record(work.session, target_type, target, signer=person, role=role,
-                        comment=comment, material=material, now=work.now, actor=work.actor)
+            sign_record(work, target_type, target, signer=person, role=role,
+                        comment=comment, material=material)
             return signing_summary(work.session, target_type, target)
     except (WrongPassphrase, WrongSigningPassphrase):
         with unit_of_work(store) as work:
             target_type, target = _target(work, record_type, given, amendment)
-            append_event(work.session, now=work.now, actor=work.actor,
-                         action=f"{target_type}.sign-failed", record_type=target_type,
+            append_event(work, action=f"{target_type}.sign-failed", record_type=target_type,
                          record_id=str(target.id),
                          detail={"signer": find_person(work.session, signer).id,
                                  "reason": "wrong signing passphrase"})
@@ -109,16 +108,14 @@ def _material(work: Work, signer: Person, me: Person, typed: bool,
     store = work.store
     assert store.opened is not None  # a store unlocked by a person's passphrase signs
     if typed or signer.id == me.id:
-        key, private = custodian_key(work.session, me, store.opened.private_key, now=work.now,
-                                     actor=work.actor)
+        key, private = custodian_key(work, me, store.opened.private_key)
         return SigningMaterial(key, private, "typed" if typed else "key",
                                witness=me if typed else None)
     assert store.keyfile is not None and passphrase is not None
     slot = store.keyfile.slot_for(signer.name)
     if slot is not None:
         opened = store.keyfile.open_slot(slot, passphrase)
-        key, private = custodian_key(work.session, signer, opened.private_key, now=work.now,
-                                     actor=work.actor)
+        key, private = custodian_key(work, signer, opened.private_key)
         return SigningMaterial(key, private, "key")
     enrolled = current_key(work.session, signer)
     assert enrolled is not None  # plan_signature refused a signer with no key

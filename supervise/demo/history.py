@@ -13,6 +13,7 @@ from supervise.domain.policy.skeleton import skeleton_data
 from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog
 from supervise.store.db.tables import ActionItem, ActionReview, id_of
+from supervise.store.db.writing import Stamp
 from supervise.store.records.answers_file import record_session
 from supervise.store.records.people import find_person
 from supervise.store.records.policies import policy_in_force
@@ -54,7 +55,7 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
            decision: bool = False) -> int:
     """One session, as an answers file would give it, recorded on the day."""
     moment = at(held)
-    policy, version = policy_in_force(session, now=moment, actor=actor)
+    policy, version = policy_in_force(Stamp(session, moment, actor))
     catalog = Catalog(None)
     template = catalog.get(template_id, kind="session")
     data = skeleton_data(template, held)
@@ -88,9 +89,9 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
     problems = Problems()
     decision_template = catalog.get(policy.decision_template, kind="decision")
     parsed = check_session_file(template, data, held, problems, decision=decision_template)
-    return record_session(session, parsed, template=template,
+    return record_session(Stamp(session, moment, actor), parsed, template=template,
                           decision_template=decision_template, policy=policy,
-                          policy_version=version, now=moment, actor=actor, problems=problems,
+                          policy_version=version, problems=problems,
                           origin="The sample session")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from supervise.store.db.tables import Contract, Person, SessionRecord
+from supervise.store.db.writing import Stamp
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.amendments import amend
 from supervise.store.records.content import parties_of
@@ -27,7 +28,7 @@ class SampleSigner:
 
     def _material(self, session: Session, me: Person, signer: Person,
                   moment: datetime) -> SigningMaterial:
-        key, private = custodian_key(session, me, self.slot_private, now=moment, actor=self.user)
+        key, private = custodian_key(Stamp(session, moment, self.user), me, self.slot_private)
         if signer.id == me.id:
             return SigningMaterial(key, private, "key")
         return SigningMaterial(key, private, "typed", witness=me)
@@ -39,9 +40,9 @@ class SampleSigner:
             signer = stored(session, Person, party.person_id)
             comment = "I would like more time on my own wellbeing next session." \
                 if party.role == "supervisee" and record.id % 7 == 3 else None
-            sign_record(session, record_type, record, signer=signer, role=party.role,
-                        comment=comment, material=self._material(session, me, signer, moment),
-                        now=moment, actor=self.user)
+            sign_record(Stamp(session, moment, self.user), record_type, record, signer=signer,
+                        role=party.role,
+                        comment=comment, material=self._material(session, me, signer, moment))
         self.done.add((record_type, record.id))
 
     def catch_up(self, session: Session, day: date, moment: datetime) -> None:
@@ -65,9 +66,9 @@ class SampleSigner:
     def amendment(self, session: Session, record_id: int, moment: datetime) -> None:
         """A correction agreed after sign-off, signed in its turn by both parties."""
         record = session.get(SessionRecord, record_id)
-        row = amend(session, "session", record, section="matters_arising",
+        row = amend(Stamp(session, moment, self.user), "session", record, section="matters_arising",
                     case_position=None, text="Correction: the MASH referral was made on the "
                     "Tuesday, not the Monday; CPOMS shows 10:40 that day.",
                     reason="The date of the referral was recorded wrongly.",
-                    author=find_person(session, self.user), now=moment, actor=self.user)
+                    author=find_person(session, self.user))
         self._sign_all(session, "amendment", row, moment + timedelta(minutes=5))

@@ -16,6 +16,7 @@ from supervise.domain.policy.frequency import parse_frequency
 from supervise.domain.policy.skeleton import example_answers
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db.tables import id_of
+from supervise.store.db.writing import Stamp
 from supervise.store.records.cancellations import cancel_meeting
 from supervise.store.records.contracts import ContractTerms, end_contract, make_contract
 from supervise.store.records.numbered import find_contract
@@ -71,7 +72,7 @@ SECOND_CONTRACTS = [  # under school-trust
 
 def _contract(session: Session, spec: SampleContract, *, now: datetime,
               replacing: int | None = None) -> int:
-    policy, version = policy_in_force(session, now=now, actor=USER)
+    policy, version = policy_in_force(Stamp(session, now, USER))
     kind = policy.kind(spec.kind)
     template = Catalog(None).get(kind.contract_template or "ms-contract", kind="contract")
     supervisee = find_person(session, spec.supervisee)
@@ -83,8 +84,8 @@ def _contract(session: Session, spec: SampleContract, *, now: datetime,
         start=spec.start, review=policy.review_on(spec.start), duration=kind.duration,
         venue=spec.venue, template=template, answers=example_answers(template.sections, spec.start))
     old = find_contract(session, replacing) if replacing else None
-    return id_of(make_contract(session, terms, policy=policy, policy_version=version, now=now,
-                               actor=USER, replacing=old))
+    return id_of(make_contract(Stamp(session, now, USER), terms, policy=policy,
+                               policy_version=version, replacing=old))
 
 
 START = date(2025, 8, 25)  # the day the trust set up its store
@@ -99,19 +100,19 @@ def build_sample(session: Session, signer: "SampleSigner | None" = None) -> None
 
     def setup(s: Session) -> None:
         moment = at(START)
-        edit_person(s, find_person(s, USER), now=moment, actor=USER,
+        edit_person(Stamp(s, moment, USER), find_person(s, USER),
                     changes={"team": "Trust central team", "start_date": date(2016, 9, 1),
                              "supervisor_trained_on": date(2017, 1, 20)})
         for name, role, team, start, supervises, trained, qualified in PEOPLE:
             if start <= START:
-                add_person(s, now=moment, actor=USER, name=name, role=role, team=team,
+                add_person(Stamp(s, moment, USER), name=name, role=role, team=team,
                            start_date=start, is_supervisor=supervises,
                            supervisor_trained_on=trained, newly_qualified_on=qualified)
 
     def newcomers(s: Session) -> None:
         for name, role, team, start, supervises, trained, qualified in PEOPLE:
             if start > START:
-                add_person(s, now=at(date(2026, 8, 25)), actor=USER, name=name, role=role,
+                add_person(Stamp(s, at(date(2026, 8, 25)), USER), name=name, role=role,
                            team=team, start_date=start, is_supervisor=supervises,
                            supervisor_trained_on=trained, newly_qualified_on=qualified)
 
@@ -125,15 +126,16 @@ def build_sample(session: Session, signer: "SampleSigner | None" = None) -> None
     def cancel(day: date, supervisee: str, supervisor: str, by: str, reason: str,
                rebooked: date):
         return lambda s: cancel_meeting(
-            s, supervisee=find_person(s, supervisee), supervisor=find_person(s, supervisor),
-            meeting_on=day, by=by, reason=reason, rebooked=rebooked, now=at(day), actor=USER)
+            Stamp(s, at(day), USER), supervisee=find_person(s,
+                                                            supervisee), supervisor=find_person(s,
+                                                                                                supervisor),
+            meeting_on=day, by=by, reason=reason, rebooked=rebooked)
 
     def leaves(s: Session) -> None:
         moment = at(date(2026, 7, 31))
-        end_contract(s, find_contract(s, first["Ruth Adeyemi"]), on=date(2026, 7, 31),
-                     reason="Left the trust", now=moment, actor=USER)
-        leave_person(s, find_person(s, "Ruth Adeyemi"), now=moment, actor=USER,
-                     left=date(2026, 7, 31))
+        end_contract(Stamp(s, moment, USER), find_contract(s, first["Ruth Adeyemi"]),
+                     on=date(2026, 7, 31), reason="Left the trust")
+        leave_person(Stamp(s, moment, USER), find_person(s, "Ruth Adeyemi"), left=date(2026, 7, 31))
 
     events: list[Event] = [(START, setup)]
     events += [(spec.start, agree(spec)) for spec in FIRST_CONTRACTS]
@@ -142,8 +144,8 @@ def build_sample(session: Session, signer: "SampleSigner | None" = None) -> None
         (date(2026, 2, 11), cancel(date(2026, 2, 11), "Tom Okafor", "Priya Shah", "supervisor",
                                    "Called to a strategy meeting", date(2026, 2, 18))),
         (date(2026, 7, 31), leaves),
-        (date(2026, 8, 20), lambda s: set_policy(s, shipped_policy(SECOND_POLICY),
-                                                 now=at(date(2026, 8, 20)), actor=USER)),
+        (date(2026, 8, 20), lambda s: set_policy(Stamp(s, at(date(2026, 8, 20)), USER),
+                                                 shipped_policy(SECOND_POLICY))),
         (date(2026, 8, 25), newcomers),
         (date(2026, 10, 13), cancel(date(2026, 10, 13), "Tom Okafor", "Priya Shah",
                                     "supervisee", "Off sick", date(2026, 10, 20))),

@@ -25,6 +25,7 @@ from supervise.errors import Hint, StoreFileError, SuperviseError, UsageError
 from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
+from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.doctor import Checkup, examine
 from supervise.store.keys.key_file import KeyFile
@@ -94,7 +95,7 @@ def write_backup(store, target: Path, now: datetime) -> BackupMade:
         packing.unlink(missing_ok=True)
     made = BackupMade(target, sha256_file(target), target.stat().st_size, events)
     with store.session() as session:
-        append_event(session, now=now, actor=store.actor, action="store.backup",
+        append_event(Stamp(session, now, store.actor), action="store.backup",
                      digest=made.sha256,
                      detail={"audit_events": events, "size": made.size})
     return made

@@ -25,6 +25,7 @@ from supervise.files import append_private, ensure_private_dir, fsync_path, temp
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.keys.key_file import (
     KdfParams,
@@ -139,12 +140,12 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
         building.unlink(missing_ok=True)
     store = Store(paths, db_key, store_id, user, keyfile, opened)
     with store.session() as session:
-        append_event(session, now=now, actor=user, action="store.init",
+        append_event(Stamp(session, now, user), action="store.init",
                      detail={"policy": policy.id, "demo": demo})
-        set_policy(session, policy, now=now, actor=user)
-        person = add_person(session, now=now, actor=user, name=user, role=role,
+        set_policy(Stamp(session, now, user), policy)
+        person = add_person(Stamp(session, now, user), name=user, role=role,
                             is_supervisor=True, custodian=True)
-        custodian_key(session, person, opened.private_key, now=now, actor=user)
+        custodian_key(Stamp(session, now, user), person, opened.private_key)
     return store, db_key
 
 
@@ -170,7 +171,7 @@ def _fold_in_failures(store: Store, session, now: datetime) -> None:
             attempt = json.loads(line)
         except ValueError:
             attempt = {"reason": "unreadable entry"}
-        append_event(session, now=now, actor=names.get(attempt.get("slot"), "unknown"),
+        append_event(Stamp(session, now, names.get(attempt.get("slot"), "unknown")),
                      action="store.unlock-failed",
                      detail={"attempted_at": attempt.get("at"), "reason": attempt.get("reason")})
 
@@ -193,7 +194,7 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
     store = Store(paths, db_key, row[0], actor, keyfile, opened)
     with store.session() as session:
         _fold_in_failures(store, session, now)
-        append_event(session, now=now, actor=actor, action=action)
+        append_event(Stamp(session, now, actor), action=action)
     store.paths.failures.unlink(missing_ok=True)
     return store
 

@@ -13,6 +13,7 @@ from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.backup import Unpacked, unpack
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
+from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.doctor import ChecksFailed, Checkup, examine
 from supervise.store.keys.key_file import KeyFile, WrongPassphrase, load_keyfile
@@ -62,7 +63,7 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
     with open_with_slot(paths, keyfile, opened, now) as store, \
             store.session() as session:
 
-        append_event(session, now=now, actor=store.actor, action="store.restore",
+        append_event(Stamp(session, now, store.actor), action="store.restore",
                      detail={"taken_at": staged.manifest.get("taken_at"),
                              "backup_events": staged.manifest.get("audit_events"),
                              "kept": kept.name if kept else None})

@@ -1,7 +1,6 @@
 """The append-only, hash-chained audit trail (the table's triggers refuse UPDATE and DELETE)."""
 
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -10,19 +9,19 @@ from supervise.domain.records.audit import GENESIS, chain_problems, event_hash
 from supervise.domain.records.canonical import canonical_json, iso_utc
 from supervise.domain.rows import EventRow
 from supervise.store.db.tables import AuditEvent
+from supervise.store.db.writing import Writing
 
 
 def append_event(
-    session: Session,
+    work: Writing,
     *,
-    now: datetime,
-    actor: str,
     action: str,
     record_type: str | None = None,
     record_id: str | None = None,
     digest: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
+    session, now, actor = work.session, work.now, work.actor
     seq, prev_hash = _last_link(session)
     fields: dict[str, Any] = {
         "seq": seq + 1,

@@ -16,6 +16,7 @@ from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.tables import AuditEvent
+from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.verify import verify_store
 from supervise.store.keys.key_file import KeyFile, OpenedSlot, load_keyfile
@@ -218,7 +219,7 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
                 checkup.add("backups", True, f"last backup taken {last[:10]}")
             else:
                 checkup.add("backups", True, "no backup recorded", Hint.of("take_backup"))
-            append_event(session, now=now, actor=store.actor, action="store.doctor",
+            append_event(Stamp(session, now, store.actor), action="store.doctor",
                          detail={"checks": len(checkup.findings)})
     return checkup
 

@@ -12,6 +12,7 @@ from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.files import fsync_path, temp_path_beside
 from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
+from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
 from supervise.store.keys.signing_keys import custodian_key
@@ -29,7 +30,7 @@ def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
     assert store.opened is not None
     with store.session() as session:
         keyfile.change_passphrase(store.opened, new_passphrase)
-        append_event(session, now=now, actor=store.actor, action="key.passwd")
+        append_event(Stamp(session, now, store.actor), action="key.passwd")
         keyfile.save(store.paths.keys, store.db_key)
 
 
@@ -43,7 +44,7 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
             raise SuperviseError(f"{person.name} already holds a key:",
                                  Hint.of("change_own_passphrase"))
         opened = keyfile.add_slot(person.name, passphrase, store.db_key)
-        custodian_key(session, person, opened.private_key, now=now, actor=store.actor)
+        custodian_key(Stamp(session, now, store.actor), person, opened.private_key)
         _save_holder_change(session, store, keyfile, person, holds_key=True, now=now)
         return person.name
 
@@ -68,7 +69,7 @@ def _save_holder_change(session, store: Store, keyfile: KeyFile, person, *, hold
     """Record who holds a key, audit it, then write the key file; a failed write rolls back."""
     person.custodian = holds_key
     session.add(person)
-    append_event(session, now=now, actor=store.actor,
+    append_event(Stamp(session, now, store.actor),
                  action="key.add-user" if holds_key else "key.remove-user",
                  record_type="person", record_id=str(person.id))
     keyfile.save(store.paths.keys, store.db_key)
@@ -100,7 +101,7 @@ def rotate(store: Store, now: datetime) -> bytes:
         rekeyed.unlink(missing_ok=True)
     store.reopen(new_key)
     with store.session() as session:
-        append_event(session, now=now, actor=store.actor, action="key.rotate")
+        append_event(Stamp(session, now, store.actor), action="key.rotate")
     return new_key
 
 
@@ -140,8 +141,8 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
         person.custodian = True
         session.add(person)
         # The old signing key was wrapped for the old slot: a new one, for the new slot.
-        custodian_key(session, person, opened.private_key, now=now, actor=person.name)
-        append_event(session, now=now, actor=person.name, action="key.recover",
+        custodian_key(Stamp(session, now, person.name), person, opened.private_key)
+        append_event(Stamp(session, now, person.name), action="key.recover",
                      record_type="person", record_id=str(person.id),
                      detail={"key_file": "rebuilt" if rebuilt else "updated"})
         keyfile.save(store.paths.keys, store.db_key)

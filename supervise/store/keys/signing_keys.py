@@ -10,7 +10,6 @@ stay, so older signatures still verify.
 import json
 import os
 from dataclasses import asdict
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +18,7 @@ from supervise.domain.records.canonical import iso_utc
 from supervise.domain.records.signing import fingerprint
 from supervise.keycrypto import KdfParams, b64, unb64
 from supervise.store.db.tables import Person, SigningKey, id_of
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 
 
@@ -43,9 +43,10 @@ def keys_by_id(session: Session) -> dict[int, SigningKey]:
     return {id_of(key): key for key in session.exec(select(SigningKey))}
 
 
-def _store(session: Session, person: Person, *, public: bytes, protection: str,
-           wrapped: dict, now: datetime, actor: str, slot_public: str | None = None,
+def _store(work: Writing, person: Person, *, public: bytes, protection: str,
+           wrapped: dict, slot_public: str | None = None,
            kdf: dict | None = None, reset: bool = False) -> SigningKey:
+    session, now, actor = work.session, work.now, work.actor
     row = SigningKey(person_id=id_of(person), public_key=b64(public),
                      fingerprint=fingerprint(public), protection=protection,
                      slot_public=slot_public,
@@ -53,16 +54,16 @@ def _store(session: Session, person: Person, *, public: bytes, protection: str,
                      created_at=iso_utc(now), created_by=actor)
     session.add(row)
     session.flush()
-    append_event(session, now=now, actor=actor, action="person.signing-key",
+    append_event(work, action="person.signing-key",
                  record_type="person", record_id=str(person.id), digest=row.fingerprint,
                  detail={"key": row.id, "protection": protection, "reset": reset})
     return row
 
 
-def custodian_key(session: Session, person: Person, slot_private: bytes, *, now: datetime,
-                  actor: str) -> tuple[SigningKey, bytes]:
+def custodian_key(work: Writing, person: Person, slot_private: bytes) -> tuple[SigningKey, bytes]:
     """The custodian's key wrapped for this key slot, made on first use (and again after
     `key recover` gives them a new slot). Returns the row and the private key."""
+    session = work.session
     slot_public = b64(keycrypto.public_of(slot_private))
     key = current_key(session, person)
     if key is not None and key.protection == "store-slot" and key.slot_public == slot_public:
@@ -72,13 +73,13 @@ def custodian_key(session: Session, person: Person, slot_private: bytes, *, now:
     private, public = keycrypto.new_ed25519()
     wrapped = keycrypto.encrypt(_slot_wrapping_key(slot_private), private,
                                 _aad(id_of(person), b64(public)))
-    row = _store(session, person, public=public, protection="store-slot", wrapped=wrapped,
-                 slot_public=slot_public, now=now, actor=actor)
+    row = _store(work, person, public=public, protection="store-slot", wrapped=wrapped,
+                 slot_public=slot_public)
     return row, private
 
 
-def enrol(session: Session, person: Person, passphrase: str, kdf: KdfParams, *,
-          now: datetime, actor: str, reset: bool = False) -> SigningKey:
+def enrol(work: Writing, person: Person, passphrase: str, kdf: KdfParams, *,
+          reset: bool = False) -> SigningKey:
     """A new key for `person`, opened by their own signing passphrase; any older key is
     retired (it still verifies what it signed). `reset`: replaced without its old passphrase
     (forgotten), which the audit trail says."""
@@ -86,8 +87,8 @@ def enrol(session: Session, person: Person, passphrase: str, kdf: KdfParams, *,
     salt = os.urandom(16)
     kek = keycrypto.derive_kek(passphrase, kdf, salt)
     wrapped = keycrypto.encrypt(kek, private, _aad(id_of(person), b64(public)))
-    return _store(session, person, public=public, protection="passphrase", wrapped=wrapped,
-                  kdf={**asdict(kdf), "salt": b64(salt)}, now=now, actor=actor, reset=reset)
+    return _store(work, person, public=public, protection="passphrase", wrapped=wrapped,
+                  kdf={**asdict(kdf), "salt": b64(salt)}, reset=reset)
 
 
 def open_enrolled(key: SigningKey, passphrase: str) -> bytes:

@@ -17,6 +17,7 @@ from supervise.domain.records.signing import fingerprint
 from supervise.domain.rows import SigningSummary
 from supervise.keycrypto import unb64
 from supervise.store.db.tables import Amendment, Person, StoreMeta
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event, audit_events
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.queries.export_scope import Scope
@@ -101,11 +102,10 @@ def chain_head(session: Session) -> dict[str, Any]:
     return {"seq": newest[0].seq, "hash": newest[0].hash} if newest else {"seq": 0, "hash": ""}
 
 
-def exporter(session: Session, person: Person, slot_private: bytes, *, now: datetime,
-             actor: str) -> tuple[dict[str, Any], bytes]:
+def exporter(work: Writing, person: Person, slot_private: bytes) -> tuple[dict[str, Any], bytes]:
     """Who exports, as the manifest names them, and their private signing key (their key
     slot's, opened by the store passphrase they gave)."""
-    key, private = custodian_key(session, person, slot_private, now=now, actor=actor)
+    key, private = custodian_key(work, person, slot_private)
     public = unb64(key.public_key)
     full = fingerprint(public)
     return ({"id": person.id, "name": person.name, "public_key": key.public_key,
@@ -136,16 +136,16 @@ def manifest_head(session: Session, scope: Scope, files: list[RecordFile], *,
     }
 
 
-def record_export(session: Session, scope: Scope, *, manifest_sha256: str, files: int,
-                  records: int, now: datetime, actor: str) -> None:
-    append_event(session, now=now, actor=actor, action=f"export.{scope.kind}",
+def record_export(work: Writing, scope: Scope, *, manifest_sha256: str, files: int,
+                  records: int) -> None:
+    append_event(work, action=f"export.{scope.kind}",
                  digest=manifest_sha256,
                  detail={"filters": scope.filters, "records": records, "files": files})
 
 
-def record_single_export(session: Session, record_type: str, record: Any, *, sha256: str,
-                         digest: str, now: datetime, actor: str) -> None:
-    append_event(session, now=now, actor=actor, action=f"{record_type}.export",
+def record_single_export(work: Writing, record_type: str, record: Any, *, sha256: str,
+                         digest: str) -> None:
+    append_event(work, action=f"{record_type}.export",
                  record_type=record_type, record_id=str(record.id), digest=digest,
                  detail={"file_sha256": sha256})
 

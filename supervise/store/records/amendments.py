@@ -2,7 +2,6 @@
 to it, with author, time, reason and the changed text, signed in its turn by the same parties."""
 
 import json
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -13,6 +12,7 @@ from supervise.domain.rows import AmendmentRow, Evidence
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.tables import Amendment, Person, id_of
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.content import amendment_content, content_of, draft_session_of
 from supervise.store.records.people import person_name
@@ -71,9 +71,9 @@ def recorded_text(sections: dict[str, tuple[str, Any]], section: str, record_typ
     return sections[section][1]
 
 
-def amend(session: Session, record_type: str, record: Any, *, section: str | None,
-          case_position: int | None, text: str, reason: str, author: Person, now: datetime,
-          actor: str) -> Amendment:
+def amend(work: Writing, record_type: str, record: Any, *, section: str | None,
+          case_position: int | None, text: str, reason: str, author: Person) -> Amendment:
+    session, now = work.session, work.now
     draft = draft_session_of(session, record_type, record)
     if draft is not None:
         raise UsageError(f"Session {draft.id} is a draft:",
@@ -101,7 +101,7 @@ def amend(session: Session, record_type: str, record: Any, *, section: str | Non
     row.digest = amendment_content(session, row).digest  # the row is written once, whole
     session.add(row)
     session.flush()
-    append_event(session, now=now, actor=actor, action=f"{record_type}.amend",
+    append_event(work, action=f"{record_type}.amend",
                  record_type=record_type, record_id=str(record.id), digest=row.digest,
                  detail={"amendment": row.id, "number": row.number})
     return row

@@ -2,7 +2,7 @@
 date is resolved first, every problem listed together, and only then is anything written."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session
 
@@ -12,6 +12,7 @@ from supervise.domain.policy.templates import Template
 from supervise.domain.records.session_file import SessionAnswers
 from supervise.errors import SuperviseError
 from supervise.store.db.tables import ActionItem, Contract, Person, id_of
+from supervise.store.db.writing import Writing
 from supervise.store.records.children import match_for_case
 from supervise.store.records.contracts import open_contracts
 from supervise.store.records.people import find_person
@@ -120,37 +121,36 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
     return Resolved(supervisor, supervisees, contract, owners, reviewed)
 
 
-def record_session(session: Session, parsed: SessionAnswers, *, template: Template,
+def record_session(work: Writing, parsed: SessionAnswers, *, template: Template,
                    decision_template: Template | None, policy: Policy, policy_version: int,
-                   now: datetime, actor: str, problems: Problems, origin: str) -> int:
+                   problems: Problems, origin: str) -> int:
     """Store the whole session, completed; nothing at all if there is any problem."""
+    session, now, actor = work.session, work.now, work.actor
     found = resolve(session, parsed, policy=policy, template=template, actor=actor,
                     problems=problems)
     problems.raise_if_any(origin)
     assert found is not None
     record = start_draft(
-        session, template=template, kind=parsed.kind, supervisor=found.supervisor,
+        work, template=template, kind=parsed.kind, supervisor=found.supervisor,
         supervisees=found.supervisees, held_on=parsed.held_on, start_time=parsed.time,
         duration=parsed.duration, contract_id=found.contract.id if found.contract else None,
-        policy=policy, policy_version=policy_version, now=now, actor=actor)
+        policy=policy, policy_version=policy_version)
     for section_id, value in {**parsed.group, **parsed.answers}.items():
         save_answer(session, record, section_id, value, now)
     cases = []
     for position, case in enumerate(parsed.cases, start=1):
-        saved = save_case(session, record, position=position, family=case.family,
-                          children=case.children, status=case.status, answers=case.answers,
-                          now=now, actor=actor)
+        saved = save_case(work, record, position=position, family=case.family,
+                          children=case.children, status=case.status, answers=case.answers)
         if case.decision is not None and decision_template is not None:
             save_decision(session, saved, decision_template, case.decision, now)
         cases.append(saved)
     for review, action in zip(parsed.reviews, found.reviewed, strict=True):
         assert action is not None
-        review_action(session, action, outcome=review.outcome, note=review.note, now=now,
-                      actor=actor, record=record)
+        review_action(work, action, outcome=review.outcome, note=review.note, record=record)
     for raised, owner in zip(parsed.actions, found.owners, strict=True):
         assert owner is not None
         add_action(session, record, text=raised.text, owner=owner, due=raised.due,
                    case=cases[raised.case - 1] if raised.case else None, now=now)
     record.next_meeting = parsed.next_meeting
-    complete(session, record, policy=policy, now=now, actor=actor)
+    complete(work, record, policy=policy)
     return id_of(record)

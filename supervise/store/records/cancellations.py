@@ -1,7 +1,7 @@
 """Meetings that did not happen: who cancelled, why, and the rebooked date. The cancelling party
 owns the rebooking (SPEC §2)."""
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -10,14 +10,16 @@ from supervise.domain.rows import CancellationRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, UsageError
 from supervise.store.db.tables import Cancellation, Person, id_of
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 
 PARTIES = ("supervisor", "supervisee")
 
 
-def cancel_meeting(session: Session, *, supervisee: Person, supervisor: Person | None,
+def cancel_meeting(work: Writing, *, supervisee: Person, supervisor: Person | None,
                    meeting_on: date, by: str, reason: str, rebooked: date | None,
-                   now: datetime, actor: str) -> Cancellation:
+                   ) -> Cancellation:
+    session, now, actor = work.session, work.now, work.actor
     if by not in PARTIES:
         raise UsageError("", Hint.of("give_by_party", by=by))
     if rebooked is not None and rebooked <= meeting_on:
@@ -30,7 +32,7 @@ def cancel_meeting(session: Session, *, supervisee: Person, supervisor: Person |
                        recorded_at=iso_utc(now), recorded_by=actor)
     session.add(row)
     session.flush()
-    append_event(session, now=now, actor=actor, action="session.cancel",
+    append_event(work, action="session.cancel",
                  record_type="cancellation", record_id=str(row.id),
                  digest=digest(cancellation_row(session, row)))
     return row

@@ -12,6 +12,7 @@ from supervise.domain.rows import ChildRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import CaseChild, CaseDiscussion, Child, Family, SessionRecord
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 
 
@@ -85,9 +86,10 @@ def match_for_case(session: Session, name: str, dob: date | None) -> Child | Non
     return matches[0] if matches else None
 
 
-def add_child(session: Session, *, now: datetime, actor: str, name: str,
+def add_child(work: Writing, *, name: str,
               dob: date | None = None, ref: str | None = None, family: str | None = None,
               status: str = "none") -> Child:
+    session, now = work.session, work.now
     cleaned = clean_name(name)
     if dob is not None and dob > now.date():
         raise UsageError(f"The date of birth {dob} is in the future: check it.")
@@ -103,22 +105,22 @@ def add_child(session: Session, *, now: datetime, actor: str, name: str,
         status=status, status_since=now.date(), created_at=iso_utc(now), updated_at=iso_utc(now))
     session.add(child)
     session.flush()
-    append_event(session, now=now, actor=actor, action="child.add", record_type="child",
+    append_event(work, action="child.add", record_type="child",
                  record_id=str(child.id), digest=digest(child_row(session, child)))
     return child
 
 
-def set_status(session: Session, child: Child, status: str, *, on: date, now: datetime,
-               actor: str) -> bool:
+def set_status(work: Writing, child: Child, status: str, *, on: date) -> bool:
     """Record a status noted in a case discussion on `on`; an older session (a late entry)
     never moves the register back. False if nothing changed."""
+    session, now = work.session, work.now
     if child.status == status or (child.status_since and on < child.status_since):
         return False
     before = child.status
     child.status, child.status_since, child.updated_at = status, on, iso_utc(now)
     session.add(child)
     session.flush()
-    append_event(session, now=now, actor=actor, action="child.status", record_type="child",
+    append_event(work, action="child.status", record_type="child",
                  record_id=str(child.id), digest=digest(child_row(session, child)),
                  detail={"from": before, "to": status, "since": on.isoformat()})
     return True

@@ -3,7 +3,7 @@ kept), ended. Rows are never changed; only one contract per supervisee and kind 
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -24,6 +24,7 @@ from supervise.domain.records.contract_rules import (
 from supervise.domain.rows import ContractRow
 from supervise.domain.text import clean_line
 from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion, id_of
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.amendments import evidence
 from supervise.store.records.content import contract_content
@@ -96,9 +97,9 @@ def _party(person: Person) -> Party:
     return Party(person.id, person.name, person.left_date, person.is_supervisor)
 
 
-def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
-                  policy_version: int, now: datetime, actor: str,
-                  replacing: Contract | None = None) -> Contract:
+def make_contract(work: Writing, terms: ContractTerms, *, policy: Policy,
+                  policy_version: int, replacing: Contract | None = None) -> Contract:
+    session, now, actor = work.session, work.now, work.actor
     check_terms(session, terms, policy, now.date(), replacing)
     template_digest = keep_snapshot(session, terms.template, now)
     last = session.exec(select(Contract).order_by(col(Contract.id).desc()).limit(1)).first()
@@ -118,15 +119,15 @@ def make_contract(session: Session, terms: ContractTerms, *, policy: Policy,
     contract.digest = contract_content(session, contract).digest
     session.add(contract)
     session.flush()
-    append_event(session, now=now, actor=actor,
-                 action="contract.review" if replacing else "contract.new",
+    append_event(work, action="contract.review" if replacing else "contract.new",
                  record_type="contract", record_id=str(contract.id), digest=contract.digest,
                  detail={"supersedes": replacing.id} if replacing else {})
     return contract
 
 
-def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
-                 now: datetime, actor: str) -> ContractEnd:
+def end_contract(work: Writing, contract: Contract, *, on: date, reason: str,
+                 ) -> ContractEnd:
+    session, now, actor = work.session, work.now, work.actor
     problems = ending_problems(
         contract_id=contract.id, start_on=contract.start_on,
         closed_as=None if is_open(session, contract) else status(session, contract, on),
@@ -138,7 +139,7 @@ def end_contract(session: Session, contract: Contract, *, on: date, reason: str,
                       recorded_by=actor)
     session.add(end)
     session.flush()
-    append_event(session, now=now, actor=actor, action="contract.end", record_type="contract",
+    append_event(work, action="contract.end", record_type="contract",
                  record_id=str(contract.id), digest=contract.digest,
                  detail={"ended_on": on.isoformat()})
     return end

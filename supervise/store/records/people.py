@@ -1,6 +1,6 @@
 """People: staff who supervise, are supervised, or hold a key to the store."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +12,7 @@ from supervise.domain.rows import PersonRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Person
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 
 EDITABLE = (
@@ -80,19 +81,21 @@ def _check(person: Person, today: date) -> None:
         )
 
 
-def _record(session: Session, person: Person, *, now: datetime, actor: str, action: str,
+def _record(work: Writing, person: Person, *, action: str,
             detail: dict[str, Any] | None = None) -> None:
+    session = work.session
     session.add(person)
     session.flush()
-    append_event(session, now=now, actor=actor, action=action, record_type="person",
+    append_event(work, action=action, record_type="person",
                  record_id=str(person.id), digest=digest(person_row(person)), detail=detail)
 
 
-def add_person(session: Session, *, now: datetime, actor: str, name: str, role: str,
+def add_person(work: Writing, *, name: str, role: str,
                team: str | None = None, start_date: date | None = None,
                is_supervisor: bool = False, supervisor_trained_on: date | None = None,
                supervisor_since: date | None = None, newly_qualified_on: date | None = None,
                requires_supervision: bool = True, custodian: bool = False) -> Person:
+    session, now = work.session, work.now
     name = clean_name(name)
     existing = session.exec(select(Person).where(Person.name_key == name_key(name))).first()
     if existing is not None:
@@ -111,13 +114,13 @@ def add_person(session: Session, *, now: datetime, actor: str, name: str, role: 
     if person.is_supervisor and person.supervisor_since is None:
         person.supervisor_since = min(start_date, now.date()) if start_date else now.date()
     _check(person, now.date())
-    _record(session, person, now=now, actor=actor, action="person.add")
+    _record(work, person, action="person.add")
     return person
 
 
-def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
-                changes: dict[str, Any]) -> list[str]:
+def edit_person(work: Writing, person: Person, *, changes: dict[str, Any]) -> list[str]:
     """Apply `changes` (fields of EDITABLE); returns the names of the fields that changed."""
+    session, now = work.session, work.now
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise UsageError(f"Cannot edit {', '.join(sorted(unknown))}.")
@@ -147,16 +150,16 @@ def edit_person(session: Session, person: Person, *, now: datetime, actor: str,
             person.supervisor_since = None
     _check(person, now.date())
     person.updated_at = iso_utc(now)
-    _record(session, person, now=now, actor=actor, action="person.edit",
+    _record(work, person, action="person.edit",
             detail={"fields": sorted(changed)})
     return changed
 
 
-def leave_person(session: Session, person: Person, *, now: datetime, actor: str,
-                 left: date) -> None:
+def leave_person(work: Writing, person: Person, *, left: date) -> None:
+    now = work.now
     if person.left_date:
         raise SuperviseError(f"{person.name} already left on {person.left_date}.")
     person.left_date = left
     _check(person, now.date())
     person.updated_at = iso_utc(now)
-    _record(session, person, now=now, actor=actor, action="person.leave")
+    _record(work, person, action="person.leave")

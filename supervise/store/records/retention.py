@@ -15,6 +15,7 @@ from supervise.domain.records.canonical import iso_utc
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.backend import backend
 from supervise.store.db.tables import RetentionHold, id_of
+from supervise.store.db.writing import Stamp, Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.queries.overdue_facts import day_of, rows, run
 from supervise.store.records.policies import current_policy
@@ -119,20 +120,21 @@ def hold_rows(session: Session, *, include_released: bool = False) -> list[HoldR
     return found
 
 
-def place_hold(session: Session, *, scope: str, subject_id: int | None, reason: str,
-               now: datetime, actor: str) -> int:
+def place_hold(work: Writing, *, scope: str, subject_id: int | None, reason: str,
+               ) -> int:
+    session, now, actor = work.session, work.now, work.actor
     hold = RetentionHold(scope=scope, subject_id=subject_id, reason=reason, placed_by=actor,
                          placed_at=iso_utc(now))
     session.add(hold)
     session.flush()
     hold_id = id_of(hold)
-    append_event(session, now=now, actor=actor, action="retention.hold", record_type="hold",
+    append_event(work, action="retention.hold", record_type="hold",
                  record_id=str(hold_id), detail={"scope": scope, "subject_id": subject_id})
     return hold_id
 
 
-def release_hold(session: Session, hold_id: int, *, reason: str, now: datetime,
-                 actor: str) -> HoldRow:
+def release_hold(work: Writing, hold_id: int, *, reason: str) -> HoldRow:
+    session, now, actor = work.session, work.now, work.actor
     found = [h for h in hold_rows(session, include_released=True) if h.hold.id == hold_id]
     if not found:
         raise NotFoundError(f"No hold {hold_id}:", Hint.of("see_all_holds"))
@@ -144,7 +146,7 @@ def release_hold(session: Session, hold_id: int, *, reason: str, now: datetime,
     held.released_by, held.released_at, held.release_reason = actor, iso_utc(now), reason
     session.add(held)
     session.flush()
-    append_event(session, now=now, actor=actor, action="retention.release", record_type="hold",
+    append_event(work, action="retention.release", record_type="hold",
                  record_id=str(hold_id))
     return found[0]
 
@@ -184,14 +186,14 @@ def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None)
         with backend.guards_lifted(session.connection(), GUARDED):
             parts.destroy(session)
         for row in doomed:
-            append_event(session, now=now, actor=store.actor,
+            append_event(Stamp(session, now, store.actor),
                          action=f"{row.unit.record_type}.destroyed",
                          record_type=row.unit.record_type, record_id=str(row.unit.record_id),
                          digest=parts.digests.get(row.unit.key),
                          detail={"rule": row.rule, "keep_until": row.keep_until.isoformat()
                                  if row.keep_until else None, **parts.listed.get(row.unit.key, {})})
         counts = {kind: len(ids) for kind, ids in sorted(by_type.items())}
-        append_event(session, now=now, actor=store.actor, action="retention.purge",
+        append_event(Stamp(session, now, store.actor), action="retention.purge",
                      detail={"destroyed": counts, "held": held})
     store.engine.dispose()  # our own pooled connection must not hold the log open
     return Purged(counts, held, store.checkpoint())

@@ -42,6 +42,7 @@ from supervise.store.db.tables import (
     Signature,
     id_of,
 )
+from supervise.store.db.writing import Stamp, Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.children import add_child, family_for, match_for_case, set_status
 from supervise.store.records.content import session_content
@@ -60,10 +61,11 @@ def _refuse(problems: list[SuperviseError]) -> None:
         raise problems[0]
 
 
-def start_draft(session: Session, *, template: Template, kind: str, supervisor: Person,
+def start_draft(work: Writing, *, template: Template, kind: str, supervisor: Person,
                 supervisees: list[Person], held_on: date, start_time: str | None,
                 duration: int | None, contract_id: int | None, policy: Policy,
-                policy_version: int, now: datetime, actor: str) -> SessionRecord:
+                policy_version: int) -> SessionRecord:
+    session, now, actor = work.session, work.now, work.actor
     _refuse(start_problems(held_on=held_on, today=now.date(), duration=duration,
                            supervisor_id=supervisor.id, supervisor_name=supervisor.name,
                            supervisee_ids=[p.id for p in supervisees]))
@@ -77,7 +79,7 @@ def start_draft(session: Session, *, template: Template, kind: str, supervisor: 
     session.flush()
     for person in supervisees:
         session.add(SessionSupervisee(session_id=id_of(record), person_id=id_of(person)))
-    append_event(session, now=now, actor=actor, action="session.start", record_type="session",
+    append_event(work, action="session.start", record_type="session",
                  record_id=str(record.id))
     return record
 
@@ -111,16 +113,17 @@ def children_for_case(session: Session, children: list[dict[str, Any]], family: 
         dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
         child = match_for_case(session, named["name"], dob)
         if child is None:
-            child = add_child(session, now=now, actor=actor, name=named["name"], dob=dob,
+            child = add_child(Stamp(session, now, actor), name=named["name"], dob=dob,
                               family=family.name, status=status or "none")
         found.append(child)
     return found
 
 
-def save_case(session: Session, record: SessionRecord, *, position: int, family: str,
+def save_case(work: Writing, record: SessionRecord, *, position: int, family: str,
               children: list[dict[str, Any]], status: str | None, answers: dict[str, Any],
-              now: datetime, actor: str) -> CaseDiscussion:
+              ) -> CaseDiscussion:
     """`status` None: the children's status is not changed (the case notes the current one)."""
+    session, now, actor = work.session, work.now, work.actor
     _touch(session, record, now)
     family_row = family_for(session, family, now)
     found = children_for_case(session, children, family_row, status, now, actor)
@@ -139,7 +142,7 @@ def save_case(session: Session, record: SessionRecord, *, position: int, family:
     for child in found:
         if session.get(CaseChild, (case.id, child.id)) is None:
             session.add(CaseChild(case_id=id_of(case), child_id=id_of(child)))
-        set_status(session, child, status, on=record.held_on, now=now, actor=actor)
+        set_status(work, child, status, on=record.held_on)
     return case
 
 
@@ -234,12 +237,13 @@ def find_action(session: Session, action_id: str | int) -> ActionItem:
                          Hint.of("see_action_list"))
 
 
-def review_action(session: Session, action: ActionItem, *, outcome: str, note: str,
-                  now: datetime, actor: str, record: SessionRecord | None = None,
+def review_action(work: Writing, action: ActionItem, *, outcome: str, note: str,
+                  record: SessionRecord | None = None,
                   due: date | None = None) -> ActionReview:
     """done / dropped close the action, carried keeps it open; rescheduled (outside a session)
     moves its due date. In a session the outcome takes effect when the session is completed,
     so an abandoned draft changes nothing. Every review is kept."""
+    session, now, actor = work.session, work.now, work.actor
     _refuse(review_problems(action.id, action.status))
     if record is not None:
         _touch(session, record, now)
@@ -250,7 +254,7 @@ def review_action(session: Session, action: ActionItem, *, outcome: str, note: s
     session.add(review)
     if record is None:
         _apply(session, action, review, now)
-        append_event(session, now=now, actor=actor, action=f"action.{outcome}",
+        append_event(work, action=f"action.{outcome}",
                      record_type="action", record_id=str(action.id),
                      detail={"due": (due or action.due_on).isoformat()})
     session.flush()
@@ -287,11 +291,11 @@ def open_actions_for(session: Session, people: list[Person], *, on: date | None 
     return list(session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))))
 
 
-def complete(session: Session, record: SessionRecord, *, policy: Policy, now: datetime,
-             actor: str) -> str:
+def complete(work: Writing, record: SessionRecord, *, policy: Policy) -> str:
     """Mark a draft completed: its required answers are checked, reviews take effect, whether
     it is a late entry is judged (written more than the policy's days after the meeting), and
     its digest is fixed."""
+    session, now = work.session, work.now
     template = snapshot(session, record.template_digest)
     answers = answers_of(session, record)
     cases = cases_of(session, record)
@@ -310,14 +314,15 @@ def complete(session: Session, record: SessionRecord, *, policy: Policy, now: da
     # actions' status and current due date, which are not part of the record.
     record.digest = session_content(session, record, read=(answers, cases, reviews)).digest
     session.add(record)
-    append_event(session, now=now, actor=actor, action="session.complete",
+    append_event(work, action="session.complete",
                  record_type="session", record_id=str(record.id), digest=record.digest)
     return record.digest
 
 
-def discard_draft(session: Session, record: SessionRecord, *, now: datetime, actor: str) -> None:
+def discard_draft(work: Writing, record: SessionRecord) -> None:
     """Throw away a draft that should not become a record (started by mistake, or twice).
     Only a draft: a completed record is evidence and is never deleted here."""
+    session = work.session
     from sqlmodel import delete
 
     _refuse(discard_problems(record.id, record.status))
@@ -333,15 +338,16 @@ def discard_draft(session: Session, record: SessionRecord, *, now: datetime, act
     ):
         session.exec(statement)
     session.delete(record)
-    append_event(session, now=now, actor=actor, action="session.discard",
+    append_event(work, action="session.discard",
                  record_type="session", record_id=str(record.id))
 
 
-def complete_and_sign(session: Session, record: Any, signers: list[Signer], *, policy: Any,
-                      now: datetime, signed_at: datetime, actor: str) -> list[Signature]:
+def complete_and_sign(work: Writing, record: Any, signers: list[Signer], *, policy: Any,
+                      signed_at: datetime) -> list[Signature]:
     """Complete a draft session (sessions.complete) and have `signers` sign it at once, in the
     same transaction: what they sign is the digest complete() has just fixed, not computed a
     second time, as nothing is written in between."""
 
-    digest = complete(session, record, policy=policy, now=now, actor=actor)
+    session, actor = work.session, work.actor
+    digest = complete(work, record, policy=policy)
     return sign_digest(session, "session", record, signers, digest, signed_at, actor)

@@ -21,6 +21,7 @@ from supervise.domain.rows import SignatureRow, SigningSummary
 from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
 from supervise.store.db.tables import Person, Signature, SigningKey, id_of
+from supervise.store.db.writing import Stamp, Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.content import content_of, draft_session_of, parties_of
 from supervise.store.records.numbered import label
@@ -68,18 +69,18 @@ class Signer:
     material: SigningMaterial
 
 
-def sign_record(session: Session, record_type: str, record: Any, *, signer: Person, role: str,
-                comment: str | None, material: SigningMaterial, now: datetime,
-                actor: str) -> Signature:
-    return sign_together(session, record_type, record,
-                         [Signer(signer, role, comment, material)], now=now, actor=actor)[0]
+def sign_record(work: Writing, record_type: str, record: Any, *, signer: Person, role: str,
+                comment: str | None, material: SigningMaterial) -> Signature:
+    return sign_together(work, record_type, record,
+                         [Signer(signer, role, comment, material)])[0]
 
 
-def sign_together(session: Session, record_type: str, record: Any, signers: list[Signer], *,
-                  now: datetime, actor: str) -> list[Signature]:
+def sign_together(work: Writing, record_type: str, record: Any,
+                  signers: list[Signer]) -> list[Signature]:
     """Each of `signers` signs the record, in order, as sign_record would one at a time (the
     supervisor and supervisee at the end of a meeting): the record's digest is computed once
     for all of them, not once each."""
+    session, now, actor = work.session, work.now, work.actor
     return sign_digest(session, record_type, record, signers, None, now, actor)
 
 
@@ -130,7 +131,7 @@ def _signature(session: Session, record_type: str, record: Any, digest: str, one
                                                statement_of(row, material.key.fingerprint)))
     session.add(row)
     session.flush()
-    append_event(session, now=now, actor=actor, action=f"{record_type}.sign",
+    append_event(Stamp(session, now, actor), action=f"{record_type}.sign",
                  record_type=record_type, record_id=str(record.id), digest=digest,
                  detail={"signature": row.id, "signer": signer.id, "role": one.role,
                          "method": material.method})
