@@ -241,3 +241,24 @@ def test_every_hint_raised_has_its_words_in_the_cli_catalogue_and_none_is_unused
     assert sorted(f"{name}:{line} {key}" for name, line, key in hint_keys()
                   if key not in HINTS) == []
     assert sorted(set(HINTS) - used) == []
+
+
+def hand_stamped(tree: ast.AST) -> Iterator[str]:
+    """Store functions given a transaction and, beside it, the moment and the actor by hand."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+            named = {a.arg for a in node.args.args + node.args.kwonlyargs}
+            if positional[:1] == ["session"] and {"now", "actor"} <= named:
+                yield f"{node.lineno} {node.name}"
+
+
+def test_the_stamp_finder_finds_a_write_given_its_moment_by_hand():
+    tree = ast.parse("def f(session, x, *, now, actor): ...\ndef g(work, x): ...\n")
+    assert list(hand_stamped(tree)) == ["1 f"]
+
+
+def test_store_writes_take_the_unit_of_work_not_now_and_actor_by_hand():
+    found = [f"{name}:{line}" for name, tree in TREES.items() if layer(name) == "store"
+             for line in hand_stamped(tree)]
+    assert found == []

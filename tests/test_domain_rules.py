@@ -15,6 +15,7 @@ from supervise.domain.records.contract_rules import (
     ending_problems,
     term_problems,
 )
+from supervise.domain.records.register_rules import PersonDates, child_problems, person_problems
 from supervise.domain.records.session_rules import (
     action_problems,
     completion_problems,
@@ -104,3 +105,24 @@ def test_a_printout_is_laid_out_from_its_facts_alone():
     assert all(isinstance(b, Answer) and b.answer is None for b in doc.blocks[1:-3])
     assert doc.blocks[-3:] == [Heading("Signatures"), Remark("Not signed."),
                                Remark("Awaiting the signature of Bob (supervisee).")]
+
+
+def test_a_persons_dates_are_held_to_what_has_happened():
+    today = date(2026, 3, 1)
+    fine = PersonDates(date(2020, 9, 1), None, True, date(2021, 1, 5), date(2020, 9, 1), None)
+    assert person_problems(fine, today) == []
+    future = PersonDates(None, None, True, date(2026, 3, 2), None, date(2027, 1, 1))
+    assert [str(p) for p in person_problems(future, today)] == [
+        "The training date 2026-03-02 is in the future: give the date it happened.",
+        "The qualification date 2027-01-01 is in the future: give the date it happened."]
+    not_supervising = PersonDates(None, None, False, date(2021, 1, 5), None, None)
+    assert [p.hint.key for p in person_problems(not_supervising, today) if p.hint] == [
+        "add_supervisor_for_training_dates"]
+    backwards = PersonDates(date(2024, 1, 8), date(2023, 12, 31), False, None, None, None)
+    assert "before the start date" in str(person_problems(backwards, today)[0])
+
+
+def test_a_childs_date_of_birth_is_not_in_the_future():
+    assert child_problems(date(2026, 3, 1), date(2026, 3, 1)) == []
+    assert child_problems(None, date(2026, 3, 1)) == []
+    assert "in the future" in str(child_problems(date(2026, 3, 2), date(2026, 3, 1))[0])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supervise.domain.records.canonical import canonical_json, record_digest
+from supervise.domain.rows import SigningSummary
 from supervise.errors import Hint, UsageError
 
 ROLES = ("supervisor", "supervisee", "manager")
@@ -104,3 +105,16 @@ def outstanding(record_type: str, parties: list[Party],
     if signing_complete(record_type, parties, signed):
         return []
     return [p for p in parties if (p.person_id, p.role) not in signed]
+
+
+def method_words(method: str, witness_name: str | None) -> str:
+    """How a signature was made, as every view and printout says it."""
+    return "personal key" if method == "key" else f"typed name, witnessed by {witness_name}"
+
+
+def signing_word(summary: SigningSummary, unsigned: str = "completed") -> str:
+    """A completed record's state: `signed`, `partly signed`, or `unsigned` with no signature
+    yet (a session is still `completed`; an export says `not signed`)."""
+    if summary["signed"]:
+        return "signed"
+    return "partly signed" if summary["signatures"] else unsigned

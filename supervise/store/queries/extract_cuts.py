@@ -20,18 +20,13 @@ from supervise.domain.bundles.extract import (
     mentioned,
 )
 from supervise.domain.records.canonical import canonical_json
-from supervise.domain.records.signing import Content, fingerprint
+from supervise.domain.records.signing import Content, fingerprint, signing_word
 from supervise.domain.rows import SigningSummary
 from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
 from supervise.store.records.content import amendment_content, content_of
 from supervise.store.records.numbered import stored
 from supervise.store.records.session_parts import case_children, cases_of
-from supervise.store.records.signatures import (
-    signatures_of,
-    signing_summary,
-    signing_word,
-    statement_of,
-)
+from supervise.store.records.signatures import signatures_of, signing_summary, statement_of
 from supervise.store.records.template_snapshots import snapshot
 
 

@@ -15,6 +15,7 @@ from supervise.domain.printouts.facts import (
     CaseDecision,
     PrintFacts,
 )
+from supervise.domain.records.signing import signing_word
 from supervise.errors import Hint, StoreFileError
 from supervise.store.db.tables import ActionItem, Amendment, Person
 from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice, choose
@@ -22,7 +23,7 @@ from supervise.store.records.amendments import amendable_sections, amendments_of
 from supervise.store.records.content import session_of_decision
 from supervise.store.records.contracts import status as contract_status
 from supervise.store.records.session_parts import actions_raised, case_decision, cases_of
-from supervise.store.records.signatures import signing_summary, signing_word
+from supervise.store.records.signatures import signing_summary
 from supervise.store.records.template_snapshots import snapshot
 
 

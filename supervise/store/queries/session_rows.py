@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from supervise.domain.dates import iso_or_none
 from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.records.session_rules import functions_covered
+from supervise.domain.records.signing import signing_word
 from supervise.domain.rows import ActionRow, ChildNamed, DecisionRow, SessionDetail, SessionRow
 from supervise.store.db.tables import (
     ActionItem,
@@ -34,7 +35,7 @@ from supervise.store.records.session_parts import (
     reviews_in,
     supervisees_of,
 )
-from supervise.store.records.signatures import signing_summary, signing_word
+from supervise.store.records.signatures import signing_summary
 from supervise.store.records.template_snapshots import snapshot
 
 

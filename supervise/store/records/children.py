@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
+from supervise.domain.records.register_rules import child_problems
 from supervise.domain.rows import ChildRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
@@ -91,8 +92,9 @@ def add_child(work: Writing, *, name: str,
               status: str = "none") -> Child:
     session, now = work.session, work.now
     cleaned = clean_name(name)
-    if dob is not None and dob > now.date():
-        raise UsageError(f"The date of birth {dob} is in the future: check it.")
+    problems = child_problems(dob, now.date())
+    if problems:
+        raise problems[0]
     same = [c for c in session.exec(select(Child).where(Child.name_key == name_key(cleaned)))
             if c.dob == dob]
     if same:

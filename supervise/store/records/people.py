@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from supervise.domain.dates import iso_or_none
 from supervise.domain.names import clean_name, name_key, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
+from supervise.domain.records.register_rules import PersonDates, person_problems
 from supervise.domain.rows import PersonRow
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
@@ -67,18 +68,11 @@ def find_person(session: Session, name: str) -> Person:
 
 
 def _check(person: Person, today: date) -> None:
-    for field, label in (("supervisor_trained_on", "training date"),
-                         ("supervisor_since", "date they became a supervisor"),
-                         ("newly_qualified_on", "qualification date")):
-        value = getattr(person, field)
-        if value and value > today:
-            raise UsageError(f"The {label} {value} is in the future: give the date it happened.")
-    if (person.supervisor_trained_on or person.supervisor_since) and not person.is_supervisor:
-        raise UsageError("", Hint.of("add_supervisor_for_training_dates"))
-    if person.left_date and person.start_date and person.left_date < person.start_date:
-        raise UsageError(
-            f"The leaving date {person.left_date} is before the start date {person.start_date}."
-        )
+    problems = person_problems(PersonDates(
+        person.start_date, person.left_date, person.is_supervisor, person.supervisor_trained_on,
+        person.supervisor_since, person.newly_qualified_on), today)
+    if problems:
+        raise problems[0]
 
 
 def _record(work: Writing, person: Person, *, action: str,

@@ -102,9 +102,10 @@ def save_answer(session: Session, record: SessionRecord, section_id: str, value:
     session.add(row)
 
 
-def children_for_case(session: Session, children: list[dict[str, Any]], family: Family,
-                      status: str | None, now: datetime, actor: str) -> list[Child]:
+def children_for_case(work: Writing, children: list[dict[str, Any]], family: Family,
+                      status: str | None) -> list[Child]:
     """Each child named in a case: found on the register (match_for_case) or added to it."""
+    session = work.session
     found = []
     for named in children:
         if named.get("id"):  # chosen from the register already
@@ -113,7 +114,7 @@ def children_for_case(session: Session, children: list[dict[str, Any]], family: 
         dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
         child = match_for_case(session, named["name"], dob)
         if child is None:
-            child = add_child(Stamp(session, now, actor), name=named["name"], dob=dob,
+            child = add_child(work, name=named["name"], dob=dob,
                               family=family.name, status=status or "none")
         found.append(child)
     return found
@@ -123,10 +124,10 @@ def save_case(work: Writing, record: SessionRecord, *, position: int, family: st
               children: list[dict[str, Any]], status: str | None, answers: dict[str, Any],
               ) -> CaseDiscussion:
     """`status` None: the children's status is not changed (the case notes the current one)."""
-    session, now, actor = work.session, work.now, work.actor
+    session, now = work.session, work.now
     _touch(session, record, now)
     family_row = family_for(session, family, now)
-    found = children_for_case(session, children, family_row, status, now, actor)
+    found = children_for_case(work, children, family_row, status)
     status = status or (found[0].status if found else "none")
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
@@ -348,6 +349,6 @@ def complete_and_sign(work: Writing, record: Any, signers: list[Signer], *, poli
     same transaction: what they sign is the digest complete() has just fixed, not computed a
     second time, as nothing is written in between."""
 
-    session, actor = work.session, work.actor
     digest = complete(work, record, policy=policy)
-    return sign_digest(session, "session", record, signers, digest, signed_at, actor)
+    return sign_digest(Stamp(work.session, signed_at, work.actor), "session", record, signers,
+                       digest)

@@ -3,7 +3,6 @@ or types their full name witnessed by the signed-in user, whose key countersigns
 signature is never changed again (the application refuses, and so do the database's triggers)."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +11,7 @@ from supervise import keycrypto
 from supervise.domain.records.canonical import iso_utc
 from supervise.domain.records.signing import (
     fingerprint,
+    method_words,
     outstanding,
     short_fingerprint,
     signing_complete,
@@ -21,7 +21,7 @@ from supervise.domain.rows import SignatureRow, SigningSummary
 from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
 from supervise.store.db.tables import Person, Signature, SigningKey, id_of
-from supervise.store.db.writing import Stamp, Writing
+from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.records.content import content_of, draft_session_of, parties_of
 from supervise.store.records.numbered import label
@@ -80,12 +80,12 @@ def sign_together(work: Writing, record_type: str, record: Any,
     """Each of `signers` signs the record, in order, as sign_record would one at a time (the
     supervisor and supervisee at the end of a meeting): the record's digest is computed once
     for all of them, not once each."""
-    session, now, actor = work.session, work.now, work.actor
-    return sign_digest(session, record_type, record, signers, None, now, actor)
+    return sign_digest(work, record_type, record, signers, None)
 
 
-def sign_digest(session: Session, record_type: str, record: Any, signers: list[Signer],
-          digest: str | None, now: datetime, actor: str) -> list[Signature]:
+def sign_digest(work: Writing, record_type: str, record: Any, signers: list[Signer],
+                digest: str | None) -> list[Signature]:
+    session = work.session
     what = label(record_type, record.id)
     draft = draft_session_of(session, record_type, record)
     if draft is not None:
@@ -110,11 +110,12 @@ def sign_digest(session: Session, record_type: str, record: Any, signers: list[S
         record.digest = digest  # completed before migration 4 changed how it is computed
         session.add(record)
         session.flush()
-    return [_signature(session, record_type, record, digest, one, now, actor) for one in signers]
+    return [_signature(work, record_type, record, digest, one) for one in signers]
 
 
-def _signature(session: Session, record_type: str, record: Any, digest: str, one: Signer,
-               now: datetime, actor: str) -> Signature:
+def _signature(work: Writing, record_type: str, record: Any, digest: str,
+               one: Signer) -> Signature:
+    session, now = work.session, work.now
     signer, material = one.person, one.material
     row = Signature(
         record_type=record_type, record_id=record.id, digest=digest, signer_id=id_of(signer),
@@ -131,7 +132,7 @@ def _signature(session: Session, record_type: str, record: Any, digest: str, one
                                                statement_of(row, material.key.fingerprint)))
     session.add(row)
     session.flush()
-    append_event(Stamp(session, now, actor), action=f"{record_type}.sign",
+    append_event(work, action=f"{record_type}.sign",
                  record_type=record_type, record_id=str(record.id), digest=digest,
                  detail={"signature": row.id, "signer": signer.id, "role": one.role,
                          "method": material.method})
@@ -141,8 +142,7 @@ def _signature(session: Session, record_type: str, record: Any, digest: str, one
 def signature_row(signature: Signature) -> SignatureRow:
     """A signature as every view shows it; its key's fingerprint comes from the public key it
     carries (what verify checks against the signer's registered key)."""
-    method = "personal key" if signature.method == "key" else \
-        f"typed name, witnessed by {signature.witness_name}"
+    method = method_words(signature.method, signature.witness_name)
     return {
         "name": signature.signer_name, "role": signature.role,
         "signed_at": signature.signed_at, "date": signature.signed_at[:10], "method": method,
@@ -164,9 +164,3 @@ def signing_summary(session: Session, record_type: str, record: Any) -> SigningS
     }
 
 
-def signing_word(summary: SigningSummary, unsigned: str = "completed") -> str:
-    """A completed record's state: `signed`, `partly signed`, or `unsigned` with no signature
-    yet (a session is still `completed`; an export says `not signed`)."""
-    if summary["signed"]:
-        return "signed"
-    return "partly signed" if summary["signatures"] else unsigned
