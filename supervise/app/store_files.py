@@ -10,26 +10,70 @@ from pathlib import Path
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
 from supervise.domain.rows import ContractRow, PersonRow, SessionRow
+from supervise.errors import SuperviseError
 from supervise.store.db.backup import BackupMade, write_backup
-from supervise.store.db.opening import Store, check_new_store, create_store, unlock_store
+from supervise.store.db.opening import (
+    Store,
+    check_new_store,
+    create_store,
+    unlock_for_session,
+    unlock_store,
+    unlock_with_session,
+)
+from supervise.store.db.opening import lock as lock_store
 from supervise.store.db.restore import Restored, restore_backup
 from supervise.store.integrity.doctor import Checkup
 from supervise.store.integrity.doctor import doctor as run_doctor
 from supervise.store.keys.key_file import KDF_PROFILES
+from supervise.store.keys.unlocked import SessionEnded, idle_time
 
-__all__ = ["BackupMade", "Checkup", "Restored", "Store", "backup", "check_new", "create",
-           "demo", "doctor", "opened", "restore"]
+__all__ = ["BackupMade", "Checkup", "Restored", "Store", "Unlocked", "backup", "check_new",
+           "create", "demo", "doctor", "lock", "opened", "restore", "unlock"]
 
 
 @contextmanager
-def opened(path: Path, *, passphrase: Callable[[], str], user: str | None) -> Iterator[Store]:
+def opened(path: Path, *, passphrase: Callable[[], str], user: str | None,
+           session_key: str | None = None,
+           session_ended: Callable[[SuperviseError], None] | None = None) -> Iterator[Store]:
     """The store at `path`, unlocked (the files are checked before `passphrase()` is asked),
-    closed when the block ends."""
-    store = unlock_store(path, passphrase=passphrase, user=user, now=now())
+    closed when the block ends. With the key of an unlocked session (`unlock`), its sealed keys
+    open it and nothing is asked; a session that has ended is reported to `session_ended` and
+    the passphrase is asked as usual."""
+    store = None
+    if session_key:
+        try:
+            store = unlock_with_session(path, session_key, user=user, now=now())
+        except SessionEnded as ended:
+            if session_ended is not None:
+                session_ended(ended)
+    if store is None:
+        store = unlock_store(path, passphrase=passphrase, user=user, now=now())
     try:
         yield store
     finally:
         store.close()
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    user: str
+    session_key: str
+    idle_minutes: int
+
+
+def unlock(path: Path, *, passphrase: Callable[[], str], user: str | None,
+           idle_minutes: int | None) -> Unlocked:
+    """Unlock once for a meeting: the store's keys sealed beside it under a new session key,
+    which later commands give instead of the passphrase until it is idle too long or locked."""
+    idle = idle_time(idle_minutes)
+    store, key = unlock_for_session(path, passphrase=passphrase, user=user, now=now(), idle=idle)
+    store.close()
+    return Unlocked(store.actor, key, int(idle.total_seconds() // 60))
+
+
+def lock(path: Path, session_key: str | None) -> bool:
+    """End the unlocked session of the store at `path`; True if there was one."""
+    return lock_store(path, session_key, now=now())
 
 
 def check_new(path: Path, *, org: str, user: str, role: str) -> tuple[str, str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from supervise.cli import prompts
+from supervise.cli.hints import rendered
 from supervise.cli.output import out
 from supervise.errors import UnlockError, UsageError
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from supervise.app.store_files import Store
 
 MIN_PASSPHRASE = 8
+SESSION_ENV = "SUPERVISE_SESSION"  # the key of the session `supervise unlock` began
 SYNC_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud",
                 "mobile documents", "nextcloud", "owncloud", "box sync")
 
@@ -136,5 +138,6 @@ def open_store(state: AppState) -> "Iterator[Store]":
     from supervise.app.store_files import opened
 
     with opened(state.store_path, passphrase=lambda: store_passphrase(state),
-                user=state.user) as store:
+                user=state.user, session_key=os.environ.get(SESSION_ENV) or None,
+                session_ended=lambda ended: out.warning(rendered(ended))) as store:
         yield store

@@ -104,6 +104,8 @@ HINTS: dict[str, str] = {
     "see_action_list_bare": "(see `action list`)",
     "check_recovery_key": "Check each group of eight against the copy kept safe (after "
                           "`key rotate` only the newest works).",
+    "unlock_again": "Unlock it again with `eval \"$(supervise unlock)\"`, or give the "
+                    "passphrase.",
     # app/: people, children, contracts, policy, templates, keys, store files, retention, audit
     "keys.signing_passphrase_forgotten": "Forgotten? Use --forgotten.",
     # app/: sessions, signing, decisions, actions, exports, reports, overdue

@@ -67,7 +67,7 @@ def build_app(argv: list[str] | None = None):
     from supervise.cli.context import AppState, default_store_path
     from supervise.cli.options import command_group
     from supervise.cli.oversight import overdue, verify
-    from supervise.cli.setup import backup, demo, init
+    from supervise.cli.setup import backup, demo, init, unlock
 
     app = command_group(
         "Safeguarding supervision records: encrypted, policy-aware, verifiable.",
@@ -108,6 +108,8 @@ def build_app(argv: list[str] | None = None):
     app.command("backup")(backup.backup)
     app.command("restore")(backup.restore)
     app.command("doctor")(backup.doctor)
+    app.command("unlock")(unlock.unlock)
+    app.command("lock")(unlock.lock)
     wanted = invoked_group(argv) if argv is not None else None
     for name, (module, help_text) in GROUPS.items():
         if argv is None or name == wanted:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
+from supervise.store.keys import unlocked
 from supervise.store.keys.key_file import (
     KdfParams,
     KeyFile,
@@ -177,7 +178,8 @@ def _fold_in_failures(store: Store, session, now: datetime) -> None:
 
 
 def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
-          keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> Store:
+          keyfile: KeyFile | None = None, opened: OpenedSlot | None = None,
+          detail: dict | None = None) -> Store:
     conn = backend.connect(paths.db, db_key)
     try:
         schema.migrate(conn, paths.db, now)
@@ -194,7 +196,7 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
     store = Store(paths, db_key, row[0], actor, keyfile, opened)
     with store.session() as session:
         _fold_in_failures(store, session, now)
-        append_event(Stamp(session, now, actor), action=action)
+        append_event(Stamp(session, now, actor), action=action, detail=detail)
     store.paths.failures.unlink(missing_ok=True)
     return store
 
@@ -238,15 +240,16 @@ def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | No
 
 
 def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
-                    now: datetime) -> Store:
+                    now: datetime, *, action: str = "store.unlock",
+                    detail: dict | None = None) -> Store:
     """Open with the slot's key; if a rotation was cut short, whichever key the database
     answers to is kept and the key file is put straight."""
     for key in (opened.db_key, opened.next_key):
         if key is None:
             continue
         try:
-            store = _open(paths, key, actor=opened.user, now=now, action="store.unlock",
-                          keyfile=keyfile, opened=opened)
+            store = _open(paths, key, actor=opened.user, now=now, action=action,
+                          keyfile=keyfile, opened=opened, detail=detail)
         except backend.WrongKey:
             continue
         if key is opened.next_key:
@@ -258,6 +261,51 @@ def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
         f"{paths.db} does not open with its key file: the key file belongs to another store, or "
         "the database is damaged. Put the store's own key file beside it, or restore a backup."
     )
+
+
+def unlock_for_session(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
+                       now: datetime, idle: timedelta) -> tuple[Store, str]:
+    """Unlock as `unlock_store` does, and keep the store's keys sealed beside it for later
+    commands (`unlocked.py`); returns the store and the session key."""
+    store = unlock_store(db_path, passphrase=passphrase, user=user, now=now)
+    assert store.opened is not None
+    opened = OpenedSlot(store.opened.user, store.opened.slot_id, store.opened.private_key,
+                        store.db_key)
+    token = unlocked.start(store.paths.db, opened, store.store_id, now=now, idle=idle)
+    with store.session() as session:
+        append_event(Stamp(session, now, store.actor), action="store.session-start",
+                     detail={"idle_minutes": int(idle.total_seconds() // 60)})
+    return store, token
+
+
+def unlock_with_session(db_path: Path, token: str, *, user: str | None, now: datetime) -> Store:
+    """Open the store with an unlocked session's keys, no passphrase asked. A session whose
+    key holder no longer holds that key (a rotation, a removed key slot) has ended."""
+    paths = StorePaths(db_path)
+    backend.check_store_file(paths.db)
+    keyfile = load_keyfile(paths.keys)
+    state = unlocked.resume(paths.db, token, now=now, user=user)
+    slot = keyfile.slot_for(state.opened.user)
+    if slot is None or slot["id"] != state.opened.slot_id or not keyfile.authentic(
+            state.opened.db_key) or state.store_id != keyfile.store_id:
+        unlocked.end(paths.db)
+        raise unlocked.SessionEnded("The unlocked session ended: the store's keys changed "
+                                    "since.", Hint.of("unlock_again"))
+    return open_with_slot(paths, keyfile, state.opened, now,
+                          detail={"by": "unlocked session"})
+
+
+def lock(db_path: Path, token: str | None, *, now: datetime) -> bool:
+    """End the unlocked session (audited when its key is at hand); True if there was one."""
+    paths = StorePaths(db_path)
+    if token and unlocked.session_file(paths.db).exists():
+        try:
+            with unlock_with_session(paths.db, token, user=None, now=now) as store, \
+                    store.session() as session:
+                append_event(Stamp(session, now, store.actor), action="store.lock")
+        except SuperviseError:
+            pass  # an ended or foreign session is forgotten all the same
+    return unlocked.end(paths.db)
 
 
 def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes],

@@ -14,6 +14,7 @@ from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
+from supervise.store.keys import unlocked
 from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.people import find_person, list_people
@@ -61,6 +62,7 @@ def remove_user(store: Store, name: str, now: datetime) -> str:
             )
         keyfile.remove_slot(person.name)
         _save_holder_change(session, store, keyfile, person, holds_key=False, now=now)
+        unlocked.end(store.paths.db)  # whoever unlocked it, their key may be the one removed
         return person.name
 
 
@@ -83,6 +85,7 @@ def rotate(store: Store, now: datetime) -> bytes:
     Nobody else may have the store open meanwhile."""
     keyfile = _keyfile(store)
     new_key = os.urandom(32)
+    unlocked.end(store.paths.db)  # it holds the key being replaced
     store.engine.dispose()
     paths = store.paths
     rekeyed = temp_path_beside(paths.db, "rotate")
