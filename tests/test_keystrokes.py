@@ -69,3 +69,39 @@ def test_a_session_typed_key_by_key_is_recorded(cli, keys):
     assert [(a["text"], a["owner"]) for a in record["actions"]] == [
         ("Ring the virtual school", "Alex Morgan")]
     assert record["next_meeting"] == next_date and record["status"] == "completed"
+
+
+def _every_question() -> list[str]:
+    from pathlib import Path
+
+    from supervise.domain.policy.templates import parse_template
+
+    questions = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "templates").glob("*.toml")):
+        template = parse_template(path.read_text("utf-8"), str(path))
+        for section in template.sections:
+            questions.append(f"{section.title} (required)")
+            questions.extend(f.title for f in section.fields)
+    return questions
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 160])
+def test_every_shipped_question_is_laid_out_within_the_terminal(columns):
+    """Issue 18: "? question", how to answer and the answer drawn wider than the terminal
+    showed nothing at all. Laid out, no line is wider than the terminal, no word is lost, and
+    a question too long to share its line gives the answer a line of its own."""
+    for question in [*_every_question(), prompts.NOTE_HOW_TO_FINISH]:
+        for own_line in (False, True):
+            shown = prompts.laid_out(question, columns, own_line=own_line)
+            lines = f"? {shown} ".split("\n")
+            assert all(len(line) < columns for line in lines), (columns, lines)
+            assert " ".join(shown.split()) == " ".join(question.split())
+            assert own_line or len(lines) == 1 or lines[-1] == " "  # the answer's own line
+        hint = prompts.how_to(prompts.NOTE_HOW_TO_FINISH, columns)
+        assert all(len(line) < columns for line in f"  {hint} ".split("\n"))
+
+
+def test_a_short_question_keeps_its_answer_on_its_line():
+    assert prompts.laid_out("Date held:", 80) == "Date held:"
+    assert prompts.laid_out("Sign session 1?", 80, room=9, typed=False) == "Sign session 1?"
+    assert prompts.laid_out("Welcome", 80, own_line=True) == "Welcome\n"

@@ -32,6 +32,18 @@ def _csv_cell(value: Any) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not _NUMBER.match(text) else text
 
 
+def _terminal_width(stream: Any) -> int | None:
+    """The width of the terminal `stream` writes to, or None when it is not a terminal."""
+    import os
+
+    try:
+        if not stream.isatty():
+            return None
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 class Output:
     def data(self, text: str) -> None:
         self._write(visible(text))
@@ -49,7 +61,28 @@ class Output:
         sys.stderr.flush()
 
     def warning(self, text: str) -> None:
-        self.message(f"Warning: {text}")
+        self.paragraph(f"Warning: {text}")
+
+    def paragraph(self, text: str, indent: str = "") -> None:
+        """A message word-wrapped to the terminal's width (each line starting with `indent`),
+        so a long one does not break mid-word at the edge; not wrapped when stderr is not a
+        terminal (a log keeps each message on one line)."""
+        import textwrap
+
+        width = _terminal_width(sys.stderr)
+        if width is None:
+            self.message(indent + text)
+            return
+        lines: list[str] = []
+        for part in text.split("\n"):
+            lines.extend(textwrap.wrap(part, max(width - 1, 20), initial_indent=indent,
+                                       subsequent_indent=indent, break_on_hyphens=False)
+                         or [""])
+        self.message("\n".join(lines))
+
+    def guidance(self, text: str) -> None:
+        """A question's help, under its title: one paragraph, indented, wrapped to the width."""
+        self.paragraph(" ".join(text.split()), indent="  ")
 
     def csv(self, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> None:
         """Rows as CSV under a header of their keys. A cell a spreadsheet would run as a

@@ -31,11 +31,59 @@ class Prompter(Protocol):
 
 
 NOTE_HOW_TO_FINISH = "(several lines: Enter adds a line; Esc then Enter, or Alt+Enter, finishes)"
+CHECKBOX_HOW_TO = "(Space picks, Enter ends)"
+SELECT_HOW_TO = "(Use arrow keys)"  # questionary's own, measured here to lay the question out
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` word-wrapped to `width` columns, its own line breaks kept (a word longer than
+    the width is cut, never left to run off the edge)."""
+    import textwrap
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(textwrap.wrap(paragraph, max(width, 10), break_on_hyphens=False) or [""])
+    return lines
+
+
+def laid_out(message: str, columns: int, *, room: int = 0, typed: bool = True,
+             own_line: bool = False) -> str:
+    """`message` as questionary should draw it on a terminal `columns` wide.
+
+    questionary draws "? MESSAGE", how to answer and the answer on one line, and prompt_toolkit
+    shows nothing at all when that line is wider than the terminal (issue 18). A question that
+    leaves room stays on one line (`room`: what its instruction and answer need there; a typed
+    answer is given at least half the width). Otherwise it is word-wrapped under its "? " and
+    the answer gets a line of its own, the full width (`own_line`: always, as for a note)."""
+    line = 2 + len(message) + 1
+    if not own_line and "\n" not in message and line + room < columns \
+            and (not typed or line <= columns // 2):
+        return message
+    return "\n  ".join(wrap(message, columns - 3)) + "\n"  # "? " first, then two spaces
+
+
+def how_to(instruction: str, columns: int) -> str:
+    """An instruction for questionary to draw on its own line(s) between a question laid out
+    with `own_line` and the answer, indented under the question."""
+    return "\n  ".join(wrap(instruction, columns - 3)) + "\n"
+
+
+def _hidden(message: str) -> str:
+    """A passphrase typed on the terminal, not echoed (getpass: no prompt_toolkit, so the first
+    question of a command, the store passphrase, is on screen at once)."""
+    import getpass
+    import shutil
+
+    columns = max(shutil.get_terminal_size((80, 24)).columns, 20)
+    return getpass.getpass(laid_out(f"? {message}", columns) + " ", stream=sys.stderr)
 
 
 class TerminalPrompter:
     """Asks on the terminal. Ctrl-C raises KeyboardInterrupt, handled once at the exit point.
-    `output` replaces the terminal (tests drive it with prompt_toolkit's pipe input)."""
+    `output` replaces the terminal (tests drive it with prompt_toolkit's pipe input).
+
+    Every question is laid out for the terminal's width when it is asked (`laid_out`): wrapped,
+    with how to answer it on a line of its own, so nothing is drawn wider than the screen."""
 
     def __init__(self, output=None) -> None:
         self.output = output
@@ -47,47 +95,75 @@ class TerminalPrompter:
 
         return create_output(stdout=sys.stderr)
 
+    @staticmethod
+    def _columns(output) -> int:
+        try:
+            columns = output.get_size().columns
+        except OSError:
+            columns = 80
+        return max(columns, 20)
+
     def text(self, message: str, default: str = "") -> str:
         import questionary
 
-        return questionary.text(message, default=default, output=self._output()).unsafe_ask()
+        output = self._output()
+        shown = laid_out(message, self._columns(output))
+        return questionary.text(shown, default=default, output=output).unsafe_ask()
 
     def secret(self, message: str) -> str:
+        if self.output is None:  # the terminal itself: the standard library's hidden input
+            return _hidden(message)
         import questionary
 
-        return questionary.password(message, output=self._output()).unsafe_ask()
+        output = self._output()
+        shown = laid_out(message, self._columns(output))
+        return questionary.password(shown, output=output).unsafe_ask()
 
     def confirm(self, message: str, default: bool = False) -> bool:
         import questionary
 
-        return questionary.confirm(message, default=default, output=self._output()).unsafe_ask()
+        output = self._output()
+        shown = laid_out(message, self._columns(output), room=len("(y/N) Yes"),
+                         typed=False)
+        return questionary.confirm(shown, default=default, output=output).unsafe_ask()
 
     def note(self, message: str, default: str = "") -> str:
         import questionary
 
-        return questionary.text(message, default=default, multiline=True,
-                                instruction=NOTE_HOW_TO_FINISH,
-                                output=self._output()).unsafe_ask()
+        output = self._output()
+        columns = self._columns(output)
+        shown = laid_out(message, columns, own_line=True)
+        how = how_to(NOTE_HOW_TO_FINISH, columns)
+        return questionary.text(shown, default=default, multiline=True, instruction=how,
+                                output=output).unsafe_ask()
 
     def choice(self, message: str, choices: list[str], default: str | None = None) -> str:
         import questionary
 
-        return questionary.select(message, choices=choices, default=default,
-                                  output=self._output()).unsafe_ask()
+        output = self._output()
+        room = max(len(SELECT_HOW_TO), *map(len, choices)) + 1
+        shown = laid_out(message, self._columns(output), room=room, typed=False)
+        return questionary.select(shown, choices=choices, default=default,
+                                  output=output).unsafe_ask()
 
     def checkbox(self, message: str, choices: list[str], default: list[str]) -> list[str]:
         import questionary
 
+        output = self._output()
+        room = max(len(CHECKBOX_HOW_TO), len("done (10 selections)")) + 1
+        shown = laid_out(message, self._columns(output), room=room, typed=False)
         options = [questionary.Choice(c, checked=c in default) for c in choices]
-        return questionary.checkbox(message, choices=options,
-                                    output=self._output()).unsafe_ask()
+        return questionary.checkbox(shown, choices=options, instruction=CHECKBOX_HOW_TO,
+                                    output=output).unsafe_ask()
 
     def name(self, message: str, names: list[str], default: str = "") -> str:
         import questionary
 
-        return questionary.autocomplete(message, choices=names, default=default,
+        output = self._output()
+        shown = laid_out(message, self._columns(output))
+        return questionary.autocomplete(shown, choices=names, default=default,
                                         ignore_case=True, match_middle=True,
-                                        output=self._output()).unsafe_ask()
+                                        output=output).unsafe_ask()
 
 
 _installed: ContextVar[Prompter | None] = ContextVar("supervise_prompter", default=None)

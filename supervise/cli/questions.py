@@ -65,7 +65,7 @@ def ask(spec: Field, default: Any, names: list[str]) -> Any:
     hint = f"give --answer {spec.id}=… or put it in the answers file."
     title = f"{spec.title}{' (required)' if spec.required else ''}"
     if spec.help:
-        out.message(f"  {' '.join(spec.help.split())}")
+        out.guidance(spec.help)
     while True:
         if spec.type == "note":
             raw: Any = prompts.note(title, hint=hint, default=default or "")
