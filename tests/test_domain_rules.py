@@ -4,6 +4,7 @@
 from datetime import UTC, date, datetime
 
 from supervise.domain.document import Answer, Grid, Heading, Remark
+from supervise.domain.names import Known, near_matches, similar_names
 from supervise.domain.policy.templates import parse_template
 from supervise.domain.printouts.facts import PrintFacts
 from supervise.domain.printouts.layout import lay_out
@@ -15,12 +16,22 @@ from supervise.domain.records.contract_rules import (
     ending_problems,
     term_problems,
 )
-from supervise.domain.records.register_rules import PersonDates, child_problems, person_problems
+from supervise.domain.records.register_rules import (
+    PersonDates,
+    case_child_problems,
+    child_problems,
+    person_problems,
+)
 from supervise.domain.records.session_rules import (
+    CaseFacts,
+    action_owner_problems,
     action_problems,
     completion_problems,
+    functions_covered,
     late_entry,
+    review_problems,
     start_problems,
+    unanswered,
 )
 from supervise.domain.records.signing import Content
 from supervise.errors import UsageError
@@ -46,15 +57,92 @@ def test_a_new_session_is_refused_in_the_future_too_long_or_self_supervised():
 def test_completing_is_refused_for_a_next_meeting_not_after_it_then_missing_case_answers():
     template = parse_template((shipped_dir("templates") / "dsl-agenda.toml").read_text(), "t")
     found = completion_problems(session_id=3, template=template, answers={},
-                                cases=[(1, {}), (2, {"notes": "Seen"})], next_meeting=DAY,
-                                held_on=DAY)
+                                cases=[CaseFacts(1, "Brown", {}),
+                                       CaseFacts(2, "Okafor", {"notes": "Seen"})],
+                                next_meeting=DAY, held_on=DAY)
     assert [p.message for p in found] == [
         f"The next meeting ({DAY}) is not after the session ({DAY}).",
-        "Session 3 still needs: case 1: Notes."]
+        "Session 3 still needs: case 1 (Brown family): Notes."]
     assert found[1].hint is not None and found[1].hint.key == "resume_session"
     assert completion_problems(session_id=3, template=template, answers={},
-                               cases=[(1, {"notes": "Seen"})], next_meeting=None,
-                               held_on=DAY) == []
+                               cases=[CaseFacts(1, "Brown", {"notes": "Seen"})],
+                               next_meeting=None, held_on=DAY) == []
+
+
+DECISION = parse_template((shipped_dir("templates") / "ms-decision-record.toml").read_text(),
+                          "d")
+
+
+def test_a_decision_records_required_fields_are_needed_before_completing_in_agenda_order():
+    template = parse_template((shipped_dir("templates") / "dsl-agenda.toml").read_text(), "t")
+    required = [s.id for s in DECISION.sections if s.required]
+    assert "rationale" in required
+    without = {k: "x" for k in required if k != "rationale"}
+    case = CaseFacts(2, "Brown", {"notes": "Seen"}, without, DECISION)
+    found = completion_problems(session_id=7, template=template, answers={}, cases=[case],
+                                next_meeting=None, held_on=DAY)
+    assert [p.message for p in found] == [
+        "Session 7 still needs: case 2 (Brown family), its decision record: Rationale."]
+    missing = unanswered(template, {}, [case, CaseFacts(1, "Okafor", {"notes": ""})])
+    assert [(m.part, m.case, m.field) for m in missing] == [
+        ("case", 1, "notes"), ("decision", 2, "rationale")]
+    assert missing[0].section == "share_experience"
+    done = CaseFacts(2, "Brown", {"notes": "Seen"}, {**without, "rationale": "Weighed"},
+                     DECISION)
+    assert completion_problems(session_id=7, template=template, answers={}, cases=[done],
+                               next_meeting=None, held_on=DAY) == []
+
+
+def test_function_tags_of_case_questions_count_when_a_case_answered_them():
+    """The DSL agenda's only mediation question is a case question (multi-agency working)."""
+    template = parse_template((shipped_dir("templates") / "dsl-agenda.toml").read_text(), "t")
+    has = {"cases": True}
+    assert "mediation" not in functions_covered(template, {}, has, [{"notes": "Seen"}])
+    covered = functions_covered(template, {}, has,
+                                [{"notes": "Seen"}, {"multi_agency": "Core group met"}])
+    assert "mediation" in covered and "management" in covered
+    assert "mediation" not in functions_covered(template, {}, has, [{"multi_agency": ""}])
+
+
+def test_a_carried_action_needs_its_new_date_and_an_action_exactly_one_owner():
+    assert review_problems(4, "open", outcome="carried", due=None, held_on=DAY)[0].hint.key \
+        == "carried_needs_due"
+    assert review_problems(4, "open", outcome="carried", due=DAY, held_on=DAY) == []
+    assert "before the session" in review_problems(
+        4, "open", outcome="carried", due=date(2026, 5, 1), held_on=DAY)[0].message
+    assert action_owner_problems(staff=True, contact=None, role=None) == []
+    assert action_owner_problems(staff=False, contact="Jo Bloggs", role="Social worker") == []
+    assert "one owner" in action_owner_problems(staff=True, contact="Jo", role="SW")[0].message
+    assert "needs an owner" in action_owner_problems(staff=False, contact=None,
+                                                     role=None)[0].message
+    assert "role or organisation" in action_owner_problems(staff=False, contact="Jo Bloggs",
+                                                           role=" ")[0].message
+
+
+def test_a_near_duplicate_child_is_a_similar_name_with_the_same_birthday_or_family():
+    born = date(2019, 4, 2)
+    lily = Known("Lily Brown", born, "Brown")
+    register = [lily, Known("Lily Brown", date(2012, 1, 1), None),
+                Known("Ava Smith", date(2016, 1, 1), "Smith"),
+                Known("Samuel Green", None, "Green")]
+    assert near_matches("Lilly Brown", born, "Brown", register) == [lily]
+    assert near_matches("LILLY BROWN", born, None, register) == [lily]  # same dob
+    assert near_matches("Lilly Brown", None, "Brown", register) == [lily]  # same family
+    assert near_matches("Lilly Brown", date(2020, 1, 1), "Jones", register) == []
+    assert near_matches("Lily Brown", born, "Brown", register) == []  # that is her
+    assert near_matches("Amy Smith", None, "Smith", register) == []  # a sibling's name
+    assert [k.name for k in near_matches("Sam Green", None, "Green", register)] == [
+        "Samuel Green"]
+    assert similar_names("Zofia Nowak-Kowalska", "zofia nowak kowalsky")
+    assert not similar_names("Ada Okafor", "Ben Okafor")
+
+
+def test_a_childs_status_dates_from_before_the_session_and_after_their_birth():
+    assert case_child_problems("Lily", since=DAY, held_on=DAY, dob=date(2019, 4, 2)) == []
+    assert "after the session" in case_child_problems(
+        "Lily", since=date(2026, 5, 13), held_on=DAY, dob=None)[0].message
+    assert "before their date of birth" in case_child_problems(
+        "Lily", since=date(2019, 1, 1), held_on=DAY, dob=date(2019, 4, 2))[0].message
 
 
 def test_contract_terms_are_told_in_order_and_one_contract_per_kind():

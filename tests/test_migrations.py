@@ -56,37 +56,98 @@ def frozen_store(path: Path):
     return conn
 
 
-def test_a_new_store_has_the_shape_stores_have_always_had(store, tmp_path):
-    """Migrations render tables, indexes and columns from the declarations: the store they make
-    equals, table by table, index by index and trigger by trigger, what the hand-written DDL of
-    migrations 1-8 made (frozen in tests/data/schema-8.sql)."""
-    conn = sqlite.connect(store, db_key(store))
+def schema_8_store(path: Path):
+    """A new store made by migrations 1-8 only: the schema every store had before 9."""
+    import os
+
+    conn = sqlite.connect(path, os.urandom(32), create=True)
+    schema.migrate(conn, path, NOW, migrations=schema.MIGRATIONS[:8])
+    return conn
+
+
+def test_migrations_1_to_8_make_the_shape_stores_have_always_had(tmp_path):
+    """Migrations render tables, indexes and columns from the declarations (as each table was
+    first made): migrations 1-8 make, table by table, index by index and trigger by trigger,
+    what their hand-written DDL made (frozen in tests/data/schema-8.sql)."""
+    conn = schema_8_store(tmp_path / "eight.db")
     frozen = frozen_store(tmp_path / "frozen.db")
     try:
         made, then = shape(conn), shape(frozen)
         assert made.keys() == then.keys()
         for name in then:
             assert made[name] == then[name], name
-        assert schema.schema_version(conn) == schema.latest_version() == 8
+        assert schema.schema_version(conn) == 8
     finally:
         conn.close()
         frozen.close()
 
 
-def test_the_declarations_alone_make_the_same_tables(tmp_path):
-    """The models are the one source: creating every table straight from them gives the shape
-    the migrations give (so no index, key, default or AUTOINCREMENT lives only in a migration)."""
+def declared_tables(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'declared.db'}")
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     declared = sqlite3.connect(tmp_path / "declared.db")
-    frozen = frozen_store(tmp_path / "frozen.db")
     try:
-        tables = {k: v for k, v in shape(frozen).items() if isinstance(v, tuple)}
-        assert shape(declared) == tables
+        return shape(declared)
     finally:
         declared.close()
-        frozen.close()
+
+
+def test_a_new_store_has_the_shape_of_the_declarations(store, tmp_path):
+    """The models are the one source: creating every table straight from them gives the tables
+    the migrations give a new store (so no index, key, default or AUTOINCREMENT lives only in a
+    migration), at the latest schema."""
+    conn = sqlite.connect(store, db_key(store))
+    try:
+        tables = {k: v for k, v in shape(conn).items() if isinstance(v, tuple)}
+        assert tables == declared_tables(tmp_path)
+        assert schema.schema_version(conn) == schema.latest_version() == 9
+    finally:
+        conn.close()
+
+
+def test_a_schema_8_store_migrated_has_the_shape_of_a_new_one(store, tmp_path):
+    """Migration 9 brings a store of schema 8 to what a new store is, triggers and all: each
+    child's own status in a case, an action owned by a contact (owner_id may be empty) and
+    tied to an agenda item, and the signed guard over the action's new columns."""
+    old = schema_8_store(tmp_path / "eight.db")
+    new = sqlite.connect(store, db_key(store))
+    try:
+        backup = schema.migrate(old, tmp_path / "eight.db", NOW)
+        assert backup is not None and backup.name.endswith("-schema-8.db")
+        migrated, made = shape(old), shape(new)
+        assert migrated.keys() == made.keys()
+        for name in made:
+            assert migrated[name] == made[name], name
+        owner = [c for c in migrated["action_item"][0] if c[1] == "owner_id"]
+        assert owner[0][3] == 0  # NOT NULL no more
+        assert "owner_contact" in migrated["action_item_signed_update"]
+        assert sqlite.structure_problems(old) == []
+    finally:
+        old.close()
+        new.close()
+
+
+def test_migration_9_keeps_every_row_and_lets_an_action_be_owned_by_a_contact(tmp_path):
+    path = tmp_path / "eight.db"
+    conn = schema_8_store(path)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("INSERT INTO action_item (id, text, owner_id, due_on, session_id, status, "
+                     "created_at, updated_at, agreed_due_on) VALUES (1, 'x', 1, '2026-03-01', 1, "
+                     "'open', '', '', '2026-03-01')")
+        conn.execute("INSERT INTO case_child (case_id, child_id) VALUES (1, 1)")
+        schema.migrate(conn, path, NOW)
+        assert list(conn.execute("SELECT id, owner_id, owner_contact FROM action_item")) == [
+            (1, 1, None)]
+        assert list(conn.execute("SELECT status, status_since, local_ref FROM case_child")) == [
+            (None, None, None)]
+        conn.execute("INSERT INTO action_item (id, text, owner_id, owner_contact, owner_role, "
+                     "due_on, session_id, status, created_at, updated_at) VALUES (2, 'y', NULL, "
+                     "'Jo Bloggs', 'social worker', '2026-03-01', 1, 'open', '', '')")
+        assert list(conn.execute("PRAGMA integrity_check")) == [("ok",)]
+    finally:
+        conn.close()
 
 
 def test_a_migration_names_only_what_is_declared():

@@ -152,15 +152,25 @@ text = "Chase the health visitor's report"
 owner = "Sam Taylor"
 due = "{first + timedelta(days=14)}"
 """)).code == 0
-    second = session_file(tmp_path, "2.toml", TODAY - timedelta(days=30), """
+    review = """
 [[action_review]]
 action = 1
 outcome = "carried"
 note = "Report promised for next week"
-""")
+"""
+    undated = cli("session", "new", "--answers", session_file(
+        tmp_path, "2.toml", TODAY - timedelta(days=30), review))
+    assert undated.code == 2 and "a carried action needs its new due date" in undated.err
+    assert len(sessions(cli)) == 1
+    new_due = TODAY - timedelta(days=20)
+    second = session_file(tmp_path, "2.toml", TODAY - timedelta(days=30),
+                          review + f'due = "{new_due}"\n')
     assert cli("session", "new", "--answers", second).code == 0
     action = json.loads(cli("action", "list", "--json").out)[0]
     assert action["status"] == "open" and len(action["reviews"]) == 1
+    assert action["due"] == new_due.isoformat()  # carried forward to its new date
+    assert (action["reviews"][0]["due_before"], action["reviews"][0]["due_after"]) == (
+        (first + timedelta(days=14)).isoformat(), new_due.isoformat())
     third = session_file(tmp_path, "3.toml", TODAY, """
 [[action_review]]
 action = 1
@@ -385,8 +395,8 @@ def test_children_who_share_a_name_are_never_merged_or_duplicated(cli, team, tmp
     assert len(json.loads(cli("child", "list", "--json").out)) == 2 and sessions(cli) == []
     picked = session_file(tmp_path, "b.toml", TODAY, case % ', dob = "2018-01-01"')
     assert cli("session", "new", "--answers", picked).code == 0
-    assert detail(cli, 1)["cases"][0]["children"] == [{"name": "Amy Smith",
-                                                       "dob": "2018-01-01"}]
+    assert detail(cli, 1)["cases"][0]["children"] == [{
+        "name": "Amy Smith", "dob": "2018-01-01", "status": "none", "since": None, "ref": None}]
     new_one = session_file(tmp_path, "c.toml", TODAY, case % ', dob = "2020-05-05"')
     assert cli("session", "new", "--answers", new_one).code == 0
     assert len(json.loads(cli("child", "list", "--json").out)) == 3
@@ -473,7 +483,8 @@ def test_a_half_recorded_case_is_finished_on_resume(cli, team):
     start += [("Matters arising", "None"), ("Discuss a family", True),
               ("Family name", "Brown"), ("Child's full name", "Leo Brown"),
               ("Date of birth", "2018-06-30"), ("Another child", False),
-              ("status now", "child-in-need"), (fields[0].title[:15], KeyboardInterrupt())]
+              ("Leo Brown's status now", "child-in-need"), ("child-in-need since", "2025-09-01"),
+              ("local reference", ""), (fields[0].title[:15], KeyboardInterrupt())]
     with prompts.use(ScriptedPrompter(*start)):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
                    "--time", "10:00", "--duration", "60").code == 130

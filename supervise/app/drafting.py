@@ -10,11 +10,13 @@ from typing import Any
 
 from supervise.app.unit import Work, unit_of_work
 from supervise.domain.policy.templates import Template
+from supervise.domain.records.session_rules import Unanswered
+from supervise.domain.rows import ChildRow
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import SessionRecord, id_of
 from supervise.store.integrity.audit_chain import append_event
-from supervise.store.records import sessions
+from supervise.store.records import children, sessions
 from supervise.store.records.children import same_name
 from supervise.store.records.numbered import find_session
 from supervise.store.records.people import find_person, names_in_post
@@ -71,11 +73,13 @@ def actions_to_review(store: Store, session_id: int) -> list[tuple[int, str, dat
 
 
 def record_review(store: Store, session_id: int, action_id: int, *, outcome: str,
-                  note: str) -> None:
-    """An open action reviewed in the session (in effect once the session is completed)."""
+                  note: str, due: date | None = None) -> None:
+    """An open action reviewed in the session (in effect once the session is completed). A
+    carried action is given its new due date `due` (refused without one, or before the
+    session); the review keeps the old one (due_before) beside it."""
     with _autosave(store, session_id, f"review of action {action_id}") as (work, record):
         sessions.review_action(work, sessions.find_action(work.session, action_id),
-                               outcome=outcome, note=note, record=record)
+                               outcome=outcome, note=note, record=record, due=due)
 
 
 def cases_so_far(store: Store, session_id: int) -> list[tuple[int, str, dict[str, Any]]]:
@@ -90,9 +94,48 @@ def children_named(store: Store, name: str) -> list[tuple[int, date | None, str 
         return [(id_of(c), c.dob, c.local_ref, c.status) for c in same_name(work.session, name)]
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What a case's type-ahead offers: every child on the register (with family, date of
+    birth, reference and status since when) and every family's name."""
+
+    children: list[ChildRow]
+    families: list[str]
+
+
+def child_candidates(store: Store) -> Candidates:
+    with unit_of_work(store) as work:
+        return Candidates(
+            [children.child_row(work.session, c) for c in children.list_children(work.session)],
+            children.family_names(work.session))
+
+
+def near_children(store: Store, name: str, dob: date | None,
+                  family: str | None) -> list[ChildRow]:
+    """Children on the register that a child named for the first time may really be (a
+    misspelt name with the same date of birth or family), closest first: ask "did you mean"
+    before adding a new one."""
+    with unit_of_work(store) as work:
+        return [children.child_row(work.session, c)
+                for c in children.near_children(work.session, name, dob, family)]
+
+
+def missing_answers(store: Store, session_id: int) -> list[Unanswered]:
+    """The required questions of a draft still unanswered, in agenda order: top-level
+    sections, case fields and decision-record fields (each with its case's position and
+    family), so a walk can go straight to them; completing is refused while any is left."""
+    with unit_of_work(store) as work:
+        return sessions.unanswered_in(work.session, find_session(work.session, session_id))
+
+
 def record_case(store: Store, session_id: int, *, position: int, family: str,
-                children: list[dict[str, Any]], status: str) -> None:
-    """A case discussion begun: the family and children (found on the register or added)."""
+                children: list[dict[str, Any]], status: str | None) -> None:
+    """A case discussion begun: the family and children (found on the register or added).
+    Each child's dictionary: `name` and `dob` (or `id`, chosen from the register), and
+    optionally `own_status` (this child's status; else `status`, the case's), `since` (a
+    date: when that status began, e.g. the plan's start; not after the session) and `ref`
+    (the child's local reference). Ask near_children first for a name new to the
+    register."""
     with _autosave(store, session_id, f"case {position}") as (work, record):
         sessions.save_case(work, record, position=position, family=family,
                            children=children, status=status, answers={})
@@ -126,12 +169,20 @@ def staff_name(store: Store, name: str) -> str:
         return find_person(work.session, name).name
 
 
-def record_action(store: Store, session_id: int, *, text: str, owner: str, due: date) -> None:
-    """An action agreed in the session."""
+def record_action(store: Store, session_id: int, *, text: str, owner: str, due: date,
+                  owner_role: str | None = None, case: int | None = None,
+                  item: str | None = None) -> None:
+    """An action agreed in the session. `owner` is a member of staff, or, with `owner_role`
+    (their role or organisation), a named contact not on the staff list (a social worker, a
+    parent). `case` (a case's position) or `item` (an agenda section id) says what it is
+    about."""
     with _autosave(store, session_id, "action") as (work, record):
-        sessions.add_action(work.session, record, text=text,
-                            owner=find_person(work.session, owner), due=due, case=None,
-                            now=work.now)
+        staff = None if owner_role else find_person(work.session, owner)
+        sessions.add_action(work.session, record, text=text, owner=staff, due=due,
+                            case=sessions.case_at(work.session, record, case) if case
+                            else None, now=work.now,
+                            contact=owner if owner_role else None, role=owner_role,
+                            item=item)
 
 
 def next_meeting(store: Store, session_id: int) -> tuple[date, str, bool]:

@@ -53,11 +53,13 @@ def leave(store: Store, name: str, left: date) -> str:
 # The case register: children, their families and their status.
 
 def add_child(store: Store, *, name: str, dob: date | None, ref: str | None,
-              family: str | None, status: str) -> str:
-    """The child's name as recorded."""
+              family: str | None, status: str, since: date | None = None,
+              new: bool = False) -> str:
+    """The child's name as recorded. A child the register may already hold under a near
+    spelling (same date of birth or family) is refused unless `new` says it is another."""
     with unit_of_work(store) as work:
-        child = children.add_child(work, name=name,
-                                   dob=dob, ref=ref, family=family, status=status)
+        child = children.add_child(work, name=name, dob=dob, ref=ref, family=family,
+                                   status=status, status_since=since, refuse_near=not new)
         return child.name
 
 

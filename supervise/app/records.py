@@ -6,6 +6,7 @@ from typing import Any
 
 from supervise.app.unit import unit_of_work
 from supervise.domain.rows import ActionRow, DecisionRow
+from supervise.errors import NotFoundError
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import id_of
 from supervise.store.queries import session_rows
@@ -30,11 +31,20 @@ def show_decision(store: Store, decision_id: str) -> DecisionRow:
 
 
 def list_actions(store: Store, owner: str | None) -> list[ActionRow]:
-    """Actions (owned by one person, when named), as rows; `overdue` is judged today."""
+    """Actions (owned by one member of staff or named contact, when named), as rows;
+    `overdue` is judged today. A name not on the staff list is looked for among the contacts
+    who own actions; if none, it is refused as an unknown person."""
     with unit_of_work(store) as work:
-        person = find_person(work.session, owner) if owner else None
+        person, contact = None, None
+        if owner:
+            try:
+                person = find_person(work.session, owner)
+            except NotFoundError:
+                if not session_rows.list_actions(work.session, contact=owner):
+                    raise
+                contact = owner
         return [session_rows.action_row(work.session, a, work.now.date())
-                for a in session_rows.list_actions(work.session, person)]
+                for a in session_rows.list_actions(work.session, person, contact)]
 
 
 def action_done(store: Store, action_id: str, note: str) -> int:

@@ -9,6 +9,11 @@ HINTS: dict[str, str] = {
     "check_supervisor": "check --supervisor.",
     "amend_session": "Record a correction with `supervise session amend {session}`.",
     "resume_session": "Resume it with `supervise session resume {session}`.",
+    "carried_needs_due": "give the new date it is due (in an answers file, due = \"YYYY-MM-DD\" "
+                         "in that [[action_review]]).",
+    "say_new_child": "if {name} is a different child, add them with --new.",
+    "say_new_child_in_file": "if {name} is a different child, add new = true to that child's "
+                             "entry.",
     "another_supervisor": "give another --supervisor.",
     "mark_supervisor": "run `supervise person edit {person!r} --supervisor` first.",
     "later_review_date": "give a later --review-date.",

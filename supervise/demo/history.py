@@ -84,8 +84,11 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
     people = [find_person(session, n) for n in supervisees]
     if template.of_type("action_review"):
         data["action_review"] = [
-            {"action": a.id, "outcome": _outcome(session, a), "note": "Reviewed together"}
-            for a in open_actions_for(session, people, on=held) if a.due_on <= held]
+            {"action": a.id, "outcome": outcome, "note": "Reviewed together",
+             **({"due": (held + timedelta(days=21)).isoformat()} if outcome == "carried"
+                else {})}
+            for a in open_actions_for(session, people, on=held) if a.due_on <= held
+            for outcome in (_outcome(session, a),)]
     problems = Problems()
     decision_template = catalog.get(policy.decision_template, kind="decision")
     parsed = check_session_file(template, data, held, problems, decision=decision_template)

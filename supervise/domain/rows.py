@@ -145,6 +145,15 @@ class ChildNamed(TypedDict):
     dob: str | None
 
 
+class ChildInCase(ChildNamed, total=False):
+    """A child of a case discussion: in records made since each child has their own, their
+    status in it, since when (the plan's start, as given) and their local reference."""
+
+    status: str
+    since: str | None
+    ref: str | None
+
+
 class ActionReviewRow(TypedDict):
     session: int | None
     outcome: str
@@ -157,7 +166,10 @@ class ActionReviewRow(TypedDict):
 class ActionRow(TypedDict):
     id: int | None
     text: str
-    owner: str
+    owner: str  # a member of staff's name, or a contact's name and role
+    staff_owner: bool  # False: owned by a named contact, not on the staff list
+    case: int | None  # the case discussion (its position in the session) it is about
+    item: str | None  # the agenda item (section id) it was agreed under
     due: str
     status: str
     overdue: bool
@@ -180,7 +192,7 @@ class DecisionRow(Evidence):
     session: int | None
     held_on: str
     family: str | None
-    children: list[ChildNamed]
+    children: list[ChildInCase]
     supervisor: str
     supervisees: list[str]
     template: str

@@ -31,8 +31,15 @@ def add(
     status: Annotated[str, typer.Option(
         "--status", metavar="S", help="none, early-help, child-in-need, child-protection or "
         "looked-after.")] = "none",
+    since: Annotated[Optional[str], typer.Option(
+        "--since", metavar="DATE", help="When the status began (e.g. the plan's start); "
+        "default today.")] = None,
+    new: Annotated[bool, typer.Option(
+        "--new", help="A different child from a near match already on the register (a "
+        "similar name with the same date of birth or family).")] = False,
 ) -> None:
-    """Add a child to the case register."""
+    """Add a child to the case register. A near match already on it (a misspelt name with
+    the same date of birth or family) is refused unless --new."""
     from supervise.app.people import add_child
     from supervise.domain.answers import Problems
     from supervise.domain.dates import parse_optional_date
@@ -44,8 +51,10 @@ def add(
     if code is None:
         raise UsageError(problems.items[0])
     born = parse_optional_date(dob, "--dob")
+    began = parse_optional_date(since, "--since")
     with open_store(state) as store:
-        added = add_child(store, name=name, dob=born, ref=ref, family=family, status=code)
+        added = add_child(store, name=name, dob=born, ref=ref, family=family, status=code,
+                          since=began, new=new)
     out.message(f"Added {added} to the case register.")
 
 

@@ -41,6 +41,7 @@ def show(state: AppState,
          json_: JsonOpt = False) -> None:
     """Show a decision record."""
     from supervise.app.records import show_decision
+    from supervise.domain.records.session_file import child_words
 
     with open_store(state) as store:
         row = show_decision(store, decision_id)
@@ -49,7 +50,7 @@ def show(state: AppState,
         return
     out.data(f"Decision record {row['id']} (session {row['session']}, {row['held_on']})")
     out.data(f"Family: {row['family']}; children: "
-             + ", ".join(f"{c['name']} ({c['dob'] or 'dob unknown'})" for c in row["children"]))
+             + ", ".join(child_words(c) for c in row["children"]))
     out.data(f"Supervisor: {row['supervisor']}; supervisee: {', '.join(row['supervisees'])}")
     for item in row["questions"]:
         out.answer(item["question"], item["answer"], blank="(none)")

@@ -125,6 +125,7 @@ def list_(
 def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a whole session record."""
     from supervise.app.sessions import show_session
+    from supervise.domain.records.session_file import child_words
 
     with open_store(state) as store:
         detail = show_session(store, session_id)
@@ -140,10 +141,10 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
         if item["answer"] not in (None, "", []):
             out.answer(item["question"], item["answer"])
     for case in detail["cases"]:
-        children = ", ".join(c["name"] + (f" ({c['dob']})" if c["dob"] else "")
-                             for c in case["children"])
-        out.data(f"\nCase {case['case']}: {case['family']} family: {children}; status "
-                 f"{case['status']}")
+        children = ", ".join(child_words(c) for c in case["children"])
+        out.data(f"\nCase {case['case']}: {case['family']} family: {children}"
+                 + ("" if all("status" in c for c in case["children"])
+                    else f"; status {case['status']}"))
         for item in case["answers"]:
             out.data(f"  {item['question']}: {out.cell(item['answer'])}")
         if case["decision"]:
@@ -155,8 +156,10 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     if detail["actions"]:
         out.data("\nActions agreed")
         for action in detail["actions"]:
+            about = f", case {action['case']}" if action.get("case") else \
+                f", item {action['item']}" if action.get("item") else ""
             out.data(f"  [{action['id']}] {action['text']} (by {action['owner']}, "
-                     f"{action['due']})")
+                     f"{action['due']}{about})")
     if detail["status"] != "draft":
         show_evidence(detail)
 
@@ -170,8 +173,8 @@ def resume(state: AppState, session_id: IdArg) -> None:
 
     with open_store(state) as store:
         draft = draft_to_resume(store, session_id)
-        out.message(f"Resuming session {draft.id} ({draft.template.title}, held "
-                    f"{draft.held_on}).")
+        out.paragraph(f"Resuming session {draft.id} ({draft.template.title}, held "
+                      f"{draft.held_on}).")
         walk(store, draft.id, draft.template)
 
 

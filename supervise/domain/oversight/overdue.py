@@ -78,7 +78,7 @@ class PersonFacts:
     last_supervisor: str | None = None  # who led that session
     draft_since: date | None = None  # the oldest open draft's start
     unsigned_since: date | None = None  # the oldest completed session not signed by all
-    actions_overdue: int = 0  # open actions past due
+    actions_overdue: int = 0  # open staff-owned actions past due (not a contact's)
     not_rebooked: date | None = None  # the last cancelled meeting with no date rebooked
 
 

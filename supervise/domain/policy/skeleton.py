@@ -58,8 +58,13 @@ def skeleton_data(template: Template, today: date, kind: str | None = None) -> d
     data["answers"] = answers
     cases = template.of_type("cases")
     if cases:
+        # Each child has their own status, since when it began (a plan's start, not the
+        # session date) and, optionally, their local reference.
         data["cases"] = [{
-            "family": "Example", "children": [dict(CHILD)], "status": "child-in-need",
+            "family": "Example",
+            "children": [{**CHILD, "status": "child-in-need",
+                          "since": (today - timedelta(weeks=8)).isoformat(),
+                          "ref": "LCS-12345"}],
             "answers": example_answers(cases.fields, today),
         }]
     if template.of_type("actions"):
@@ -94,7 +99,8 @@ def skeleton_toml(template: Template, today: date, kind: str | None = None) -> s
         lines += ["", f"# {review.title}: one table per open action (numbers from "
                       "`supervise action list --open`)",
                   "# [[action_review]]", "# action = 1", '# outcome = "done"   # done, carried '
-                  "or dropped", '# note = "Referral made on 3 March"']
+                  "or dropped", '# note = "Referral made on 3 March"',
+                  '# due = "YYYY-MM-DD"   # a carried action\'s new due date (needed then)']
     for case in data.get("cases", []):
         lines += ["", "[[cases]]"]
         lines += [f"{k} = {toml_value(v)}" for k, v in case.items() if k != "answers"]
@@ -107,7 +113,19 @@ def skeleton_toml(template: Template, today: date, kind: str | None = None) -> s
     for action in data.get("actions", []):
         lines += ["", "[[actions]]"]
         lines += [f"{k} = {toml_value(v)}" for k, v in action.items()]
+    if data.get("actions"):
+        lines += ["", "# An action someone not on the staff list owns (a social worker, a "
+                      "parent), tied to an agenda item:",
+                  "# [[actions]]", '# text = "Send the minutes of the core group"',
+                  '# owner = "Jo Bloggs"', '# owner_role = "Social worker, Anytown Council"',
+                  f'# due = "{(today + timedelta(weeks=2)).isoformat()}"',
+                  f'# item = "{_item_example(template)}"   # a section id; or case = 1']
     return "\n".join(lines) + "\n"
+
+
+def _item_example(template: Template) -> str:
+    fields = [s.id for s in template.sections if s.type in FIELD_TYPES]
+    return fields[0] if fields else template.sections[0].id
 
 
 def _answer_lines(specs: tuple[Field, ...], answers: dict[str, Any]) -> list[str]:

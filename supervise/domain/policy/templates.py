@@ -26,8 +26,9 @@ PARTS = ("A", "B")
 _TOP_KEYS = ("id", "kind", "title", "version", "policy", "source", "description",
              "session_kinds", "sections")
 _SECTION_KEYS = ("id", "title", "type", "help", "required", "choices", "functions", "default",
-                 "example", "fields", "personal")
-_FIELD_KEYS = tuple(k for k in _SECTION_KEYS if k not in ("fields", "personal")) + ("part",)
+                 "example", "fields", "personal", "number", "band")
+_FIELD_KEYS = tuple(k for k in _SECTION_KEYS
+                    if k not in ("fields", "personal", "number", "band")) + ("part",)
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -69,6 +70,8 @@ class Field:
 @dataclass(frozen=True)
 class Section(Field):
     fields: tuple[Field, ...] = ()
+    number: str | None = None  # the agenda's own item number, as the form prints it
+    band: str | None = None  # the part of the agenda it opens (e.g. "Introduction")
 
 
 @dataclass(frozen=True)
@@ -252,11 +255,20 @@ class _Checker:
         fields: tuple[Field, ...] = ()
         if nested:
             fields = self.case_fields(data.get("fields"), spot, section_type)
+        number = data.get("number")
+        if number is not None and (isinstance(number, bool) or not (
+                isinstance(number, int) and number > 0 or
+                isinstance(number, str) and number.strip())):
+            self.add(spot, "number", 'number must be the item\'s number, e.g. number = 4 or '
+                                     'number = "4a"')
+        band = self.string(data, "band", spot, required=False, example='"Introduction"')
         return Section(
             id=entry_id, title=title, type=section_type, help=help_text,
             required=required is True, choices=choices, functions=functions,
             default=default, example=data.get("example"), part=part, fields=fields,
             personal=personal is True,
+            number=str(number).strip() if isinstance(number, int | str) and number else None,
+            band=band or None,
         )
 
     def choices(self, data: dict, spot: Spot, section_type: str) -> tuple[str, ...]:

@@ -18,9 +18,10 @@ class ActionFacts:
 
     id: int
     text: str
-    owner: int
+    owner: int | None  # a member of staff, or None for a contact
     session: int
     due: date  # as agreed in the session, or as now due when none was agreed
+    contact: str | None = None  # a named contact who owns it, with their role
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from supervise.domain.document import (
     short_digest,
 )
 from supervise.domain.policy.templates import Section
-from supervise.domain.printouts.facts import AmendmentFacts, PrintFacts
+from supervise.domain.printouts.facts import ActionFacts, AmendmentFacts, PrintFacts
 from supervise.domain.records.canonical import part_digest
 from supervise.domain.rows import SigningSummary
 
@@ -52,6 +52,10 @@ class Page:
 
     def name(self, person_id: int | None) -> str:
         return "" if person_id is None else self.facts.names[person_id]
+
+    def owner(self, action: ActionFacts) -> str:
+        """Who an action read beside the signed parts is for: staff by name, or the contact."""
+        return action.contact if action.contact else self.name(action.owner)
 
     def safe(self, text: str) -> str:
         """Text read beside the signed parts (an earlier action's wording): shown unless it

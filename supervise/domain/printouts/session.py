@@ -8,6 +8,7 @@ from typing import Any
 from supervise.domain.document import Answer, Grid, Heading, Remark, answer_text, moment_text
 from supervise.domain.policy.templates import FIELD_TYPES, Field, Section
 from supervise.domain.printouts.page import Page
+from supervise.domain.records.session_file import status_words
 
 KIND_WORDS = {"one-to-one": "One-to-one supervision", "group": "Group supervision",
               "ad-hoc": "Ad hoc supervision", "external": "External supervision"}
@@ -63,7 +64,7 @@ def _reviews(p: Page, section: Section) -> None:
             continue
         action = p.facts.reviewed[part["review_of"]]
         still_due = part["outcome"] in ("carried", "rescheduled")
-        rows.append((f"A{action.id}", p.safe(action.text), p.name(action.owner),
+        rows.append((f"A{action.id}", p.safe(action.text), p.owner(action),
                      f"S{action.session}", part["outcome"], part["note"] or "",
                      answer_text(part["due"]) or "" if still_due else ""))
     if rows:
@@ -93,7 +94,7 @@ def _case(p: Page, part: dict[str, Any], fields: tuple[Field, ...]) -> None:
                 ("Children's names", ", ".join(c["name"] for c in children)),
                 ("Dates of birth", ", ".join(answer_text(c["dob"]) or "not known"
                                              for c in children)),
-                ("Current status", part["status"]))))
+                *children_status_rows(children, part["status"]))))
     answers = part["answers"]
     titled = {f.id: f for f in fields}
     order = [f.id for f in fields if f.id in answers] + [k for k in answers if k not in titled]
@@ -112,14 +113,45 @@ def _case(p: Page, part: dict[str, Any], fields: tuple[Field, ...]) -> None:
                 p.add(Answer(section.title, answer_text(part["decision"][section.id])))
 
 
+def children_status_rows(children: list[dict[str, Any]],
+                         case_status: str | None) -> tuple[tuple[str, str], ...]:
+    """Each child's own status and since when (and local references), in records that keep
+    them; the one status of the case in older records."""
+    if not children or not all("status" in c for c in children):
+        return (("Current status", case_status or ""),)
+    rows = [("Status of each child", "; ".join(
+        f"{c['name']}: {status_words(c['status'], c.get('since'))}" for c in children))]
+    refs = [f"{c['name']}: {c['ref']}" for c in children if c.get("ref")]
+    if refs:
+        rows.append(("Local references", "; ".join(refs)))
+    return tuple(rows)
+
+
+def _owner(p: Page, part: dict[str, Any]) -> str:
+    """Who an action is for: a member of staff by name, or a named contact and their role."""
+    contact = part.get("contact")
+    if contact:
+        return f"{contact['name']} ({contact['role']})" if contact.get("role") \
+            else contact["name"]
+    return p.name(part["owner"])
+
+
+def _about(part: dict[str, Any], titles: dict[str, str]) -> str:
+    if part.get("case"):
+        return f"case {part['case']}"
+    if part.get("item"):
+        return titles.get(part["item"], part["item"])
+    return ""
+
+
 def _actions(p: Page, section: Section) -> None:
     p.add(Heading(section.title))
+    titles = {s.id: s.title for s in p.facts.template.sections}
     rows = []
     for index, part in enumerate(p.parts):
         if "action" in part and p.part_or_remark(index, f"Action A{part['action']}"):
-            rows.append((f"A{part['action']}", part["text"], p.name(part["owner"]),
-                         answer_text(part["due"]) or "",
-                         f"case {part['case']}" if part["case"] else ""))
+            rows.append((f"A{part['action']}", part["text"], _owner(p, part),
+                         answer_text(part["due"]) or "", _about(part, titles)))
     if rows:
         p.add(Grid(tuple(rows), header=("No.", "Agreed action", "By whom", "By when", "About"),
                    widths=(2, 10, 4, 3, 3)))

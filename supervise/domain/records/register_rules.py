@@ -35,7 +35,28 @@ def person_problems(person: PersonDates, today: date) -> list[SuperviseError]:
     return problems
 
 
-def child_problems(dob: date | None, today: date) -> list[SuperviseError]:
+def child_problems(dob: date | None, today: date,
+                   since: date | None = None) -> list[SuperviseError]:
+    """A date of birth that has not happened; a status dated in the future or before birth."""
     if dob is not None and dob > today:
         return [UsageError(f"The date of birth {dob} is in the future: check it.")]
+    if since is not None and since > today:
+        return [UsageError(f"The status date {since} is in the future: give the date it "
+                           "began.")]
+    if since is not None and dob is not None and since < dob:
+        return [UsageError(f"The status date {since} is before the date of birth {dob}.")]
     return []
+
+
+def case_child_problems(name: str, *, since: date | None, held_on: date,
+                        dob: date | None) -> list[SuperviseError]:
+    """A child's status in a case discussion dates from when it began (a plan's start, as the
+    user gives it): not after the session, nor before the child was born."""
+    problems: list[SuperviseError] = []
+    if since is not None and since > held_on:
+        problems.append(UsageError(f"{name}'s status since {since} is after the session "
+                                   f"({held_on}): give the date it began."))
+    if since is not None and dob is not None and since < dob:
+        problems.append(UsageError(f"{name}'s status since {since} is before their date of "
+                                   f"birth ({dob})."))
+    return problems

@@ -4,6 +4,7 @@ Names are checked for form here; whether they are people in the store is the sto
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,13 +29,37 @@ STATUSES = {
     "looked-after": "Child Looked After",
 }
 OUTCOMES = ("done", "carried", "dropped")
+
+
+def status_words(status: str | None, since: Any = None) -> str:
+    """A status as a reviewer reads it: "Child Protection Plan since 2026-01-10"."""
+    label = STATUSES.get(status or "", status or "not recorded")
+    when = since.isoformat() if isinstance(since, date) else since
+    return f"{label} since {when}" if when else label
+
+
+def child_words(child: Mapping[str, Any]) -> str:
+    """A child of a case as one line: name, date of birth, and (in records that say it) their
+    own status, since when and local reference."""
+    dob = child.get("dob")
+    facts = [f"born {dob.isoformat() if isinstance(dob, date) else dob}" if dob
+             else "date of birth not known"]
+    if "status" in child:
+        facts.append(status_words(child["status"], child.get("since")))
+        if child.get("ref"):
+            facts.append(f"ref {child['ref']}")
+    return f"{child['name']} ({'; '.join(facts)})"
 TIME_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+CHILD_KEYS = ("name", "dob", "status", "since", "ref", "new")
 
 
 @dataclass
 class CaseAnswers:
     family: str
-    children: list[dict[str, str | None]]
+    # Each child: name, dob (ISO or None); optional own_status, since (ISO), ref, new (True).
+    children: list[dict[str, Any]]
     status: str | None  # None: the children's status stays as the register has it
     answers: dict[str, Any]
     decision: dict[str, Any] | None = None
@@ -43,9 +68,11 @@ class CaseAnswers:
 @dataclass
 class ActionAnswer:
     text: str
-    owner: str
+    owner: str  # a member of staff, or (with owner_role) a named contact
     due: date
     case: int | None = None
+    owner_role: str | None = None  # a contact's role or organisation: not on the staff list
+    item: str | None = None  # the agenda item (section id) it was agreed under
 
 
 @dataclass
@@ -53,6 +80,7 @@ class ReviewAnswer:
     action: int
     outcome: str
     note: str = ""
+    due: date | None = None  # a carried action's new due date
 
 
 @dataclass
@@ -116,9 +144,10 @@ def check_session_file(template: Template, data: dict[str, Any], today: date,
     if held_on and held_on > today:
         problems.add("date", f"{held_on} is in the future: a session is recorded once held")
     answers = check_answers(template, data.get("answers"), problems)
-    cases = _cases(template, decision, data.get("cases", []), problems, today)
-    actions = _actions(data.get("actions", []), len(cases), held_on, problems)
-    reviews = _reviews(data.get("action_review", []), problems)
+    cases = _cases(template, decision, data.get("cases", []), problems, today,
+                   held_on or today)
+    actions = _actions(data.get("actions", []), len(cases), held_on, problems, template)
+    reviews = _reviews(data.get("action_review", []), problems, held_on)
     for key, section_type in (("cases", "cases"), ("actions", "actions"),
                               ("action_review", "action_review")):
         if data.get(key) and template.of_type(section_type) is None:
@@ -181,7 +210,7 @@ def _supervisees(value: Any, kind: str, problems: Problems) -> list[str]:
 
 
 def _cases(template: Template, decision: Template | None, value: Any,
-           problems: Problems, today: date) -> list[CaseAnswers]:
+           problems: Problems, today: date, held_on: date) -> list[CaseAnswers]:
     section = template.of_type("cases")
     cases = []
     for number, case in enumerate(_list_of_tables(value, "cases", problems), start=1):
@@ -191,7 +220,7 @@ def _cases(template: Template, decision: Template | None, value: Any,
             family = clean_line(family if isinstance(family, str) else "", "family's name")
         except SuperviseError as error:
             problems.add(f"{where}.family", error)
-        children = _children(case.get("children"), where, problems, today)
+        children = _children(case.get("children"), where, problems, today, held_on)
         status = parse_status(case["status"], f"{where}.status", problems) \
             if "status" in case else None
         answers = check_answers(template, case.get("answers"), problems, f"{where}.answers",
@@ -208,29 +237,72 @@ def _cases(template: Template, decision: Template | None, value: Any,
     return cases
 
 
-def _children(value: Any, where: str, problems: Problems,
-              today: date) -> list[dict[str, str | None]]:
+def _children(value: Any, where: str, problems: Problems, today: date,
+              held_on: date) -> list[dict[str, Any]]:
     children = []
     for number, child in enumerate(_list_of_tables(value or [], f"{where}.children", problems),
                                    start=1):
         at = f"{where}.children[{number}]"
+        for key in child:
+            if key not in CHILD_KEYS:
+                problems.add(f"{at}.{key}", f"unknown key; a child's keys are "
+                                            f"{', '.join(CHILD_KEYS)}")
         name = check_name(child.get("name"), f"{at}.name", problems)
         dob = as_date(child["dob"], f"{at}.dob", problems) if child.get("dob") else None
         if dob and dob > today:
             problems.add(f"{at}.dob", f"{dob} is in the future")
             dob = None
+        status = parse_status(child["status"], f"{at}.status", problems) \
+            if "status" in child else None
+        since = as_date(child["since"], f"{at}.since", problems) if child.get("since") else None
+        if since and since > held_on:
+            problems.add(f"{at}.since", f"{since} is after the session date {held_on}: give "
+                                        "the date the status began (a plan's start)")
+            since = None
+        elif since and dob and since < dob:
+            problems.add(f"{at}.since", f"{since} is before the child's date of birth {dob}")
+            since = None
+        if since and "status" not in child:
+            problems.add(f"{at}.since", "say which status it dates: add status = \"…\"")
+        ref = child.get("ref")
+        if ref is not None:
+            try:
+                ref = clean_line(ref if isinstance(ref, str) else "", "local reference")
+            except SuperviseError as error:
+                problems.add(f"{at}.ref", error)
+                ref = None
+        new = child.get("new", False)
+        if not isinstance(new, bool):
+            problems.add(f"{at}.new", "must be true or false")
+            new = False
         if name:
-            children.append({"name": name, "dob": dob.isoformat() if dob else None})
+            named: dict[str, Any] = {"name": name, "dob": dob.isoformat() if dob else None}
+            if status:
+                named["own_status"] = status
+            if since:
+                named["since"] = since.isoformat()
+            if ref:
+                named["ref"] = ref
+            if new:
+                named["new"] = True
+            children.append(named)
     if value is None or not children:
         problems.add(f"{where}.children", 'name at least one child: children = [{name = "…"}]')
     return children
 
 
-def _actions(value: Any, case_count: int, held_on: date | None,
-             problems: Problems) -> list[ActionAnswer]:
+ACTION_KEYS = ("text", "owner", "owner_role", "due", "case", "item")
+
+
+def _actions(value: Any, case_count: int, held_on: date | None, problems: Problems,
+             template: Template) -> list[ActionAnswer]:
     actions = []
     for number, action in enumerate(_list_of_tables(value, "actions", problems), start=1):
         where = f"actions[{number}]"
+        for key in action:
+            if key not in ACTION_KEYS:
+                problems.add(f"{where}.{key}", f"unknown key; an action's keys are "
+                                               f"{', '.join(ACTION_KEYS)}")
         text = action.get("text")
         if not isinstance(text, str) or not text.strip():
             problems.add(f"{where}.text", "say what is to be done")
@@ -243,12 +315,29 @@ def _actions(value: Any, case_count: int, held_on: date | None,
                                  or not 1 <= case <= case_count):
             problems.add(f"{where}.case", f"must be a case number from 1 to {case_count}")
             case = None
+        role = action.get("owner_role")
+        if role is not None:
+            try:
+                role = clean_line(role if isinstance(role, str) else "", "owner's role")
+            except SuperviseError as error:
+                problems.add(f"{where}.owner_role", error)
+                role = None
+        item = action.get("item")
+        if item is not None and (not isinstance(item, str) or template.section(item) is None):
+            problems.add(f"{where}.item", f"{item!r} is not an item of {template.id}; use a "
+                                          f"section id: "
+                                          f"{', '.join(s.id for s in template.sections)}")
+            item = None
+        if item is not None and case is not None:
+            problems.add(f"{where}.item", "an action is about a case or an agenda item: give "
+                                          "case or item, not both")
         if isinstance(text, str) and text.strip() and owner and due:
-            actions.append(ActionAnswer(text=text, owner=owner, due=due, case=case))
+            actions.append(ActionAnswer(text=text, owner=owner, due=due, case=case,
+                                        owner_role=role, item=item))
     return actions
 
 
-def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
+def _reviews(value: Any, problems: Problems, held_on: date | None) -> list[ReviewAnswer]:
     reviews: list[ReviewAnswer] = []
     for number, review in enumerate(_list_of_tables(value, "action_review", problems), start=1):
         where = f"action_review[{number}]"
@@ -262,8 +351,19 @@ def _reviews(value: Any, problems: Problems) -> list[ReviewAnswer]:
         note = review.get("note", "")
         if not isinstance(note, str):
             problems.add(f"{where}.note", "must be text in quotes")
+        due = as_date(review["due"], f"{where}.due", problems) if "due" in review else None
+        if outcome == "carried" and "due" not in review:
+            problems.add(f"{where}.due", "a carried action needs its new due date: add "
+                                         "due = \"YYYY-MM-DD\"")
+        elif "due" in review and outcome != "carried":
+            problems.add(f"{where}.due", f"only a carried action is given a new due date, "
+                                         f"not one {outcome}")
+            due = None
+        if due and held_on and due < held_on:
+            problems.add(f"{where}.due", f"{due} is before the session date {held_on}")
+            due = None
         if any(r.action == action for r in reviews):
             problems.add(f"{where}.action", f"action {action} is reviewed twice: once is enough")
         elif isinstance(action, int) and outcome in OUTCOMES and isinstance(note, str):
-            reviews.append(ReviewAnswer(action=action, outcome=outcome, note=note))
+            reviews.append(ReviewAnswer(action=action, outcome=outcome, note=note, due=due))
     return reviews

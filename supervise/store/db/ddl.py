@@ -19,19 +19,27 @@ def _column(table: str, name: str) -> Column:
     return _table(table).columns[name]
 
 
-def create_table(name: str, *, later: Iterable[str] = ()) -> str:
-    """CREATE TABLE for a declared table; `later` are its columns that a later migration adds."""
-    later = set(later)
+def create_table(name: str, *, later: Iterable[str] = (), required_then: Iterable[str] = ()) -> str:
+    """CREATE TABLE for a declared table; `later` are its columns that a later migration adds,
+    `required_then` those it made NOT NULL that a later migration lets be empty."""
+    later, required_then = set(later), set(required_then)
     declared = _table(name)
-    unknown = later - set(declared.columns.keys())
+    unknown = (later | required_then) - set(declared.columns.keys())
     if unknown:
         raise ValueError(f"{name} declares no column {sorted(unknown)}")
     if any(later & {c.name for c in constraint.columns}  # type: ignore[attr-defined]
            for constraint in declared.constraints):
         raise ValueError(f"a column of {name} added later cannot be in a constraint")
-    statement = CreateTable(declared)
-    statement.columns = [c for c in statement.columns if c.element.name not in later]
-    return str(statement.compile(dialect=backend.dialect())).strip()
+    relaxed = [c for c in declared.columns if c.name in required_then and c.nullable]
+    for column in relaxed:  # rendered as it was then, and put back at once
+        column.nullable = False
+    try:
+        statement = CreateTable(declared)
+        statement.columns = [c for c in statement.columns if c.element.name not in later]
+        return str(statement.compile(dialect=backend.dialect())).strip()
+    finally:
+        for column in relaxed:
+            column.nullable = True
 
 
 def create_index(table: str, name: str) -> str:

@@ -6,16 +6,32 @@ moves that go with them. The schema version lives in `store_meta`, so a store sa
 wrote it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from supervise.errors import Hint, StoreFileError
 from supervise.files import ensure_private_dir
 from supervise.store.db import ddl
 from supervise.store.db.backend import backend
+from supervise.store.db.store_paths import StorePaths
 
-Migration = tuple[int, Sequence[str]]
+# A step is a statement, or (rarely: a change SQL cannot say portably) a backend function
+# run on the connection inside the migration's transaction.
+Step = str | Callable[[Any], None]
+Migration = tuple[int, Sequence[Step]]
+
+# The columns of an action that are part of its signed session record (its status and current
+# due date are not): the first five since migration 4, the rest since migration 9.
+ACTION_SIGNED_COLUMNS = ("text", "owner_id", "agreed_due_on", "session_id", "case_id",
+                         "owner_contact", "owner_role", "section_id")
+
+
+def signed_action_update(columns: Sequence[str]) -> str:
+    return backend.refuse_when("action_item", "UPDATE",
+                               backend.signed_by("session", "OLD.session_id"), columns=columns)
+
 
 def _signed_record_guards() -> list[str]:
     """Once a session or decision carries a signature, the database refuses to change any row
@@ -57,8 +73,7 @@ def _signed_record_guards() -> list[str]:
                             + signed_decision_on(f"{row}.case_id")),
         *backend.frozen_with("decision", decision),
         backend.refuse_when("action_item", "INSERT", session("NEW")),
-        backend.refuse_when("action_item", "UPDATE", session("OLD"), columns=(
-            "text", "owner_id", "agreed_due_on", "session_id", "case_id")),
+        signed_action_update(ACTION_SIGNED_COLUMNS[:5]),
         backend.refuse_when("action_item", "DELETE", session("OLD")),
         *backend.frozen_with("action_review", session),
     ]
@@ -101,10 +116,12 @@ MIGRATIONS: list[Migration] = [
             ddl.create_index("session_supervisee", "ix_session_supervisee_person"),
             ddl.create_table("session_answer"),
             ddl.create_table("case_discussion"),
-            ddl.create_table("case_child"),
+            ddl.create_table("case_child", later=["status", "status_since", "local_ref"]),
             ddl.create_index("case_child", "ix_case_child_child"),
             ddl.create_table("decision"),
-            ddl.create_table("action_item", later=["agreed_due_on"]),
+            ddl.create_table("action_item", required_then=["owner_id"],
+                             later=["agreed_due_on", "owner_contact", "owner_role",
+                                    "section_id"]),
             ddl.create_index("action_item", "ix_action_owner"),
             ddl.create_table("action_review"),
             ddl.create_index("action_review", "ix_action_review_action"),
@@ -171,6 +188,21 @@ MIGRATIONS: list[Migration] = [
                                message="a hold is never deleted"),
         ],
     ),
+    (
+        9,
+        [
+            # Each child of a case discussion has their own status, since when and local
+            # reference (until now one status covered every child, dated by the session).
+            *[ddl.add_column("case_child", c) for c in ("status", "status_since", "local_ref")],
+            # An action may be owned by a named contact who is not on the staff list (so
+            # owner_id may be empty), and tied to the agenda item it was agreed under.
+            backend.drop_not_null("action_item", "owner_id"),
+            *[ddl.add_column("action_item", c)
+              for c in ("owner_contact", "owner_role", "section_id")],
+            backend.drop_refusal("action_item", "UPDATE"),
+            signed_action_update(ACTION_SIGNED_COLUMNS),
+        ],
+    ),
 ]
 
 
@@ -186,7 +218,7 @@ def schema_version(conn) -> int:
 
 
 def backup_dir(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".backups")
+    return StorePaths(db_path).backups
 
 
 def backup_path(db_path: Path, now: datetime, what: str) -> Path:
@@ -219,7 +251,10 @@ def migrate(conn, db_path: Path, now: datetime,
             if version <= current:
                 continue
             for statement in statements:
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
             conn.execute(
                 "INSERT INTO store_meta (key, value) VALUES ('schema_version', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -12,7 +12,6 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from supervise.files import append_private, ensure_private_dir, fsync_path, temp
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.db.store_paths import StorePaths
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.keys import unlocked
@@ -43,23 +43,6 @@ if TYPE_CHECKING:
     from supervise.domain.policy.organisation_policy import Policy
 
 WRONG_PASSPHRASE = "Wrong passphrase for this store; nothing was changed."
-
-
-@dataclass(frozen=True)
-class StorePaths:
-    db: Path
-
-    @property
-    def keys(self) -> Path:
-        return self.db.with_name(self.db.name + ".keys")
-
-    @property
-    def failures(self) -> Path:
-        return self.db.with_name(self.db.name + ".unlock-failures")
-
-    @property
-    def backups(self) -> Path:
-        return schema.backup_dir(self.db)
 
 
 class Store:

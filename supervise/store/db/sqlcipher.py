@@ -9,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from supervise.errors import Hint, StoreFileError, SuperviseError
 from supervise.files import create_private_file
@@ -282,6 +282,42 @@ def refuse_when(table: str, event: str, condition: str, *,
     trigger = f"{table}_{'signed' if message == SIGNED_REFUSAL else 'guard'}_{event.lower()}"
     return (f"CREATE TRIGGER {trigger} BEFORE {event}{of} ON {table} FOR EACH ROW "
             f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+def drop_refusal(table: str, event: str, *, message: str = SIGNED_REFUSAL) -> str:
+    """DDL that drops the trigger refuse_when made for `table` and `event` (to make it again
+    over more columns)."""
+    return f"DROP TRIGGER {table}_{'signed' if message == SIGNED_REFUSAL else 'guard'}_" \
+           f"{event.lower()}"
+
+
+def drop_not_null(table: str, column: str) -> Callable[[Any], None]:
+    """A migration step that lets `column` of `table` be empty. SQLite cannot ALTER a column's
+    NOT NULL; its documented way for this change (which leaves the stored rows as they are) is
+    to edit the table's definition in the schema, inside the migration's transaction, and bump
+    the schema version so every connection reads it again."""
+
+    def step(conn: Any) -> None:
+        import re
+
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              (table,)).fetchone()
+        pattern = re.compile(rf"(\b{re.escape(column)} [A-Z]+) NOT NULL\b")
+        if not pattern.search(sql):
+            return  # already nullable (made from today's declaration)
+        relaxed, count = pattern.subn(r"\1", sql)
+        if count != 1:
+            raise ValueError(f"{table}.{column} is declared {count} times")
+        (version,) = conn.execute("PRAGMA schema_version").fetchone()
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                         (relaxed, table))
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+
+    return step
 
 
 @contextmanager

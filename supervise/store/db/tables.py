@@ -225,6 +225,11 @@ class CaseChild(SQLModel, table=True):
 
     case_id: int = Field(primary_key=True, foreign_key="case_discussion.id")
     child_id: int = Field(primary_key=True, foreign_key="child.id")
+    # Each child's own status in this discussion, since when (the plan's start, as the user
+    # gave it) and their local reference as given. Added by migration 9; None in older records.
+    status: Optional[str] = None
+    status_since: Optional[date] = None
+    local_ref: Optional[str] = None
 
 
 class Decision(SQLModel, table=True):
@@ -248,7 +253,10 @@ class ActionItem(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     text: str
-    owner_id: int = Field(foreign_key="person.id")
+    # Exactly one owner (sessions.add_action): a member of staff (owner_id), or a named contact
+    # who is not on the staff list (owner_contact, with their role or organisation). Nullable
+    # since migration 9.
+    owner_id: Optional[int] = Field(default=None, foreign_key="person.id")
     due_on: date
     session_id: int = Field(foreign_key="session_record.id")
     case_id: Optional[int] = Field(default=None, foreign_key="case_discussion.id")
@@ -257,6 +265,11 @@ class ActionItem(SQLModel, table=True):
     updated_at: str
     # As agreed in the session; due_on follows reschedules. Added by migration 4.
     agreed_due_on: Optional[date] = None
+    # Added by migration 9: a contact who owns it (a social worker, a parent), and the agenda
+    # item (section id) it was agreed under.
+    owner_contact: Optional[str] = None
+    owner_role: Optional[str] = None
+    section_id: Optional[str] = None
 
 
 class ActionReview(SQLModel, table=True):

@@ -21,6 +21,7 @@ from supervise import keycrypto
 from supervise.domain.records.canonical import iso_utc
 from supervise.errors import Hint, UnlockError, UsageError
 from supervise.files import atomic_write, write_new
+from supervise.store.db.store_paths import StorePaths
 from supervise.store.keys.key_file import OpenedSlot
 
 DEFAULT_IDLE_MINUTES = 15
@@ -30,7 +31,7 @@ VERSION = 1
 
 
 def session_file(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".unlocked")
+    return StorePaths(db_path).unlocked
 
 
 @dataclass(frozen=True)

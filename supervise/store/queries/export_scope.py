@@ -31,7 +31,7 @@ from supervise.store.db.tables import (
     id_of,
 )
 from supervise.store.queries.extract_cuts import Cut
-from supervise.store.queries.session_rows import list_sessions
+from supervise.store.queries.session_rows import list_sessions, owner_words
 from supervise.store.records.cancellations import cancellations_of
 from supervise.store.records.children import find_child, find_family
 from supervise.store.records.contracts import list_contracts
@@ -204,7 +204,7 @@ def _action_events(session: Session, scope: Scope, record: SessionRecord,
         due = (action.agreed_due_on or action.due_on).isoformat()
         scope.events.append(Event(record.held_on, record.start_time, f"Session S{record.id}",
                                   f"Action A{action.id} agreed: {_short(action.text)}",
-                                  f"{person_name(session, action.owner_id)}, by {due}; now "
+                                  f"{owner_words(session, action)}, by {due}; now "
                                   f"{action.status}", rank=2))
         reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id))
         for review in reviews:

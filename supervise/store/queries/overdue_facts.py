@@ -202,7 +202,9 @@ def _actions_and_cancellations(session: Session, people: dict[int, PersonFacts],
             JOIN session_record s ON s.id = a.session_id
             LEFT JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE a.status = 'open' AND a.due_on < :d AND s.status <> 'draft'
-              AND s.held_on <= :d""", d=on):
+              AND s.held_on <= :d AND a.owner_id IS NOT NULL""", d=on):
+        # Only actions a member of staff owns: one a named contact owns (a social worker, a
+        # parent) is followed up in the next session, not counted against the supervisee.
         for person_id in {row.owner_id, row.person_id}:
             if person_id in people:
                 people[person_id].actions_overdue += 1

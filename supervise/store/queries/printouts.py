@@ -22,7 +22,12 @@ from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice, 
 from supervise.store.records.amendments import amendable_sections, amendments_of
 from supervise.store.records.content import session_of_decision
 from supervise.store.records.contracts import status as contract_status
-from supervise.store.records.session_parts import actions_raised, case_decision, cases_of
+from supervise.store.records.session_parts import (
+    actions_raised,
+    case_decision,
+    cases_of,
+    contact_words,
+)
 from supervise.store.records.signatures import signing_summary
 from supervise.store.records.template_snapshots import snapshot
 
@@ -50,7 +55,7 @@ def _action(row: ActionItem | None) -> ActionFacts:
         raise StoreFileError("An action a record refers to is missing from the store:",
                              Hint.of("verify_audit"))
     return ActionFacts(row.id, row.text, row.owner_id, row.session_id,
-                       row.agreed_due_on or row.due_on)
+                       row.agreed_due_on or row.due_on, contact=contact_words(row))
 
 
 def _amendment(session: Session, amendment: Amendment, record: Any,
@@ -99,7 +104,7 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
                                                        snapshot(session, decision.template_digest))
     people: set[Any] = {header.get("supervisor"), header.get("supervisee"),
                         *(header.get("supervisees") or [])}
-    people.update(part["owner"] for part in included if "action" in part)
+    people.update(part["owner"] for part in included if "action" in part and part["owner"])
     people.update(part["answer"] for part in included if part.get("group") == "concern_lead")
     people.update(a.owner for a in (*actions, *reviewed.values()))
     people.update(a.author for a in amendments)

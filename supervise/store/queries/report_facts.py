@@ -101,6 +101,12 @@ def balance_facts(session: Session, on: date, supervisee_id: int | None = None) 
             JOIN session_record s ON s.id = a.session_id
             WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
         answers[row.session_id][row.section_id] = json.loads(row.value)
+    case_answers: dict[int, list[dict]] = defaultdict(list)
+    for row in rows(session, """
+            SELECT c.session_id, c.answers FROM case_discussion c
+            JOIN session_record s ON s.id = c.session_id
+            WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
+        case_answers[row.session_id].append(json.loads(row.answers))
     has: dict[int, dict] = defaultdict(dict)
     for table, key in (("case_discussion", "cases"), ("action_item", "actions"),
                        ("action_review", "action_review")):
@@ -120,7 +126,7 @@ def balance_facts(session: Session, on: date, supervisee_id: int | None = None) 
     for row in rows(session, query + " ORDER BY s.held_on, s.id", **params):
         flags = {**has[row.id], "next_meeting": row.next_meeting is not None}
         template = snapshot(session, row.template_digest)
-        covered = functions_covered(template, answers[row.id], flags)
+        covered = functions_covered(template, answers[row.id], flags, case_answers[row.id])
         seen.append(Seen(people[row.person_id][0], people[row.supervisor_id][0], row.id,
                          stored_day(row.held_on), frozenset(covered)))
     return seen
@@ -130,10 +136,12 @@ def drift_facts(session: Session, on: date) -> list[Tracked]:
     """Open actions agreed in completed sessions held by `on`, with how often each was carried
     forward."""
     people = _names(session)
-    return [Tracked(row.id, row.text, people[row.owner_id][0], stored_day(row.due_on),
+    return [Tracked(row.id, row.text, people[row.owner_id][0] if row.owner_id is not None
+                    else f"{row.owner_contact} ({row.owner_role})", stored_day(row.due_on),
                     row.session_id, stored_day(row.held_on), row.carried)
             for row in rows(session, """
-                SELECT a.id, a.text, a.owner_id, a.due_on, a.session_id, s.held_on,
+                SELECT a.id, a.text, a.owner_id, a.owner_contact, a.owner_role, a.due_on,
+                       a.session_id, s.held_on,
                        (SELECT count(*) FROM action_review r
                         WHERE r.action_id = a.id AND r.outcome = 'carried') AS carried
                 FROM action_item a JOIN session_record s ON s.id = a.session_id

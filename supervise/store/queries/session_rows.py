@@ -6,10 +6,11 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
+from supervise.domain.names import name_key
 from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.records.session_rules import functions_covered
 from supervise.domain.records.signing import signing_word
-from supervise.domain.rows import ActionRow, ChildNamed, DecisionRow, SessionDetail, SessionRow
+from supervise.domain.rows import ActionRow, ChildInCase, DecisionRow, SessionDetail, SessionRow
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -29,9 +30,10 @@ from supervise.store.records.people import person_name
 from supervise.store.records.session_parts import (
     actions_raised,
     answers_of,
-    case_children,
+    case_child_links,
     case_decision,
     cases_of,
+    contact_words,
     reviews_in,
     supervisees_of,
 )
@@ -77,7 +79,8 @@ class _Fetched:
             "next_meeting": iso_or_none(record.next_meeting),
             "template": template.id, "template_version": template.version,
             "contract": record.contract_id,
-            "functions": functions_covered(template, self.answers, has),
+            "functions": functions_covered(template, self.answers, has,
+                                           [json.loads(c.answers) for c in self.cases]),
             "digest": record.digest,
         }
 
@@ -91,7 +94,7 @@ class _Fetched:
             decision = case_decision(session, case)
             cases.append({
                 "case": case.position, "family": family.name if family else None,
-                "children": _children(case_children(session, case)), "status": case.status,
+                "children": _children(case_child_links(session, case)), "status": case.status,
                 "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
                             for k, v in json.loads(case.answers).items()],
                 "decision": json.loads(decision.answers) if decision else None,
@@ -112,16 +115,34 @@ class _Fetched:
         }
 
 
-def _children(children: list[Child]) -> list[ChildNamed]:
-    return [{"name": c.name, "dob": iso_or_none(c.dob)} for c in children]
+def _children(children: list[tuple[Child, CaseChild]]) -> list[ChildInCase]:
+    shown: list[ChildInCase] = []
+    for child, link in children:
+        named: ChildInCase = {"name": child.name, "dob": iso_or_none(child.dob)}
+        if link.status is not None:
+            named["status"] = link.status
+            named["since"] = iso_or_none(link.status_since)
+            named["ref"] = link.local_ref
+        shown.append(named)
+    return shown
+
+
+def owner_words(session: Session, action: ActionItem) -> str:
+    """Who an action is for: a member of staff's name, or a contact's name and role."""
+    if action.owner_id is None:
+        return contact_words(action) or "(unknown)"
+    return person_name(session, action.owner_id)
 
 
 def action_row(session: Session, action: ActionItem, today: date | None = None) -> ActionRow:
     overdue = today is not None and action.status == "open" and action.due_on < today
     reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id)
                            .order_by(col(ActionReview.id)))
+    case = session.get(CaseDiscussion, action.case_id) if action.case_id else None
     return {
-        "id": action.id, "text": action.text, "owner": person_name(session, action.owner_id),
+        "id": action.id, "text": action.text, "owner": owner_words(session, action),
+        "staff_owner": action.owner_id is not None, "case": case.position if case else None,
+        "item": action.section_id,
         "due": action.due_on.isoformat(), "status": action.status,
         "overdue": overdue, "session": action.session_id,
         "reviews": [{"session": r.session_id, "outcome": r.outcome, "note": r.note,
@@ -162,7 +183,7 @@ def decision_row(session: Session, decision: Decision) -> DecisionRow:
     return {
         "id": decision.id, "session": record.id, "held_on": record.held_on.isoformat(),
         "family": family.name if family else None,
-        "children": _children(case_children(session, case)),
+        "children": _children(case_child_links(session, case)),
         "supervisor": person_name(session, record.supervisor_id),
         "supervisees": [p.name for p in supervisees_of(session, record)],
         "template": template.id, "answers": answers,
@@ -172,13 +193,19 @@ def decision_row(session: Session, decision: Decision) -> DecisionRow:
     }
 
 
-def list_actions(session: Session, owner: Person | None = None) -> list[ActionItem]:
-    """Actions agreed in sessions that are completed (a draft's are not agreed yet)."""
+def list_actions(session: Session, owner: Person | None = None,
+                 contact: str | None = None) -> list[ActionItem]:
+    """Actions agreed in sessions that are completed (a draft's are not agreed yet); those of
+    one member of staff (`owner`) or of one named contact (`contact`, any case)."""
     query = (select(ActionItem).join(SessionRecord, col(SessionRecord.id) == ActionItem.session_id)
              .where(SessionRecord.status != "draft")
              .order_by(col(ActionItem.due_on), col(ActionItem.id)))
     if owner is not None:
         query = query.where(ActionItem.owner_id == owner.id)
+    if contact is not None:
+        query = query.where(col(ActionItem.owner_id).is_(None))
+        return [a for a in session.exec(query)
+                if name_key(a.owner_contact or "") == name_key(contact)]
     return list(session.exec(query))
 
 

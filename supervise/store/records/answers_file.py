@@ -9,11 +9,11 @@ from sqlmodel import Session
 from supervise.domain.answers import Problems
 from supervise.domain.policy.organisation_policy import Policy
 from supervise.domain.policy.templates import Template
-from supervise.domain.records.session_file import SessionAnswers
-from supervise.errors import SuperviseError
+from supervise.domain.records.session_file import ActionAnswer, SessionAnswers
+from supervise.errors import Hint, SuperviseError
 from supervise.store.db.tables import ActionItem, Contract, Person, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.records.children import match_for_case
+from supervise.store.records.children import match_for_case, near_child_problem
 from supervise.store.records.contracts import open_contracts
 from supervise.store.records.people import find_person
 from supervise.store.records.sessions import (
@@ -45,6 +45,27 @@ def _person(session: Session, name: str | None, where: str, problems: Problems) 
         return find_person(session, name)
     except SuperviseError as error:
         problems.add(where, error)
+        return None
+
+
+def _owner(session: Session, action: ActionAnswer, where: str,
+           problems: Problems) -> Person | None:
+    """A member of staff who owns an action; None for a named contact (owner_role given), who
+    is no one on the staff list."""
+    if action.owner_role is not None:
+        try:
+            staff = find_person(session, action.owner)
+        except SuperviseError:
+            return None
+        problems.add(f"{where}.owner_role", f"{staff.name} is on the staff list: remove "
+                                            "owner_role for a member of staff")
+        return None
+    try:
+        return find_person(session, action.owner)
+    except SuperviseError as error:
+        problems.add(f"{where}.owner", f"{error.message} For someone not on the staff list "
+                                       "(a social worker, a parent), add owner_role = \"…\" "
+                                       "(their role or organisation)")
         return None
 
 
@@ -82,7 +103,7 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
     if supervisor is None and parsed.supervisor is None:
         supervisor = session.get(Person, contract.supervisor_id) if contract else \
             _person(session, actor, "supervisor", problems)
-    owners = [_person(session, a.owner, f"actions[{i}].owner", problems)
+    owners = [_owner(session, a, f"actions[{i}]", problems)
               for i, a in enumerate(parsed.actions, start=1)]
     reviewed: list[ActionItem | None] = []
     eligible = {a.id for a in open_actions_for(session, supervisees, on=parsed.held_on)}
@@ -101,11 +122,24 @@ def resolve(session: Session, parsed: SessionAnswers, *, policy: Policy, templat
             reviewed.append(None)
     for i, case in enumerate(parsed.cases, start=1):
         for j, child in enumerate(case.children, start=1):
+            where = f"cases[{i}].children[{j}]"
+            dob = date.fromisoformat(child["dob"]) if child.get("dob") else None
             try:
-                match_for_case(session, str(child["name"]),
-                               date.fromisoformat(dob) if (dob := child.get("dob")) else None)
+                known = match_for_case(session, str(child["name"]), dob)
             except SuperviseError as error:
-                problems.add(f"cases[{i}].children[{j}]", error)
+                problems.add(where, error)
+                continue
+            if known is None and not child.get("new"):
+                near = near_child_problem(session, str(child["name"]), dob, case.family,
+                                          Hint.of("say_new_child_in_file",
+                                                  name=str(child["name"])))
+                if near is not None:
+                    problems.add(where, near)
+            if known is not None and child.get("ref") and known.local_ref and \
+                    known.local_ref != child["ref"]:
+                problems.add(f"{where}.ref", f"{known.name} has the local reference "
+                                             f"{known.local_ref} on the register, not "
+                                             f"{child['ref']}: check which child this is")
     if "concern_lead" in parsed.group:
         lead = _person(session, parsed.group["concern_lead"], "concern_lead", problems)
         if lead:
@@ -146,11 +180,13 @@ def record_session(work: Writing, parsed: SessionAnswers, *, template: Template,
         cases.append(saved)
     for review, action in zip(parsed.reviews, found.reviewed, strict=True):
         assert action is not None
-        review_action(work, action, outcome=review.outcome, note=review.note, record=record)
+        review_action(work, action, outcome=review.outcome, note=review.note, record=record,
+                      due=review.due)
     for raised, owner in zip(parsed.actions, found.owners, strict=True):
-        assert owner is not None
         add_action(session, record, text=raised.text, owner=owner, due=raised.due,
-                   case=cases[raised.case - 1] if raised.case else None, now=now)
+                   case=cases[raised.case - 1] if raised.case else None, now=now,
+                   contact=raised.owner if owner is None else None,
+                   role=raised.owner_role if owner is None else None, item=raised.item)
     record.next_meeting = parsed.next_meeting
     complete(work, record, policy=policy)
     return id_of(record)

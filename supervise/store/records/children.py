@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
-from supervise.domain.names import clean_name, name_key, unknown_name
+from supervise.domain.names import Known, clean_name, name_key, near_matches, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.records.register_rules import child_problems
 from supervise.domain.rows import ChildRow
@@ -30,6 +30,10 @@ def family_for(session: Session, name: str, now: datetime) -> Family:
         session.add(family)
         session.flush()
     return family
+
+
+def family_names(session: Session) -> list[str]:
+    return [f.name for f in session.exec(select(Family).order_by(col(Family.name_key)))]
 
 
 def list_children(session: Session, family: Family | None = None) -> list[Child]:
@@ -89,12 +93,18 @@ def match_for_case(session: Session, name: str, dob: date | None) -> Child | Non
 
 def add_child(work: Writing, *, name: str,
               dob: date | None = None, ref: str | None = None, family: str | None = None,
-              status: str = "none") -> Child:
+              status: str = "none", status_since: date | None = None,
+              refuse_near: bool = False) -> Child:
+    """A child added to the register; `refuse_near`: refused when the register has a child
+    this one may really be (near_children), unless the caller has been told it is another."""
     session, now = work.session, work.now
     cleaned = clean_name(name)
-    problems = child_problems(dob, now.date())
+    problems = child_problems(dob, now.date(), status_since)
     if problems:
         raise problems[0]
+    if refuse_near and (near := near_child_problem(session, cleaned, dob, family,
+                                                   Hint.of("say_new_child", name=cleaned))):
+        raise near
     same = [c for c in session.exec(select(Child).where(Child.name_key == name_key(cleaned)))
             if c.dob == dob]
     if same:
@@ -104,7 +114,8 @@ def add_child(work: Writing, *, name: str,
         name=cleaned, name_key=name_key(cleaned), dob=dob,
         local_ref=clean_line(ref, "local reference") if ref else None,
         family_id=family_for(session, family, now).id if family else None,
-        status=status, status_since=now.date(), created_at=iso_utc(now), updated_at=iso_utc(now))
+        status=status, status_since=status_since or now.date(), created_at=iso_utc(now),
+        updated_at=iso_utc(now))
     session.add(child)
     session.flush()
     append_event(work, action="child.add", record_type="child",
@@ -112,20 +123,87 @@ def add_child(work: Writing, *, name: str,
     return child
 
 
-def set_status(work: Writing, child: Child, status: str, *, on: date) -> bool:
-    """Record a status noted in a case discussion on `on`; an older session (a late entry)
-    never moves the register back. False if nothing changed."""
+def last_discussed(session: Session, child: Child, *, excluding: int | None) -> date | None:
+    """When this child was last discussed in a session other than `excluding`."""
+    query = (select(col(SessionRecord.held_on))
+             .join(CaseDiscussion, col(CaseDiscussion.session_id) == SessionRecord.id)
+             .join(CaseChild, col(CaseChild.case_id) == CaseDiscussion.id)
+             .where(CaseChild.child_id == child.id)
+             .order_by(col(SessionRecord.held_on).desc()).limit(1))
+    if excluding is not None:
+        query = query.where(SessionRecord.id != excluding)
+    return session.exec(query).first()
+
+
+def set_status(work: Writing, child: Child, status: str, *, on: date,
+               since: date | None = None, session_id: int | None = None) -> bool:
+    """Record a status noted in a case discussion held on `on` (session `session_id`), in
+    force since `since` (when the plan began, as the user gave it; else `on`). The register
+    follows the latest discussion: an older session (a late entry) never moves it back. The
+    same status with a new since-date corrects the date. False if nothing changed."""
     session, now = work.session, work.now
-    if child.status == status or (child.status_since and on < child.status_since):
+    latest = last_discussed(session, child, excluding=session_id)
+    if latest is not None and on < latest:
+        return False
+    if child.status == status and (since is None or since == child.status_since):
         return False
     before = child.status
-    child.status, child.status_since, child.updated_at = status, on, iso_utc(now)
+    child.status, child.updated_at = status, iso_utc(now)
+    child.status_since = since or (child.status_since if before == status else on)
     session.add(child)
     session.flush()
     append_event(work, action="child.status", record_type="child",
                  record_id=str(child.id), digest=digest(child_row(session, child)),
-                 detail={"from": before, "to": status, "since": on.isoformat()})
+                 detail={"from": before, "to": status,
+                         "since": child.status_since.isoformat() if child.status_since
+                         else None})
     return True
+
+
+def note_reference(work: Writing, child: Child, ref: str | None) -> None:
+    """A local reference given in a case discussion: kept on the register when it has none;
+    one that differs from the register's is refused (it may be another child)."""
+    if not ref:
+        return
+    ref = clean_line(ref, "local reference")
+    if child.local_ref == ref:
+        return
+    if child.local_ref is not None:
+        raise UsageError(f"{child.name} has the local reference {child.local_ref} on the "
+                         f"register, not {ref}: check which child this is.")
+    child.local_ref, child.updated_at = ref, iso_utc(work.now)
+    work.session.add(child)
+    work.session.flush()
+    append_event(work, action="child.ref", record_type="child", record_id=str(child.id),
+                 digest=digest(child_row(work.session, child)))
+
+
+def _known(session: Session) -> list[tuple[Child, Known]]:
+    families = {f.id: f.name for f in session.exec(select(Family))}
+    return [(c, Known(c.name, c.dob, families.get(c.family_id) if c.family_id else None))
+            for c in list_children(session)]
+
+
+def near_children(session: Session, name: str, dob: date | None,
+                  family: str | None) -> list[Child]:
+    """The register's children a child named for the first time may really be (a misspelt
+    name with the same date of birth or family: names.near_matches), closest first."""
+    known = _known(session)
+    near = near_matches(name, dob, family, [k for _, k in known])
+    return [child for wanted in near for child, k in known if k is wanted]
+
+
+def near_child_problem(session: Session, name: str, dob: date | None, family: str | None,
+                       hint: Hint) -> SuperviseError | None:
+    """A problem when a child new to the register looks like one already on it."""
+    near = near_children(session, name, dob, family)
+    if not near:
+        return None
+    told = "; ".join(f"{c.name} (born {c.dob or 'unknown'}"
+                     + (f", {f.name} family" if c.family_id and (f := session.get(
+                         Family, c.family_id)) else "") + ")" for c in near)
+    return UsageError(f"{name} is not on the register, but {told} is: if that is the child, "
+                      "give the name as on the register;", hint)
 
 
 def child_row(session: Session, child: Child) -> ChildRow:

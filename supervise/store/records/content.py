@@ -25,6 +25,7 @@ from supervise.store.db.tables import (
 )
 from supervise.store.records.numbered import load, stored
 from supervise.store.records.session_parts import (
+    action_part,
     actions_raised,
     answers_of,
     case_part,
@@ -90,9 +91,8 @@ def session_content(session: Session, record: SessionRecord, *,
     parts += [{"group": key, "answer": answers[key]} for key in GROUP_KEYS
               if key in answers and template.section(key) is None]
     parts += [case_part(session, case) for case in cases]
-    positions = {case.id: case.position for case in cases}
-    parts += [{"action": a.id, "text": a.text, "owner": a.owner_id, "due": a.agreed_due_on,
-               "case": positions.get(a.case_id)} for a in actions_raised(session, record)]
+    positions: dict[int | None, int] = {case.id: case.position for case in cases}
+    parts += [action_part(a, positions) for a in actions_raised(session, record)]
     parts += [{"review_of": r.action_id, "outcome": r.outcome, "note": r.note,
                "due": r.due_after} for r in reviews]
     return Content(header, parts)

@@ -53,6 +53,47 @@ def case_children(session: Session, case: CaseDiscussion) -> list[Child]:
                              .where(CaseChild.case_id == case.id).order_by(col(Child.id))))
 
 
+def case_child_links(session: Session, case: CaseDiscussion) -> list[tuple[Child, CaseChild]]:
+    """Each child of a case with what the case records of them (status, since, reference)."""
+    return [(child, link) for child, link in session.exec(
+        select(Child, CaseChild).join(CaseChild, col(CaseChild.child_id) == Child.id)
+        .where(CaseChild.case_id == case.id).order_by(col(Child.id)))]
+
+
+def child_in_case(child: Child, link: CaseChild) -> dict[str, Any]:
+    """A child as a case part names them: name and date of birth, and (in records made since
+    each child had their own) their status, since when and local reference. Older records
+    lack these keys, so their digests are unchanged."""
+    named: dict[str, Any] = {"name": child.name, "dob": child.dob}
+    if link.status is not None:
+        named["status"] = link.status
+        named["since"] = link.status_since
+        if link.local_ref is not None:
+            named["ref"] = link.local_ref
+    return named
+
+
+def contact_words(action: ActionItem) -> str | None:
+    """The named contact who owns an action (not a member of staff), with their role."""
+    if not action.owner_contact:
+        return None
+    return f"{action.owner_contact} ({action.owner_role})" if action.owner_role \
+        else action.owner_contact
+
+
+def action_part(action: ActionItem, positions: dict[int | None, int]) -> dict[str, Any]:
+    """An action as one part of its session record. A contact owner and the agenda item are
+    keys only actions that have them carry, so older records' digests are unchanged."""
+    part: dict[str, Any] = {"action": action.id, "text": action.text, "owner": action.owner_id,
+                            "due": action.agreed_due_on,
+                            "case": positions.get(action.case_id)}
+    if action.owner_contact:
+        part["contact"] = {"name": action.owner_contact, "role": action.owner_role}
+    if action.section_id:
+        part["item"] = action.section_id
+    return part
+
+
 def case_decision(session: Session, case: CaseDiscussion) -> Decision | None:
     return session.exec(select(Decision).where(Decision.case_id == case.id)).first()
 
@@ -63,6 +104,6 @@ def case_part(session: Session, case: CaseDiscussion) -> dict[str, Any]:
     family = session.get(Family, case.family_id)
     decision = case_decision(session, case)
     return {"case": case.position, "family": family.name if family else None,
-            "children": [{"name": c.name, "dob": c.dob} for c in case_children(session, case)],
+            "children": [child_in_case(c, link) for c, link in case_child_links(session, case)],
             "status": case.status, "answers": json.loads(case.answers),
             "decision": json.loads(decision.answers) if decision else None}

@@ -6,6 +6,7 @@ being typed.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -15,7 +16,11 @@ from supervise.domain.policy.frequency import next_due, parse_frequency
 from supervise.domain.policy.organisation_policy import Policy
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.canonical import iso_utc
+from supervise.domain.records.register_rules import case_child_problems
 from supervise.domain.records.session_rules import (
+    CaseFacts,
+    Unanswered,
+    action_owner_problems,
     action_problems,
     completion_problems,
     discard_problems,
@@ -24,8 +29,10 @@ from supervise.domain.records.session_rules import (
     next_meeting_fits,
     review_problems,
     start_problems,
+    unanswered,
 )
-from supervise.errors import Hint, NotFoundError, SuperviseError
+from supervise.domain.text import clean_line
+from supervise.errors import Hint, NotFoundError, SuperviseError, UsageError
 from supervise.store.db.tables import (
     ActionItem,
     ActionReview,
@@ -44,7 +51,13 @@ from supervise.store.db.tables import (
 )
 from supervise.store.db.writing import Stamp, Writing
 from supervise.store.integrity.audit_chain import append_event
-from supervise.store.records.children import add_child, family_for, match_for_case, set_status
+from supervise.store.records.children import (
+    add_child,
+    family_for,
+    match_for_case,
+    note_reference,
+    set_status,
+)
 from supervise.store.records.content import session_content
 from supervise.store.records.numbered import find_numbered, stored
 from supervise.store.records.policies import current_policy
@@ -102,33 +115,58 @@ def save_answer(session: Session, record: SessionRecord, section_id: str, value:
     session.add(row)
 
 
+@dataclass(frozen=True)
+class NamedChild:
+    """A child of a case discussion as this session records them: their register entry, their
+    own status in it (None: as the register has it), since when, and their local reference."""
+
+    child: Child
+    status: str | None
+    since: date | None
+    ref: str | None
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def children_for_case(work: Writing, children: list[dict[str, Any]], family: Family,
-                      status: str | None) -> list[Child]:
-    """Each child named in a case: found on the register (match_for_case) or added to it."""
+                      status: str | None, held_on: date) -> list[NamedChild]:
+    """Each child named in a case: found on the register (match_for_case) or added to it, with
+    their own status (else the case's), status-since date and local reference. A child's
+    dictionary: `name`, `dob` or `id` (chosen from the register); optional `own_status` (this
+    child's status in the case: a sibling not on the plan keeps theirs), `since` (when it
+    began) and `ref`. (A `status` key, the register's as the walk shows it, is not read.)
+    Whether a new name is a near duplicate is asked before (children.near_children)."""
     session = work.session
     found = []
     for named in children:
+        own = named.get("own_status") or status
+        since, ref = _day(named.get("since")), named.get("ref")
         if named.get("id"):  # chosen from the register already
-            found.append(stored(session, Child, named["id"]))
-            continue
-        dob = date.fromisoformat(named["dob"]) if named.get("dob") else None
-        child = match_for_case(session, named["name"], dob)
-        if child is None:
-            child = add_child(work, name=named["name"], dob=dob,
-                              family=family.name, status=status or "none")
-        found.append(child)
+            child = stored(session, Child, named["id"])
+        else:
+            dob = _day(named.get("dob"))
+            matched = match_for_case(session, named["name"], dob)
+            child = matched if matched is not None else add_child(
+                work, name=named["name"], dob=dob, ref=ref, family=family.name,
+                status=own or "none", status_since=since if own else None)
+        _refuse(case_child_problems(child.name, since=since, held_on=held_on, dob=child.dob))
+        note_reference(work, child, ref)
+        found.append(NamedChild(child, own, since, ref))
     return found
 
 
 def save_case(work: Writing, record: SessionRecord, *, position: int, family: str,
               children: list[dict[str, Any]], status: str | None, answers: dict[str, Any],
               ) -> CaseDiscussion:
-    """`status` None: the children's status is not changed (the case notes the current one)."""
+    """`status` None: the children's status is not changed (the case notes the current one),
+    unless a child names their own (children_for_case)."""
     session, now = work.session, work.now
     _touch(session, record, now)
     family_row = family_for(session, family, now)
-    found = children_for_case(work, children, family_row, status)
-    status = status or (found[0].status if found else "none")
+    found = children_for_case(work, children, family_row, status, record.held_on)
+    status = status or (found[0].status or found[0].child.status if found else "none")
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
     if case is None:
@@ -140,10 +178,19 @@ def save_case(work: Writing, record: SessionRecord, *, position: int, family: st
     case.saved_at = iso_utc(now)
     session.add(case)
     session.flush()
-    for child in found:
-        if session.get(CaseChild, (case.id, child.id)) is None:
-            session.add(CaseChild(case_id=id_of(case), child_id=id_of(child)))
-        set_status(work, child, status, on=record.held_on)
+    for named in found:
+        child = named.child
+        if named.status is not None:
+            set_status(work, child, named.status, on=record.held_on, since=named.since,
+                       session_id=record.id)
+        row = session.get(CaseChild, (case.id, child.id)) or CaseChild(
+            case_id=id_of(case), child_id=id_of(child))
+        row.status = named.status or child.status
+        row.status_since = named.since or (
+            child.status_since if row.status == child.status != "none" else None)
+        row.local_ref = named.ref or child.local_ref
+        session.add(row)
+    session.flush()
     return case
 
 
@@ -153,7 +200,7 @@ def case_state(session: Session, record: SessionRecord) -> list[tuple[int, str, 
              json.loads(c.answers)) for c in cases_of(session, record)]
 
 
-def _case_at(session: Session, record: SessionRecord, position: int) -> CaseDiscussion:
+def case_at(session: Session, record: SessionRecord, position: int) -> CaseDiscussion:
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
     if case is None:
@@ -164,7 +211,7 @@ def _case_at(session: Session, record: SessionRecord, position: int) -> CaseDisc
 def save_case_answers(session: Session, record: SessionRecord, position: int,
                       answers: dict[str, Any], now: datetime) -> None:
     _touch(session, record, now)
-    case = _case_at(session, record, position)
+    case = case_at(session, record, position)
     case.answers, case.saved_at = json.dumps(answers, ensure_ascii=False), iso_utc(now)
     session.add(case)
 
@@ -172,7 +219,7 @@ def save_case_answers(session: Session, record: SessionRecord, position: int,
 def save_decision_for(session: Session, record: SessionRecord, position: int,
                       template: Template, answers: dict[str, Any], now: datetime) -> Decision:
     _touch(session, record, now)
-    return save_decision(session, _case_at(session, record, position), template, answers, now)
+    return save_decision(session, case_at(session, record, position), template, answers, now)
 
 
 def next_meeting_suggestion(session: Session, record: SessionRecord) -> tuple[date, str, bool]:
@@ -220,11 +267,23 @@ def save_decision(session: Session, case: CaseDiscussion, template: Template,
     return decision
 
 
-def add_action(session: Session, record: SessionRecord, *, text: str, owner: Person, due: date,
-               case: CaseDiscussion | None, now: datetime) -> ActionItem:
+def add_action(session: Session, record: SessionRecord, *, text: str, owner: Person | None,
+               due: date, case: CaseDiscussion | None, now: datetime,
+               contact: str | None = None, role: str | None = None,
+               item: str | None = None) -> ActionItem:
+    """An action agreed in the session, owned by a member of staff (`owner`) or by a named
+    contact who is not on the staff list (`contact`, with their `role` or organisation), and
+    tied to a case or to the agenda item (section id) `item`."""
     _touch(session, record, now)
-    _refuse(action_problems(due, record.held_on))
-    action = ActionItem(text=text, owner_id=id_of(owner), due_on=due, agreed_due_on=due,
+    _refuse(action_owner_problems(staff=owner is not None, contact=contact, role=role)
+            + action_problems(due, record.held_on))
+    if item is not None and snapshot(session, record.template_digest).section(item) is None:
+        raise UsageError(f"The agenda of session {record.id} has no item {item!r}.")
+    action = ActionItem(text=text, owner_id=id_of(owner) if owner else None,
+                        owner_contact=clean_line(contact, "contact's name") if contact else None,
+                        owner_role=clean_line(role, "contact's role") if contact and role
+                        else None,
+                        section_id=item, due_on=due, agreed_due_on=due,
                         session_id=id_of(record),
                         case_id=case.id if case else None, status="open",
                         created_at=iso_utc(now), updated_at=iso_utc(now))
@@ -241,11 +300,13 @@ def find_action(session: Session, action_id: str | int) -> ActionItem:
 def review_action(work: Writing, action: ActionItem, *, outcome: str, note: str,
                   record: SessionRecord | None = None,
                   due: date | None = None) -> ActionReview:
-    """done / dropped close the action, carried keeps it open; rescheduled (outside a session)
-    moves its due date. In a session the outcome takes effect when the session is completed,
-    so an abandoned draft changes nothing. Every review is kept."""
+    """done / dropped close the action, carried keeps it open with its new due date `due`
+    (refused without one); rescheduled (outside a session) moves its due date. In a session
+    the outcome takes effect when the session is completed, so an abandoned draft changes
+    nothing. Every review is kept."""
     session, now, actor = work.session, work.now, work.actor
-    _refuse(review_problems(action.id, action.status))
+    _refuse(review_problems(action.id, action.status, outcome=outcome, due=due,
+                            held_on=record.held_on if record else None))
     if record is not None:
         _touch(session, record, now)
     review = ActionReview(action_id=id_of(action), session_id=record.id if record else None,
@@ -292,6 +353,26 @@ def open_actions_for(session: Session, people: list[Person], *, on: date | None 
     return list(session.exec(query.order_by(col(ActionItem.due_on), col(ActionItem.id))))
 
 
+def case_facts(session: Session, cases: list[CaseDiscussion]) -> list[CaseFacts]:
+    """Each case discussion's answers and its decision record's, as completion weighs them."""
+    facts = []
+    for case in cases:
+        decision = case_decision(session, case)
+        facts.append(CaseFacts(
+            position=case.position, family=stored(session, Family, case.family_id).name,
+            answers=json.loads(case.answers),
+            decision=json.loads(decision.answers) if decision else None,
+            decision_template=snapshot(session, decision.template_digest) if decision
+            else None))
+    return facts
+
+
+def unanswered_in(session: Session, record: SessionRecord) -> list[Unanswered]:
+    """The required questions of a draft still unanswered, in agenda order."""
+    return unanswered(snapshot(session, record.template_digest), answers_of(session, record),
+                      case_facts(session, cases_of(session, record)))
+
+
 def complete(work: Writing, record: SessionRecord, *, policy: Policy) -> str:
     """Mark a draft completed: its required answers are checked, reviews take effect, whether
     it is a late entry is judged (written more than the policy's days after the meeting), and
@@ -302,8 +383,8 @@ def complete(work: Writing, record: SessionRecord, *, policy: Policy) -> str:
     cases = cases_of(session, record)
     _refuse(completion_problems(
         session_id=record.id, template=template, answers=answers,
-        cases=[(case.position, json.loads(case.answers)) for case in cases],
-        next_meeting=record.next_meeting, held_on=record.held_on))
+        cases=case_facts(session, cases), next_meeting=record.next_meeting,
+        held_on=record.held_on))
     _touch(session, record, now)
     reviews = reviews_in(session, record)
     for review in reviews:
