@@ -143,8 +143,11 @@ def test_someone_without_a_key_signs_by_typed_name_witnessed(cli, team, tmp_path
     mistyped = cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
                    "--typed-name", "Sam Tailor")
     assert mistyped.code == 2 and "does not match" in mistyped.err
+    lower = cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
+                "--typed-name", "sam taylor")  # a signature is the name as written
+    assert lower.code == 2 and "as written" in lower.err
     assert cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
-               "--typed-name", "sam taylor").code == 0
+               "--typed-name", " Sam  Taylor ").code == 0
     signature = shown(cli, session_id)["signatures"][0]
     assert signature["method"] == f"typed name, witnessed by {USER}"
     assert "witnessed by" in cli("session", "show", session_id).out
@@ -164,6 +167,51 @@ def test_on_a_terminal_the_supervisee_is_asked_for_a_comment_and_to_confirm(cli,
     assert script.finished()
     assert shown(cli, session_id)["signatures"][0]["comment"] == \
         "Item 2 is not how I remember it."
+
+
+def test_the_signer_reads_what_they_sign_first_and_a_wrong_passphrase_is_asked_again(
+        cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    script = ScriptedPrompter(("Comment", "Item 2 is not how I remember it."),
+                              ("Sign session", True),
+                              ("Sam Taylor's signing passphrase", "not-the-right-words"),
+                              ("Sam Taylor's signing passphrase", BEA_PASSPHRASE))
+    with prompts.use(script):
+        result = cli("session", "sign", session_id, "--as", "Sam Taylor")
+    assert result.code == 0, result.err
+    before_comment = result.err.split("Try again")[0]
+    assert f"Sam Taylor is asked to sign session {session_id} as supervisee" in before_comment
+    assert f"Read it whole with `supervise session show {session_id}`" in before_comment
+    assert "questions answered" in before_comment and "supervisee Sam Taylor" in before_comment
+    assert "Wrong signing passphrase for Sam Taylor" in result.err and "comment is kept" in \
+        result.err
+    signature = shown(cli, session_id)["signatures"][0]
+    assert signature["comment"] == "Item 2 is not how I remember it."
+    events = [e["action"] for e in json.loads(cli("audit", "log", "--json").out)]
+    assert events.count("session.sign-failed") == 1 and "session.sign" in events
+
+
+def test_three_wrong_signing_passphrases_sign_nothing(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    enrol(cli)
+    wrong = [("Sam Taylor's signing passphrase", f"wrong-{n}") for n in range(3)]
+    with prompts.use(ScriptedPrompter(("Comment", ""), ("Sign session", True), *wrong)):
+        result = cli("session", "sign", session_id, "--as", "Sam Taylor")
+    assert result.code == 3 and "nothing was signed" in result.err
+    assert shown(cli, session_id)["signatures"] == []
+
+
+def test_a_typed_name_in_the_wrong_case_is_asked_again(cli, team, tmp_path):
+    session_id = record_session(cli, tmp_path)
+    script = ScriptedPrompter(("type your full name exactly as written", "sam taylor"),
+                              ("type your full name exactly as written", "Sam Taylor"),
+                              ("Sign session", True))
+    with prompts.use(script):
+        result = cli("session", "sign", session_id, "--as", "Sam Taylor", "--typed",
+                     "--comment", "")
+    assert result.code == 0, result.err
+    assert "capitals and spelling count" in result.err
 
 
 def test_roles_are_checked(cli, team, tmp_path):

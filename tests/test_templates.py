@@ -295,3 +295,36 @@ def test_skeleton_text_survives_awkward_characters():
     for multiline in (False, True):
         text = f"v = {toml_string(awkward, multiline)}\n"
         assert tomllib.loads(text)["v"] == awkward
+
+
+def test_an_agenda_keeps_its_own_item_numbers_and_bands():
+    from supervise.app.policy import catalog
+
+    agenda = catalog(None).get("dsl-agenda", kind="session")
+    numbered = [(s.number, s.band) for s in agenda.sections if s.number or s.band]
+    assert [n for n, _ in numbered if n] == [str(i) for i in range(1, 14)]
+    assert [b for _, b in numbered if b] == [
+        "Introduction", "Specific case discussions", "Reflection", "Development", "Completion",
+        "Safeguarding Supervision Notes and Action Template"]
+
+
+@pytest.mark.parametrize("value", ["0", "true", '""', "[1]"])
+def test_an_item_number_must_be_a_number_or_text(value):
+    from supervise.domain.policy.templates import TemplateError, parse_template
+
+    text = ('id = "t"\nkind = "session"\ntitle = "T"\nversion = 1\n[[sections]]\nid = "a"\n'
+            f'title = "A"\ntype = "note"\nnumber = {value}\n')
+    with pytest.raises(TemplateError, match="number must be"):
+        parse_template(text, origin="t.toml")
+
+
+def test_the_walk_says_where_it_is_in_the_agendas_own_numbers():
+    from supervise.app.policy import catalog
+    from supervise.cli.records.session_walk import progress
+
+    agenda = catalog(None).get("dsl-agenda", kind="session")
+    ids = [s.id for s in agenda.sections]
+    assert progress(agenda, ids.index("analysis") + 1, "Reflection") == "Item 7 of 13, Reflection"
+    assert progress(agenda, len(ids), None) == f"Part {len(ids)} of {len(ids)}"
+    plain = catalog(None).get("ms-supervision-record", kind="session")
+    assert progress(plain, 2, None) == f"Part 2 of {len(plain.sections)}"

@@ -19,8 +19,10 @@ from supervise.store.keys.signing_keys import (
     custodian_key,
     open_enrolled,
 )
+from supervise.store.queries import session_rows
 from supervise.store.records.amendments import find_amendment
 from supervise.store.records.content import content_of, parties_of
+from supervise.store.records.contracts import contract_row
 from supervise.store.records.numbered import find_record
 from supervise.store.records.people import find_person
 from supervise.store.records.signatures import SigningMaterial, sign_record, signing_summary
@@ -50,6 +52,40 @@ class Signing:
     role: str
     digest: str
     own_key: bool  # the signer is the signed-in user: the store passphrase opened their key
+    summary: tuple[str, ...] = ()  # what the record says, in a few lines, for the signer to read
+    record_id: int | None = None  # the record itself (an amendment's record, for one)
+
+
+class WrongSignerPassphrase(UnlockError):
+    """The signer's own passphrase was wrong: nothing was signed; they may try again."""
+
+
+def _summary(work: Work, record_type: str, target_type: str, target: Any) -> tuple[str, ...]:
+    """A few lines on what is being signed: the signer reads these before they sign."""
+    if target_type == "amendment":
+        return (f"Amendment {target.number}: {target.reason}", f"Corrected text: {target.text}")
+    if record_type == "contract":
+        c = contract_row(work.session, target, work.now.date())
+        return (f"Contract {c['id']}: {c['kind']} supervision of {c['supervisee']} by "
+                f"{c['supervisor']}, every {c['frequency']}, from {c['start']}, review by "
+                f"{c['review']}.",)
+    if record_type == "decision":
+        d = session_rows.decision_row(work.session, target)
+        children = ", ".join(c["name"] for c in d["children"])
+        return (f"Decision record {d['id']} (session {d['session']}, {d['held_on']}) about "
+                f"{children or d['family']}.",
+                f"Decision: {d['answers'].get('decision') or '(none)'}")
+    s = session_rows.session_detail(work.session, target)
+    answered = sum(1 for a in s["answers"] if a["answer"] not in (None, "", []))
+    families = ", ".join(c["family"] or "?" for c in s["cases"])
+    lines = [f"Session {s['id']}, {s['kind']}, held {s['held_on']}: supervisor {s['supervisor']}, "
+             f"supervisee{'s' if len(s['supervisees']) > 1 else ''} "
+             f"{', '.join(s['supervisees'])}.",
+             f"{answered} of {len(s['answers'])} questions answered; "
+             f"{len(s['cases'])} case discussion(s){': ' + families if families else ''}; "
+             f"{len(s['actions'])} action(s) agreed."]
+    lines += [f"Action: {a['text']} ({a['owner']}, by {a['due']})" for a in s["actions"]]
+    return tuple(lines)
 
 
 def plan_signature(store: Store, record_type: str, given: str, amendment: int | None, *,
@@ -67,6 +103,8 @@ def plan_signature(store: Store, record_type: str, given: str, amendment: int | 
         enrolled = current_key(work.session, person)
         own_key = person.id == me.id
         name = person.name
+        summary = _summary(work, record_type, target_type, target)
+        record_id = target.record_id if target_type == "amendment" else target.id
     with_passphrase = enrolled is not None and enrolled.protection == "passphrase"
     if typed and (own_key or holds_slot or with_passphrase):
         raise UsageError(f"{name} has a signing key and signs with it (their own "
@@ -74,7 +112,7 @@ def plan_signature(store: Store, record_type: str, given: str, amendment: int | 
     if not typed and not own_key and not holds_slot and not with_passphrase:
         raise SuperviseError(f"{name} has no signing key:", Hint.of("no_signing_key",
                                                                      person=name))
-    return Signing(what, name, role, digest, own_key)
+    return Signing(what, name, role, digest, own_key, summary, record_id)
 
 
 def sign(store: Store, record_type: str, given: str, amendment: int | None, *, signer: str,
@@ -96,8 +134,8 @@ def sign(store: Store, record_type: str, given: str, amendment: int | None, *, s
                          record_id=str(target.id),
                          detail={"signer": find_person(work.session, signer).id,
                                  "reason": "wrong signing passphrase"})
-        raise UnlockError(f"Wrong signing passphrase for {signer}; nothing was signed "
-                          f"and the attempt is in the audit trail.") from None
+        raise WrongSignerPassphrase(f"Wrong signing passphrase for {signer}; nothing was "
+                                    f"signed and the attempt is in the audit trail.") from None
 
 
 def _material(work: Work, signer: Person, me: Person, typed: bool,

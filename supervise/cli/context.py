@@ -4,7 +4,7 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,8 @@ class AppState:
     store: Path | None = None
     passphrase_file: Path | None = None
     user: str | None = None
+    # Typed at the prompt before the command's heavy imports (`ask_passphrase_first`).
+    typed_passphrase: str | None = field(default=None, repr=False)
 
     def overridden(self, **values: Any) -> "AppState":
         return replace(self, **{k: v for k, v in values.items() if v is not None})
@@ -78,6 +80,8 @@ def read_secret_file(path: Path, what: str) -> str:
 
 def store_passphrase(state: AppState) -> str:
     """The passphrase that unlocks the store: file, then environment, then a hidden prompt."""
+    if state.typed_passphrase is not None:
+        return state.typed_passphrase
     if state.passphrase_file is not None:
         return read_secret_file(state.passphrase_file, "passphrase")
     from_env = os.environ.get("SUPERVISE_PASSPHRASE")
@@ -89,6 +93,21 @@ def store_passphrase(state: AppState) -> str:
             "--passphrase-file PATH (or SUPERVISE_PASSPHRASE_FILE)."
         )
     return prompts.secret("Store passphrase:", hint="set SUPERVISE_PASSPHRASE.")
+
+
+def ask_passphrase_first(state: AppState) -> AppState:
+    """On a terminal, ask for the store passphrase as soon as the store's files check out,
+    before the command loads the database machinery (the prompt appears at once). Given by file
+    or environment, or where opening would fail anyway, nothing is asked here."""
+    from supervise.app.unlocking import ready_for_passphrase
+
+    if state.passphrase_file is not None or os.environ.get("SUPERVISE_PASSPHRASE") or \
+            not prompts.can_ask():
+        return state
+    if not ready_for_passphrase(state.store_path, user=state.user,
+                                session_key=os.environ.get(SESSION_ENV) or None):
+        return state
+    return replace(state, typed_passphrase=store_passphrase(state))
 
 
 def signer_passphrase(name: str, file: Path | None, *, env: str = "SUPERVISE_SIGNER_PASSPHRASE",

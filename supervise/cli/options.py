@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from supervise.cli.context import AppState
+from supervise.cli.context import AppState, ask_passphrase_first
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array (only that) on stdout.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV (only that) on stdout.")]
@@ -62,11 +62,16 @@ def store_command(fn):
         if p.name != "state"
     ]
 
+    # A command that opens the store with its passphrase is asked for it first of all.
+    opens_store = "open_store" in fn.__code__.co_names
+
     @functools.wraps(fn)
     def wrapper(*args, _ctx: typer.Context, _store=None, _passphrase_file=None, _user=None,
                 **kwargs):
         root: AppState = _ctx.find_root().obj or AppState()
         state = root.overridden(store=_store, passphrase_file=_passphrase_file, user=_user)
+        if opens_store:
+            state = ask_passphrase_first(state)
         return fn(*args, state=state, **kwargs)
 
     parameters = own + [_CTX, *_SHARED]

@@ -87,8 +87,9 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         record_id = sessions.start_session(
             store, plan, template, kind=kind, supervisor=supervisor_name, supervisees=chosen,
             held_on=held_on, start_time=start_time, duration=duration)
-        out.message(f"Session {record_id} started ({template.title}). Every answer is saved as "
-                    f"you give it; Ctrl-C stops, `supervise session resume {record_id}` goes on.")
+        out.paragraph(f"Session {record_id} started ({template.title}). Every answer is saved "
+                      f"as you give it; Ctrl-C stops, `supervise session resume {record_id}` "
+                      f"goes on.")
         walk(store, record_id, template)
 
 
@@ -118,7 +119,13 @@ def walk(store: Any, record_id: int, template: Template) -> None:
     w = Walk(store, record_id, drafting.open_draft(store, record_id))
     try:
         _group(w, template)
-        for section in template.sections:
+        band = None
+        for index, section in enumerate(template.sections, 1):
+            band = section.band or band
+            if section.type not in FIELD_TYPES or section.id not in w.answered:
+                if section.band:
+                    out.paragraph(f"\n== {section.band} ==")
+                out.paragraph(progress(template, index, band))
             if section.type in FIELD_TYPES:
                 _field(w, section)
             elif section.type == "action_review":
@@ -136,6 +143,17 @@ def walk(store: Any, record_id: int, template: Template) -> None:
     complete_session(store, record_id)
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
+
+
+def progress(template: Template, index: int, band: str | None) -> str:
+    """Where the walk is: the agenda's own item number and part when it has them
+    ("Item 7 of 13, Reflection"), else the section's place ("Part 3 of 14")."""
+    numbers = [s.number for s in template.sections if s.number]
+    section = template.sections[index - 1]
+    where = f", {band}" if band else ""
+    if section.number and numbers:
+        return f"Item {section.number} of {numbers[-1]}{where}"
+    return f"Part {index} of {len(template.sections)}{where}"
 
 
 def _group(w: Walk, template: Template) -> None:
@@ -161,8 +179,8 @@ def _group(w: Walk, template: Template) -> None:
 def _field(w: Walk, section: Section) -> None:
     if section.id in w.answered:
         shown = w.answered[section.id]
-        out.message(f"{section.title}: (answered) "
-                    f"{'(left blank)' if shown is None else _short(shown)}")
+        out.paragraph(f"{section.title}: (answered) "
+                      f"{'(left blank)' if shown is None else _short(shown)}")
         return
     out.message("")
     value = ask(section, section.default, w.names)
@@ -177,17 +195,27 @@ def _short(value: Any) -> str:
 
 def _action_review(w: Walk, section: Section) -> None:
     items = drafting.actions_to_review(w.store, w.record_id)
-    out.message(f"\n{section.title}: {len(items)} open action(s) to review.")
+    out.paragraph(f"\n{section.title}: {len(items)} open action(s) to review.")
     for action_id, text, due in items:
         outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")
+        new_due = None
+        if outcome == "carried":
+            held = w.draft.held_on
+            new_due = _date("Carried forward: new date it is due:", held + timedelta(days=28),
+                            "give due in that [[action_review]].")
+            while new_due < held:
+                out.message(f"  That is before the session ({held}).")
+                new_due = _date("Carried forward: new date it is due:",
+                                held + timedelta(days=28), "give due in that [[action_review]].")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
-        drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note)
+        drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note,
+                               due=new_due)
 
 
 def _cases(w: Walk, section: Section) -> None:
     saved = drafting.cases_so_far(w.store, w.record_id)
-    out.message(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
+    out.paragraph(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
     for position, family, answers in saved:  # a case left half-way is finished first
         if any(f.id not in answers for f in section.fields):
             out.message(f"Case {position} ({family} family) continues.")
@@ -208,7 +236,7 @@ def _text(question: str, hint: str) -> str:
         out.message("  This one is needed.")
 
 
-def _child(w: Walk, hint: str) -> dict[str, Any]:
+def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
     from supervise.domain.dates import parse_date
 
@@ -232,19 +260,41 @@ def _child(w: Walk, hint: str) -> dict[str, Any]:
         if dob and dob > now().date():
             out.message("  That date is in the future.")
             continue
-        return {"name": name, "dob": dob.isoformat() if dob else None}
+        break
+    near = drafting.near_children(w.store, name, dob, family)
+    if near:
+        labels = [f"{c['name']}, born {c['dob'] or 'unknown'}, {c['family'] or 'no family'} "
+                  f"({c['status']})" for c in near]
+        new = f"No: {name} is another child"
+        picked = prompts.choice(f"Did you mean one already on the register? ({name} looks like "
+                                f"{'them' if len(near) > 1 else 'this child'})",
+                                [*labels, new], hint="add new = true to that child's entry.",
+                                default=labels[0])
+        if picked != new:
+            match = near[labels.index(picked)]
+            return {"id": match["id"], "name": match["name"], "status": match["status"]}
+    return {"name": name, "dob": dob.isoformat() if dob else None, "new": True}
 
 
 def _one_case(w: Walk, section: Section, position: int) -> None:
     hint = "use [[cases]] in an answers file."
     family = _text("Family name:", hint)
-    children = [_child(w, hint)]
+    children = [_child(w, hint, family)]
     while prompts.confirm("Another child in this family?", hint=hint):
-        children.append(_child(w, hint))
-    current = next((c["status"] for c in children if c.get("status")), "none")
-    status = prompts.choice("Child's status now:", STATUS_CHOICES, hint=hint, default=current)
+        children.append(_child(w, hint, family))
+    for child in children:  # each child's own status, and since when (a plan's start)
+        current = child.get("status") or "none"
+        child["own_status"] = prompts.choice(f"{child['name']}'s status now:", STATUS_CHOICES,
+                                             hint=hint, default=current)
+        if child["own_status"] != "none":
+            child["since"] = _date(f"{child['name']}: {child['own_status']} since:",
+                                   w.draft.held_on, hint).isoformat()
+        ref = prompts.text(f"{child['name']}'s local reference (blank if none):",
+                           hint=hint).strip()
+        if ref:
+            child["ref"] = ref
     drafting.record_case(w.store, w.record_id, position=position, family=family,
-                         children=children, status=status)
+                         children=children, status=None)
     _case_fields(w, section, position, {})
 
 
@@ -256,16 +306,19 @@ def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, An
         drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
     if prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):
-        _decision(w, position)
+        _decision(w, position, answers)
 
 
-def _decision(w: Walk, position: int) -> None:
+def _decision(w: Walk, position: int, case: dict[str, Any]) -> None:
+    """The decision record, each question offered what the case discussion already says under
+    the same id (its management decision, say), so nothing is typed twice."""
     template = drafting.decision_template(w.store, catalog())
     answers: dict[str, Any] = {}
     for field in template.sections:
         if field.type not in FIELD_TYPES:
             continue
-        value = ask(field, field.default, w.names)
+        said = case.get(field.id)
+        value = ask(field, said if isinstance(said, str) and said else field.default, w.names)
         if value is not None:
             answers[field.id] = value
             drafting.record_decision(w.store, w.record_id, position, template, answers)
@@ -273,28 +326,36 @@ def _decision(w: Walk, position: int) -> None:
 
 def _actions(w: Walk, section: Section) -> None:
     held = w.draft.held_on
-    out.message(f"\n{section.title}")
+    out.paragraph(f"\n{section.title}")
     hint = "use [[actions]] in an answers file."
     while prompts.confirm("Add an action?", hint=hint):
         text = _text("Action:", hint)
+        owner_role = None
         while True:
-            owner = prompts.name("By whom:", w.names, hint=hint)
+            owner = prompts.name("By whom (staff, or anyone else by name):", w.names,
+                                 hint=hint).strip()
+            if not owner:
+                continue
             try:
                 owner = drafting.staff_name(w.store, owner)
                 break
-            except SuperviseError as error:
-                out.message(f"  {rendered(error)}")
+            except SuperviseError:
+                if prompts.confirm(f"{owner} is not on the staff list. Record them as a contact "
+                                   f"(e.g. the social worker, a parent)?", hint=hint):
+                    owner_role = _text(f"{owner}'s role or organisation:", hint)
+                    break
         due = _date("By when:", held + timedelta(days=14), hint)
         while due < held:
             out.message(f"  That is before the session ({held}).")
             due = _date("By when:", held + timedelta(days=14), hint)
-        drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due)
+        drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due,
+                               owner_role=owner_role)
 
 
 def _next_meeting(w: Walk, section: Section) -> None:
     suggested, why, already = drafting.next_meeting(w.store, w.record_id)
     if already:
-        out.message(f"{section.title}: (answered) {suggested}")
+        out.paragraph(f"{section.title}: (answered) {suggested}")
         return
     while True:
         chosen = _date(f"{section.title} ({why} suggests {suggested}):", suggested,

@@ -1,6 +1,7 @@
 """`sign` and `amend` for contracts, sessions and decision records: one implementation, added to
 each command group, and the signature block and amendments that every `show` prints."""
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,6 +15,8 @@ from supervise.domain.rows import Evidence, SigningSummary
 from supervise.errors import SuperviseError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
+SIGNING_ATTEMPTS = 3
+SIGNER_ENV = "SUPERVISE_SIGNER_PASSPHRASE"
 
 
 def add_signing_commands(app: typer.Typer, record_type: str) -> None:
@@ -75,31 +78,42 @@ def add_signing_commands(app: typer.Typer, record_type: str) -> None:
 def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: str | None,
           comment: str | None, typed: bool, typed_name: str | None, signer_file: Path | None,
           amendment: int | None, yes: bool) -> None:
-    from supervise.app.signing import plan_signature, sign
-    from supervise.domain.names import name_key
+    from supervise.app.signing import WrongSignerPassphrase, plan_signature, sign
 
     with open_store(state) as store:
         plan = plan_signature(store, record_type, given, amendment, signer=as_name, role=role,
                               typed=typed)
         what, signer, role = plan.what, plan.signer, plan.role
         asking = prompts.can_ask() and not yes
+        if asking:  # the signer reads what they sign before anything else is asked
+            out.paragraph(f"{signer} is asked to sign {what} as {role}:")
+            for line in plan.summary:
+                out.paragraph(out.cell(line), indent="  ")
+            out.paragraph(f"Read it whole with `supervise {record_type} show {plan.record_id}`; "
+                          f"its digest is {plan.digest[:12]}.", indent="  ")
         if comment is None and role == "supervisee" and asking:
             comment = prompts.note("Comment, part of what you sign (anything you disagree with); "
                                    "leave empty for none:", hint="give --comment.")
         if typed:
-            typed_as = typed_name if typed_name is not None else prompts.text(
-                f"{signer}, type your full name to sign:", hint="give --typed-name NAME.")
-            if name_key(typed_as) != name_key(signer):
-                raise UsageError(f"The typed name does not match {signer}; nothing was "
-                                 f"signed.")
+            _typed_name_matches(signer, typed_name)
         if asking and not prompts.confirm(
                 f"Sign {what} (digest {plan.digest[:12]}) as {role}: {signer}?",
                 hint="give --yes."):
             raise SuperviseError("Not signed; nothing was changed.")
-        passphrase = None if typed or plan.own_key else signer_passphrase(signer, signer_file)
-        summary = sign(store, record_type, given, amendment, signer=signer, role=role,
-                       comment=(comment or "").strip() or None, typed=typed,
-                       passphrase=passphrase)
+        for attempt in range(1, SIGNING_ATTEMPTS + 1):
+            passphrase = None if typed or plan.own_key else signer_passphrase(signer,
+                                                                               signer_file)
+            try:
+                summary = sign(store, record_type, given, amendment, signer=signer, role=role,
+                               comment=(comment or "").strip() or None, typed=typed,
+                               passphrase=passphrase)
+                break
+            except WrongSignerPassphrase as wrong:
+                asked = signer_file is None and not os.environ.get(SIGNER_ENV)
+                if not asked or attempt == SIGNING_ATTEMPTS:
+                    raise
+                out.warning(f"{wrong} Try again ({SIGNING_ATTEMPTS - attempt} more); the "
+                            f"comment is kept.")
     how = "typed name, witnessed" if typed else "personal key"
     out.message(f"Signed {what} as {role}: {signer} ({how}).")
     if summary["signed"]:
@@ -107,6 +121,28 @@ def _sign(state: AppState, record_type: str, given: str, *, as_name: str, role: 
                     f"are amendments.")
     else:
         out.message(f"Still to sign: {', '.join(summary['awaiting'])}.")
+
+
+def _typed_name_matches(signer: str, given: str | None) -> None:
+    """A typed-name signature is the name exactly as recorded (spaces aside); on a terminal a
+    different spelling or case is asked again."""
+    from supervise.domain.names import clean_name
+
+    for attempt in range(1, SIGNING_ATTEMPTS + 1):
+        typed_as = given if given is not None else prompts.text(
+            f"{signer}, type your full name exactly as written here to sign:",
+            hint="give --typed-name NAME.")
+        try:
+            matches = clean_name(typed_as) == signer
+        except SuperviseError:
+            matches = False
+        if matches:
+            return
+        if given is not None or attempt == SIGNING_ATTEMPTS:
+            raise UsageError(f"The typed name does not match {signer} as written; nothing was "
+                             f"signed.")
+        out.warning(f"That is not {signer} as written (capitals and spelling count). Try "
+                    f"again.")
 
 
 def _amend(state: AppState, record_type: str, given: str, *, section: str | None,

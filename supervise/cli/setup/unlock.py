@@ -32,12 +32,12 @@ def unlock(
         out.data(made.session_key)
         return
     out.data(f'export {SESSION_ENV}="{made.session_key}"')
-    out.message(f"Unlocked for {made.user} until {made.idle_minutes} minutes pass without a "
-                f"command (at most 12 hours).")
+    out.paragraph(f"Unlocked for {made.user} until {made.idle_minutes} minutes pass without a "
+                  f"command (at most 12 hours).")
     if sys.stdout.isatty():
-        out.message(f'To use it, run `eval "$(supervise unlock)"` instead, or set {SESSION_ENV} '
-                    f"to the key above in this shell only.")
-    out.message("End it with `eval \"$(supervise lock)\"` when the meeting is over.")
+        out.paragraph(f'To use it, run `eval "$(supervise unlock)"` instead, or set '
+                      f"{SESSION_ENV} to the key above in this shell only.")
+    out.paragraph("End it with `eval \"$(supervise lock)\"` when the meeting is over.")
 
 
 @store_command
@@ -47,5 +47,5 @@ def lock(state: AppState) -> None:
 
     had = lock_store(state.store_path, os.environ.get(SESSION_ENV) or None)
     out.data(f"unset {SESSION_ENV}")
-    out.message("Locked: the unlocked session is over; the next command asks for the "
+    out.paragraph("Locked: the unlocked session is over; the next command asks for the "
                 "passphrase." if had else "The store was not unlocked; nothing to lock.")
