@@ -57,6 +57,7 @@ def test_a_session_typed_key_by_key_is_recorded(cli, keys):
         + "Alex Morgan" + ENTER + ENTER               # owner; due date as offered
         + "n"                                         # no more actions
         + CLEAR + next_date + ENTER                   # replace the suggested date
+        + ENTER                                       # the review: complete, offered first
     )
     result = cli("session", "new")
     assert result.code == 0, result.err

@@ -199,6 +199,7 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
             m.question(f"{section.title} (")
             term.wait_for_below("suggests", m.mark - 1)
             term.send(ENTER)  # the suggested date
+    m.choose("What now?", ["Complete the session", "Go back and change an answer"])
     term.wait_for_below("completed. Not signed yet.", m.mark - 1)
     return m, typed
 

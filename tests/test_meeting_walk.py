@@ -6,11 +6,19 @@ record starts from the case's own decision, and the walk says where it is in the
 import json
 from datetime import timedelta
 
+from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import ScriptedPrompter
-from tests.test_meeting_records import HELD, LILY_BORN, dsl_file, team  # noqa: F401 - fixture
+from tests.test_meeting_records import (  # noqa: F401 - team is a fixture
+    HELD,
+    LILY_BORN,
+    draft,
+    dsl_file,
+    opened,
+    team,
+)
 from tests.test_sessions import detail
 
 EARLIER = HELD - timedelta(days=40)
@@ -77,6 +85,7 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
                        ("By when", str(HELD + timedelta(days=2))), ("Add an action", False)]
         elif section.type == "next_meeting":
             script.append(("suggests", str(HELD + timedelta(days=84))))
+    script.append(("What now", "Complete the session"))
     walked = Recording(*script)
     with prompts.use(walked):
         result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
@@ -104,3 +113,93 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
     contact = next(a for a in actions if a["text"].startswith("Share Lily"))
     assert contact["owner"].startswith("Jo Bloggs") and "Social worker" in contact["owner"]
     assert TODAY >= HELD
+
+
+def _fields_script(template, value=lambda f: answer(f)) -> list[tuple[str, object]]:
+    """Answers for every question of `template` a walk asks when nothing is saved yet."""
+    script: list[tuple[str, object]] = []
+    for section in template.sections:
+        if section.type in ("text", "note", "choice", "yesno", "date", "person",
+                            "multichoice"):
+            script.append((section.title[:25], value(section)))
+        elif section.type == "cases":
+            script.append(("Discuss a family", False))
+        elif section.type == "actions":
+            script.append(("Add an action", False))
+        elif section.type == "next_meeting":
+            script.append(("suggests", str(HELD + timedelta(days=28))))
+    return script
+
+
+def test_mistakes_before_the_agenda_are_asked_again_in_the_same_run(cli, team):  # noqa: F811
+    future = TODAY + timedelta(days=3)
+    script = ScriptedPrompter(("Supervisee:", "sam tailor"), ("Supervisee:", "Sam Taylor"),
+                              ("Date held", str(future)), ("Date held", str(HELD)),
+                              ("Start time", "3.45pm"), ("Start time", "15:45"),
+                              ("Duration", "60"), ("Welcome", KeyboardInterrupt()))
+    with prompts.use(script):
+        result = cli("session", "new", "--supervisor", "Alex Morgan", "--template",
+                     "dsl-agenda")
+    assert result.code == 130, result.err
+    assert "Did you mean: Sam Taylor?" in result.err
+    assert "is in the future" in result.err and "'3.45pm' is not a time" in result.err
+    record = detail(cli, 1)
+    assert (record["held_on"], record["time"], record["supervisees"]) == (
+        str(HELD), "15:45", ["Sam Taylor"])
+
+
+def test_a_future_date_given_as_a_flag_is_refused_before_any_question(cli, team):  # noqa: F811
+    with prompts.use(ScriptedPrompter()):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--date",
+                     str(TODAY + timedelta(days=3)), "--template", "dsl-agenda")
+    assert result.code == 2 and "is in the future" in result.err
+
+
+def test_the_review_goes_back_to_an_answer_and_changes_it(cli, team):  # noqa: F811
+    template = Catalog(None).get("ms-supervision-record", kind="session")
+    first = next(s for s in template.sections if s.type in ("text", "note"))
+    script = _fields_script(template) + [
+        ("What now", "Go back and change an answer"), ("Which answer", first.title),
+        (first.title[:25], "Changed after the review"),
+        ("What now", "Complete the session")]
+    with prompts.use(ScriptedPrompter(*script)):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
+                     "Alex Morgan", "--template", "ms-supervision-record", "--date", str(HELD),
+                     "--time", "10:00", "--duration", "60")
+    assert result.code == 0, result.err
+    assert "Review before completing" in result.err
+    answers = {a["id"]: a["answer"] for a in detail(cli, 1)["answers"]}
+    assert answers[first.id] == "Changed after the review"
+    assert detail(cli, 1)["status"] == "completed"
+
+
+def test_resume_takes_a_decision_without_rationale_to_it_before_completing(
+        cli, team):  # noqa: F811
+    decision = Catalog(None).get("ms-decision-record", kind="decision")
+    agenda = Catalog(None).get("dsl-agenda", kind="session")
+    with opened(team) as store:
+        number = draft(store)
+        drafting.record_case(store, number, position=1, family="Brown",
+                             children=[{"name": "Lily Brown", "dob": LILY_BORN}], status=None)
+        fields = agenda.of_type("cases").fields
+        drafting.record_case_answer(store, number, 1, fields[0].id,
+                                    {f.id: "Said" for f in fields})
+        drafting.record_decision(store, number, 1, decision, {
+            "synopsis": "Known since 2024.", "concerns": "Domestic abuse.",
+            "decision": "Refer to MASH."})  # Ctrl-C at the rationale
+    script = [s for s in _fields_script(agenda) if s[0] != "Discuss a family"]
+    cases_at = next(i for i, s in enumerate(agenda.sections) if s.type == "cases")
+    before = sum(1 for s in agenda.sections[:cases_at]
+                 if s.type in ("text", "note", "choice", "yesno", "date", "person"))
+    script.insert(before, ("Another family", False))
+    script += [("What now", "Answer what is still needed"),
+               ("Rationale", "The disclosure outweighs the recent improvement."),
+               ("What now", "Complete the session")]
+    with prompts.use(ScriptedPrompter(*script)):
+        result = cli("session", "resume", str(number))
+    assert result.code == 0, result.err
+    assert "Still needed before it can be completed: case 1 (Brown family), its decision " \
+           "record: Rationale" in " ".join(result.err.split())
+    record = detail(cli, number)
+    assert record["status"] == "completed"
+    assert record["cases"][0]["decision"]["rationale"].startswith("The disclosure")

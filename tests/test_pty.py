@@ -256,6 +256,9 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
     child.send("n")
     child.expect_exact("suggests")
     child.send("\r")  # the suggested date
+    child.expect_exact("Review before completing")
+    child.expect_exact("What now?")
+    child.send("\r")  # Complete the session, as offered first
     text, code = _finish(child)
     assert code == 0, text
     record = json.loads(run("session", "show", "1", "--json"))

@@ -330,6 +330,7 @@ def test_resume_finishes_a_draft_and_a_finished_session_cannot_be_resumed(cli, t
                        ("Add an action", False)]
         elif section.type == "next_meeting":
             script.append(("suggests", str(TODAY + timedelta(days=28))))
+    script.append(("What now", "Complete the session"))
     finish = ScriptedPrompter(*script)
     with prompts.use(finish):
         result = cli("session", "resume", "1")
@@ -467,7 +468,8 @@ def test_a_draft_changes_no_action_until_it_is_completed(cli, team, tmp_path):
                 if s.id in ("team_issues", "personal_development", "any_other_business")],
               ("Add an action", True), ("Action:", "Agreed in the draft"),
               ("By whom", "Sam Taylor"), ("By when", str(TODAY + timedelta(days=3))),
-              ("Add an action", False), ("suggests", str(TODAY + timedelta(days=28)))]
+              ("Add an action", False), ("suggests", str(TODAY + timedelta(days=28))),
+              ("What now", "Complete the session")]
     with prompts.use(ScriptedPrompter(*finish)):  # the review is not offered again
         assert cli("session", "resume", "2").code == 0
     actions = json.loads(cli("action", "list", "--json").out)

@@ -2,6 +2,7 @@
 case and its own transaction (the autosave), so a killed process loses at most the answer being
 typed; the audit trail keeps when each part was written, and by whom. Reads return plain data."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,13 @@ from supervise.store.records.children import same_name
 from supervise.store.records.numbered import find_session
 from supervise.store.records.people import find_person, names_in_post
 from supervise.store.records.policies import current_policy
-from supervise.store.records.session_parts import answers_of, reviews_in, supervisees_of
+from supervise.store.records.session_parts import (
+    answers_of,
+    case_decision,
+    cases_of,
+    reviews_in,
+    supervisees_of,
+)
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,15 @@ def record_decision(store: Store, session_id: int, position: int, template: Temp
     with _autosave(store, session_id, f"case {position} decision") as (work, record):
         sessions.save_decision_for(work.session, record, position, template, answers,
                                    work.now)
+
+
+def decision_so_far(store: Store, session_id: int, position: int) -> dict[str, Any]:
+    """The answers of case `position`'s decision record saved so far (none: {})."""
+    with unit_of_work(store) as work:
+        record = find_session(work.session, session_id)
+        case = next((c for c in cases_of(work.session, record) if c.position == position), None)
+        decision = case_decision(work.session, case) if case is not None else None
+        return json.loads(decision.answers) if decision is not None else {}
 
 
 def staff_name(store: Store, name: str) -> str:

@@ -83,11 +83,11 @@ def ask(spec: Field, default: Any, names: list[str]) -> Any:
         if raw in ("", []) or (isinstance(raw, str) and not raw.strip()):
             if not spec.required:
                 return None
-            out.message("  This one is required: please answer it.")
+            out.paragraph("This one is required: please answer it.", indent="  ")
             continue
         problems = Problems()
         value = check_value(spec, raw, spec.id, problems)
         if not problems.items:
             return value
-        out.message(f"  {problems.items[0].split(': ', 1)[1]}; try again.")
+        out.paragraph(f"{problems.items[0].split(': ', 1)[1]}; try again.", indent="  ")
 

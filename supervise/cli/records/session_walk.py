@@ -30,7 +30,7 @@ def _date(question: str, default: date, hint: str) -> date:
             return parse_date(prompts.text(question, hint=hint, default=default.isoformat()),
                               "the date")
         except SuperviseError as error:
-            out.message(f"  {rendered(error)}")
+            out.paragraph(f"{rendered(error)}", indent="  ")
 
 
 def _optional_int(question: str, default: int | None, hint: str) -> int | None:
@@ -40,7 +40,19 @@ def _optional_int(question: str, default: int | None, hint: str) -> int | None:
             return None
         if raw.isdigit() and 0 < int(raw) <= 600:
             return int(raw)
-        out.message("  Give the number of minutes, e.g. 60, or leave it blank.")
+        out.paragraph("Give the number of minutes, e.g. 60, or leave it blank.", indent="  ")
+
+
+def _staff(store: Any, question: str, names: list[str], hint: str, default: str = "") -> str:
+    """A member of staff, asked again (with a "did you mean") until the name is one."""
+    while True:
+        typed = prompts.name(question, names, hint=hint, default=default).strip()
+        if not typed:
+            continue
+        try:
+            return drafting.staff_name(store, typed)
+        except SuperviseError as error:
+            out.paragraph(f"{rendered(error)}", indent="  ")
 
 
 def walk_new(state: AppState, flags: dict[str, Any]) -> None:
@@ -59,10 +71,10 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         kind = flags.get("kind") or "one-to-one"
         chosen = list(flags.get("supervisees") or [])
         if not chosen:
-            chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
+            chosen.append(_staff(store, "Supervisee:", names, "give --supervisee NAME."))
         while kind == "group" and (len(chosen) < 2 or prompts.confirm(
                 "Another supervisee in the group?", hint="give --supervisee for each.")):
-            chosen.append(prompts.name("Supervisee:", names, hint="give --supervisee NAME."))
+            chosen.append(_staff(store, "Supervisee:", names, "give --supervisee NAME."))
         if len({name_key(n) for n in chosen}) != len(chosen):
             raise UsageError("A supervisee is named twice: name each once.")
         for draft_id, held in sessions.drafts_of(store, chosen):
@@ -71,17 +83,29 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         plan = sessions.plan_session(store, chosen, flags.get("template"))
         supervisor_name = flags.get("supervisor") or plan.supervisor
         if supervisor_name is None:
-            supervisor_name = prompts.name("Supervisor:", names, default=store.actor,
-                                           hint="give --supervisor NAME.")
+            supervisor_name = _staff(store, "Supervisor:", names, "give --supervisor NAME.",
+                                     default=store.actor)
         template = sessions.session_template(catalog(), plan.template_id, kind)
-        held_on = parse_optional_date(flags.get("date"), "--date") or _date(
-            "Date held:", today, "give --date YYYY-MM-DD.")
+        held_on = parse_optional_date(flags.get("date"), "--date")
+        if held_on is not None and held_on > today:  # said now, not after more questions
+            raise UsageError(f"{held_on} is in the future: a session is recorded once it is "
+                             f"held.")
+        while held_on is None:
+            held_on = _date("Date held:", today, "give --date YYYY-MM-DD.")
+            if held_on > today:
+                out.paragraph(f"{held_on} is in the future: a session is recorded once it is "
+                              f"held.", indent="  ")
+                held_on = None
         start_time = flags.get("time")
-        if start_time is None:
-            start_time = prompts.text("Start time (HH:MM, blank if not noted):",
-                                      hint="give --time HH:MM.").strip() or None
         if start_time is not None and not TIME_PATTERN.match(start_time):
             raise SuperviseError(f"The start time {start_time!r} is not HH:MM, e.g. 14:30.")
+        while start_time is None:
+            typed = prompts.text("Start time (HH:MM, blank if not noted):",
+                                 hint="give --time HH:MM.").strip()
+            if not typed or TIME_PATTERN.match(typed):
+                start_time = typed or None
+                break
+            out.paragraph(f"{typed!r} is not a time as HH:MM (24-hour), e.g. 15:45.", indent="  ")
         duration = flags.get("duration") or _optional_int(
             "Duration in minutes:", plan.duration, "give --duration MINUTES.")
         record_id = sessions.start_session(
@@ -136,6 +160,7 @@ def walk(store: Any, record_id: int, template: Template) -> None:
                 _actions(w, section)
             elif section.type == "next_meeting":
                 _next_meeting(w, section)
+        _review(w, template)
     except KeyboardInterrupt:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
@@ -143,6 +168,85 @@ def walk(store: Any, record_id: int, template: Template) -> None:
     complete_session(store, record_id)
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
+
+
+COMPLETE = "Complete the session"
+ANSWER_MISSING = "Answer what is still needed"
+CHANGE = "Go back and change an answer"
+STOP = "Stop here (it stays a draft; resume goes on)"
+
+
+def _label(section: Section) -> str:
+    return f"{section.number}. {section.title}" if section.number else section.title
+
+
+def _review(w: Walk, template: Template) -> None:
+    """The whole record before it is completed: every answer, what is still required, and a
+    way back to any answer. Returns when the user completes it; Stop raises KeyboardInterrupt
+    (the draft is kept, as at Ctrl-C)."""
+    hint = "record the session from an answers file (--answers) to skip the review."
+    fields = [s for s in template.sections if s.type in FIELD_TYPES]
+    while True:
+        answered = drafting.open_draft(w.store, w.record_id).answered
+        out.paragraph("\n== Review before completing ==")
+        for section in fields:
+            value = answered.get(section.id)
+            shown = "(blank)" if value in (None, "", []) else _short(value)
+            out.paragraph(f"{_label(section)}: {shown}", indent="  ")
+        cases = drafting.cases_so_far(w.store, w.record_id)
+        if cases:
+            out.paragraph("Cases: " + ", ".join(f"{p}. {f} family" for p, f, _ in cases),
+                          indent="  ")
+        missing = drafting.missing_answers(w.store, w.record_id)
+        if missing:
+            out.paragraph("Still needed before it can be completed: "
+                          + "; ".join(m.said() for m in missing))
+        options = [ANSWER_MISSING if missing else COMPLETE, CHANGE, STOP]
+        picked = prompts.choice("What now?", options, hint=hint, default=options[0])
+        if picked == COMPLETE:
+            return
+        if picked == STOP:
+            raise KeyboardInterrupt
+        if picked == ANSWER_MISSING:
+            _answer_missing(w, template, missing)
+            continue
+        labels = [_label(s) for s in fields]
+        section = fields[labels.index(prompts.choice("Which answer?", labels, hint=hint))]
+        current = answered.get(section.id)
+        value = ask(section, current if current not in (None, "", []) else section.default,
+                    w.names)
+        drafting.record_answer(w.store, w.record_id, section.id, value)
+
+
+def _answer_missing(w: Walk, template: Template, missing: list[Any]) -> None:
+    """Each required answer still missing, asked where it belongs: a section, a case's
+    question, or its decision record's."""
+    cases = {position: answers for position, _, answers in
+             drafting.cases_so_far(w.store, w.record_id)}
+    decision = drafting.decision_template(w.store, catalog())
+    for gap in missing:
+        out.paragraph(f"Still needed: {gap.said()}")
+        if gap.part == "section":
+            section = template.section(gap.field)
+            assert section is not None
+            drafting.record_answer(w.store, w.record_id, gap.field,
+                                   ask(section, section.default, w.names))
+        elif gap.part == "case":
+            cases_section = template.section(gap.section)
+            spec = next(f for f in cases_section.fields if f.id == gap.field) \
+                if cases_section else None
+            if spec is None or gap.case is None:
+                continue
+            answers = cases[gap.case]
+            answers[gap.field] = ask(spec, spec.default, w.names)
+            drafting.record_case_answer(w.store, w.record_id, gap.case, gap.field, answers)
+        elif gap.case is not None:
+            spec = next((f for f in decision.sections if f.id == gap.field), None)
+            if spec is None:
+                continue
+            answers = drafting.decision_so_far(w.store, w.record_id, gap.case)
+            answers[gap.field] = ask(spec, spec.default, w.names)
+            drafting.record_decision(w.store, w.record_id, gap.case, decision, answers)
 
 
 def progress(template: Template, index: int, band: str | None) -> str:
@@ -205,7 +309,7 @@ def _action_review(w: Walk, section: Section) -> None:
             new_due = _date("Carried forward: new date it is due:", held + timedelta(days=28),
                             "give due in that [[action_review]].")
             while new_due < held:
-                out.message(f"  That is before the session ({held}).")
+                out.paragraph(f"That is before the session ({held}).", indent="  ")
                 new_due = _date("Carried forward: new date it is due:",
                                 held + timedelta(days=28), "give due in that [[action_review]].")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
@@ -233,7 +337,7 @@ def _text(question: str, hint: str) -> str:
         value = prompts.text(question, hint=hint).strip()
         if value:
             return value
-        out.message("  This one is needed.")
+        out.paragraph("This one is needed.", indent="  ")
 
 
 def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
@@ -255,10 +359,10 @@ def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
         try:
             dob = parse_date(raw, "the date of birth") if raw else None
         except SuperviseError as error:
-            out.message(f"  {rendered(error)}")
+            out.paragraph(f"{rendered(error)}", indent="  ")
             continue
         if dob and dob > now().date():
-            out.message("  That date is in the future.")
+            out.paragraph("That date is in the future.", indent="  ")
             continue
         break
     near = drafting.near_children(w.store, name, dob, family)
@@ -346,7 +450,7 @@ def _actions(w: Walk, section: Section) -> None:
                     break
         due = _date("By when:", held + timedelta(days=14), hint)
         while due < held:
-            out.message(f"  That is before the session ({held}).")
+            out.paragraph(f"That is before the session ({held}).", indent="  ")
             due = _date("By when:", held + timedelta(days=14), hint)
         drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due,
                                owner_role=owner_role)
@@ -362,4 +466,4 @@ def _next_meeting(w: Walk, section: Section) -> None:
                        "give next_meeting in an answers file.")
         if drafting.record_next_meeting(w.store, w.record_id, chosen):
             return
-        out.message("  The next meeting must be after this one.")
+        out.paragraph("The next meeting must be after this one.", indent="  ")
