@@ -107,11 +107,18 @@ def test_store_command_asks_for_the_passphrase_and_lists_the_user(tmp_path):
     assert PASSPHRASE not in text
 
 
-def test_init_with_differing_passphrases_exits_2_and_creates_nothing(tmp_path):
-    text, code = _init(tmp_path, again="plum-harbour-lantern-43")
+def test_init_asks_again_after_differing_passphrases_and_ctrl_c_creates_nothing(tmp_path):
+    child = _spawn(tmp_path, "init", "--org", ORG, "--user", USER, "--kdf", "owasp-minimum")
+    child.expect_exact(f"New passphrase for {USER}:")
+    child.sendline(PASSPHRASE)
+    child.expect_exact("Type it again:")
+    child.sendline("plum-harbour-lantern-43")
+    child.expect_exact("The two passphrases differ. Try again.")
+    child.expect_exact(f"New passphrase for {USER}:")  # asked again, not an exit
+    child.sendcontrol("c")
+    text, code = _finish(child)
 
-    assert code == 2, text
-    assert re.search(r"^Error: .*passphrases differ", text, re.MULTILINE), text
+    assert code == 130, text
     assert not _store(tmp_path).exists()
     assert not _keys(tmp_path).exists()
 

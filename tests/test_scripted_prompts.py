@@ -24,14 +24,24 @@ def test_init_asks_only_for_what_was_not_given(cli, tmp_path):
     assert "Hillside Academy" in result.err
 
 
-def test_a_mismatched_second_passphrase_creates_nothing(cli, tmp_path):
-    script = ScriptedPrompter(("New passphrase", PASSPHRASE), ("again", PASSPHRASE + "x"))
+def test_a_mismatched_or_short_passphrase_is_asked_again(cli, tmp_path):
+    script = ScriptedPrompter(("New passphrase", PASSPHRASE), ("again", PASSPHRASE + "x"),
+                              ("New passphrase", "short"),
+                              ("New passphrase", PASSPHRASE), ("again", KeyboardInterrupt()))
     target = tmp_path / "mismatch" / "store.db"
     with prompts.use(script):
         result = cli("init", "--org", "O", "--user", USER, "--kdf", "owasp-minimum",
                      store=target, passphrase=None)
-    assert result.code == 2 and "differ" in result.err
+    assert result.code == 130
+    assert "differ. Try again" in result.err and "at least 8 characters" in result.err
     assert not target.exists() and not StorePaths(target).keys.exists()
+    again = ScriptedPrompter(("New passphrase", "short"), ("New passphrase", PASSPHRASE),
+                             ("again", PASSPHRASE))
+    with prompts.use(again):
+        made = cli("init", "--org", "O", "--user", USER, "--kdf", "owasp-minimum",
+                   store=target, passphrase=None)
+    assert made.code == 0, made.err
+    assert target.exists()
 
 
 def test_the_store_passphrase_is_asked_only_after_the_files_are_checked(cli, tmp_path):

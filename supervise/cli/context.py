@@ -128,11 +128,17 @@ def new_passphrase(whose: str, *, file: Path | None, env: str, flag: str) -> str
         chosen = read_secret_file(file, "passphrase")
     elif os.environ.get(env):
         chosen = os.environ[env]
-    else:
+    else:  # on a terminal a short or mistyped passphrase is asked again
         hint = f"set {env} or give {flag} PATH."
-        chosen = prompts.secret(f"New passphrase for {whose}:", hint=hint)
-        if prompts.secret("Type it again:", hint=hint) != chosen:
-            raise UsageError("The two passphrases differ; nothing was changed. Try again.")
+        while True:
+            chosen = prompts.secret(f"New passphrase for {whose}:", hint=hint)
+            if len(chosen) < MIN_PASSPHRASE:
+                out.paragraph(f"A passphrase needs at least {MIN_PASSPHRASE} characters; three "
+                              f"random words make a good one. Try again.", indent="  ")
+            elif prompts.secret("Type it again:", hint=hint) != chosen:
+                out.paragraph("The two passphrases differ. Try again.", indent="  ")
+            else:
+                return chosen
     if len(chosen) < MIN_PASSPHRASE:
         raise UsageError(
             f"A passphrase needs at least {MIN_PASSPHRASE} characters; three random words "
