@@ -304,14 +304,15 @@ def _action_review(w: Walk, section: Section) -> None:
         outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")
         new_due = None
-        if outcome == "carried":
+        if outcome == "carried":  # offered: four weeks on from the later of then and now
             held = w.draft.held_on
-            new_due = _date("Carried forward: new date it is due:", held + timedelta(days=28),
+            offered = max(due, held) + timedelta(days=28)
+            new_due = _date("Carried forward: new date it is due:", offered,
                             "give due in that [[action_review]].")
             while new_due < held:
                 out.paragraph(f"That is before the session ({held}).", indent="  ")
-                new_due = _date("Carried forward: new date it is due:",
-                                held + timedelta(days=28), "give due in that [[action_review]].")
+                new_due = _date("Carried forward: new date it is due:", offered,
+                                "give due in that [[action_review]].")
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
         drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note,
                                due=new_due)
