@@ -21,6 +21,4 @@ def ready_for_passphrase(path: Path, *, user: str | None, session_key: str | Non
         keyfile = load_keyfile(paths.keys)
     except (SuperviseError, OSError):
         return False
-    if user:
-        return keyfile.slot_for(user) is not None
-    return len(keyfile.slots) == 1
+    return keyfile.chosen_slot(user) is not None

@@ -110,7 +110,10 @@ def ask_passphrase_first(state: AppState) -> AppState:
     return replace(state, typed_passphrase=store_passphrase(state))
 
 
-def signer_passphrase(name: str, file: Path | None, *, env: str = "SUPERVISE_SIGNER_PASSPHRASE",
+SIGNER_ENV = "SUPERVISE_SIGNER_PASSPHRASE"
+
+
+def signer_passphrase(name: str, file: Path | None, *, env: str = SIGNER_ENV,
                       flag: str = "--signer-passphrase-file PATH",
                       question: str = "{name}'s signing passphrase:") -> str:
     """A signer's own passphrase (SPEC §5): file, then environment, then a hidden prompt."""

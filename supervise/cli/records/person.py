@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, open_store
+from supervise.cli.context import SIGNER_ENV, AppState, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.domain.dates import parse_date, parse_optional_date
@@ -177,7 +177,7 @@ def enrol(
                 question="{name} already has a signing key. Their current signing "
                          "passphrase:"))
         passphrase = new_passphrase(f"{person.name}'s signing key", file=signer_file,
-                                    env="SUPERVISE_SIGNER_PASSPHRASE",
+                                    env=SIGNER_ENV,
                                     flag="--signer-passphrase-file")
         fingerprint = enrol_key(store, name, passphrase, reset=forgotten)
     out.message(f"Enrolled {person.name}: signing key {short_fingerprint(fingerprint)}. "

@@ -33,6 +33,15 @@ def _date(question: str, default: date, hint: str) -> date:
             out.paragraph(f"{rendered(error)}", indent="  ")
 
 
+def _date_from(question: str, default: date, hint: str, session_day: date) -> date:
+    """A date on or after the session's, asked again until it is."""
+    while True:
+        chosen = _date(question, default, hint)
+        if chosen >= session_day:
+            return chosen
+        out.paragraph(f"That is before the session ({session_day}).", indent="  ")
+
+
 def _optional_int(question: str, default: int | None, hint: str) -> int | None:
     while True:
         raw = prompts.text(question, hint=hint, default=str(default or "")).strip()
@@ -306,13 +315,9 @@ def _action_review(w: Walk, section: Section) -> None:
         new_due = None
         if outcome == "carried":  # offered: four weeks on from the later of then and now
             held = w.draft.held_on
-            offered = max(due, held) + timedelta(days=28)
-            new_due = _date("Carried forward: new date it is due:", offered,
-                            "give due in that [[action_review]].")
-            while new_due < held:
-                out.paragraph(f"That is before the session ({held}).", indent="  ")
-                new_due = _date("Carried forward: new date it is due:", offered,
-                                "give due in that [[action_review]].")
+            new_due = _date_from("Carried forward: new date it is due:",
+                                 max(due, held) + timedelta(days=28),
+                                 "give due in that [[action_review]].", held)
         note = prompts.text("Note (optional):", hint="use [[action_review]].")
         drafting.record_review(w.store, w.record_id, action_id, outcome=outcome, note=note,
                                due=new_due)
@@ -449,10 +454,7 @@ def _actions(w: Walk, section: Section) -> None:
                                    f"(e.g. the social worker, a parent)?", hint=hint):
                     owner_role = _text(f"{owner}'s role or organisation:", hint)
                     break
-        due = _date("By when:", held + timedelta(days=14), hint)
-        while due < held:
-            out.paragraph(f"That is before the session ({held}).", indent="  ")
-            due = _date("By when:", held + timedelta(days=14), hint)
+        due = _date_from("By when:", held + timedelta(days=14), hint, held)
         drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due,
                                owner_role=owner_role)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli import prompts
-from supervise.cli.context import AppState, open_store, signer_passphrase
+from supervise.cli.context import SIGNER_ENV, AppState, open_store, signer_passphrase
 from supervise.cli.options import store_command
 from supervise.cli.output import out
 from supervise.domain.rows import Evidence, SigningSummary
@@ -16,7 +16,6 @@ from supervise.errors import SuperviseError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
 SIGNING_ATTEMPTS = 3
-SIGNER_ENV = "SUPERVISE_SIGNER_PASSPHRASE"
 
 
 def add_signing_commands(app: typer.Typer, record_type: str) -> None:

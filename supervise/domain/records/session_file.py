@@ -264,13 +264,7 @@ def _children(value: Any, where: str, problems: Problems, today: date,
             since = None
         if since and "status" not in child:
             problems.add(f"{at}.since", "say which status it dates: add status = \"…\"")
-        ref = child.get("ref")
-        if ref is not None:
-            try:
-                ref = clean_line(ref if isinstance(ref, str) else "", "local reference")
-            except SuperviseError as error:
-                problems.add(f"{at}.ref", error)
-                ref = None
+        ref = _optional_line(child, "ref", "local reference", at, problems)
         new = child.get("new", False)
         if not isinstance(new, bool):
             problems.add(f"{at}.new", "must be true or false")
@@ -289,6 +283,19 @@ def _children(value: Any, where: str, problems: Problems, today: date,
     if value is None or not children:
         problems.add(f"{where}.children", 'name at least one child: children = [{name = "…"}]')
     return children
+
+
+def _optional_line(table: dict, key: str, what: str, where: str,
+                   problems: Problems) -> str | None:
+    """An optional one-line text (a reference, a role): cleaned, or a problem and None."""
+    value = table.get(key)
+    if value is None:
+        return None
+    try:
+        return clean_line(value if isinstance(value, str) else "", what)
+    except SuperviseError as error:
+        problems.add(f"{where}.{key}", error)
+        return None
 
 
 ACTION_KEYS = ("text", "owner", "owner_role", "due", "case", "item")
@@ -315,13 +322,7 @@ def _actions(value: Any, case_count: int, held_on: date | None, problems: Proble
                                  or not 1 <= case <= case_count):
             problems.add(f"{where}.case", f"must be a case number from 1 to {case_count}")
             case = None
-        role = action.get("owner_role")
-        if role is not None:
-            try:
-                role = clean_line(role if isinstance(role, str) else "", "owner's role")
-            except SuperviseError as error:
-                problems.add(f"{where}.owner_role", error)
-                role = None
+        role = _optional_line(action, "owner_role", "owner's role", where, problems)
         item = action.get("item")
         if item is not None and (not isinstance(item, str) or template.section(item) is None):
             problems.add(f"{where}.item", f"{item!r} is not an item of {template.id}; use a "

@@ -186,16 +186,12 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
 
 def pick_slot(paths: StorePaths, keyfile: KeyFile, user: str | None, now: datetime) -> dict:
     """The key slot of `user`, or the only one; an unknown user is a failed unlock."""
-    if user:
-        slot = keyfile.slot_for(user)
-        if slot is None:
-            _note_failure(paths, now, "unknown user", None)
-            raise UnlockError(
-                f"{user!r} holds no key to this store:", Hint.of("check_user")
-            )
+    slot = keyfile.chosen_slot(user)
+    if slot is not None:
         return slot
-    if len(keyfile.slots) == 1:
-        return keyfile.slots[0]
+    if user:
+        _note_failure(paths, now, "unknown user", None)
+        raise UnlockError(f"{user!r} holds no key to this store:", Hint.of("check_user"))
     raise UnlockError(
         f"This store has {len(keyfile.slots)} users:", Hint.of("say_which_user")
     )

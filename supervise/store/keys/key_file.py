@@ -74,6 +74,13 @@ class KeyFile:
         wanted = self.slot_id(name)
         return next((s for s in self.slots if s["id"] == wanted), None)
 
+    def chosen_slot(self, user: str | None) -> dict | None:
+        """The slot that unlocks for `user`, or the only one when none is named; None when
+        the user holds no key or several slots leave it open whose."""
+        if user:
+            return self.slot_for(user)
+        return self.slots[0] if len(self.slots) == 1 else None
+
     def _aad(self, slot_id: str) -> bytes:
         return f"{FORMAT}/{self.store_id}/{slot_id}".encode()
 
