@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from supervise.app import drafting
 from supervise.cli import prompts
+from supervise.cli.records.session_walk import _fits
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import ScriptedPrompter
@@ -159,7 +160,7 @@ def test_the_review_goes_back_to_an_answer_and_changes_it(cli, team):  # noqa: F
     template = Catalog(None).get("ms-supervision-record", kind="session")
     first = next(s for s in template.sections if s.type in ("text", "note"))
     script = _fields_script(template) + [
-        ("What now", "Go back and change an answer"), ("Which answer", first.title),
+        ("What now", "Go back and change an answer"), ("Which answer", _fits(first.title)),
         (first.title[:25], "Changed after the review"),
         ("What now", "Complete the session")]
     with prompts.use(ScriptedPrompter(*script)):

@@ -185,6 +185,10 @@ CHANGE = "Go back and change an answer"
 STOP = "Stop here (it stays a draft; resume goes on)"
 
 
+def _fits(text: str, width: int = 72) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 def _label(section: Section) -> str:
     return f"{section.number}. {section.title}" if section.number else section.title
 
@@ -219,7 +223,7 @@ def _review(w: Walk, template: Template) -> None:
         if picked == ANSWER_MISSING:
             _answer_missing(w, template, missing)
             continue
-        labels = [_label(s) for s in fields]
+        labels = [_fits(_label(s)) for s in fields]  # one line each in the list
         section = fields[labels.index(prompts.choice("Which answer?", labels, hint=hint))]
         current = answered.get(section.id)
         value = ask(section, current if current not in (None, "", []) else section.default,
