@@ -92,6 +92,15 @@ def test_a_session_ends_after_twelve_hours_and_when_the_clock_goes_back(cli, sto
     assert "earlier than its last use" in listed(cli, key).err
 
 
+def test_a_clock_stepped_back_a_few_seconds_keeps_the_session(cli, store, clock):
+    """An NTP correction is not a clock wound back; the last use never moves backwards."""
+    key = unlock(cli)
+    clock.set(NOON - timedelta(seconds=50))
+    assert listed(cli, key).code == 0
+    clock.set(NOON - timedelta(seconds=70))  # more than a minute before the last use
+    assert "earlier than its last use" in listed(cli, key).err
+
+
 def test_a_key_rotation_ends_the_session(cli, store):
     key = unlock(cli)
     assert cli("key", "rotate", "--yes").code == 0

@@ -9,7 +9,8 @@ that is only ever given to the user (for their shell's environment), never writt
 Neither half opens the store alone: the file is ciphertext, and the session key is 32 random
 bytes that name no file. The session ends when it has been idle longer than its idle time, when
 it is older than MAX_HOURS, at `lock`, when the key file no longer matches (a rotation, a removed
-key holder), or when the clock reads earlier than its last use; the file is then deleted."""
+key holder), or when the clock reads more than a minute earlier than its last use; the file is
+then deleted."""
 
 import json
 import os
@@ -27,6 +28,9 @@ from supervise.store.keys.key_file import OpenedSlot
 DEFAULT_IDLE_MINUTES = 15
 LONGEST_IDLE_MINUTES = 8 * 60
 MAX_HOURS = 12
+# A clock stepped back this far (an NTP correction) is not taken for someone winding it back
+# to stretch the idle time; further back ends the session.
+CLOCK_SLACK = timedelta(seconds=60)
 VERSION = 1
 
 
@@ -130,13 +134,13 @@ def resume(db_path: Path, token_text: str, *, now: datetime, user: str | None) -
     if user and user.casefold() != opened.user.casefold():
         raise UnlockError(f"This store was unlocked by {opened.user}, not {user}:",
                           Hint.of("unlock_again"))
-    state = Unlocked(opened, store_id, state.started, now, state.idle)
+    state = Unlocked(opened, store_id, state.started, max(now, state.last_used), state.idle)
     atomic_write(path, _seal(db_path, token, state))
     return state
 
 
 def _ended(state: Unlocked, now: datetime) -> str | None:
-    if now < state.last_used:
+    if now < state.last_used - CLOCK_SLACK:
         return "the clock reads earlier than its last use"
     if now - state.last_used > state.idle:
         return f"idle for more than {int(state.idle.total_seconds() // 60)} minutes"
