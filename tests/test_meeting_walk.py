@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from supervise.app import drafting
 from supervise.cli import prompts
-from supervise.cli.records.session_walk import _fits
+from supervise.cli.records.walk_review import fits as _fits
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import ScriptedPrompter

@@ -1,0 +1,123 @@
+"""The case discussions of the walk: the family, each child as the register knows them (with
+their own status, since when and local reference), the case's questions and its decision record."""
+
+from typing import Any
+
+from supervise.app import drafting
+from supervise.cli import prompts
+from supervise.cli.context import catalog
+from supervise.cli.hints import rendered
+from supervise.cli.output import out
+from supervise.cli.questions import ask
+from supervise.cli.records.walk_asking import Walk, ask_date, ask_needed
+from supervise.clock import now
+from supervise.domain.policy.templates import FIELD_TYPES, Section
+from supervise.domain.records.session_file import STATUSES
+from supervise.errors import SuperviseError
+
+STATUS_CHOICES = list(STATUSES)
+
+
+
+def cases(w: Walk, section: Section) -> None:
+    saved = drafting.cases_so_far(w.store, w.record_id)
+    out.paragraph(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
+    for position, family, answers in saved:  # a case left half-way is finished first
+        if any(f.id not in answers for f in section.fields):
+            out.message(f"Case {position} ({family} family) continues.")
+            _case_fields(w, section, position, answers)
+    count = len(saved)
+    question = "Another family or child?" if count else "Discuss a family or child?"
+    while prompts.confirm(question, hint="use [[cases]] in an answers file.", default=not count):
+        count += 1
+        _one_case(w, section, count)
+        question = "Another family or child?"
+
+
+def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
+    """A child as the register knows them: picked when the name is shared, else new."""
+    from supervise.domain.dates import parse_date
+
+    name = ask_needed("Child's full name:", hint)
+    known = drafting.children_named(w.store, name)
+    if known:
+        labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
+                  for _, dob, ref, status in known]
+        picked = prompts.choice("Which child?", [*labels, "Another child of that name"],
+                                hint=hint, default=labels[0])
+        if picked in labels:
+            chosen = known[labels.index(picked)]
+            return {"id": chosen[0], "name": name, "status": chosen[3]}
+    while True:
+        raw = prompts.text("Date of birth (YYYY-MM-DD, blank if unknown):", hint=hint).strip()
+        try:
+            dob = parse_date(raw, "the date of birth") if raw else None
+        except SuperviseError as error:
+            out.paragraph(f"{rendered(error)}", indent="  ")
+            continue
+        if dob and dob > now().date():
+            out.paragraph("That date is in the future.", indent="  ")
+            continue
+        break
+    near = drafting.near_children(w.store, name, dob, family)
+    if near:
+        labels = [f"{c['name']}, born {c['dob'] or 'unknown'}, {c['family'] or 'no family'} "
+                  f"({c['status']})" for c in near]
+        new = f"No: {name} is another child"
+        picked = prompts.choice(f"Did you mean one already on the register? ({name} looks like "
+                                f"{'them' if len(near) > 1 else 'this child'})",
+                                [*labels, new], hint="add new = true to that child's entry.",
+                                default=labels[0])
+        if picked != new:
+            match = near[labels.index(picked)]
+            return {"id": match["id"], "name": match["name"], "status": match["status"]}
+    return {"name": name, "dob": dob.isoformat() if dob else None, "new": True}
+
+
+def _one_case(w: Walk, section: Section, position: int) -> None:
+    hint = "use [[cases]] in an answers file."
+    family = ask_needed("Family name:", hint)
+    children = [_child(w, hint, family)]
+    while prompts.confirm("Another child in this family?", hint=hint):
+        children.append(_child(w, hint, family))
+    for child in children:  # each child's own status, and since when (a plan's start)
+        current = child.get("status") or "none"
+        child["own_status"] = prompts.choice(f"{child['name']}'s status now:", STATUS_CHOICES,
+                                             hint=hint, default=current)
+        if child["own_status"] != "none":
+            child["since"] = ask_date(f"{child['name']}: {child['own_status']} since:",
+                                   w.draft.held_on, hint).isoformat()
+        ref = prompts.text(f"{child['name']}'s local reference (blank if none):",
+                           hint=hint).strip()
+        if ref:
+            child["ref"] = ref
+    drafting.record_case(w.store, w.record_id, position=position, family=family,
+                         children=children, status=None)
+    _case_fields(w, section, position, {})
+
+
+def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any]) -> None:
+    for field in section.fields:
+        if field.id in answers:
+            continue
+        answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
+        drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
+    if prompts.confirm("Record a decision for the child's file?",
+                       hint="use [cases.decision] in an answers file."):
+        _decision(w, position, answers)
+
+
+def _decision(w: Walk, position: int, case: dict[str, Any]) -> None:
+    """The decision record, each question offered what the case discussion already says under
+    the same id (its management decision, say), so nothing is typed twice."""
+    template = drafting.decision_template(w.store, catalog())
+    answers: dict[str, Any] = {}
+    for field in template.sections:
+        if field.type not in FIELD_TYPES:
+            continue
+        said = case.get(field.id)
+        value = ask(field, said if isinstance(said, str) and said else field.default, w.names)
+        if value is not None:
+            answers[field.id] = value
+            drafting.record_decision(w.store, w.record_id, position, template, answers)
+
