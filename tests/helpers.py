@@ -24,6 +24,10 @@ class UnexpectedPrompt(AssertionError):
     pass
 
 
+# The walk asks the kind of session first when the agenda is for more than one (Enter: one-to-one).
+KIND = ("Kind of session", "One-to-one")
+
+
 class ScriptedPrompter:
     """Answers prompts from a script of (expected message fragment, answer) pairs, in order.
 

@@ -552,6 +552,8 @@ def test_a_session_waiting_at_a_prompt_does_not_block_overdue_or_session_list(
                           encoding="utf-8", timeout=30, dimensions=(40, 200))
     child.logfile_read = io.StringIO()
     try:
+        child.expect_exact("Kind of session:")
+        child.send("\r")  # one-to-one, as offered
         child.expect_exact("Date held:")
         child.send("\r")
         child.expect_exact("holidays, sickness absence")

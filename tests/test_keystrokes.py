@@ -45,6 +45,7 @@ def test_a_session_typed_key_by_key_is_recorded(cli, keys):
     next_date = (TODAY + timedelta(days=30)).isoformat()
     keys.send_text(
         "sam tay" + "lor" + ENTER                     # supervisee, type-ahead
+        + ENTER                                       # kind: one-to-one, offered first
         + ENTER                                       # date held: today, as offered
         + "10:15" + ENTER                             # start time
         + CLEAR + "50" + ENTER                        # duration: replace the contract's 60
@@ -67,6 +68,7 @@ def test_a_session_typed_key_by_key_is_recorded(cli, keys):
                        "case_coverage": "A sample", "matters_arising": "Nothing new"}
     assert (record["time"], record["duration_minutes"]) == ("10:15", 50)
     assert record["supervisees"] == ["Sam Taylor"] and record["supervisor"] == "Alex Morgan"
+    assert record["kind"] == "one-to-one"
     assert [(a["text"], a["owner"]) for a in record["actions"]] == [
         ("Ring the virtual school", "Alex Morgan")]
     assert record["next_meeting"] == next_date and record["status"] == "completed"

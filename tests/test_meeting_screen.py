@@ -157,6 +157,8 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
         m.yes_no("Another supervisee in the group?", "n")
     else:
         m.text("Supervisee:", "Sam Taylor")
+        if len(template.session_kinds) > 1:
+            m.choose("Kind of session:", ["One-to-one"])  # the first, as offered
     m.question("Supervisor:")
     term.wait_for_below(USER, m.mark - 1)  # the signed-in user is offered
     term.send(ENTER)

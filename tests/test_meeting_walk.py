@@ -11,7 +11,7 @@ from supervise.cli import prompts
 from supervise.cli.records.walk_review import fits as _fits
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
-from tests.helpers import ScriptedPrompter
+from tests.helpers import KIND, ScriptedPrompter
 from tests.test_meeting_records import (  # noqa: F401 - team is a fixture
     HELD,
     LILY_BORN,
@@ -31,6 +31,7 @@ class Recording(ScriptedPrompter):
     def __init__(self, *script) -> None:
         super().__init__(*script)
         self.offered: dict[str, str] = {}
+        self.typeahead: dict[str, list[str]] = {}
 
     def note(self, message: str, default: str = "") -> str:
         self.offered[message] = default
@@ -39,6 +40,10 @@ class Recording(ScriptedPrompter):
     def text(self, message: str, default: str = "") -> str:
         self.offered[message] = default
         return super().text(message, default)
+
+    def name(self, message: str, names: list[str], default: str = "") -> str:
+        self.typeahead[message] = list(names)
+        return super().name(message, names, default)
 
 
 def answer(field) -> object:
@@ -87,7 +92,7 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
         elif section.type == "next_meeting":
             script.append(("suggests", str(HELD + timedelta(days=84))))
     script.append(("What now", "Complete the session"))
-    walked = Recording(*script)
+    walked = Recording(KIND, *script)
     with prompts.use(walked):
         result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
                      "Alex Morgan", "--template", "dsl-agenda", "--date", str(HELD), "--time",
@@ -102,9 +107,13 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
     assert lily["name"] == "Lily Brown"  # the misspelling became the child on the register
     assert (lily["status"], lily["since"]) == ("child-protection", "2025-11-03")
     assert lily["ref"] == "CP-0412"
+    said = {a["id"]: a["answer"] for a in case["answers"]}
+    assert said["escalate"] is True and said["escalated_to"] == "Said about escalated_to"
     children = json.loads(cli("child", "list", "--json").out)
     assert [c["name"] for c in children] == ["Lily Brown"]
 
+    assert walked.typeahead["Family name:"] == ["Brown"]  # the register's, as typed ahead
+    assert walked.typeahead["Child's full name:"] == ["Lily Brown"]
     offered = next(d for m, d in walked.offered.items() if m.startswith("Decision"))
     assert offered == "Said about decision"  # the case's management decision, not retyped
 
@@ -134,7 +143,7 @@ def _fields_script(template, value=lambda f: answer(f)) -> list[tuple[str, objec
 
 def test_mistakes_before_the_agenda_are_asked_again_in_the_same_run(cli, team):  # noqa: F811
     future = TODAY + timedelta(days=3)
-    script = ScriptedPrompter(("Supervisee:", "sam tailor"), ("Supervisee:", "Sam Taylor"),
+    script = ScriptedPrompter(("Supervisee:", "sam tailor"), ("Supervisee:", "Sam Taylor"), KIND,
                               ("Date held", str(future)), ("Date held", str(HELD)),
                               ("Start time", "3.45pm"), ("Start time", "15:45"),
                               ("Duration", "60"), ("Welcome", KeyboardInterrupt()))
@@ -159,7 +168,7 @@ def test_a_future_date_given_as_a_flag_is_refused_before_any_question(cli, team)
 def test_the_review_goes_back_to_an_answer_and_changes_it(cli, team):  # noqa: F811
     template = Catalog(None).get("ms-supervision-record", kind="session")
     first = next(s for s in template.sections if s.type in ("text", "note"))
-    script = _fields_script(template) + [
+    script = [KIND, *_fields_script(template)] + [
         ("What now", "Go back and change an answer"), ("Which answer", _fits(first.title)),
         (first.title[:25], "Changed after the review"),
         ("What now", "Complete the session")]
@@ -204,3 +213,41 @@ def test_resume_takes_a_decision_without_rationale_to_it_before_completing(
     record = detail(cli, number)
     assert record["status"] == "completed"
     assert record["cases"][0]["decision"]["rationale"].startswith("The disclosure")
+
+
+def test_to_whom_and_by_when_are_asked_only_after_yes_to_escalate(cli, team):  # noqa: F811
+    agenda = Catalog(None).get("dsl-agenda", kind="session")
+    fields = agenda.of_type("cases").fields
+    script: list[tuple[str, object]] = [KIND]
+    for step in _fields_script(agenda):
+        if step[0] != "Discuss a family":
+            script.append(step)
+            continue
+        script += [("Discuss a family", True), ("Family name", "Brown"),
+                   ("Child's full name", "Tom Brown"), ("Date of birth", ""),
+                   ("Another child", False), ("Tom Brown's status now", "none"),
+                   ("local reference", "")]
+        script += [(f.title[:25], False if f.id == "escalate" else answer(f))
+                   for f in fields if f.when is None]  # escalate: no, so nothing more
+        script += [("Record a decision", False), ("Another family", False)]
+    script.append(("What now", "Complete the session"))
+    with prompts.use(ScriptedPrompter(*script)):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
+                     "Alex Morgan", "--template", "dsl-agenda", "--date", str(HELD),
+                     "--time", "10:00", "--duration", "60")
+    assert result.code == 0, result.err
+    answers = {a["id"]: a["answer"] for a in detail(cli, 1)["cases"][0]["answers"]}
+    assert answers["escalate"] is False
+    assert answers.get("escalated_to") is None and answers.get("escalate_by") is None
+
+
+def test_the_childs_name_offers_the_familys_children_first_each_once():
+    from supervise.cli.records.walk_cases import _family_first
+
+    def row(name, family):
+        return {"id": 1, "name": name, "dob": None, "ref": None, "family": family,
+                "status": "none", "status_since": None}
+
+    register = [row("Amy Smith", "Smith"), row("Lily Brown", "Brown"),
+                row("Amy Smith", "Jones"), row("Tom Brown", "brown")]
+    assert _family_first(register, "Brown") == ["Lily Brown", "Tom Brown", "Amy Smith"]

@@ -228,6 +228,8 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
 
     child = spawn("session", "new", "--supervisee", "Sam Taylor", "--time", "14:30",
                   "--duration", "60")
+    child.expect_exact("Kind of session:")
+    child.send("\r")  # one-to-one, as offered
     child.expect_exact("Date held:")
     child.send("\r")  # today, as offered
     child.expect_exact("holidays, sickness absence")

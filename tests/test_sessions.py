@@ -12,7 +12,7 @@ from supervise.store.catalog import Catalog
 from supervise.store.db.writing import Stamp
 from tests.clock import TODAY
 from tests.conftest import build_initialised
-from tests.helpers import ScriptedPrompter
+from tests.helpers import KIND, ScriptedPrompter
 
 SESSION_TEMPLATES = sorted(f.id for f in Catalog(None).files() if f.template.kind == "session")
 
@@ -293,6 +293,7 @@ rationale = "Three missed appointments and a new injury outweigh the recent impr
 
 def test_on_a_terminal_the_agenda_is_walked_and_saved_answer_by_answer(cli, team):
     script = ScriptedPrompter(
+        ("Kind of session", "One-to-one"),
         ("holidays, sickness absence", "Annual leave in August; safeguarding refresher done"),
         ("ALL current cases or a sample", "All current cases"),
         ("Matters arising", KeyboardInterrupt()),  # the DSL is called away
@@ -311,7 +312,7 @@ def test_on_a_terminal_the_agenda_is_walked_and_saved_answer_by_answer(cli, team
 
 def test_resume_finishes_a_draft_and_a_finished_session_cannot_be_resumed(cli, team):
     template = Catalog(None).get("ms-supervision-record")
-    with prompts.use(ScriptedPrompter(("holidays", KeyboardInterrupt()))):
+    with prompts.use(ScriptedPrompter(KIND, ("holidays", KeyboardInterrupt()))):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date",
                    TODAY.isoformat(), "--time", "09:00", "--duration", "45").code == 130
     script = []
@@ -383,6 +384,33 @@ def test_a_group_session_on_a_terminal_asks_the_group_questions_first(cli, team)
     assert script.finished()
     assert detail(cli, 1)["group"]["concern_lead"] == "Alex Morgan"
 
+
+
+def test_the_kind_of_session_is_asked_when_the_agenda_has_more_than_one(cli, team):
+    script = ScriptedPrompter(
+        ("Supervisee", "Sam Taylor"),
+        ("Kind of session", "Group (several supervisees)"),
+        ("Supervisee", "Priya Shah"), ("Another supervisee", False),
+        ("confidentiality boundaries", "Nothing leaves the room"),
+        ("immediate safeguarding concern", "Alex Morgan"),
+        ("Clarify roles", KeyboardInterrupt()),
+    )
+    with prompts.use(script):
+        result = cli("session", "new", "--template", "eyfs-record", "--supervisor",
+                     "Alex Morgan", "--date", TODAY.isoformat(), "--time", "16:00",
+                     "--duration", "45")
+    assert result.code == 130, result.err
+    record = detail(cli, 1)
+    assert record["kind"] == "group"
+    assert sorted(record["supervisees"]) == ["Priya Shah", "Sam Taylor"]
+    pod = ScriptedPrompter(("Supervisee", "Sam Taylor"), ("Another supervisee", False),
+                           ("Confidentiality boundaries", KeyboardInterrupt()))
+    with prompts.use(pod):  # a group-only agenda: not asked
+        only = cli("session", "new", "--template", "la-pod-record", "--supervisor",
+                   "Alex Morgan", "--date", TODAY.isoformat(), "--time", "16:00",
+                   "--duration", "45", "--supervisee", "Priya Shah")
+    assert only.code == 130, only.err
+    assert detail(cli, 2)["kind"] == "group"
 
 def test_children_who_share_a_name_are_never_merged_or_duplicated(cli, team, tmp_path):
     for dob in ("2015-01-01", "2018-01-01"):
@@ -457,7 +485,7 @@ def test_a_draft_changes_no_action_until_it_is_completed(cli, team, tmp_path):
     template = Catalog(None).get("ms-supervision-record")
     first = [(s.title[:20], "x" if s.type == "note" else s.choices[0])
              for s in template.sections[:2]]
-    script = ScriptedPrompter(*first, ("[1] Chase the report", "done"), ("Note", "Arrived"),
+    script = ScriptedPrompter(KIND, *first, ("[1] Chase the report", "done"), ("Note", "Arrived"),
                               ("Matters arising", KeyboardInterrupt()))
     with prompts.use(script):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
@@ -487,7 +515,7 @@ def test_a_half_recorded_case_is_finished_on_resume(cli, team):
               ("Date of birth", "2018-06-30"), ("Another child", False),
               ("Leo Brown's status now", "child-in-need"), ("child-in-need since", "2025-09-01"),
               ("local reference", ""), (fields[0].title[:15], KeyboardInterrupt())]
-    with prompts.use(ScriptedPrompter(*start)):
+    with prompts.use(ScriptedPrompter(KIND, *start)):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
                    "--time", "10:00", "--duration", "60").code == 130
     rest = [(f.title[:15], "Answered on resume" if f.type in ("text", "note") else
@@ -530,7 +558,8 @@ def test_late_entry_is_judged_when_the_record_is_completed(team):
 
 
 def test_a_draft_can_be_discarded_but_a_completed_session_cannot(cli, team, tmp_path):
-    with prompts.use(ScriptedPrompter(("holidays", "Leave"), ("ALL current cases", "A sample"),
+    with prompts.use(ScriptedPrompter(KIND, ("holidays", "Leave"),
+                                      ("ALL current cases", "A sample"),
                                       ("Matters", KeyboardInterrupt()))):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),
                    "--time", "10:00", "--duration", "60").code == 130

@@ -328,3 +328,37 @@ def test_the_walk_says_where_it_is_in_the_agendas_own_numbers():
     assert progress(agenda, len(ids), None) == f"Part {len(ids)} of {len(ids)}"
     plain = catalog(None).get("ms-supervision-record", kind="session")
     assert progress(plain, 2, None) == f"Part 2 of {len(plain.sections)}"
+
+
+CONDITIONAL = ('id = "t"\nkind = "session"\ntitle = "T"\nversion = 1\n[[sections]]\nid = "c"\n'
+               'title = "C"\ntype = "cases"\n[[sections.fields]]\nid = "escalate"\n'
+               'title = "Escalate?"\ntype = {first}\n[[sections.fields]]\nid = "to"\n'
+               'title = "To whom"\ntype = "text"\nwhen = {when}\n')
+
+
+@pytest.mark.parametrize(("first", "when", "fragment"), [
+    ('"note"', '"escalate"', "must name a yes/no question above it"),
+    ('"yesno"', '"nowhere"', 'e.g. when = "escalate"'),
+    ('"yesno"', '"to"', "must name a yes/no question above it"),  # itself, not above
+])
+def test_a_when_names_a_yes_no_question_above_it(first, when, fragment):
+    template, problems = check_template(CONDITIONAL.format(first=first, when=when))
+    assert template is None
+    assert any(p.line == 17 and fragment in p.message for p in problems), problems
+
+
+def test_a_question_asked_only_after_a_yes_applies_only_then():
+    template = parse_template(CONDITIONAL.format(first='"yesno"', when='"escalate"'))
+    to = template.sections[0].fields[1]
+    assert to.when == "escalate"
+    assert to.applies({"escalate": True})
+    assert not to.applies({"escalate": False}) and not to.applies({})
+
+
+def test_the_dsl_agenda_asks_to_whom_and_by_when_only_for_an_escalation():
+    from supervise.app.policy import catalog
+
+    fields = catalog(None).get("dsl-agenda", kind="session").of_type("cases").fields
+    asked = {f.id: f for f in fields}
+    assert asked["escalated_to"].when == asked["escalate_by"].when == "escalate"
+    assert asked["escalated_to"].required and asked["escalate_by"].type == "date"

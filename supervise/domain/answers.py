@@ -178,8 +178,13 @@ def check_answers(template: Template, answers: Any, problems: Problems,
             checked = check_value(spec, value, f"{where}.{key}", problems)
             if checked is not None:
                 clean[key] = checked
+    for spec in specs:
+        if spec.when is not None and not spec.applies(clean) and not _blank(clean.get(spec.id)):
+            problems.add(f"{where}.{spec.id}", f"is only answered when {spec.when} is true: "
+                                               f"remove it or set {spec.when} = true")
     for spec in specs if require else ():
-        if spec.required and spec.type in FIELD_TYPES and _blank(answers.get(spec.id)):
+        if spec.required and spec.type in FIELD_TYPES and spec.applies(clean) and \
+                _blank(answers.get(spec.id)):
             problems.add(f"{where}.{spec.id}", f"is required ({spec.title}): answer it")
     return clean
 

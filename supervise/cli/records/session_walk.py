@@ -29,12 +29,18 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         raise UsageError("No terminal to ask on: record the session from notes with --answers "
                          "FILE (`supervise template skeleton ID` writes one to fill in).")
     today = now().date()
+    held_on = parse_optional_date(flags.get("date"), "--date")  # flags: said before any question
+    if held_on is not None and held_on > today:
+        raise UsageError(f"{held_on} is in the future: a session is recorded once it is held.")
+    if flags.get("time") is not None and not TIME_PATTERN.match(flags["time"]):
+        raise SuperviseError(f"The start time {flags['time']!r} is not HH:MM, e.g. 14:30.")
     with open_store(state) as store:
         names = sessions.staff_names(store)
-        kind = flags.get("kind") or "one-to-one"
         chosen = list(flags.get("supervisees") or [])
         if not chosen:
             chosen.append(ask_staff(store, "Supervisee:", names, "give --supervisee NAME."))
+        plan = sessions.plan_session(store, chosen, flags.get("template"))
+        kind = flags.get("kind") or _kind(catalog().get(plan.template_id, kind="session"))
         while kind == "group" and (len(chosen) < 2 or prompts.confirm(
                 "Another supervisee in the group?", hint="give --supervisee for each.")):
             chosen.append(ask_staff(store, "Supervisee:", names, "give --supervisee NAME."))
@@ -43,16 +49,11 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
         for draft_id, held in sessions.drafts_of(store, chosen):
             out.warning(f"Session {draft_id} (held {held}) is still a draft: "
                         f"`supervise session resume {draft_id}` finishes it.")
-        plan = sessions.plan_session(store, chosen, flags.get("template"))
         supervisor_name = flags.get("supervisor") or plan.supervisor
         if supervisor_name is None:
             supervisor_name = ask_staff(store, "Supervisor:", names, "give --supervisor NAME.",
-                                     default=store.actor)
+                                        default=store.actor)
         template = sessions.session_template(catalog(), plan.template_id, kind)
-        held_on = parse_optional_date(flags.get("date"), "--date")
-        if held_on is not None and held_on > today:  # said now, not after more questions
-            raise UsageError(f"{held_on} is in the future: a session is recorded once it is "
-                             f"held.")
         while held_on is None:
             held_on = ask_date("Date held:", today, "give --date YYYY-MM-DD.")
             if held_on > today:
@@ -60,8 +61,6 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
                               f"held.", indent="  ")
                 held_on = None
         start_time = flags.get("time")
-        if start_time is not None and not TIME_PATTERN.match(start_time):
-            raise SuperviseError(f"The start time {start_time!r} is not HH:MM, e.g. 14:30.")
         while start_time is None:
             typed = prompts.text("Start time (HH:MM, blank if not noted):",
                                  hint="give --time HH:MM.").strip()
@@ -78,6 +77,22 @@ def walk_new(state: AppState, flags: dict[str, Any]) -> None:
                       f"as you give it; Ctrl-C stops, `supervise session resume {record_id}` "
                       f"goes on.")
         walk(store, record_id, template)
+
+
+KIND_LABELS = {"one-to-one": "One-to-one", "group": "Group (several supervisees)",
+               "ad-hoc": "Ad hoc (not a planned session)",
+               "external": "External (with a supervisor from outside)"}
+
+
+def _kind(template: Template) -> str:
+    """The kind of session, asked when the agenda is for more than one (one-to-one first)."""
+    kinds = list(template.session_kinds)
+    if len(kinds) == 1:
+        return kinds[0]
+    labels = [KIND_LABELS.get(k, k) for k in kinds]
+    picked = prompts.choice("Kind of session:", labels, hint="give --kind KIND.",
+                            default=labels[0])
+    return kinds[labels.index(picked)]
 
 
 def walk(store: Any, record_id: int, template: Template) -> None:
@@ -151,8 +166,11 @@ def _field(w: Walk, section: Section) -> None:
         out.paragraph(f"{section.title}: (answered) "
                       f"{'(left blank)' if shown is None else short(shown)}")
         return
-    out.message("")
-    value = ask(section, section.default, w.names)
+    value = None
+    if section.applies(w.answered):  # else saved blank, unasked (its yes/no said no)
+        out.message("")
+        value = ask(section, section.default, w.names)
     # a blank is saved too, so a resumed session does not ask it again
     drafting.record_answer(w.store, w.record_id, section.id, value)
+    w.answered[section.id] = value
 

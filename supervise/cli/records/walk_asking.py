@@ -73,9 +73,11 @@ def ask_staff(store: Any, question: str, names: list[str], hint: str, default: s
             out.paragraph(f"{rendered(error)}", indent="  ")
 
 
-def ask_needed(question: str, hint: str) -> str:
+def ask_needed(question: str, hint: str, names: list[str] | None = None) -> str:
+    """A line that cannot be left blank; with `names`, typing offers them (type-ahead)."""
     while True:
-        value = prompts.text(question, hint=hint).strip()
+        value = (prompts.name(question, names, hint=hint) if names
+                 else prompts.text(question, hint=hint)).strip()
         if value:
             return value
         out.paragraph("This one is needed.", indent="  ")

@@ -13,6 +13,7 @@ from supervise.cli.records.walk_asking import Walk, ask_date, ask_needed
 from supervise.clock import now
 from supervise.domain.policy.templates import FIELD_TYPES, Section
 from supervise.domain.records.session_file import STATUSES
+from supervise.domain.rows import ChildRow
 from supervise.errors import SuperviseError
 
 STATUS_CHOICES = list(STATUSES)
@@ -34,11 +35,11 @@ def cases(w: Walk, section: Section) -> None:
         question = "Another family or child?"
 
 
-def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
+def _child(w: Walk, hint: str, family: str, names: list[str]) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
     from supervise.domain.dates import parse_date
 
-    name = ask_needed("Child's full name:", hint)
+    name = ask_needed("Child's full name:", hint, names)
     known = drafting.children_named(w.store, name)
     if known:
         labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
@@ -76,10 +77,12 @@ def _child(w: Walk, hint: str, family: str) -> dict[str, Any]:
 
 def _one_case(w: Walk, section: Section, position: int) -> None:
     hint = "use [[cases]] in an answers file."
-    family = ask_needed("Family name:", hint)
-    children = [_child(w, hint, family)]
+    known = drafting.child_candidates(w.store)  # type-ahead: the register's families, children
+    family = ask_needed("Family name:", hint, known.families)
+    names = _family_first(known.children, family)
+    children = [_child(w, hint, family, names)]
     while prompts.confirm("Another child in this family?", hint=hint):
-        children.append(_child(w, hint, family))
+        children.append(_child(w, hint, family, names))
     for child in children:  # each child's own status, and since when (a plan's start)
         current = child.get("status") or "none"
         child["own_status"] = prompts.choice(f"{child['name']}'s status now:", STATUS_CHOICES,
@@ -96,11 +99,19 @@ def _one_case(w: Walk, section: Section, position: int) -> None:
     _case_fields(w, section, position, {})
 
 
+def _family_first(children: list[ChildRow], family: str) -> list[str]:
+    """Children's names for type-ahead, this family's first, each name once."""
+    same = [c["name"] for c in children if (c["family"] or "").casefold() == family.casefold()]
+    return list(dict.fromkeys(same + [c["name"] for c in children]))
+
+
 def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any]) -> None:
     for field in section.fields:
         if field.id in answers:
             continue
-        answers[field.id] = ask(field, field.default, w.names)  # blanks saved as None
+        # blanks saved as None; so is a question whose yes/no (its `when`) was answered no
+        answers[field.id] = ask(field, field.default, w.names) if field.applies(answers) \
+            else None
         drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
     if prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):

@@ -65,6 +65,9 @@ def review(w: Walk, template: Template) -> None:
         value = ask(section, current if current not in (None, "", []) else section.default,
                     w.names)
         drafting.record_answer(w.store, w.record_id, section.id, value)
+        for later in fields:  # a question its yes/no no longer asks is left blank
+            if later.when == section.id and value is not True:
+                drafting.record_answer(w.store, w.record_id, later.id, None)
 
 
 def _answer_missing(w: Walk, template: Template, missing: list[Any]) -> None:

@@ -135,6 +135,8 @@ def _answer_lines(specs: tuple[Field, ...], answers: dict[str, Any]) -> list[str
             continue
         lines.append("")
         title = f"{spec.title}{' (required)' if spec.required else ''}"
+        if spec.when:
+            title += f" (only when {spec.when} = true)"
         lines += [f"# {line}" for line in textwrap.wrap(title, 96)]
         if spec.help:
             lines += [f"#   {line}" for line in textwrap.wrap(" ".join(spec.help.split()), 94)]

@@ -26,7 +26,7 @@ PARTS = ("A", "B")
 _TOP_KEYS = ("id", "kind", "title", "version", "policy", "source", "description",
              "session_kinds", "sections")
 _SECTION_KEYS = ("id", "title", "type", "help", "required", "choices", "functions", "default",
-                 "example", "fields", "personal", "number", "band")
+                 "example", "fields", "personal", "number", "band", "when")
 _FIELD_KEYS = tuple(k for k in _SECTION_KEYS
                     if k not in ("fields", "personal", "number", "band")) + ("part",)
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -65,6 +65,11 @@ class Field:
     example: Any = None
     part: str | None = None
     personal: bool = False  # about the supervisee's own wellbeing: left out of review exports
+    when: str | None = None  # asked only when this earlier yes/no question is answered yes
+
+    def applies(self, answers: dict[str, Any]) -> bool:
+        """Whether the question is asked, given the answers beside it (its `when`)."""
+        return self.when is None or answers.get(self.when) is True
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ class _Checker:
             return ()
         sections = tuple(self.entry(s, (i,), nested=True) for i, s in enumerate(value))
         self.duplicates([(s, (i,)) for i, s in enumerate(sections)], "section")
+        self.conditions([(s, (i,)) for i, s in enumerate(sections)])
         for section_type in SESSION_TYPES:
             spots = [(i,) for i, s in enumerate(sections) if s.type == section_type]
             if kind and kind != "session" and spots:
@@ -262,13 +268,14 @@ class _Checker:
             self.add(spot, "number", 'number must be the item\'s number, e.g. number = 4 or '
                                      'number = "4a"')
         band = self.string(data, "band", spot, required=False, example='"Introduction"')
+        when = self.string(data, "when", spot, required=False, example='"escalate"')
         return Section(
             id=entry_id, title=title, type=section_type, help=help_text,
             required=required is True, choices=choices, functions=functions,
             default=default, example=data.get("example"), part=part, fields=fields,
             personal=personal is True,
             number=str(number).strip() if isinstance(number, int | str) and number else None,
-            band=band or None,
+            band=band or None, when=when or None,
         )
 
     def choices(self, data: dict, spot: Spot, section_type: str) -> tuple[str, ...]:
@@ -302,4 +309,18 @@ class _Checker:
             return ()
         fields = tuple(self.entry(f, (*spot, j), nested=False) for j, f in enumerate(value))
         self.duplicates([(f, (*spot, j)) for j, f in enumerate(fields)], "case field")
+        self.conditions([(f, (*spot, j)) for j, f in enumerate(fields)])
         return fields
+
+    def conditions(self, entries: list[tuple[Field, Spot]]) -> None:
+        """A `when` names a yes/no question before it in the same list."""
+        earlier: dict[str, Field] = {}
+        for entry, spot in entries:
+            if entry.when is not None:
+                asked = earlier.get(entry.when)
+                if asked is None or asked.type != "yesno":
+                    yesno = [e.id for e in earlier.values() if e.type == "yesno"]
+                    self.add(spot, "when", "`when` must name a yes/no question above it"
+                                           + (f', e.g. when = "{yesno[-1]}"' if yesno else
+                                              ": add one first"))
+            earlier[entry.id] = entry

@@ -138,14 +138,16 @@ def unanswered(template: Template, answers: dict[str, Any],
     found: list[Unanswered] = []
     for section in template.sections:
         if section.type in FIELD_TYPES:
-            if section.required and _blank(answers.get(section.id)):
+            if section.required and section.applies(answers) and \
+                    _blank(answers.get(section.id)):
                 found.append(Unanswered("section", section.id, section.id, section.title))
             continue
         if section.type != "cases":
             continue
         for case in sorted(cases, key=lambda c: c.position):
             found += [Unanswered("case", section.id, f.id, f.title, case.position, case.family)
-                      for f in section.fields if f.required and _blank(case.answers.get(f.id))]
+                      for f in section.fields if f.required and f.applies(case.answers)
+                      and _blank(case.answers.get(f.id))]
             if case.decision is not None and case.decision_template is not None:
                 found += [Unanswered("decision", section.id, d.id, d.title, case.position,
                                      case.family)
