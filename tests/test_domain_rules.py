@@ -188,11 +188,14 @@ def test_a_printout_is_laid_out_from_its_facts_alone():
     assert doc.reference == "Contract C7" and doc.title == "Supervision Contract"
     details = doc.blocks[0]
     assert isinstance(details, Grid)
-    assert ("Supervisee", "Bob") in details.rows and ("Status", "in force; not signed") in \
+    assert ("Supervisee", "Bob") in details.rows and ("Status", "In force; not signed") in \
         details.rows and ("Replaces", "contract C6") in details.rows
+    assert ("Frequency", "Every 4 weeks") in details.rows
+    assert ("Start", "12 May 2026") in details.rows and ("Review by", "12 May 2027") in \
+        details.rows
     assert all(isinstance(b, Answer) and b.answer is None for b in doc.blocks[1:-3])
     assert doc.blocks[-3:] == [Heading("Signatures"), Remark("Not signed."),
-                               Remark("Awaiting the signature of Bob (supervisee).")]
+                               Remark("Awaiting the signature of Bob (Supervisee).")]
 
 
 def test_a_persons_dates_are_held_to_what_has_happened():

@@ -18,6 +18,11 @@ from tests.helpers import USER, file_mode
 from tests.signed_records import HELD, SECOND_CHILD, record_session
 
 
+def uk_date(day) -> str:
+    """A date as the documents print it: `16 December 2026`."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def docx_text(path: Path) -> str:
     """Every paragraph, table cell, header and footer of a DOCX, as python-docx reads it."""
     doc = Document(str(path))
@@ -75,16 +80,17 @@ def test_a_session_exports_with_every_answer_child_action_and_signature(cli, sig
                      "Referral made on 2 May; outcome awaited.", FIRST_CHILD, SECOND_CHILD,
                      "Missed two health appointments.", "Settled at school.",
                      "Request a strategy discussion.", "Call the school nurse", "Sam Taylor",
-                     (HELD + timedelta(days=14)).isoformat(), USER,
+                     uk_date(HELD + timedelta(days=14)), USER,
                      "I disagree that the referral was late.", f"Session S{signed} · Page",
                      "One-to-one supervision"):
         assert expected in text, expected
     table_rows = [[c.text for c in row.cells] for t in Document(str(target)).tables
                   for row in t.rows]
-    assert ["A1", "Call the school nurse", "Sam Taylor", (HELD + timedelta(days=14)).isoformat(),
-            ""] in table_rows
-    signers = [row[:2] for row in table_rows if row[1] in ("supervisor", "supervisee")]
-    assert signers == [[USER, "supervisor"], ["Sam Taylor", "supervisee"]]
+    assert ["A1", "", "Call the school nurse", "Sam Taylor",
+            uk_date(HELD + timedelta(days=14))] in table_rows  # the policy's Item column first
+    signers = [row[:2] for row in table_rows if row[1] in ("Supervisor", "Supervisee")]
+    assert signers == [[f"{USER}\nDesignated Safeguarding Lead", "Supervisor"],
+                       ["Sam Taylor\nDeputy DSL", "Supervisee"]]
     digest = json.loads(cli("session", "show", signed, "--json").out)["signatures"][0]["digest"]
     assert f"Digest {digest[:16]}" in text
     assert Document(str(target)).core_properties.author == USER
@@ -117,7 +123,7 @@ def test_each_record_type_exports_and_the_default_name_holds_no_name(cli, signed
     assert cli("contract", "export", "1", "--out", str(target)).code == 0
     text = docx_text(target)
     for expected in ("Supervision Contract", "Sam Taylor", USER, "Contract C1 · Page",
-                     "Awaiting the signature of Sam Taylor (supervisee)."):
+                     "Awaiting the signature of Sam Taylor (Supervisee)."):
         assert expected in text, expected
 
 
@@ -321,7 +327,7 @@ def test_a_part_that_names_a_child_outside_the_export_is_left_out(cli, team, tmp
     assert export_review(cli, out, "--child", FIRST_CHILD).code == 0
     assert not any(b"transport" in data for data in every_byte(out).values())
     manifest = json.loads((out / "manifest.json").read_text())
-    reasons = {p["reason"] for r in manifest["records"] for p in r["parts"] if not p["included"]}
+    reasons = {p["reason"] for r in manifest["records"] for p in r["parts"] if "reason" in p}
     assert "it names a child outside this export" in reasons
     assert cli("verify", str(out), passphrase=None).code == 0
 
@@ -491,14 +497,17 @@ case = 1
 
 
 def test_a_name_that_cannot_be_left_out_stops_the_export_until_confirmed(cli, team, tmp_path):
+    """A signature's comment is signed whole: one that names another child cannot be cut."""
     session_id = record_session(cli, tmp_path)  # registers both children
-    new_session(cli, tmp_path, "own.toml",
-                ADA_CASE + f'answers = {{summary = "Plays with {SECOND_CHILD} at lunch."}}\n')
+    own = new_session(cli, tmp_path, "own.toml",
+                      ADA_CASE + 'answers = {summary = "Plays well at lunch."}\n')
     assert cli("session", "sign", session_id, "--as", USER).code == 0
+    assert cli("session", "sign", own, "--as", USER, "--comment",
+               f"Compare with {SECOND_CHILD}'s plan.").code == 0
     out = tmp_path / "stopped"
     result = export_review(cli, out, "--child", FIRST_CHILD)
     assert result.code == 2 and "Nothing was exported" in result.err
-    assert "case discussion 1 (about a child in this export) names a child" in result.err
+    assert f"session {own}: {USER}'s signature comment names a child" in result.err
     assert not out.exists() and not list(tmp_path.glob(".stopped*"))
     result = export_review(cli, out, "--child", FIRST_CHILD, "--yes")
     assert result.code == 0, result.err

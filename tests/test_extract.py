@@ -57,12 +57,16 @@ def supervision(day: date, source: str = "Session") -> Event:
 def test_gaps_are_found_between_before_and_after_supervisions():
     events = [supervision(date(2026, 1, 5)), supervision(date(2026, 2, 2)),
               supervision(date(2026, 5, 4))]
-    found = gaps(events, start=date(2025, 9, 1), end=date(2026, 9, 1), due_after=every(8))
-    assert [(g.start, g.end, g.limit) for g in found] == [
-        (date(2025, 9, 1), date(2026, 1, 5), date(2025, 10, 27)),
-        (date(2026, 2, 2), date(2026, 5, 4), date(2026, 3, 30)),
-        (date(2026, 5, 4), date(2026, 9, 1), date(2026, 6, 29)),
+    found = gaps(events, start=date(2025, 12, 1), end=date(2026, 9, 1), due_after=every(8),
+                 before=date(2025, 10, 20))
+    assert [(g.start, g.end, g.limit, g.before_period) for g in found] == [
+        (date(2025, 10, 20), date(2026, 1, 5), date(2025, 12, 15), True),
+        (date(2026, 2, 2), date(2026, 5, 4), date(2026, 3, 30), False),
+        (date(2026, 5, 4), date(2026, 9, 1), date(2026, 6, 29), False),
     ]
+    # the start of a dated period is not a supervision: with none before it, no gap from it
+    assert [g.start for g in gaps(events, start=date(2025, 9, 1), end=date(2026, 9, 1),
+                                  due_after=every(8))] == [date(2026, 2, 2), date(2026, 5, 4)]
     assert gaps(events[:2], start=None, end=date(2026, 3, 1), due_after=every(8)) == []
     assert gaps([], start=None, end=date(2026, 3, 1), due_after=every(8)) == []
 
@@ -75,7 +79,6 @@ def test_the_chronology_numbers_events_in_order_and_places_each_gap():
     found = gaps(events, start=None, end=date(2026, 5, 10), due_after=every(8))
     table = rows(events, found)
     assert [(r["sequence"], r["source"], r["date"]) for r in table] == [
-        (1, "Session S1", "2026-01-05"), (2, "Decision record D1", "2026-01-05"),
-        (None, "", "2026-01-05"), (3, "Session S2", "2026-05-04")]
+        (1, "Session S1", "5 January 2026"), (2, "Decision record D1", "5 January 2026"),
+        (None, "", "5 January 2026"), (3, "Session S2", "4 May 2026")]
     assert table[2]["gap"] and "119 days" in table[2]["event"]
-    assert [r["date"] for r in table] == sorted(r["date"] for r in table)

@@ -54,7 +54,8 @@ def test_a_session_typed_key_by_key_is_recorded(cli, keys):
         + "Nothing new" + FINISH_NOTE                 # matters arising
         + "n"                                         # no case discussion (y/n need no Enter)
         + FINISH_NOTE + FINISH_NOTE + FINISH_NOTE     # three notes left blank
-        + "y" + "Ring the virtual school" + ENTER
+        + "y" + ENTER + ENTER                         # item: none in particular; no notes
+        + "Ring the virtual school" + ENTER
         + "Alex Morgan" + ENTER + ENTER               # owner; due date as offered
         + "n"                                         # no more actions
         + CLEAR + next_date + ENTER                   # replace the suggested date

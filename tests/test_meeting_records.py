@@ -223,7 +223,7 @@ rationale = "Risks unchanged."
                      or "session" in docx.name.lower()
                      for table in Document(str(docx)).tables for row in table.rows
                      for cell in row.cells)
-    assert f"Lily Brown: Child Protection Plan since {since}" in text
+    assert f"Lily Brown: Child Protection Plan since {since.day} {since:%B %Y}" in text
 
 
 # 3. Near-duplicate children
@@ -290,6 +290,7 @@ text = "Update the DSL log"
 owner = "Sam Taylor"
 due = "{TODAY - timedelta(days=10)}"
 item = "welcome"
+notes = "Two calls from the nursery went unlogged."
 """
 
 
@@ -306,7 +307,8 @@ def test_an_action_can_be_owned_by_a_contact_and_tied_to_an_agenda_item(cli, tea
     assert "Jo Bloggs (Social worker, Anytown Council)" in listed.out
     mine = json.loads(cli("action", "list", "--owner", "jo bloggs", "--json").out)
     assert [a["text"] for a in mine] == ["Send the core group minutes"]
-    assert "item welcome" in cli("session", "show", "1").out
+    shown = cli("session", "show", "1").out
+    assert "item welcome" in shown and "Notes: Two calls from the nursery went unlogged." in shown
     overdue = json.loads(cli("overdue", "--all", "--json").out)
     sam = next(r for r in overdue if r["supervisee"] == "Sam Taylor")
     assert "actions-overdue" in sam["flags"]  # Sam's own; the social worker's is not counted
@@ -322,6 +324,8 @@ def test_an_action_can_be_owned_by_a_contact_and_tied_to_an_agenda_item(cli, tea
 
     cells = [c.text for t in Document(str(out)).tables for r in t.rows for c in r.cells]
     assert "Jo Bloggs (Social worker, Anytown Council)" in cells and "Welcome" in cells
+    assert "Two calls from the nursery went unlogged." in cells  # the policy's Notes column
+    assert [a["notes"] for a in actions] == [None, "Two calls from the nursery went unlogged."]
 
 
 def test_only_staff_owned_actions_count_as_the_supervisees_overdue_actions(cli, team,
@@ -461,7 +465,57 @@ def test_a_signed_action_and_case_child_cannot_be_changed_in_the_new_columns(cli
     with opened(team) as store, store.session() as session:
         for statement in ("UPDATE action_item SET owner_contact = 'Someone else'",
                           "UPDATE action_item SET section_id = 'roles_confidentiality'",
+                          "UPDATE action_item SET notes = 'Rewritten'",
                           "UPDATE case_child SET status = 'looked-after'"):
             with pytest.raises(sqlalchemy.exc.DatabaseError, match="signed records"):
                 session.exec(sqlalchemy.text(statement))  # type: ignore[call-overload]
             session.rollback()
+
+
+# Escalation: to whom, by when
+
+def _escalation(tmp_path, answers: str) -> str:
+    return dsl_file(tmp_path, "e.toml", f"""
+[[cases]]
+family = "Brown"
+children = [{{name = "Lily Brown", dob = "2019-04-02"}}]
+answers = {{{answers}}}
+""")
+
+
+def test_an_escalation_says_to_whom_and_by_when(cli, team, tmp_path):
+    by = HELD + timedelta(days=5)
+    assert cli("session", "new", "--answers", _escalation(
+        tmp_path, f'notes = "No reply.", escalate = true, escalated_to = "CSC team manager", '
+                  f'escalate_by = "{by}"')).code == 0
+    answers = {a["id"]: a["answer"] for a in detail(cli, 1)["cases"][0]["answers"]}
+    assert (answers["escalated_to"], answers["escalate_by"]) == ("CSC team manager", str(by))
+
+
+@pytest.mark.parametrize(("answers", "said"), [
+    ('notes = "No reply.", escalate = true',
+     "cases[1].answers.escalated_to: is required (Escalated to whom)"),
+    ('notes = "Fine.", escalate = false, escalated_to = "CSC"',
+     "cases[1].answers.escalated_to: is only answered when escalate is true"),
+    ('notes = "Fine.", escalated_to = "CSC"',
+     "cases[1].answers.escalated_to: is only answered when escalate is true"),
+])
+def test_an_escalation_without_whom_or_whom_without_escalation_is_refused(
+        cli, team, tmp_path, answers, said):
+    refused = cli("session", "new", "--answers", _escalation(tmp_path, answers))
+    assert refused.code == 2 and said in " ".join(refused.err.split()), refused.err
+    assert json.loads(cli("session", "list", "--json").out) == []
+
+
+def test_a_draft_with_an_escalation_needs_whom_before_completing(team):
+    with opened(team) as store:
+        number = draft(store)
+        drafting.record_case(store, number, position=1, family="Brown",
+                             children=[{"name": "Lily Brown", "dob": LILY_BORN}], status=None)
+        drafting.record_case_answer(store, number, 1, "notes",
+                                    {"notes": "No reply.", "escalate": True})
+        missing = [(m.part, m.field) for m in drafting.missing_answers(store, number)]
+        assert missing == [("case", "escalated_to"), ("case", "escalate_by")]
+        drafting.record_case_answer(store, number, 1, "escalate",
+                                    {"notes": "No reply.", "escalate": False})
+        assert drafting.missing_answers(store, number) == []

@@ -192,7 +192,9 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
             m.yes_no("Another family or child?", "n")
         elif section.type == "actions":
             m.yes_no("Add an action?", "y")
-            m.text("Action:", "Ring the virtual school")
+            m.choose("Item (what it comes from):", ["None in particular"])
+            m.text("Notes of the discussion (optional):", "Attendance dipped")
+            m.text("Agreed action:", "Ring the virtual school")
             m.text("By whom (staff, or anyone else by name):", "Sam Taylor")
             m.question("By when:")
             term.send(ENTER)  # a fortnight on, as offered

@@ -85,7 +85,9 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
                        if f.type in ("text", "note", "choice", "yesno", "date", "person")]
             script.append(("Another family", False))
         elif section.type == "actions":
-            script += [("Add an action", True), ("Action:", "Share Lily's words with her SW"),
+            script += [("Add an action", True), ("Item", "Case 1: Brown family"),
+                       ("Notes of the discussion", "Lily asked that her SW hears this"),
+                       ("Agreed action:", "Share Lily's words with her SW"),
                        ("By whom", "Jo Bloggs"), ("not on the staff list", True),
                        ("role or organisation", "Social worker, Bracknell CSC"),
                        ("By when", str(HELD + timedelta(days=2))), ("Add an action", False)]
@@ -121,6 +123,7 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
     chased = next(a for a in actions if a["text"] == "Chase the health visitor")
     assert chased["due"] == str(carried_to) and chased["reviews"][0]["outcome"] == "carried"
     contact = next(a for a in actions if a["text"].startswith("Share Lily"))
+    assert (contact["case"], contact["notes"]) == (1, "Lily asked that her SW hears this")
     assert contact["owner"].startswith("Jo Bloggs") and "Social worker" in contact["owner"]
     assert TODAY >= HELD
 

@@ -326,7 +326,8 @@ def test_resume_finishes_a_draft_and_a_finished_session_cannot_be_resumed(cli, t
         elif section.type == "cases":
             script.append(("Discuss a family", False))
         elif section.type == "actions":
-            script += [("Add an action", True), ("Action:", "Book the review meeting"),
+            script += [("Add an action", True), ("Item", "None in particular"), ("Notes", ""),
+                       ("Agreed action:", "Book the review meeting"),
                        ("By whom", "Sam Taylor"), ("By when", str(TODAY + timedelta(days=7))),
                        ("Add an action", False)]
         elif section.type == "next_meeting":
@@ -494,7 +495,8 @@ def test_a_draft_changes_no_action_until_it_is_completed(cli, team, tmp_path):
     finish = [("Matters arising", ""), ("Discuss a family", False),
               *[(s.title[:20], "") for s in template.sections
                 if s.id in ("team_issues", "personal_development", "any_other_business")],
-              ("Add an action", True), ("Action:", "Agreed in the draft"),
+              ("Add an action", True), ("Item", "None in particular"), ("Notes", ""),
+              ("Agreed action:", "Agreed in the draft"),
               ("By whom", "Sam Taylor"), ("By when", str(TODAY + timedelta(days=3))),
               ("Add an action", False), ("suggests", str(TODAY + timedelta(days=28))),
               ("What now", "Complete the session")]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervise.cli import prompts
 from supervise.cli.hints import rendered
-from supervise.domain.records.canonical import Omitted, canonical_json, digest
+from supervise.domain.records.canonical import Omitted, canonical_json, part_digest
 from supervise.domain.records.signing import Content
 from supervise.errors import SuperviseError
 from supervise.keycrypto import b64, new_ed25519
@@ -22,7 +22,7 @@ from supervise.store.db.writing import Stamp
 from supervise.store.records.content import content_of
 from supervise.store.records.numbered import find_record
 from tests.clock import NOON, TODAY
-from tests.helpers import PASSPHRASE, USER, ScriptedPrompter
+from tests.helpers import KIND, PASSPHRASE, USER, ScriptedPrompter
 from tests.signed_records import BEA_PASSPHRASE, HELD, SECOND_CHILD, enrol, record_session, sign
 
 NOW = NOON  # the product clock at the start of each test
@@ -226,7 +226,7 @@ def test_roles_are_checked(cli, team, tmp_path):
 
 
 def test_a_draft_cannot_be_signed(cli, team):
-    with prompts.use(ScriptedPrompter(("holidays", KeyboardInterrupt()))):
+    with prompts.use(ScriptedPrompter(KIND, ("holidays", KeyboardInterrupt()))):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor", USER,
                    "--template", "ms-supervision-record", "--date", str(HELD), "--time",
                    "09:00", "--duration", "45").code == 130
@@ -458,7 +458,8 @@ def test_a_part_left_out_by_its_digest_gives_the_same_digest(cli, signed, store)
     assert len(cases) == 2
     other = cases[1]
     assert content.parts[other]["children"][0]["name"] == SECOND_CHILD
-    extract = Content(content.header, [Omitted(digest(p)) if i == other else p
+    version = content.header["canonical"]
+    extract = Content(content.header, [Omitted(part_digest(p, version)) if i == other else p
                                        for i, p in enumerate(content.parts)])
     assert extract.digest == content.digest
     assert SECOND_CHILD.encode() not in canonical_json([p for p in extract.parts
@@ -507,7 +508,7 @@ def test_audit_log_lists_the_chain(cli, signed):
 
 
 def test_each_autosaved_answer_and_status_change_is_in_the_audit_trail(cli, team, tmp_path):
-    with prompts.use(ScriptedPrompter(("holidays", "Three days' leave."),
+    with prompts.use(ScriptedPrompter(KIND, ("holidays", "Three days' leave."),
                                       ("Please indicate", KeyboardInterrupt()))):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor", USER,
                    "--template", "ms-supervision-record", "--date", str(HELD), "--time",

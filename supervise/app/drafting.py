@@ -187,7 +187,7 @@ def staff_name(store: Store, name: str) -> str:
 
 def record_action(store: Store, session_id: int, *, text: str, owner: str, due: date,
                   owner_role: str | None = None, case: int | None = None,
-                  item: str | None = None) -> None:
+                  item: str | None = None, notes: str | None = None) -> None:
     """An action agreed in the session. `owner` is a member of staff, or, with `owner_role`
     (their role or organisation), a named contact not on the staff list (a social worker, a
     parent). `case` (a case's position) or `item` (an agenda section id) says what it is
@@ -198,7 +198,7 @@ def record_action(store: Store, session_id: int, *, text: str, owner: str, due: 
                             case=sessions.case_at(work.session, record, case) if case
                             else None, now=work.now,
                             contact=owner if owner_role else None, role=owner_role,
-                            item=item)
+                            item=item, notes=notes)
 
 
 def next_meeting(store: Store, session_id: int) -> tuple[date, str, bool]:

@@ -87,7 +87,7 @@ def read_bundle(store: Store, out_dir: Path, filters: dict[str, Any],
         manifest = manifest_head(work.session, scope, files, who=who, now=work.now,
                                  store_id=store.store_id)
         found = gaps(scope.events, start=scope.start, end=scope.end or work.now.date(),
-                     due_after=scope.due_after)
+                     due_after=scope.due_after, before=scope.before)
         index = index_document(manifest, files, scope.events, found, created=work.now)
         return Bundle(description=scope.description, files=files, index=index,
                       manifest=manifest, warnings=warnings, gaps=len(found),

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from supervise.domain.wording import moment_words, uk_date
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -18,6 +20,7 @@ class Answer:
 
     question: str
     answer: str | None
+    level: int = 0  # an agenda item: its question is a heading of this level (the outline)
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,11 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     subtitle: str | None = None
     digest_label: str = "Digest"
+    extract: str | None = None  # on every page of an extract: what it leaves out
 
 
 def answer_text(value: Any) -> str | None:
-    """An answer as a reader sees it: yes/no, lists joined, dates as ISO; None when empty."""
+    """An answer as a reader sees it: yes/no, lists joined, UK dates; None when empty."""
     if value is None or value == "" or value == []:
         return None
     if isinstance(value, bool):
@@ -77,15 +81,13 @@ def answer_text(value: Any) -> str | None:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(answer_text(v)) for v in value)
     if isinstance(value, date):
-        return value.isoformat()
+        return uk_date(value)
     return str(value)
 
 
 def moment_text(iso: str | None) -> str:
-    """A stored UTC moment as a reader sees it: `2025-12-17 16:30 UTC`."""
-    if not iso:
-        return ""
-    return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 and iso[10] == "T" else iso
+    """A stored UTC moment as a reader sees it, in local time: `17 December 2025, 16:30 GMT`."""
+    return moment_words(iso)
 
 
 def short_digest(digest: str) -> str:

@@ -170,6 +170,7 @@ class ActionRow(TypedDict):
     staff_owner: bool  # False: owned by a named contact, not on the staff list
     case: int | None  # the case discussion (its position in the session) it is about
     item: str | None  # the agenda item (section id) it was agreed under
+    notes: str | None  # the note of the discussion it came from
     due: str
     status: str
     overdue: bool

@@ -160,6 +160,8 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
                 f", item {action['item']}" if action.get("item") else ""
             out.data(f"  [{action['id']}] {action['text']} (by {action['owner']}, "
                      f"{action['due']}{about})")
+            if action.get("notes"):
+                out.data(f"      Notes: {out.cell(action['notes'])}")
     if detail["status"] != "draft":
         show_evidence(detail)
 

@@ -116,7 +116,7 @@ def walk(store: Any, record_id: int, template: Template) -> None:
             elif section.type == "cases":
                 cases(w, section)
             elif section.type == "actions":
-                actions(w, section)
+                actions(w, section, template)
             elif section.type == "next_meeting":
                 next_meeting(w, section)
         review(w, template)

@@ -7,8 +7,10 @@ from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.output import out
 from supervise.cli.records.walk_asking import Walk, ask_date, ask_date_from, ask_needed
-from supervise.domain.policy.templates import Section
+from supervise.cli.records.walk_review import fits
+from supervise.domain.policy.templates import Section, Template
 from supervise.domain.records.session_file import OUTCOMES as REVIEW_OUTCOMES
+from supervise.domain.wording import case_label
 from supervise.errors import SuperviseError
 
 OUTCOMES = list(REVIEW_OUTCOMES)
@@ -32,12 +34,33 @@ def action_review(w: Walk, section: Section) -> None:
                                due=new_due)
 
 
-def actions(w: Walk, section: Section) -> None:
+GENERAL = "None in particular"
+
+
+def _items(w: Walk, template: Template) -> dict[str, tuple[int | None, str | None]]:
+    """What an action can come from, as the policy's Item column: a case of this session, or
+    an agenda item; each label to its (case position, item id)."""
+    offered: dict[str, tuple[int | None, str | None]] = {GENERAL: (None, None)}
+    for position, family, _ in drafting.cases_so_far(w.store, w.record_id):
+        offered[case_label(position, family)] = (position, None)
+    for item in template.sections:
+        if item.type not in ("actions", "next_meeting", "cases"):
+            offered[fits(f"{item.number}. {item.title}" if item.number else item.title)] = \
+                (None, item.id)
+    return offered
+
+
+def actions(w: Walk, section: Section, template: Template) -> None:
     held = w.draft.held_on
     out.paragraph(f"\n{section.title}")
     hint = "use [[actions]] in an answers file."
     while prompts.confirm("Add an action?", hint=hint):
-        text = ask_needed("Action:", hint)
+        offered = _items(w, template)  # the policy's columns: Item, Notes, Agreed Action, ...
+        case, item = offered[prompts.choice("Item (what it comes from):", list(offered),
+                                            hint="give case or item in that [[actions]].",
+                                            default=GENERAL)]
+        notes = prompts.text("Notes of the discussion (optional):", hint=hint).strip()
+        text = ask_needed("Agreed action:", hint)
         owner_role = None
         while True:
             owner = prompts.name("By whom (staff, or anyone else by name):", w.names,
@@ -54,7 +77,8 @@ def actions(w: Walk, section: Section) -> None:
                     break
         due = ask_date_from("By when:", held + timedelta(days=14), hint, held)
         drafting.record_action(w.store, w.record_id, text=text, owner=owner, due=due,
-                               owner_role=owner_role)
+                               owner_role=owner_role, case=case, item=item,
+                               notes=notes or None)
 
 
 def next_meeting(w: Walk, section: Section) -> None:

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from supervise.domain.wording import uk_date
+
 
 @dataclass(frozen=True)
 class Event:
@@ -19,9 +21,11 @@ class Event:
 
 @dataclass(frozen=True)
 class Gap:
-    start: date  # the last supervision before it (or the start of the period)
+    start: date  # the last supervision before it (perhaps before the period)
     end: date  # the next one (or the end of the period)
     limit: date  # when the next supervision was due
+    before_period: bool = False  # it began before the period the export covers
+    to_the_end: bool = False  # no supervision from its start to the end of the period
 
     @property
     def days(self) -> int:
@@ -33,16 +37,20 @@ def ordered(events: list[Event]) -> list[Event]:
 
 
 def gaps(events: list[Event], *, start: date | None, end: date,
-         due_after: Callable[[date], date]) -> list[Gap]:
+         due_after: Callable[[date], date], before: date | None = None) -> list[Gap]:
     """Stretches with no supervision beyond when the next was due: between two supervisions,
-    from the start of the period to the first, and from the last to the end of the period."""
+    and from the last to the end of the period. In a dated period the first runs from the last
+    supervision before it (`before`), not from the period's start: the start of a period is
+    not a supervision."""
     days = sorted({e.on for e in events if e.supervision})
-    marks = ([start] if start is not None and (not days or start < days[0]) else []) + days
+    earlier = before if before is not None and (start is None or before < start) else None
+    marks = ([earlier] if earlier is not None else []) + days
     found: list[Gap] = []
-    for before, after in zip(marks, marks[1:] + [end], strict=False):
-        limit = due_after(before)
-        if after > limit and after > before:
-            found.append(Gap(before, after, limit))
+    for before_it, after in zip(marks, marks[1:] + [end], strict=False):
+        limit = due_after(before_it)
+        if after > limit and after > before_it:
+            found.append(Gap(before_it, after, limit, before_it is earlier,
+                             after == end and end not in days))
     return found
 
 
@@ -52,7 +60,7 @@ def rows(events: list[Event], found: list[Gap]) -> list[dict[str, str | int | No
     keyed: list[tuple[tuple, dict[str, str | int | None]]] = []
     for event in ordered(events):
         keyed.append(((event.on, 0), {
-            "sequence": None, "date": event.on.isoformat(), "time": event.time,
+            "sequence": None, "date": uk_date(event.on), "time": event.time,
             "source": event.source, "event": event.event, "outcome": event.outcome,
             "gap": False}))
     keyed += [((gap.start, 1), _gap_row(gap)) for gap in found]
@@ -66,7 +74,9 @@ def rows(events: list[Event], found: list[Gap]) -> list[dict[str, str | int | No
 
 
 def _gap_row(gap: Gap) -> dict[str, str | int | None]:
-    return {"sequence": None, "date": gap.start.isoformat(), "time": None, "source": "",
-            "event": f"No supervision for {gap.days} days, {gap.start.isoformat()} to "
-                     f"{gap.end.isoformat()}",
-            "outcome": f"next was due by {gap.limit.isoformat()}", "gap": True}
+    began = " (the last supervision before this period)" if gap.before_period else ""
+    ended = " (the end of this period)" if gap.to_the_end else ""
+    return {"sequence": None, "date": uk_date(gap.start), "time": None, "source": "",
+            "event": f"No supervision for {gap.days} days, {uk_date(gap.start)}{began} to "
+                     f"{uk_date(gap.end)}{ended}",
+            "outcome": f"next was due by {uk_date(gap.limit)}", "gap": True}

@@ -9,10 +9,19 @@ signatures against it. A part that names a child outside the export is left out 
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from supervise.domain.records.canonical import digest, part_digest
+from supervise.domain.records.canonical import (
+    Shown,
+    digest,
+    part_digest,
+    plain,
+    sealed,
+    sentences,
+    version_of,
+)
 from supervise.domain.records.signing import Content
 
 ANOTHER_CHILD = "it is about a child outside this export"
@@ -20,6 +29,7 @@ NAMES_ANOTHER_CHILD = "it names a child outside this export"
 PERSONAL_SUPPORT = "personal support (included only with --full)"
 CHILDREN_DETAILS = "it holds details of children (not the staff member's own data)"
 NAMED_STAND_IN = "(left out: it names a child outside this export)"
+LEFT_OUT_SENTENCE = "[a sentence left out: it names a child outside this export]"
 ONLY_REVIEWS = "this session is in the export only for its review of an action about them"
 
 
@@ -75,30 +85,110 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def entry_parts(content: Content, omitted: dict[int, str],
-                labels: list[str]) -> list[dict[str, Any]]:
-    """Each part as the manifest lists it: its digest, and either its content or why it was
-    left out."""
+@dataclass(frozen=True)
+class Trim:
+    """A part kept with the sentences that name a child outside the export left out: as the
+    manifest carries it (`carried`: at each of `paths`, the text as its sentences, each kept or
+    `{"digest": ...}`), and as a printout shows it (a stand-in for each sentence left out)."""
+
+    carried: Any
+    shown: Any
+    paths: tuple[tuple, ...]
+    left_out: int
+
+
+def trimmed(part: Any, names: list[str]) -> Trim | None:
+    """The part with each sentence naming one of `names` left out; None when that does not
+    take every name out (a name that runs across two sentences)."""
+    paths: list[tuple] = []
+    left = 0
+
+    def walk(value: Any, path: tuple) -> tuple[Any, Any]:
+        nonlocal left
+        if isinstance(value, str):
+            if not mentioned(value, names):
+                return value, value
+            pieces = sentences(value)
+            carried = [{"digest": digest(p)} if mentioned(p, names) else p for p in pieces]
+            left += sum(1 for p in carried if isinstance(p, dict))
+            paths.append(path)
+            return carried, "".join(
+                p if isinstance(p, str) else LEFT_OUT_SENTENCE + piece[len(piece.rstrip()):]
+                for p, piece in zip(carried, pieces, strict=True))
+        if isinstance(value, dict):
+            walked = {k: walk(v, (*path, k)) for k, v in value.items()}
+            return {k: w[0] for k, w in walked.items()}, {k: w[1] for k, w in walked.items()}
+        if isinstance(value, (list, tuple)):
+            items = [walk(v, (*path, i)) for i, v in enumerate(value)]
+            return [w[0] for w in items], [w[1] for w in items]
+        return value, value
+
+    carried, shown = walk(part, ())
+    if not paths or mentioned(shown, names):
+        return None
+    return Trim(plain(carried), shown, tuple(paths), left)
+
+
+def shown_content(content: Content, trims: dict[int, Trim]) -> Content:
+    """A record as its printout shows it: in a version 2 record each part carries the digest
+    it was signed with, so a part shown with sentences left out still gives the record's."""
+    version = version_of(content.header)
+    if version < 2:
+        return content
+    return Content(content.header, [
+        Shown(trims[i].shown if i in trims else part, part_digest(part, version))
+        for i, part in enumerate(content.parts)])
+
+
+def entry_parts(content: Content, omitted: dict[int, str], labels: list[str],
+                trims: dict[int, Trim] | None = None) -> list[dict[str, Any]]:
+    """Each part as the manifest lists it: its digest, and either its content (with any
+    sentences left out, and why) or why it was left out."""
+    version = version_of(content.header)
     parts = []
     for index, (part, label) in enumerate(zip(content.parts, labels, strict=True)):
-        entry: dict[str, Any] = {"index": index, "part": label, "digest": part_digest(part)}
+        entry: dict[str, Any] = {"index": index, "part": label,
+                                 "digest": part_digest(part, version)}
+        trim = (trims or {}).get(index)
         if index in omitted:
             entry.update(included=False, reason=omitted[index])
+        elif trim is not None:
+            entry.update(included=True, content=trim.carried,
+                         trimmed=[list(path) for path in trim.paths],
+                         sentences_left_out=trim.left_out, reason=NAMES_ANOTHER_CHILD)
         else:
             entry.update(included=True, content=part)
         parts.append(entry)
     return parts
 
 
+def _at(value: Any, path: list) -> Any:
+    for step in path:
+        value = value[step]
+    return value
+
+
+def _included_digest(entry: dict[str, Any], version: int) -> str:
+    content = entry.get("content")
+    if version < 2:
+        return digest(content)
+    known = {tuple(path): [digest(piece) if isinstance(piece, str) else str(piece["digest"])
+                           for piece in _at(content, path)]
+             for path in entry.get("trimmed") or []}
+    return digest(sealed(content, known))
+
+
 def recompute(header: dict[str, Any], parts: list[dict[str, Any]]) -> tuple[str, list[str]]:
-    """A record's digest from its header, its included parts and the digests of the parts left
-    out; and every included part whose content no longer matches its digest."""
+    """A record's digest from its header, its included parts (a version 2 part perhaps with
+    sentences left out, as their digests) and the digests of the parts left out; and every
+    included part whose content no longer matches its digest."""
+    version = version_of(header)
     problems: list[str] = []
     digests: list[str | None] = []
     for entry in parts:
         given = entry.get("digest")
         if entry.get("included"):
-            actual = digest(entry.get("content"))
+            actual = _included_digest(entry, version)
             if actual != given:
                 problems.append(f"part {entry.get('index')} ({entry.get('part')}) does not "
                                 f"match its digest")

@@ -119,7 +119,8 @@ def skeleton_toml(template: Template, today: date, kind: str | None = None) -> s
                   "# [[actions]]", '# text = "Send the minutes of the core group"',
                   '# owner = "Jo Bloggs"', '# owner_role = "Social worker, Anytown Council"',
                   f'# due = "{(today + timedelta(weeks=2)).isoformat()}"',
-                  f'# item = "{_item_example(template)}"   # a section id; or case = 1']
+                  f'# item = "{_item_example(template)}"   # a section id; or case = 1',
+                  '# notes = "Minutes of the last core group not yet received"']
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.signing import Content
-from supervise.domain.rows import SigningSummary
+from supervise.domain.rows import SignatureRow, SigningSummary
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,10 @@ class PrintFacts:
     `omitted`: the parts the export leaves out, with why; `hidden`: the names of children outside
     the export, which text read beside the signed parts may not mention; `names`: every person
     the printout names, by id; `summary`: the signing summary (signatures, who is awaited);
-    `status`: the signing word; `state`: a contract's state (active, ended, ...)."""
+    `status`: the signing word; `state`: a contract's state (active, ended, ...); `titles`: each
+    named person's job title, by name (signers are named as they signed); `kind_labels`: the
+    policy's words for its contract kinds; `session_signatures`: a decision's, the signatures of
+    the session it was made in (their comments and disagreements go on the child's file too)."""
 
     record_type: str
     content: Content
@@ -70,3 +73,7 @@ class PrintFacts:
     actions: tuple[ActionFacts, ...] = ()  # a decision's: agreed for its case
     reviewed: dict[int, ActionFacts] = field(default_factory=dict)  # a session's, by action id
     decisions: dict[int, CaseDecision] = field(default_factory=dict)  # by case position
+    titles: dict[str, str] = field(default_factory=dict)
+    kind_labels: dict[str, str] = field(default_factory=dict)
+    session_signatures: tuple[SignatureRow, ...] = ()
+    sentences_left_out: int = 0  # inside answers otherwise kept (sentence digests)

@@ -6,6 +6,7 @@ every process, time zone and hash seed.
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +26,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     raise TypeError(f"cannot put {type(value).__name__} in canonical JSON")
+
+
+def plain(value: Any) -> Any:
+    """A value as canonical JSON carries it (dates as ISO text, tuples as lists)."""
+    return _plain(value)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -48,6 +54,14 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Version 1: a part's digest is over the whole part. Version 2 (records made since migration 10):
+# over the part with each text replaced by the digests of its sentences, so an extract can leave
+# out one sentence (another child's name) and the record still verifies.
+CANONICAL_VERSION = 2
+SENTENCES = "sentences"  # a text in a version 2 part, sealed: [SENTENCES, digest, ...]
+_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+|\n+")
+
+
 @dataclass(frozen=True)
 class Omitted:
     """A part left out of an extract (another child's discussion): only its digest travels."""
@@ -55,12 +69,58 @@ class Omitted:
     digest: str
 
 
-def part_digest(part: Any) -> str:
-    return part.digest if isinstance(part, Omitted) else digest(part)
+class Shown(dict):
+    """A part as an extract shows it (sentences left out, perhaps), with the digest of the part
+    as it was signed."""
+
+    def __init__(self, shown: dict[str, Any], digest: str) -> None:
+        super().__init__(shown)
+        self.digest = digest
+
+
+def version_of(header: dict[str, Any]) -> int:
+    return header.get("canonical", 1) if isinstance(header, dict) else 1
+
+
+def sentences(text: str) -> list[str]:
+    """A text cut after each sentence's end (with the spaces after it) and each line break:
+    the pieces joined give the text back exactly."""
+    pieces, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        pieces.append(text[start:end.end()])
+        start = end.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def sealed(value: Any, given: dict[tuple, list[str]] | None = None,
+           path: tuple = ()) -> Any:
+    """A version 2 part as its digest is taken: every text replaced by [SENTENCES, digest of
+    each sentence, ...]. `given`: the sentence digests already known at some paths (an
+    extract's texts with sentences left out)."""
+    if given and path in given:
+        return [SENTENCES, *given[path]]
+    if isinstance(value, str):
+        return [SENTENCES, *(digest(piece) for piece in sentences(value))]
+    if isinstance(value, dict):
+        return {k: sealed(v, given, (*path, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sealed(v, given, (*path, i)) for i, v in enumerate(value)]
+    return value
+
+
+def part_digest(part: Any, version: int = 1) -> str:
+    if isinstance(part, (Omitted, Shown)):
+        return part.digest
+    if version >= 2:
+        return digest(sealed(_plain(part)))
+    return digest(part)
 
 
 def record_digest(header: dict[str, Any], parts: list[Any]) -> str:
     """SPEC §6: SHA-256 over the canonical JSON of a record's header and the digests of its
     parts, so an extract that leaves parts out (each an `Omitted`) still verifies against the
-    signatures."""
-    return digest({"header": header, "parts": [part_digest(part) for part in parts]})
+    signatures. The header says which version its parts' digests are (none: version 1)."""
+    version = version_of(header)
+    return digest({"header": header, "parts": [part_digest(part, version) for part in parts]})

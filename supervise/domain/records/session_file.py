@@ -72,6 +72,7 @@ class ActionAnswer:
     due: date
     case: int | None = None
     owner_role: str | None = None  # a contact's role or organisation: not on the staff list
+    notes: str | None = None  # the note of the discussion it came from
     item: str | None = None  # the agenda item (section id) it was agreed under
 
 
@@ -298,7 +299,7 @@ def _optional_line(table: dict, key: str, what: str, where: str,
         return None
 
 
-ACTION_KEYS = ("text", "owner", "owner_role", "due", "case", "item")
+ACTION_KEYS = ("text", "owner", "owner_role", "due", "case", "item", "notes")
 
 
 def _actions(value: Any, case_count: int, held_on: date | None, problems: Problems,
@@ -332,9 +333,13 @@ def _actions(value: Any, case_count: int, held_on: date | None, problems: Proble
         if item is not None and case is not None:
             problems.add(f"{where}.item", "an action is about a case or an agenda item: give "
                                           "case or item, not both")
+        notes = action.get("notes")
+        if notes is not None and not isinstance(notes, str):
+            problems.add(f"{where}.notes", "must be text in quotes")
+            notes = None
         if isinstance(text, str) and text.strip() and owner and due:
             actions.append(ActionAnswer(text=text, owner=owner, due=due, case=case,
-                                        owner_role=role, item=item))
+                                        owner_role=role, item=item, notes=notes or None))
     return actions
 
 

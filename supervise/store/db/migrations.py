@@ -25,7 +25,7 @@ Migration = tuple[int, Sequence[Step]]
 # The columns of an action that are part of its signed session record (its status and current
 # due date are not): the first five since migration 4, the rest since migration 9.
 ACTION_SIGNED_COLUMNS = ("text", "owner_id", "agreed_due_on", "session_id", "case_id",
-                         "owner_contact", "owner_role", "section_id")
+                         "owner_contact", "owner_role", "section_id", "notes")
 
 
 def signed_action_update(columns: Sequence[str]) -> str:
@@ -97,7 +97,7 @@ MIGRATIONS: list[Migration] = [
             *backend.append_only_triggers("template_snapshot"),
             ddl.create_table("policy_version"),
             *backend.append_only_triggers("policy_version"),
-            ddl.create_table("contract"),
+            ddl.create_table("contract", later=["canonical"]),
             ddl.create_index("contract", "ix_contract_supervisee"),
             *backend.append_only_triggers("contract"),
             ddl.create_table("contract_end"),
@@ -110,7 +110,7 @@ MIGRATIONS: list[Migration] = [
             ddl.create_table("family"),
             ddl.create_table("child"),
             ddl.create_index("child", "ix_child_name_key"),
-            ddl.create_table("session_record"),
+            ddl.create_table("session_record", later=["canonical"]),
             ddl.create_index("session_record", "ix_session_held_on"),
             ddl.create_table("session_supervisee"),
             ddl.create_index("session_supervisee", "ix_session_supervisee_person"),
@@ -118,10 +118,10 @@ MIGRATIONS: list[Migration] = [
             ddl.create_table("case_discussion"),
             ddl.create_table("case_child", later=["status", "status_since", "local_ref"]),
             ddl.create_index("case_child", "ix_case_child_child"),
-            ddl.create_table("decision"),
+            ddl.create_table("decision", later=["canonical"]),
             ddl.create_table("action_item", required_then=["owner_id"],
                              later=["agreed_due_on", "owner_contact", "owner_role",
-                                    "section_id"]),
+                                    "section_id", "notes"]),
             ddl.create_index("action_item", "ix_action_owner"),
             ddl.create_table("action_review"),
             ddl.create_index("action_review", "ix_action_review_action"),
@@ -138,7 +138,7 @@ MIGRATIONS: list[Migration] = [
             ddl.create_table("signature"),
             ddl.create_index("signature", "ix_signature_record"),
             *backend.append_only_triggers("signature"),
-            ddl.create_table("amendment"),
+            ddl.create_table("amendment", later=["canonical"]),
             *backend.append_only_triggers("amendment"),
             # The due date as agreed is part of the signed record; due_on follows reschedules.
             ddl.add_column("action_item", "agreed_due_on"),
@@ -199,6 +199,25 @@ MIGRATIONS: list[Migration] = [
             backend.drop_not_null("action_item", "owner_id"),
             *[ddl.add_column("action_item", c)
               for c in ("owner_contact", "owner_role", "section_id")],
+            backend.drop_refusal("action_item", "UPDATE"),
+            signed_action_update(ACTION_SIGNED_COLUMNS[:8]),
+        ],
+    ),
+    (
+        10,
+        [
+            # How each record's digest is made: records already held keep version 1 (a digest
+            # per whole part); new ones digest each text's sentences, so an extract can leave
+            # out one sentence and still verify.
+            *[ddl.add_column(t, "canonical")
+              for t in ("contract", "session_record", "decision", "amendment")],
+        ],
+    ),
+    (
+        11,
+        [
+            # An action carries the note of the discussion it came from (signed with it).
+            ddl.add_column("action_item", "notes"),
             backend.drop_refusal("action_item", "UPDATE"),
             signed_action_update(ACTION_SIGNED_COLUMNS),
         ],

@@ -7,6 +7,8 @@ from typing import Any, Optional, Protocol
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from supervise.domain.records.canonical import CANONICAL_VERSION
+
 # Numbers handed out by these tables are never given again, even after a row is discarded
 # (a discarded draft's number stays its own).
 NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
@@ -15,6 +17,12 @@ NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
 def flag(default: bool) -> Any:
     """A yes/no column that the database fills in when a row leaves it out."""
     return Field(default=default, sa_column_kwargs={"server_default": text(str(int(default)))})
+
+
+def canonical_version() -> Any:
+    """How the record's digest is made (domain/records/canonical.py): a row made now takes the
+    newest version; rows a store held before migration 10 were made under version 1."""
+    return Field(default=CANONICAL_VERSION, sa_column_kwargs={"server_default": text("1")})
 
 
 class StoreMeta(SQLModel, table=True):
@@ -117,6 +125,7 @@ class Contract(SQLModel, table=True):
     created_at: str
     created_by: str
     digest: str
+    canonical: int = canonical_version()
 
 
 class ContractEnd(SQLModel, table=True):
@@ -185,6 +194,7 @@ class SessionRecord(SQLModel, table=True):
     updated_at: str
     completed_at: Optional[str] = None
     digest: Optional[str] = None
+    canonical: int = canonical_version()
 
 
 class SessionSupervisee(SQLModel, table=True):
@@ -241,6 +251,7 @@ class Decision(SQLModel, table=True):
     template_digest: str = Field(foreign_key="template_snapshot.digest")
     answers: str = "{}"
     saved_at: str
+    canonical: int = canonical_version()
 
 
 class ActionItem(SQLModel, table=True):
@@ -270,6 +281,9 @@ class ActionItem(SQLModel, table=True):
     owner_contact: Optional[str] = None
     owner_role: Optional[str] = None
     section_id: Optional[str] = None
+    # Added by migration 11: the note of the discussion the action came from (the policy's
+    # Notes column beside Item and Agreed Action).
+    notes: Optional[str] = None
 
 
 class ActionReview(SQLModel, table=True):
@@ -376,6 +390,7 @@ class Amendment(SQLModel, table=True):
     author_id: int = Field(foreign_key="person.id")
     created_at: str
     digest: str
+    canonical: int = canonical_version()
 
 
 class RetentionHold(SQLModel, table=True):

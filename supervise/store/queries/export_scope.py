@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from supervise.domain.bundles.chronology import Event
 from supervise.domain.bundles.extract import names_to_hide, shown_unless_named
-from supervise.domain.document import answer_text
 from supervise.domain.policy.frequency import Span, next_due, parse_frequency
 from supervise.domain.policy.organisation_policy import CHILD_INTERVAL
+from supervise.domain.wording import session_kind_label, uk_date
 from supervise.errors import Hint, NotFoundError, SuperviseError
 from supervise.store.db.tables import (
     ActionItem,
@@ -30,8 +30,15 @@ from supervise.store.db.tables import (
     SessionRecord,
     id_of,
 )
+from supervise.store.queries.chronology_facts import (
+    action_events,
+    case_events,
+    record_story,
+    short,
+    status_changes,
+)
 from supervise.store.queries.extract_cuts import Cut
-from supervise.store.queries.session_rows import list_sessions, owner_words
+from supervise.store.queries.session_rows import list_sessions
 from supervise.store.records.cancellations import cancellations_of
 from supervise.store.records.children import find_child, find_family
 from supervise.store.records.contracts import list_contracts
@@ -53,6 +60,7 @@ class Scope:
     start: date | None = None
     end: date | None = None
     contracts: list[Contract] = field(default_factory=list)
+    before: date | None = None  # the last supervision before a dated period
     terms: tuple = ()
     child_interval: Span = CHILD_INTERVAL
 
@@ -105,7 +113,7 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
     if child_name:
         child = find_child(session, child_name, dob=dob,
                            hint=Hint.of("say_which_child_by_dob"))
-        born = f", born {child.dob.isoformat()}" if child.dob else ""
+        born = f", born {uk_date(child.dob)}" if child.dob else ""
         scope = Scope("child", f"the child {child.name}{born}",
                       {"child": child.id, **dates, "full": full},
                       Cut(children=frozenset({id_of(child)}), support=full))
@@ -141,17 +149,36 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                         outside=_outside(session, together))
     ordered = sorted(sessions.values(), key=lambda s: (s.held_on, s.id))
     kept, scope.drafts = _split_drafts([s for s in ordered if _in_range(s.held_on, start, end)])
-    kept_ids = {s.id for s in kept}
+    by_id = {id_of(s): s for s in kept}
+    scope.before = _last_before(start, [discussed[c.session_id] for c in case_rows])
     decisions = {d.case_id: d for d in session.exec(select(Decision).where(
         col(Decision.case_id).in_([c.id for c in case_rows])))}
     for record in kept:
         scope.records.append(("session", record))
         for case in (c for c in case_rows if c.session_id == record.id):
-            _case_events(session, scope, record, case, decisions.get(id_of(case)))
+            scope.events += case_events(session, record, case, decisions.get(id_of(case)))
+        scope.events += record_story(session, "session", record, record.held_on,
+                                     record.start_time)
+    scope.events += status_changes(session, case_rows, {id_of(child)} if child_name
+                                   else together, by_id)
+    scope.events += action_events(session, session.exec(select(ActionItem).where(
+        col(ActionItem.case_id).in_([c.id for c in case_rows])).order_by(col(ActionItem.id))),
+        by_id, start, end)
     for case in case_rows:
-        if case.id in decisions and case.session_id in kept_ids:
+        if case.id in decisions and case.session_id in by_id:
+            record = by_id[case.session_id]
             scope.records.append(("decision", decisions[case.id]))
+            scope.events += record_story(session, "decision", decisions[case.id],
+                                         record.held_on, record.start_time)
     return scope
+
+
+def _last_before(start: date | None, held: list[SessionRecord]) -> date | None:
+    """The last supervision before a dated period, which its first gap runs from."""
+    if start is None:
+        return None
+    earlier = [s.held_on for s in held if s.status != "draft" and s.held_on < start]
+    return max(earlier, default=None)
 
 
 def _outside(session: Session, inside: set[int]) -> frozenset[str]:
@@ -177,55 +204,6 @@ def _hide_named(scope: Scope) -> None:
         for e in scope.events]
 
 
-def _case_events(session: Session, scope: Scope, record: SessionRecord, case: CaseDiscussion,
-                 decision: Decision | None) -> None:
-    import json
-
-    source = f"Session S{record.id}"
-    names = ", ".join(c.name for c in session.exec(
-        select(Child).join(CaseChild, col(CaseChild.child_id) == Child.id)
-        .where(CaseChild.case_id == case.id).order_by(col(Child.id))))
-    scope.events.append(Event(record.held_on, record.start_time, source,
-                              f"Case discussion ({names}); status {case.status}",
-                              f"supervised by {person_name(session, record.supervisor_id)}",
-                              supervision=True))
-    if decision is not None:
-        answers = json.loads(decision.answers)
-        scope.events.append(Event(record.held_on, record.start_time, f"Decision record "
-                                  f"D{decision.id}", "Decision recorded",
-                                  _short(answer_text(answers.get("decision"))), rank=1))
-    actions = session.exec(select(ActionItem).where(ActionItem.case_id == case.id))
-    _action_events(session, scope, record, list(actions))
-
-
-def _action_events(session: Session, scope: Scope, record: SessionRecord,
-                   actions: list[ActionItem]) -> None:
-    for action in actions:
-        due = (action.agreed_due_on or action.due_on).isoformat()
-        scope.events.append(Event(record.held_on, record.start_time, f"Session S{record.id}",
-                                  f"Action A{action.id} agreed: {_short(action.text)}",
-                                  f"{owner_words(session, action)}, by {due}; now "
-                                  f"{action.status}", rank=2))
-        reviews = session.exec(select(ActionReview).where(ActionReview.action_id == action.id))
-        for review in reviews:
-            held = session.get(SessionRecord, review.session_id) if review.session_id else None
-            if held is not None and held.status == "draft":
-                continue
-            on = held.held_on if held else date.fromisoformat(review.reviewed_at[:10])
-            if not _in_range(on, scope.start, scope.end):
-                continue
-            scope.events.append(Event(
-                on, held.start_time if held else None,
-                f"Session S{held.id}" if held else "Action update",
-                f"Action A{action.id} reviewed", f"{review.outcome}"
-                + (f": {_short(review.note)}" if review.note else ""), rank=3))
-
-
-def _short(text: str | None, limit: int = 160) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def _about_person(session: Session, name: str, own_copy: bool, start, end, full: bool,
                   dates: dict) -> Scope:
     person: Person = find_person(session, name)
@@ -233,7 +211,8 @@ def _about_person(session: Session, name: str, own_copy: bool, start, end, full:
     if own_copy:
         scope = Scope("person", f"the supervision records of {person.name} (their own copy)",
                       {"person": person.id, **dates},
-                      Cut(cases=False, support=True, outside=_outside(session, set())))
+                      Cut(cases=False, support=True, outside=_outside(session, set()),
+                          own=person.id))
     else:
         scope = Scope("supervisee", f"the supervision of {person.name}",
                       {"supervisee": person.id, **dates, "full": full}, Cut(support=full))
@@ -249,28 +228,39 @@ def _about_person(session: Session, name: str, own_copy: bool, start, end, full:
         scope.records.append(("contract", contract))
         scope.events.append(Event(contract.start_on, None, f"Contract C{contract.id}",
                                   f"Contract starts ({contract.kind}, {contract.frequency})",
-                                  f"review by {contract.review_on.isoformat()}", rank=-1))
+                                  f"review by {uk_date(contract.review_on)}", rank=-1))
     sessions, scope.drafts = _split_drafts(list_sessions(session, supervisee=person,
                                                          start=start, end=end))
+    if start is not None:
+        scope.before = _last_before(start, [s for s in list_sessions(
+            session, supervisee=person, end=start) if s.kind != "ad-hoc"])
+    by_id = {id_of(s): s for s in sessions}
     for record in sessions:
         scope.records.append(("session", record))
         scope.events.append(Event(record.held_on, record.start_time, f"Session S{record.id}",
-                                  f"{record.kind} supervision",
+                                  f"{session_kind_label(record.kind)}",
                                   f"with {person_name(session, record.supervisor_id)}",
                                   supervision=record.kind != "ad-hoc"))
-        actions = session.exec(select(ActionItem).where(ActionItem.session_id == record.id,
-                                                        ActionItem.owner_id == person.id))
-        _action_events(session, scope, record, [a for a in actions if a.case_id is None
-                                                or not own_copy])
+        scope.events += record_story(session, "session", record, record.held_on,
+                                     record.start_time)
         if not own_copy:
             cases = select(CaseDiscussion.id).where(CaseDiscussion.session_id == record.id)
-            scope.records += [("decision", d) for d in session.exec(
-                select(Decision).where(col(Decision.case_id).in_(cases)).order_by(col(Decision.id)))]
+            for decision in session.exec(select(Decision).where(
+                    col(Decision.case_id).in_(cases)).order_by(col(Decision.id))):
+                scope.records.append(("decision", decision))
+                case = session.get(CaseDiscussion, decision.case_id)
+                assert case is not None  # a decision's case is never deleted before it
+                scope.events += case_events(session, record, case, decision)[1:]
+                scope.events += record_story(session, "decision", decision, record.held_on,
+                                             record.start_time)
+    # Their own actions, wherever agreed (in their own copy too: an action is theirs)
+    scope.events += action_events(session, session.exec(select(ActionItem).where(
+        ActionItem.owner_id == person.id).order_by(col(ActionItem.id))), by_id, start, end)
     for cancelled in cancellations_of(session, person):
         if _in_range(cancelled.meeting_on, start, end):
             scope.events.append(Event(
                 cancelled.meeting_on, None, "Cancellation",
-                f"Meeting cancelled by the {cancelled.cancelled_by}: {_short(cancelled.reason)}",
-                f"rebooked for {cancelled.rebooked_on.isoformat()}" if cancelled.rebooked_on
+                f"Meeting cancelled by the {cancelled.cancelled_by}: {short(cancelled.reason)}",
+                f"rebooked for {uk_date(cancelled.rebooked_on)}" if cancelled.rebooked_on
                 else "not rebooked"))
     return scope

@@ -4,7 +4,7 @@ A `Cut` says which case discussions an export is about and whether personal-supp
 with them. For each record it yields the parts left out (with why) and the manifest's entry:
 header, every part's digest, included parts in full, signatures with their public keys."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -16,10 +16,13 @@ from supervise.domain.bundles.extract import (
     NAMES_ANOTHER_CHILD,
     ONLY_REVIEWS,
     PERSONAL_SUPPORT,
+    Trim,
     entry_parts,
     mentioned,
+    shown_content,
+    trimmed,
 )
-from supervise.domain.records.canonical import canonical_json
+from supervise.domain.records.canonical import canonical_json, version_of
 from supervise.domain.records.signing import Content, fingerprint, signing_word
 from supervise.domain.rows import SigningSummary
 from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
@@ -43,6 +46,7 @@ class Cut:
     support: bool = True
     outside: frozenset[str] = frozenset()
     reviews_only: frozenset[int] = frozenset()
+    own: int | None = None  # a person's own copy: their actions are theirs, whatever the case
 
     def keeps(self, family_id: int, child_ids: set[int]) -> bool:
         if not self.cases:
@@ -61,7 +65,9 @@ EVERYTHING = Cut()
 
 @dataclass
 class Choice:
-    """The parts of one record an export leaves out, and the children it must not name."""
+    """The parts of one record an export leaves out, and the children it must not name.
+    `content` is the record as its printout shows it (sentences left out where `trims` says),
+    `signed` as it was signed."""
 
     content: Content
     labels: list[str]
@@ -69,6 +75,12 @@ class Choice:
     kept_cases: set[int]  # positions of the case discussions it keeps
     outside: set[str]  # names of the children whose discussions it leaves out
     warnings: list[str]
+    signed: Content | None = None
+    trims: dict[int, Trim] = field(default_factory=dict)
+
+    @property
+    def sentences_left_out(self) -> int:
+        return sum(t.left_out for t in self.trims.values())
 
 
 def _case_children(session: Session, case: CaseDiscussion) -> dict[int, str]:
@@ -108,6 +120,8 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
             elif "action" in part or "review_of" in part:
                 action = stored(session, ActionItem, part.get("action") or part.get("review_of"))
                 case = session.get(CaseDiscussion, action.case_id) if action.case_id else None
+                if cut.own is not None and action.owner_id == cut.own:
+                    continue  # their own action (its wording is still checked for names)
             if case is None:
                 continue
             if id_of(case) not in children_of:
@@ -125,16 +139,21 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
                 omitted.setdefault(index, ONLY_REVIEWS)
     names = sorted(outside | cut.outside)
     warnings = []
+    trims: dict[int, Trim] = {}
     for index, part in enumerate(content.parts):
         if index in omitted or not names or not mentioned(part, names):
             continue
-        if "case" in part and "action" not in part and part["case"] in kept:
+        trim = trimmed(part, names) if version_of(content.header) >= 2 else None
+        if trim is not None:
+            trims[index] = trim
+        elif "case" in part and "action" not in part and part["case"] in kept:
             warnings.append(f"{record_type} {record.id}, case discussion {part['case']} (about "
                             f"a child in this export) names a child outside it")
         else:
             omitted[index] = NAMES_ANOTHER_CHILD
     warnings += comment_warnings(session, record_type, record, names)
-    return Choice(content, labels, omitted, kept, outside, warnings)
+    return Choice(shown_content(content, trims), labels, omitted, kept, outside, warnings,
+                  content, trims)
 
 
 def comment_warnings(session: Session, record_type: str, record: Any,
@@ -161,10 +180,16 @@ def amendment_choice(session: Session, amendment: Amendment, record: Any, parent
     names = sorted(parent.outside | cut.outside)
     if record.id in cut.reviews_only and amendment.record_type == "session":
         reason = reason or ONLY_REVIEWS
+    trims: dict[int, Trim] = {}
     if reason is None and names and mentioned(content.parts, names):
-        reason = NAMES_ANOTHER_CHILD
-    return Choice(content, ["amendment"], {0: reason} if reason else {}, set(), set(),
-                  comment_warnings(session, "amendment", amendment, names))
+        trim = trimmed(content.parts[0], names) if version_of(content.header) >= 2 else None
+        if trim is None:
+            reason = NAMES_ANOTHER_CHILD
+        else:
+            trims[0] = trim
+    return Choice(shown_content(content, trims), ["amendment"], {0: reason} if reason else {},
+                  set(), set(), comment_warnings(session, "amendment", amendment, names),
+                  content, trims)
 
 
 def signature_entries(session: Session, record_type: str, record_id: int,
@@ -195,12 +220,13 @@ def manifest_entry(session: Session, record_type: str, record: Any, choice: Choi
                    file_name: str, summary: SigningSummary | None = None) -> dict[str, Any]:
     summary = summary or signing_summary(session, record_type, record)
     stem = f"{record_type}-{record.id}"
+    signed = choice.signed or choice.content
     return {
         "record": f"{record_type} {record.id}", "type": record_type, "id": record.id,
-        "file": file_name, "digest": choice.content.digest,
+        "file": file_name, "digest": signed.digest,
         "status": signing_word(summary, unsigned="not signed"),
-        "header": _plain(choice.content.header),
-        "parts": _plain(entry_parts(choice.content, choice.omitted, choice.labels)),
+        "header": _plain(signed.header),
+        "parts": _plain(entry_parts(signed, choice.omitted, choice.labels, choice.trims)),
         "signatures": signature_entries(session, record_type, record.id, stem),
         "awaiting": summary["awaiting"],
     }

@@ -16,12 +16,14 @@ from supervise.domain.printouts.facts import (
     PrintFacts,
 )
 from supervise.domain.records.signing import signing_word
+from supervise.domain.rows import SignatureRow
 from supervise.errors import Hint, StoreFileError
 from supervise.store.db.tables import ActionItem, Amendment, Person
 from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice, choose
 from supervise.store.records.amendments import amendable_sections, amendments_of
 from supervise.store.records.content import session_of_decision
 from supervise.store.records.contracts import status as contract_status
+from supervise.store.records.policies import current_policy
 from supervise.store.records.session_parts import (
     actions_raised,
     case_decision,
@@ -48,6 +50,12 @@ def names_of(session: Session, ids: set[Any]) -> dict[int, str]:
     found = {row[0]: row[1] for row in session.exec(
         select(Person.id, Person.name).where(col(Person.id).in_(wanted)))}
     return {i: found.get(i, "(unknown)") for i in wanted}
+
+
+def titles_of(session: Session, names: set[str]) -> dict[str, str]:
+    """Each named person's job title, by name, for those who have one."""
+    return {row[0]: row[1] for row in session.exec(
+        select(Person.name, Person.role).where(col(Person.name).in_(sorted(names)))) if row[1]}
 
 
 def _action(row: ActionItem | None) -> ActionFacts:
@@ -86,10 +94,12 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
     actions: tuple[ActionFacts, ...] = ()
     reviewed: dict[int, ActionFacts] = {}
     decisions: dict[int, CaseDecision] = {}
+    session_signatures: tuple[SignatureRow, ...] = ()
     if record_type == "decision":
         held_in = session_of_decision(session, record)
         actions = tuple(_action(a) for a in actions_raised(session, held_in)
                         if a.case_id == record.case_id)
+        session_signatures = tuple(signing_summary(session, "session", held_in)["signatures"])
     if record_type == "session":
         reviewed = {part["review_of"]: _action(session.get(ActionItem, part["review_of"]))
                     for part in included if "review_of" in part}
@@ -108,11 +118,19 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
     people.update(part["answer"] for part in included if part.get("group") == "concern_lead")
     people.update(a.owner for a in (*actions, *reviewed.values()))
     people.update(a.author for a in amendments)
+    names = names_of(session, people)
+    signers = {s["name"] for s in (*summary["signatures"], *session_signatures,
+                                   *(s for a in amendments for s in a.summary["signatures"]))}
     return Gathered(PrintFacts(
         record_type=record_type, content=content, omitted=omitted,
         hidden=tuple(sorted(choice.outside | cut.outside)),
-        template=snapshot(session, record.template_digest), names=names_of(session, people),
+        template=snapshot(session, record.template_digest), names=names,
         summary=summary, status=signing_word(summary, unsigned="not signed"),
         state=contract_status(session, record, today) if record_type == "contract" else None,
-        amendments=amendments, actions=actions, reviewed=reviewed, decisions=decisions),
+        amendments=amendments, actions=actions, reviewed=reviewed, decisions=decisions,
+        titles=titles_of(session, set(names.values()) | signers),
+        kind_labels={k.name: k.label for k in current_policy(session)[0].kinds.values()}
+        if record_type == "contract" else {},
+        session_signatures=session_signatures,
+        sentences_left_out=choice.sentences_left_out),
         choice, amended)

@@ -142,7 +142,7 @@ def action_row(session: Session, action: ActionItem, today: date | None = None) 
     return {
         "id": action.id, "text": action.text, "owner": owner_words(session, action),
         "staff_owner": action.owner_id is not None, "case": case.position if case else None,
-        "item": action.section_id,
+        "item": action.section_id, "notes": action.notes,
         "due": action.due_on.isoformat(), "status": action.status,
         "overdue": overdue, "session": action.session_id,
         "reviews": [{"session": r.session_id, "outcome": r.outcome, "note": r.note,

@@ -186,7 +186,8 @@ def record_session(work: Writing, parsed: SessionAnswers, *, template: Template,
         add_action(session, record, text=raised.text, owner=owner, due=raised.due,
                    case=cases[raised.case - 1] if raised.case else None, now=now,
                    contact=raised.owner if owner is None else None,
-                   role=raised.owner_role if owner is None else None, item=raised.item)
+                   role=raised.owner_role if owner is None else None, item=raised.item,
+                   notes=raised.notes)
     record.next_meeting = parsed.next_meeting
     complete(work, record, policy=policy)
     return id_of(record)

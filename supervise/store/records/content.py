@@ -49,6 +49,13 @@ def _answer_parts(session: Session, template_digest: str,
             for s in template.sections if s.type in FIELD_TYPES and s.id in answers]
 
 
+def _versioned(header: dict[str, Any], row: Any) -> dict[str, Any]:
+    """The header says how its parts' digests are made, from version 2 on: a record made under
+    version 1 keeps its header, and so its digest, as it was signed."""
+    version = getattr(row, "canonical", 1) or 1
+    return {**header, "canonical": version} if version >= 2 else header
+
+
 def supervisee_ids(session: Session, record: SessionRecord) -> list[int]:
     return sorted(session.exec(select(SessionSupervisee.person_id).where(
         SessionSupervisee.session_id == record.id)))
@@ -65,8 +72,8 @@ def contract_content(session: Session, contract: Contract) -> Content:
         "supersedes": contract.supersedes_id, "policy_version": contract.policy_version,
         "created_at": contract.created_at, "created_by": contract.created_by,
     }
-    return Content(header, _answer_parts(session, contract.template_digest,
-                                         json.loads(contract.answers)))
+    return Content(_versioned(header, contract),
+                   _answer_parts(session, contract.template_digest, json.loads(contract.answers)))
 
 
 def session_content(session: Session, record: SessionRecord, *,
@@ -95,7 +102,7 @@ def session_content(session: Session, record: SessionRecord, *,
     parts += [action_part(a, positions) for a in actions_raised(session, record)]
     parts += [{"review_of": r.action_id, "outcome": r.outcome, "note": r.note,
                "due": r.due_after} for r in reviews]
-    return Content(header, parts)
+    return Content(_versioned(header, record), parts)
 
 
 def decision_content(session: Session, decision: Decision) -> Content:
@@ -110,8 +117,8 @@ def decision_content(session: Session, decision: Decision) -> Content:
         "children": about["children"],
         "template": _template_ref(session, decision.template_digest),
     }
-    return Content(header, _answer_parts(session, decision.template_digest,
-                                         json.loads(decision.answers)))
+    return Content(_versioned(header, decision),
+                   _answer_parts(session, decision.template_digest, json.loads(decision.answers)))
 
 
 def amendment_content(session: Session, amendment: Amendment) -> Content:
@@ -122,7 +129,7 @@ def amendment_content(session: Session, amendment: Amendment) -> Content:
         "section": amendment.section, "case": amendment.case_position,
         "author": amendment.author_id, "created_at": amendment.created_at,
     }
-    return Content(header, [{"previous": json.loads(amendment.previous),
+    return Content(_versioned(header, amendment), [{"previous": json.loads(amendment.previous),
                              "text": amendment.text, "reason": amendment.reason}])
 
 

@@ -91,6 +91,8 @@ def action_part(action: ActionItem, positions: dict[int | None, int]) -> dict[st
         part["contact"] = {"name": action.owner_contact, "role": action.owner_role}
     if action.section_id:
         part["item"] = action.section_id
+    if action.notes:
+        part["notes"] = action.notes
     return part
 
 

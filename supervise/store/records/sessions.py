@@ -270,7 +270,7 @@ def save_decision(session: Session, case: CaseDiscussion, template: Template,
 def add_action(session: Session, record: SessionRecord, *, text: str, owner: Person | None,
                due: date, case: CaseDiscussion | None, now: datetime,
                contact: str | None = None, role: str | None = None,
-               item: str | None = None) -> ActionItem:
+               item: str | None = None, notes: str | None = None) -> ActionItem:
     """An action agreed in the session, owned by a member of staff (`owner`) or by a named
     contact who is not on the staff list (`contact`, with their `role` or organisation), and
     tied to a case or to the agenda item (section id) `item`."""
@@ -283,7 +283,7 @@ def add_action(session: Session, record: SessionRecord, *, text: str, owner: Per
                         owner_contact=clean_line(contact, "contact's name") if contact else None,
                         owner_role=clean_line(role, "contact's role") if contact and role
                         else None,
-                        section_id=item, due_on=due, agreed_due_on=due,
+                        section_id=item, notes=notes or None, due_on=due, agreed_due_on=due,
                         session_id=id_of(record),
                         case_id=case.id if case else None, status="open",
                         created_at=iso_utc(now), updated_at=iso_utc(now))
