@@ -205,6 +205,10 @@ def test_on_a_terminal_contract_new_asks_for_what_is_missing(cli, people, short_
     script = ScriptedPrompter(
         ("Supervisee", "sam taylor"),
         ("Supervisor", "Alex Morgan"),
+        ("Agreed on", "31/02/2026"),                # not a date: asked again
+        ("Agreed on", TODAY.isoformat()),
+        ("Venue", "Meeting room 2, \x1b[31mEast wing"),  # a control character: asked again
+        ("Venue", "Meeting room 2, East wing"),
         ("What do we expect", "   "),            # blank: required, so asked again
         ("What do we expect", "To come prepared\nand be honest"),
         ("Is the room private", True),
@@ -216,6 +220,8 @@ def test_on_a_terminal_contract_new_asks_for_what_is_missing(cli, people, short_
     assert "This one is required" in result.err
     contract = shown(cli, 1)
     assert contract["supervisee"] == "Sam Taylor"
+    assert (contract["start"], contract["venue"]) == (TODAY.isoformat(),
+                                                      "Meeting room 2, East wing")
     assert [a["answer"] for a in contract["answers"]] == ["To come prepared\nand be honest", True]
 
 

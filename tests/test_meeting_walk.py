@@ -9,6 +9,7 @@ from datetime import timedelta
 from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.records.walk_review import fits as _fits
+from supervise.domain.wording import uk_date
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
 from tests.helpers import KIND, ScriptedPrompter
@@ -102,6 +103,9 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
     assert result.code == 0, result.err
     assert "== Introduction ==" in result.err and "Item 1 of 13, Introduction" in result.err
     assert "Item 7 of 13, Reflection" in result.err
+    said = " ".join(result.err.split())
+    assert f"Last time: session 1, {uk_date(EARLIER)}, Alex Morgan with Sam Taylor." in said
+    assert "The whole record: `supervise session show 1`." in said
 
     record = detail(cli, 2)
     (case,) = record["cases"]
@@ -254,3 +258,37 @@ def test_the_childs_name_offers_the_familys_children_first_each_once():
     register = [row("Amy Smith", "Smith"), row("Lily Brown", "Brown"),
                 row("Amy Smith", "Jones"), row("Tom Brown", "brown")]
     assert _family_first(register, "Brown") == ["Lily Brown", "Tom Brown", "Amy Smith"]
+
+
+def test_review_notes_of_previous_meeting_shows_last_times_notes_and_decisions(
+        cli, team, tmp_path):  # noqa: F811
+    earlier = dsl_file(tmp_path, "earlier.toml", '''[answers]
+agreed_expectations = "Termly, 90 minutes.\\nNotes within a week."
+[[cases]]
+family = "Brown"
+children = [{name = "Lily Brown", dob = "2019-04-02"}]
+answers = {notes = "Disclosure on Monday."}
+[cases.decision]
+synopsis = "Known since 2024."
+concerns = "Domestic abuse."
+decision = "Refer to MASH today."
+rationale = "Immediate risk."
+[[actions]]
+text = "Chase the health visitor"
+owner = "Sam Taylor"
+due = "''' + str(EARLIER + timedelta(7)) + '"\n', held=EARLIER)
+    assert cli("session", "new", "--answers", earlier).code == 0
+    agenda = Catalog(None).get("dsl-agenda", kind="session")
+    review_at = next(i for i, s in enumerate(agenda.sections) if s.type == "action_review")
+    before = [(s.title[:25], answer(s)) for s in agenda.sections[:review_at]]
+    script = ScriptedPrompter(KIND, *before, ("Chase the health visitor", KeyboardInterrupt()))
+    with prompts.use(script):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
+                     "Alex Morgan", "--template", "dsl-agenda", "--date", str(HELD),
+                     "--time", "10:00", "--duration", "60")
+    assert result.code == 130, result.err
+    lines = result.err.splitlines()
+    shown = lines[next(i for i, line in enumerate(lines) if line.startswith("Last time")):]
+    assert "  Agreed expectations: Termly, 90 minutes. Notes within a week." in shown
+    assert "  Case 1: Brown family. Decision: Refer to MASH today." in shown
+    assert all(len(line) <= 80 for line in shown)

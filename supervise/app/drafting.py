@@ -12,11 +12,12 @@ from typing import Any
 from supervise.app.unit import Work, unit_of_work
 from supervise.domain.policy.templates import Template
 from supervise.domain.records.session_rules import Unanswered
-from supervise.domain.rows import ChildRow
+from supervise.domain.rows import ChildRow, SessionDetail
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import SessionRecord, id_of
 from supervise.store.integrity.audit_chain import append_event
+from supervise.store.queries import session_rows
 from supervise.store.records import children, sessions
 from supervise.store.records.children import same_name
 from supervise.store.records.numbered import find_session
@@ -77,6 +78,15 @@ def actions_to_review(store: Store, session_id: int) -> list[tuple[int, str, dat
         return [(id_of(a), a.text, a.due_on) for a in sessions.open_actions_for(
             work.session, supervisees_of(work.session, record), on=record.held_on,
             excluding=record.id) if a.id not in done]
+
+
+def previous_meeting(store: Store, session_id: int) -> SessionDetail | None:
+    """The last completed session before this one with its supervisees, whole, to review its
+    notes; None for a first session."""
+    with unit_of_work(store) as work:
+        before = session_rows.previous_session(work.session,
+                                               find_session(work.session, session_id))
+        return session_rows.session_detail(work.session, before) if before else None
 
 
 def record_review(store: Store, session_id: int, action_id: int, *, outcome: str,

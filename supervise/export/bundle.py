@@ -22,7 +22,10 @@ from supervise.keycrypto import ed25519_pem
 
 MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
                                                "README.txt", "00-index.docx")
-SEALS = (MANIFEST, MANIFEST_SIG, SUMS)  # what the manifest cannot list: itself and its seals
+# The manifest's list of files as `sha256sum` writes it, named by its SHA-256 in the manifest:
+# with it, coreutils alone can hold SHA256SUMS and the folder against what the exporter signed.
+FILE_LIST, FILE_LIST_KEY = "manifest-files.sha256", "file_list_sha256"
+SEALS = (MANIFEST, MANIFEST_SIG, SUMS, FILE_LIST)  # what the manifest cannot list: its seals
 _RAW = ("statement_bytes", "signature_bytes", "public_raw")
 
 
@@ -103,25 +106,37 @@ def _write(folder: Path, records: list[RecordFile], index: Document, manifest: d
         progress()
     exporter = manifest["exported_by"]
     writer.put(exporter["key_file"], ed25519_pem(exporter_public))
-    writer.put(README, readme_text(manifest).encode("utf-8"))
-    manifest = {**manifest, "records": entries, "files": writer.written.files}
+    manifest = {**manifest, "records": entries}
+    writer.put(README, readme_text(manifest, FILE_LIST).encode("utf-8"))
+    file_list = file_list_text(writer.written.files)
+    write_new(folder / FILE_LIST, file_list)
+    manifest = {**manifest, "files": writer.written.files,
+                FILE_LIST_KEY: hashlib.sha256(file_list).hexdigest()}
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
     write_new(folder / MANIFEST, data)
     signature = sign(data)
     write_new(folder / MANIFEST_SIG, signature)
     writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
-    write_new(folder / SUMS, sums_text(writer.written.files, data, signature))
+    write_new(folder / SUMS, sums_text(writer.written.files, data, signature, file_list))
     for sub in (folder / "keys", folder / "signatures", folder):
         fsync_path(sub)
     return writer.written
 
 
-def sums_text(files: list[dict[str, Any]], manifest: bytes, signature: bytes) -> bytes:
+def file_list_text(files: list[dict[str, Any]]) -> bytes:
+    """The manifest's files, in its order, as `sha256sum` writes them (`sha256sum -c` reads it)."""
+    return "".join(f"{f['sha256']}  {f['name']}\n" for f in files).encode()
+
+
+def sums_text(files: list[dict[str, Any]], manifest: bytes, signature: bytes,
+              file_list: bytes | None = None) -> bytes:
     """SHA256SUMS exactly as `sha256sum` writes it, in name order: `verify` rebuilds it from the
-    manifest and compares byte for byte."""
+    manifest and compares byte for byte. An export made before the list of files had none."""
     sums = [(f["sha256"], f["name"]) for f in files]
     sums += [(hashlib.sha256(manifest).hexdigest(), MANIFEST),
              (hashlib.sha256(signature).hexdigest(), MANIFEST_SIG)]
+    if file_list is not None:
+        sums.append((hashlib.sha256(file_list).hexdigest(), FILE_LIST))
     return "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda pair: pair[1])).encode()
 
 

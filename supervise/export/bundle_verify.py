@@ -1,8 +1,9 @@
 """`supervise verify DIR` (SPEC §7): checks an export folder with no store and no passphrase.
 
-Every file against the manifest and SHA256SUMS (none missing, none added), the manifest against
-the exporter's signature, each record's digest recomputed from its included parts and the digests
-of the parts omitted, and each signature against its statement and public key."""
+Every file against the manifest, its list of files and SHA256SUMS (none missing, none added),
+the manifest against the exporter's signature, each record's digest recomputed from its included
+parts and the digests of the parts omitted, and each signature against its statement and public
+key."""
 
 import json
 import os
@@ -13,7 +14,16 @@ from typing import Any
 
 from supervise.domain.bundles.extract import recompute
 from supervise.domain.records.signing import fingerprint, statement_bytes
-from supervise.export.bundle import MANIFEST, MANIFEST_SIG, SEALS, SUMS, sums_text
+from supervise.export.bundle import (
+    FILE_LIST,
+    FILE_LIST_KEY,
+    MANIFEST,
+    MANIFEST_SIG,
+    SEALS,
+    SUMS,
+    file_list_text,
+    sums_text,
+)
 from supervise.files import sha256_file
 from supervise.keycrypto import ed25519_valid, unb64
 
@@ -28,6 +38,7 @@ class BundleCheck:
 
 
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
+_OLD_SEALS = tuple(name for name in SEALS if name != FILE_LIST)
 
 
 def _inventory(folder: Path, check: BundleCheck) -> dict[str, Path]:
@@ -74,8 +85,12 @@ def verify_bundle(folder: Path) -> BundleCheck:
     if not isinstance(files, list) or not isinstance(records, list):
         check.problems.append(f"{MANIFEST} has no list of files or records: it was changed")
         return check
-    listed = _files(present, files, check)
-    _sums(present, listed, data, signature, check)
+    # An export made before the list of files existed has none, and then a file of that name
+    # in it is one added, like any other.
+    has_list = FILE_LIST_KEY in manifest
+    listed = _files(present, files, SEALS if has_list else _OLD_SEALS, check)
+    file_list = _file_list(present, listed, manifest[FILE_LIST_KEY], check) if has_list else None
+    _sums(present, listed, data, signature, file_list, check)
     digests: dict[tuple[str, int], str] = {}
     for entry in records:
         try:
@@ -107,7 +122,8 @@ def _manifest_signature(data: bytes, signature: bytes | None, manifest: dict,
         check.problems.append(f"{MANIFEST} does not say who exported it, with which key")
 
 
-def _files(present: dict[str, Path], files: list, check: BundleCheck) -> list[dict[str, Any]]:
+def _files(present: dict[str, Path], files: list, seals: tuple[str, ...],
+           check: BundleCheck) -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = []
     for item in files:
         try:
@@ -123,17 +139,32 @@ def _files(present: dict[str, Path], files: list, check: BundleCheck) -> list[di
             check.problems.append(f"{name} was changed: its SHA-256 does not match the manifest")
         else:
             check.files += 1
-    for name in sorted(set(present) - names - set(SEALS)):
+    for name in sorted(set(present) - names - set(seals)):
         check.problems.append(f"{name} is not part of the export (added after it was made)")
     return listed
 
 
+def _file_list(present: dict[str, Path], listed: list[dict[str, Any]], named: Any,
+               check: BundleCheck) -> bytes:
+    """The list of files as the manifest makes it; a problem unless the folder's is that list,
+    with the SHA-256 the manifest names."""
+    expected = file_list_text(listed)
+    if FILE_LIST not in present:
+        check.problems.append(f"{FILE_LIST} is missing")
+    elif sha256_file(present[FILE_LIST]) != named:
+        check.problems.append(f"{FILE_LIST} was changed: its SHA-256 is not the one the "
+                              f"manifest names")
+    elif present[FILE_LIST].read_bytes() != expected:
+        check.problems.append(f"{FILE_LIST} does not list the manifest's files")
+    return expected
+
+
 def _sums(present: dict[str, Path], listed: list[dict[str, Any]], manifest: bytes,
-          signature: bytes | None, check: BundleCheck) -> None:
+          signature: bytes | None, file_list: bytes | None, check: BundleCheck) -> None:
     if SUMS not in present:
         check.problems.append(f"{SUMS} is missing")
     elif signature is not None and \
-            present[SUMS].read_bytes() != sums_text(listed, manifest, signature):
+            present[SUMS].read_bytes() != sums_text(listed, manifest, signature, file_list):
         check.problems.append(f"{SUMS} was changed: it does not match the manifest byte for "
                               f"byte")
 

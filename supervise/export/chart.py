@@ -15,6 +15,7 @@ from docx.oxml import parse_xml
 from docx.shared import Cm
 
 from supervise.domain.document import Chart
+from supervise.export.docx_styles import COMPLEX_FONT, FONT
 from supervise.export.xml_text import docx_text
 
 _NS = (
@@ -26,7 +27,9 @@ _WP = 'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessing
 # Office's own palette, then hues spread by the golden angle so that any number stays distinct.
 _PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47", "264478", "9E480E")
 _CAT_AXIS, _VAL_AXIS = 500000001, 500000002
-_FONT = '<a:latin typeface="Arial"/>'  # the document's own; LibreOffice falls back to a serif
+# The document's own (LibreOffice falls back to a serif without it), and its other scripts'.
+_FONT = (f'<a:latin typeface="{FONT}"/><a:ea typeface="{FONT}"/>'
+         f'<a:cs typeface="{COMPLEX_FONT}"/>')
 
 
 def add_chart(word_document, chart: Chart, width_cm: float = 16, height_cm: float = 8) -> None:

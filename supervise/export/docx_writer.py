@@ -8,11 +8,10 @@ Text is shown exactly, except characters XML cannot hold, which are shown visibl
 
 import io
 
-from docx import Document as new_docx
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from supervise.domain.document import (
     Answer,
@@ -24,18 +23,20 @@ from supervise.domain.document import (
     Remark,
     short_digest,
 )
+from supervise.export import docx_styles
 from supervise.export.chart import add_chart
+from supervise.export.docx_runs import add_text
+from supervise.export.docx_tables import fit_widths, lay_out
 from supervise.export.xml_text import docx_text
 
 GREY = RGBColor(0x55, 0x55, 0x55)
 CONFIDENTIAL = "Private and Confidential"
-TEXT_WIDTH_CM = 17  # A4 less 2 cm margins
-LABEL_WIDTHS = (Cm(5.5), Cm(11.5))
+LABEL_WEIGHTS = (55, 115)  # label and value, as the pro-formas draw them
 
 
 def render(doc: Document) -> bytes:
     """The DOCX file's bytes."""
-    word = new_docx()
+    word = docx_styles.blank()
     _page_setup(word, doc)
     _title(word, doc)
     styles = _Styles(word)
@@ -47,13 +48,13 @@ def render(doc: Document) -> bytes:
         elif isinstance(block, Grid):
             _grid(word, block, styles)
         elif isinstance(block, Remark):
-            run = styles.paragraph().add_run(docx_text(block.text))
-            run.italic = True
-            run.font.color.rgb = GREY
+            add_text(styles.paragraph(), docx_text(block.text), italic=True, colour=GREY)
         elif isinstance(block, PageBreak):
             styles.paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif isinstance(block, Chart):
             add_chart(word, block)
+    for section in word.sections:  # a section a block may have started, too
+        docx_styles.a4(section)
     _properties(word, doc)
     buffer = io.BytesIO()
     word.save(buffer)
@@ -73,11 +74,13 @@ class _Styles:
         if style is not None:
             paragraph._p.style = self.ids[style]
         if text:
-            paragraph.add_run(text)
+            add_text(paragraph, text)
         return paragraph
 
     def heading(self, text: str, level: int):
-        return self.paragraph(text, f"Heading {max(1, min(level, 6))}")
+        heading = self.paragraph(text, f"Heading {max(1, min(level, 6))}")
+        heading.paragraph_format.keep_with_next = True
+        return heading
 
     def table(self, columns: int):
         table = self.word.add_table(rows=0, cols=columns)
@@ -87,19 +90,16 @@ class _Styles:
 
 def _page_setup(word, doc: Document) -> None:
     section = word.sections[0]
-    section.left_margin = section.right_margin = Cm(2)
-    section.top_margin = section.bottom_margin = Cm(2)
-    normal = word.styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(10.5)
     header = section.header.paragraphs[0]
-    header.text = docx_text(f"{CONFIDENTIAL} · {doc.organisation}")
+    add_text(header, docx_text(f"{CONFIDENTIAL} · {doc.organisation}"))
+    if doc.extract:  # every page of an extract says so
+        section.header.add_paragraph().add_run(docx_text(doc.extract)).bold = True
     footer = section.footer.paragraphs[0]
-    footer.add_run(docx_text(f"{doc.reference} · Page "))
+    add_text(footer, docx_text(f"{doc.reference} · Page "))
     _field(footer, "PAGE")
     footer.add_run(" of ")
     _field(footer, "NUMPAGES")
-    footer.add_run(docx_text(f" · {doc.digest_label} {short_digest(doc.digest)}"))
+    add_text(footer, docx_text(f" · {doc.digest_label} {short_digest(doc.digest)}"))
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -122,21 +122,23 @@ def _field(paragraph, instruction: str) -> None:
 
 def _title(word, doc: Document) -> None:
     org = word.add_paragraph()
-    run = org.add_run(docx_text(doc.organisation))
-    run.bold = True
-    run.font.size = Pt(14)
-    word.add_paragraph(docx_text(doc.title), word.styles["Title"])
+    org.paragraph_format.keep_with_next = True
+    for run in add_text(org, docx_text(doc.organisation), bold=True):
+        run.font.size = Pt(14)
+    add_text(word.add_paragraph(style=word.styles["Title"]), docx_text(doc.title))
     if doc.subtitle and doc.subtitle != doc.title:
-        word.add_paragraph(docx_text(doc.subtitle), word.styles["Subtitle"])
-    note = word.add_paragraph().add_run(CONFIDENTIAL)
-    note.bold = True
+        add_text(word.add_paragraph(style=word.styles["Subtitle"]), docx_text(doc.subtitle))
+    add_text(word.add_paragraph(), CONFIDENTIAL, bold=True)
 
 
 def _answer(word, block: Answer, styles: _Styles) -> None:
-    question = styles.paragraph()
-    question.paragraph_format.space_after = Pt(2)
-    question.paragraph_format.keep_with_next = True
-    question.add_run(docx_text(block.question)).bold = True
+    if block.level:  # an agenda item: a heading, so the outline is the agenda
+        styles.heading(docx_text(block.question), block.level)
+    else:
+        question = styles.paragraph()
+        question.paragraph_format.space_after = Pt(2)
+        question.paragraph_format.keep_with_next = True
+        add_text(question, docx_text(block.question), bold=True)
     if block.answer is None:
         run = styles.paragraph().add_run("Not answered")
         run.italic = True
@@ -149,32 +151,23 @@ def _grid(word, block: Grid, styles: _Styles) -> None:
     columns = len(block.header) if block.header else max(len(r) for r in block.rows)
     table = styles.table(columns)
     labelled = not block.header and columns == 2
-    widths = LABEL_WIDTHS if labelled else _widths(block.widths, columns)
-    if widths:
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
+    texts = [[docx_text(t) for t in block.header]] if block.header else []
+    texts += [([docx_text(str(t)) for t in row] + [""] * columns)[:columns]
+              for row in block.rows]
+    widths = fit_widths([[row[c] for row in texts] for c in range(columns)],
+                        LABEL_WEIGHTS if labelled else block.widths,
+                        header_rows=1 if block.header else 0, one_line=not labelled)
     if block.header:
         cells = table.add_row().cells
-        for cell, text in zip(cells, block.header, strict=True):
-            cell.paragraphs[0].add_run(docx_text(text)).bold = True
-    for index, row in enumerate(block.rows):
+        for cell, text in zip(cells, texts[0], strict=True):
+            add_text(cell.paragraphs[0], text, bold=True)
+    for index, row in enumerate(texts[1:] if block.header else texts):
         cells = table.add_row().cells
-        for number, (cell, text) in enumerate(zip(cells, row, strict=False)):
-            if widths:
-                cell.width = widths[number]
-            run = cell.paragraphs[0].add_run(docx_text(str(text)))
-            if labelled and number == 0:
-                run.bold = True
-            if index in block.marked:
-                run.italic = True
+        for number, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            add_text(cell.paragraphs[0], text, bold=labelled and number == 0,
+                     italic=index in block.marked)
+    lay_out(table, widths, texts, header_rows=1 if block.header else 0)
     styles.paragraph()
-
-
-def _widths(weights: tuple[int, ...], columns: int) -> tuple | None:
-    if len(weights) != columns:
-        return None
-    total = sum(weights)
-    return tuple(Cm(TEXT_WIDTH_CM * w / total) for w in weights)
 
 
 def _properties(word, doc: Document) -> None:
@@ -186,3 +179,4 @@ def _properties(word, doc: Document) -> None:
     props.comments = f"{doc.digest_label} {doc.digest}"
     props.created = props.modified = doc.created.replace(tzinfo=None)
     props.revision = 1
+    props.language = docx_styles.LANGUAGE

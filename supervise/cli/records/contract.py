@@ -7,10 +7,15 @@ import typer
 
 from supervise.cli import prompts
 from supervise.cli.context import AppState, catalog, open_store
+from supervise.cli.hints import rendered
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.oversight.export import add_export_command
 from supervise.cli.records.signing import add_signing_commands, show_evidence
+from supervise.cli.records.walk_asking import ask_date
+from supervise.clock import now
+from supervise.domain.text import clean_line
+from supervise.errors import SuperviseError
 
 app = command_group("Supervision contracts: agreed, signed, reviewed every year.")
 
@@ -118,6 +123,10 @@ def _record(state: AppState, answers_file: Path | None, answer_flags: list[str],
         supervisor = named.supervisor or prompts.name(
             "Supervisor:", named.supervisors, default=named.actor,
             hint="give --supervisor NAME.")
+        if answers_file is None and prompts.can_ask() and not (
+                named.supervisee and (named.supervisor or replacing)):
+            # agreed in the meeting, so asked; flags or an answers file say them or not
+            _when_and_where(given, reviewing=replacing is not None)
         terms = propose(store, given, supervisee=supervisee, supervisor=supervisor,
                         replacing=replacing, templates=catalog())
         chosen = terms.template
@@ -136,6 +145,22 @@ def _record(state: AppState, answers_file: Path | None, answer_flags: list[str],
     out.message(f"{verb}: review by {made.review_on}. Not signed yet: both parties sign it "
                 f"{_signing_point(made.sign_before_session)}.")
     out.data(str(made.id))
+
+
+def _when_and_where(given: Any, *, reviewing: bool) -> None:
+    """The agreed (start) date and the venue, asked when no flag gave them."""
+    if given.start is None:
+        given.start = ask_date("Agreed on (the date it starts):", now().date(),
+                               f"give {'--date' if reviewing else '--start'} YYYY-MM-DD.")
+    while given.venue is None:
+        typed = prompts.text("Venue (blank to keep the usual or leave it unsaid):" if reviewing
+                             else "Venue (blank if not agreed):", hint="give --venue TEXT.")
+        if not typed.strip():
+            return
+        try:
+            given.venue = clean_line(typed, "venue")
+        except SuperviseError as error:
+            out.paragraph(rendered(error), indent="  ")
 
 
 def _signing_point(before: int) -> str:

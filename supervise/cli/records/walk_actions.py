@@ -6,20 +6,46 @@ from datetime import timedelta
 from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.output import out
-from supervise.cli.records.walk_asking import Walk, ask_date, ask_date_from, ask_needed
+from supervise.cli.records.walk_asking import Walk, ask_date, ask_date_from, ask_needed, short
 from supervise.cli.records.walk_review import fits
 from supervise.domain.policy.templates import Section, Template
 from supervise.domain.records.session_file import OUTCOMES as REVIEW_OUTCOMES
-from supervise.domain.wording import case_label
+from supervise.domain.wording import case_label, uk_date
 from supervise.errors import SuperviseError
 
 OUTCOMES = list(REVIEW_OUTCOMES)
 
 
 
+SHOWN_ANSWERS = 8  # of last time's notes, one line each: the whole record is a command away
+
+
+def last_time(w: Walk) -> None:
+    """Last time's notes, to review before its actions: what was said, the cases and their
+    decisions, one line each, and how to read the whole record."""
+    before = drafting.previous_meeting(w.store, w.record_id)
+    if before is None:
+        out.paragraph("This is the first session recorded with them: no notes to review.")
+        return
+    out.paragraph(f"Last time: session {before['id']}, {uk_date(before['held_on'])}, "
+                  f"{before['supervisor']} with {', '.join(before['supervisees'])}.")
+    said = [a for a in before["answers"] if a["answer"] not in (None, "", [])]
+    for answer in said[:SHOWN_ANSWERS]:
+        out.message(fits(f"  {answer['question']}: {short(answer['answer'])}", 78))
+    for case in before["cases"]:
+        decided = (case["decision"] or {}).get("decision")
+        out.message(fits(f"  {case_label(case['case'], case['family'])}"
+                         + (f". Decision: {short(decided)}" if decided else ""), 78))
+    more = len(said) - SHOWN_ANSWERS
+    out.paragraph((f"  ({more} more answers.) " if more > 0 else "  ")
+                  + f"The whole record: `supervise session show {before['id']}`.")
+
+
 def action_review(w: Walk, section: Section) -> None:
     items = drafting.actions_to_review(w.store, w.record_id)
-    out.paragraph(f"\n{section.title}: {len(items)} open action(s) to review.")
+    out.paragraph(f"\n{section.title}")
+    last_time(w)
+    out.paragraph(f"{len(items)} open action(s) to review.")
     for action_id, text, due in items:
         outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")

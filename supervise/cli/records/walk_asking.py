@@ -84,6 +84,8 @@ def ask_needed(question: str, hint: str, names: list[str] | None = None) -> str:
 
 
 def short(value: Any) -> str:
+    """An answer on one line (a note's line breaks as spaces), cut to fit beside its title."""
     text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    text = " ".join(text.split())
     return text if len(text) <= 70 else text[:67] + "..."
 

@@ -217,3 +217,18 @@ def list_decisions(session: Session, child: Child | None = None) -> list[Decisio
         query = query.join(CaseChild, col(CaseChild.case_id) == CaseDiscussion.id).where(
             CaseChild.child_id == child.id)
     return list(session.exec(query))
+
+
+def previous_session(session: Session, record: SessionRecord) -> SessionRecord | None:
+    """The last completed session before this one with any of its supervisees: the notes
+    reviewed at "Review notes of previous meeting"."""
+    people = select(SessionSupervisee.person_id).where(
+        SessionSupervisee.session_id == record.id)
+    earlier = select(SessionSupervisee.session_id).where(
+        col(SessionSupervisee.person_id).in_(people))
+    return session.exec(
+        select(SessionRecord).where(col(SessionRecord.id).in_(earlier),
+                                    SessionRecord.id != record.id,
+                                    SessionRecord.status != "draft",
+                                    SessionRecord.held_on <= record.held_on)
+        .order_by(col(SessionRecord.held_on).desc(), col(SessionRecord.id).desc())).first()
