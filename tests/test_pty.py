@@ -189,6 +189,10 @@ def test_contract_new_in_a_terminal_with_type_ahead_a_multiline_note_and_a_choic
     child.send("lor\r")
     child.expect_exact("Supervisor:")
     child.send("\r")  # the signed-in user is offered
+    child.expect_exact("Agreed on (the date it starts):")
+    child.send("\r")  # today, as offered
+    child.expect_exact("Venue (blank if not agreed):")
+    child.send("Meeting room 2\r")
     child.expect_exact("Say what each of you will do.")  # the policy's guidance
     child.expect_exact("Esc then Enter")  # how to finish a note is on screen
     child.send("Come prepared\rBe honest")
