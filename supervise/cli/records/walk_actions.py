@@ -47,7 +47,7 @@ def action_review(w: Walk, section: Section) -> None:
     last_time(w)
     out.paragraph(f"{len(items)} open action(s) to review.")
     for action_id, text, due in items:
-        outcome = prompts.choice(f"[{action_id}] {text} (due {due})", OUTCOMES,
+        outcome = prompts.choice(f"[{action_id}] {text} (due {uk_date(due)})", OUTCOMES,
                                  hint="use [[action_review]] in an answers file.")
         new_due = None
         if outcome == "carried":  # offered: four weeks on from the later of then and now
