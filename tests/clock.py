@@ -13,6 +13,8 @@ from datetime import time as time_of_day
 
 TODAY: date = date.today()
 YESTERDAY: date = TODAY - timedelta(days=1)
+# What a subprocess or pseudo-terminal may read as today: TODAY, or the day after past midnight.
+SUBPROCESS_DAYS: tuple[date, date] = (TODAY, TODAY + timedelta(days=1))
 
 
 def at(day: date, hour: int = 12, minute: int = 0) -> datetime:

@@ -135,17 +135,25 @@ class Terminal:
                 return base + row
         return None
 
-    def wait_for_below(self, text: str, mark: int, timeout: float | None = None) -> int:
-        """Wait until `text` is on the screen starting at row `mark` or below (rows counted
-        from the first the program drew, scrolled-away ones included): a question asked again
-        is found where it is asked now, not where it was answered before. Returns its row."""
+    def wait_for_below(self, text: str | tuple[str, ...], mark: int,
+                       timeout: float | None = None) -> int:
+        """Wait until `text` (or any one of a tuple of texts) is on the screen starting at row
+        `mark` or below (rows counted from the first the program drew, scrolled-away ones
+        included): a question asked again is found where it is asked now, not where it was
+        answered before. Returns its row."""
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        texts = (text,) if isinstance(text, str) else text
+
+        def found() -> int | None:
+            rows = [r for r in (self._row_of(t, mark) for t in texts) if r is not None]
+            return max(rows) if rows else None
+
         while True:
-            row = self._row_of(text, mark)
+            row = found()
             if row is not None:
                 return row
             alive = self._pump(0.05)
-            if not alive and self._row_of(text, mark) is None:
+            if not alive and found() is None:
                 raise AssertionError(f"the program ended without showing {text!r} "
                                      f"({self.rows}x{self.cols}):\n{self.shown()}")
             if time.monotonic() > deadline:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from supervise.domain.policy.templates import FIELD_TYPES, Field, Template, parse_template
-from tests.clock import TODAY, YESTERDAY
+from tests.clock import SUBPROCESS_DAYS, YESTERDAY
 from tests.conftest import build_initialised
 from tests.helpers import PASSPHRASE, USER
 from tests.screen import CLEAR_LINE, DOWN, ENTER, FINISH_NOTE, SPACE, Terminal
@@ -163,7 +163,7 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
     term.wait_for_below(USER, m.mark - 1)  # the signed-in user is offered
     term.send(ENTER)
     m.question("Date held:")
-    term.wait_for_below(TODAY.isoformat(), m.mark - 1)  # today is offered
+    term.wait_for_below(tuple(d.isoformat() for d in SUBPROCESS_DAYS), m.mark - 1)  # today
     term.send(ENTER)
     m.text("Start time (HH:MM, blank if not noted):", "10:15")
     m.text("Duration in minutes:", "60")
