@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from supervise.cli.records.walk_cases import ANOTHER_CASE, FAMILY, FIRST_CASE
 from supervise.domain.policy.templates import FIELD_TYPES, Field, Template, parse_template
 from tests.clock import SUBPROCESS_DAYS, YESTERDAY
 from tests.conftest import build_initialised
@@ -174,8 +175,8 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
             m.choose(f"[1] {EARLIER_ACTION} (due", ["done", "carried", "dropped"])
             m.text("Note (optional):", "Nurse rang back")
         elif section.type == "cases":
-            m.yes_no("Discuss a family or child?", "y")
-            m.text("Family name:", "Okafor")
+            m.yes_no(FIRST_CASE, "y")
+            m.text(FAMILY, "Okafor")
             m.text("Child's full name:", "Ada Okafor")
             m.text("Date of birth (YYYY-MM-DD, blank if unknown):", "2015-03-04")
             m.yes_no("Another child in this family?", "n")
@@ -189,7 +190,14 @@ def _walk(term: Terminal, template: Template, group: bool) -> tuple[Meeting, dic
             decision: dict[str, str] = {}
             for spec in DECISION.sections:
                 m.field(spec, decision)
-            m.yes_no("Another family or child?", "n")
+            if template.id == "dsl-agenda":  # "Share experience": one about no family
+                m.yes_no(ANOTHER_CASE, "y")
+                m.text(FAMILY, "")
+                term.wait_for_below("no family or child is named", m.mark - 1)
+                shared: dict[str, str] = {"first": "done"}  # one-line notes
+                for spec in section.fields:
+                    m.field(spec, shared)
+            m.yes_no(ANOTHER_CASE, "n")
         elif section.type == "actions":
             m.yes_no("Add an action?", "y")
             m.choose("Item (what it comes from):", ["None in particular"])
@@ -226,6 +234,8 @@ def _walk_template(env: dict[str, str], tmp_path: Path, template_id: str, rows: 
     assert record["status"] == "completed" and record["template"] == template_id
     answers = {a["id"]: a["answer"] for a in record["answers"]}
     assert {k: answers[k] for k in typed} == typed  # what was typed is what was recorded
+    if template_id == "dsl-agenda":  # the experience shared names no family or child
+        assert [(c["family"], c["children"]) for c in record["cases"]][1:] == [(None, [])]
     assert meeting.asked > 10
 
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from supervise.app import drafting
 from supervise.cli import prompts
-from supervise.cli.records.walk_review import fits as _fits
+from supervise.cli.output import fits as _fits
+from supervise.cli.records.walk_cases import FAMILY
 from supervise.domain.wording import uk_date
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
@@ -118,7 +119,7 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
     children = json.loads(cli("child", "list", "--json").out)
     assert [c["name"] for c in children] == ["Lily Brown"]
 
-    assert walked.typeahead["Family name:"] == ["Brown"]  # the register's, as typed ahead
+    assert walked.typeahead[FAMILY] == ["Brown"]  # the register's, as typed ahead
     assert walked.typeahead["Child's full name:"] == ["Lily Brown"]
     offered = next(d for m, d in walked.offered.items() if m.startswith("Decision"))
     assert offered == "Said about decision"  # the case's management decision, not retyped

@@ -101,7 +101,7 @@ def test_a_new_store_has_the_shape_of_the_declarations(store, tmp_path):
     try:
         tables = {k: v for k, v in shape(conn).items() if isinstance(v, tuple)}
         assert tables == declared_tables(tmp_path)
-        assert schema.schema_version(conn) == schema.latest_version() == 11
+        assert schema.schema_version(conn) == schema.latest_version() == 12
     finally:
         conn.close()
 
@@ -121,6 +121,8 @@ def test_a_schema_8_store_migrated_has_the_shape_of_a_new_one(store, tmp_path):
             assert migrated[name] == made[name], name
         owner = [c for c in migrated["action_item"][0] if c[1] == "owner_id"]
         assert owner[0][3] == 0  # NOT NULL no more
+        family = [c for c in migrated["case_discussion"][0] if c[1] == "family_id"]
+        assert family[0][3] == 0  # migration 12: an experience shared about no one family
         assert "owner_contact" in migrated["action_item_signed_update"]
         assert sqlite.structure_problems(old) == []
     finally:
@@ -145,6 +147,26 @@ def test_migration_9_keeps_every_row_and_lets_an_action_be_owned_by_a_contact(tm
         conn.execute("INSERT INTO action_item (id, text, owner_id, owner_contact, owner_role, "
                      "due_on, session_id, status, created_at, updated_at) VALUES (2, 'y', NULL, "
                      "'Jo Bloggs', 'social worker', '2026-03-01', 1, 'open', '', '')")
+        assert list(conn.execute("PRAGMA integrity_check")) == [("ok",)]
+    finally:
+        conn.close()
+
+
+def test_migration_12_keeps_every_case_and_lets_one_name_no_family(tmp_path):
+    path = tmp_path / "eight.db"
+    conn = schema_8_store(path)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        with pytest.raises(Exception, match="NOT NULL constraint failed"):
+            conn.execute("INSERT INTO case_discussion (id, session_id, position, family_id, "
+                         "status, answers, saved_at) VALUES (9, 1, 9, NULL, 'none', '{}', '')")
+        conn.execute("INSERT INTO case_discussion (id, session_id, position, family_id, status, "
+                     "answers, saved_at) VALUES (1, 1, 1, 1, 'none', '{}', '')")
+        schema.migrate(conn, path, NOW)
+        conn.execute("INSERT INTO case_discussion (id, session_id, position, family_id, status, "
+                     "answers, saved_at) VALUES (2, 1, 2, NULL, 'none', '{}', '')")
+        assert list(conn.execute("SELECT id, family_id FROM case_discussion ORDER BY id")) == [
+            (1, 1), (2, None)]
         assert list(conn.execute("PRAGMA integrity_check")) == [("ok",)]
     finally:
         conn.close()

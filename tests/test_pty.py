@@ -10,6 +10,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from supervise.cli.records.walk_cases import FIRST_CASE
 from tests.clock import YESTERDAY
 
 pytestmark = pytest.mark.slow  # every test here runs the real program in a pty
@@ -260,7 +261,7 @@ def test_a_session_killed_mid_meeting_resumes_with_every_saved_answer(tmp_path):
     child.expect_exact("(answered) Annual leave 1-5 August")
     child.expect_exact("(answered) All current cases")
     child.expect_exact("(answered) New DSL deputy starts in January")
-    child.expect_exact("Discuss a family or child?")
+    child.expect_exact(FIRST_CASE)
     child.send("n")  # y and n answer at once
     for _ in range(3):  # team issues, personal development, any other business
         child.expect(r"\(several lines")

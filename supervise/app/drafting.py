@@ -99,8 +99,9 @@ def record_review(store: Store, session_id: int, action_id: int, *, outcome: str
                                outcome=outcome, note=note, record=record, due=due)
 
 
-def cases_so_far(store: Store, session_id: int) -> list[tuple[int, str, dict[str, Any]]]:
-    """(position, family, answers so far) of each case saved in the draft."""
+def cases_so_far(store: Store, session_id: int,
+                 ) -> list[tuple[int, str | None, dict[str, Any]]]:
+    """(position, family or None, answers so far) of each case saved in the draft."""
     with unit_of_work(store) as work:
         return sessions.case_state(work.session, find_session(work.session, session_id))
 
@@ -145,9 +146,10 @@ def missing_answers(store: Store, session_id: int) -> list[Unanswered]:
         return sessions.unanswered_in(work.session, find_session(work.session, session_id))
 
 
-def record_case(store: Store, session_id: int, *, position: int, family: str,
+def record_case(store: Store, session_id: int, *, position: int, family: str | None,
                 children: list[dict[str, Any]], status: str | None) -> None:
-    """A case discussion begun: the family and children (found on the register or added).
+    """A case discussion begun: the family and children (found on the register or added);
+    no family and no children: an experience shared about no one family.
     Each child's dictionary: `name` and `dob` (or `id`, chosen from the register), and
     optionally `own_status` (this child's status; else `status`, the case's), `since` (a
     date: when that status began, e.g. the plan's start; not after the session) and `ref`

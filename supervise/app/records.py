@@ -14,6 +14,7 @@ from supervise.store.records import amendments
 from supervise.store.records.children import find_child
 from supervise.store.records.numbered import find_decision, find_record
 from supervise.store.records.people import find_person
+from supervise.store.records.session_parts import cases_of, family_name
 from supervise.store.records.sessions import find_action, review_action
 
 
@@ -69,6 +70,17 @@ def amendable(store: Store, record_type: str, given: str,
     with unit_of_work(store) as work:
         record = find_record(work.session, record_type, given)
         return amendments.amendable_sections(work.session, record_type, record, case)
+
+
+def amendable_cases(store: Store, record_type: str, given: str) -> list[tuple[int, str | None]]:
+    """(position, family or None) of each case discussion of a session whose questions an
+    amendment may correct (with `case`); none for other records."""
+    if record_type != "session":
+        return []
+    with unit_of_work(store) as work:
+        record = find_record(work.session, record_type, given)
+        return [(c.position, family_name(work.session, c))
+                for c in cases_of(work.session, record)]
 
 
 def recorded(sections: dict[str, tuple[str, Any]], section: str, record_type: str) -> Any:

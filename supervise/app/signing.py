@@ -8,6 +8,7 @@ from typing import Any
 from supervise.app.unit import Work, unit_of_work
 from supervise.domain.records.signing import role_for
 from supervise.domain.rows import SigningSummary
+from supervise.domain.wording import family_words
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import Person, id_of
@@ -77,7 +78,7 @@ def _summary(work: Work, record_type: str, target_type: str, target: Any) -> tup
                 f"Decision: {d['answers'].get('decision') or '(none)'}")
     s = session_rows.session_detail(work.session, target)
     answered = sum(1 for a in s["answers"] if a["answer"] not in (None, "", []))
-    families = ", ".join(c["family"] or "?" for c in s["cases"])
+    families = ", ".join(family_words(c["family"]) for c in s["cases"])
     lines = [f"Session {s['id']}, {s['kind']}, held {s['held_on']}: supervisor {s['supervisor']}, "
              f"supervisee{'s' if len(s['supervisees']) > 1 else ''} "
              f"{', '.join(s['supervisees'])}.",

@@ -27,6 +27,11 @@ def _cell(value: Any) -> str:
     return visible(str(value))
 
 
+def fits(text: str, width: int = 72) -> str:
+    """One line of a choice list, cut with an ellipsis to stay on one line at 80 columns."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+
+
 def _csv_cell(value: Any) -> str:
     text = "; ".join(_cell(v) for v in value) if isinstance(value, list) else _cell(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") and not _NUMBER.match(text) else text

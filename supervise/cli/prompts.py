@@ -159,6 +159,8 @@ class TerminalPrompter:
     def name(self, message: str, names: list[str], default: str = "") -> str:
         import questionary
 
+        if not names:  # nothing to type ahead (questionary refuses an empty list)
+            return self.text(message, default)
         output = self._output()
         shown = laid_out(message, self._columns(output))
         return questionary.autocomplete(shown, choices=names, default=default,

@@ -111,9 +111,18 @@ def contract_kind_label(code: str, labels: Mapping[str, str]) -> str:
     return labels.get(code, code)
 
 
+NO_FAMILY = "an experience shared, about no one family"
+
+
+def family_words(family: str | None) -> str:
+    """`Brown family`; with none, what such a case is: an experience shared (a theme, an
+    incident) that names no family or child."""
+    return f"{family} family" if family else NO_FAMILY
+
+
 def case_label(position: int, family: str | None) -> str:
-    """`Case 1: Brown family`."""
-    return f"Case {position}: {family} family" if family else f"Case {position}"
+    """`Case 1: Brown family`; `Case 2: an experience shared, about no one family`."""
+    return f"Case {position}: {family_words(family)}"
 
 
 def age_on(born: date, on: date) -> int:

@@ -11,6 +11,7 @@ from supervise.cli.output import out
 from supervise.cli.oversight.export import add_export_command
 from supervise.cli.records.signing import add_signing_commands, show_evidence
 from supervise.domain.rows import SessionRow
+from supervise.domain.wording import family_words
 
 app = command_group("Supervision sessions: recorded in the meeting, answer by answer.")
 
@@ -142,7 +143,8 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
             out.answer(item["question"], item["answer"])
     for case in detail["cases"]:
         children = ", ".join(child_words(c) for c in case["children"])
-        out.data(f"\nCase {case['case']}: {case['family']} family: {children}"
+        out.data(f"\nCase {case['case']}: {family_words(case['family'])}"
+                 + (f": {children}" if children else "")
                  + ("" if all("status" in c for c in case["children"])
                     else f"; status {case['status']}"))
         for item in case["answers"]:

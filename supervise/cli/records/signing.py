@@ -10,8 +10,9 @@ import typer
 from supervise.cli import prompts
 from supervise.cli.context import SIGNER_ENV, AppState, open_store, signer_passphrase
 from supervise.cli.options import store_command
-from supervise.cli.output import out
+from supervise.cli.output import fits, out
 from supervise.domain.rows import Evidence, SigningSummary
+from supervise.domain.wording import case_label
 from supervise.errors import SuperviseError, UsageError
 
 NOUNS = {"contract": "contract", "session": "session", "decision": "decision record"}
@@ -147,7 +148,7 @@ def _typed_name_matches(signer: str, given: str | None) -> None:
 def _amend(state: AppState, record_type: str, given: str, *, section: str | None,
            case: int | None, text: str | None, text_file: Path | None,
            reason: str | None) -> None:
-    from supervise.app.records import amend, amendable, recorded
+    from supervise.app.records import amend, amendable, amendable_cases, recorded
 
     if text is None and text_file is not None:
         try:
@@ -158,9 +159,21 @@ def _amend(state: AppState, record_type: str, given: str, *, section: str | None
         sections = amendable(store, record_type, given, case)
         if section is None and text is None and prompts.can_ask():
             whole = "A note on the whole record"
+            # a case's questions are one entry each case, opened by a second list (80×24)
+            cases = {} if case is not None else {
+                fits(f"A question of {case_label(p, f)}"): p
+                for p, f in amendable_cases(store, record_type, given)}
             chosen = prompts.choice("Which question does it correct?",
                                     [whole] + [f"{key}: {title}" for key, (title, _) in
-                                               sections.items()], hint="give --section ID.")
+                                               sections.items()] + list(cases),
+                                    hint="give --section ID (and --case N).")
+            if chosen in cases:
+                case = cases[chosen]
+                sections = amendable(store, record_type, given, case)
+                chosen = prompts.choice(f"Which question of case {case}?",
+                                        [f"{key}: {title}" for key, (title, _) in
+                                         sections.items()],
+                                        hint=f"give --case {case} --section ID.")
             section = None if chosen == whole else chosen.split(":", 1)[0]
         current = recorded(sections, section, record_type) if section else ""
         if text is None:

@@ -5,9 +5,8 @@ from datetime import timedelta
 
 from supervise.app import drafting
 from supervise.cli import prompts
-from supervise.cli.output import out
+from supervise.cli.output import fits, out
 from supervise.cli.records.walk_asking import Walk, ask_date, ask_date_from, ask_needed, short
-from supervise.cli.records.walk_review import fits
 from supervise.domain.policy.templates import Section, Template
 from supervise.domain.records.session_file import OUTCOMES as REVIEW_OUTCOMES
 from supervise.domain.wording import case_label, uk_date

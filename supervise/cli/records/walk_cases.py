@@ -1,5 +1,6 @@
 """The case discussions of the walk: the family, each child as the register knows them (with
-their own status, since when and local reference), the case's questions and its decision record."""
+their own status, since when and local reference), the case's questions and its decision record.
+A discussion may name no family: an experience shared (a theme, an incident) with no child."""
 
 from typing import Any
 
@@ -11,34 +12,35 @@ from supervise.cli.output import out
 from supervise.cli.questions import ask
 from supervise.cli.records.walk_asking import Walk, ask_date, ask_needed
 from supervise.clock import now
+from supervise.domain.dates import parse_date
 from supervise.domain.policy.templates import FIELD_TYPES, Section
 from supervise.domain.records.session_file import STATUSES
 from supervise.domain.rows import ChildRow
+from supervise.domain.wording import family_words
 from supervise.errors import SuperviseError
 
 STATUS_CHOICES = list(STATUSES)
-
-
+FIRST_CASE = "Discuss a family or child, or share an experience?"
+ANOTHER_CASE = "Another family, child or experience?"
+FAMILY = "Family name (blank for an experience about no one family):"
 
 def cases(w: Walk, section: Section) -> None:
     saved = drafting.cases_so_far(w.store, w.record_id)
     out.paragraph(f"\n{section.title}" + (f" ({len(saved)} recorded)" if saved else ""))
     for position, family, answers in saved:  # a case left half-way is finished first
         if any(f.id not in answers for f in section.fields):
-            out.message(f"Case {position} ({family} family) continues.")
-            _case_fields(w, section, position, answers)
+            out.message(f"Case {position} ({family_words(family)}) continues.")
+            _case_fields(w, section, position, answers, family is not None)
     count = len(saved)
-    question = "Another family or child?" if count else "Discuss a family or child?"
+    question = ANOTHER_CASE if count else FIRST_CASE
     while prompts.confirm(question, hint="use [[cases]] in an answers file.", default=not count):
         count += 1
         _one_case(w, section, count)
-        question = "Another family or child?"
+        question = ANOTHER_CASE
 
 
 def _child(w: Walk, hint: str, family: str, names: list[str]) -> dict[str, Any]:
     """A child as the register knows them: picked when the name is shared, else new."""
-    from supervise.domain.dates import parse_date
-
     name = ask_needed("Child's full name:", hint, names)
     known = drafting.children_named(w.store, name)
     if known:
@@ -78,7 +80,13 @@ def _child(w: Walk, hint: str, family: str, names: list[str]) -> dict[str, Any]:
 def _one_case(w: Walk, section: Section, position: int) -> None:
     hint = "use [[cases]] in an answers file."
     known = drafting.child_candidates(w.store)  # type-ahead: the register's families, children
-    family = ask_needed("Family name:", hint, known.families)
+    family = prompts.name(FAMILY, known.families, hint=hint).strip()
+    if not family:
+        out.paragraph("An experience shared: no family or child is named in it.", indent="  ")
+        drafting.record_case(w.store, w.record_id, position=position, family=None,
+                             children=[], status=None)
+        _case_fields(w, section, position, {}, False)
+        return
     names = _family_first(known.children, family)
     children = [_child(w, hint, family, names)]
     while prompts.confirm("Another child in this family?", hint=hint):
@@ -96,7 +104,7 @@ def _one_case(w: Walk, section: Section, position: int) -> None:
             child["ref"] = ref
     drafting.record_case(w.store, w.record_id, position=position, family=family,
                          children=children, status=None)
-    _case_fields(w, section, position, {})
+    _case_fields(w, section, position, {}, True)
 
 
 def _family_first(children: list[ChildRow], family: str) -> list[str]:
@@ -105,7 +113,8 @@ def _family_first(children: list[ChildRow], family: str) -> list[str]:
     return list(dict.fromkeys(same + [c["name"] for c in children]))
 
 
-def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any]) -> None:
+def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, Any],
+                 about_children: bool) -> None:
     for field in section.fields:
         if field.id in answers:
             continue
@@ -113,7 +122,7 @@ def _case_fields(w: Walk, section: Section, position: int, answers: dict[str, An
         answers[field.id] = ask(field, field.default, w.names) if field.applies(answers) \
             else None
         drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
-    if prompts.confirm("Record a decision for the child's file?",
+    if about_children and prompts.confirm("Record a decision for the child's file?",
                        hint="use [cases.decision] in an answers file."):
         _decision(w, position, answers)
 

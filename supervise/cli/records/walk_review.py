@@ -6,10 +6,11 @@ from typing import Any
 from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.context import catalog
-from supervise.cli.output import out
+from supervise.cli.output import fits, out
 from supervise.cli.questions import ask
 from supervise.cli.records.walk_asking import Walk, short
 from supervise.domain.policy.templates import FIELD_TYPES, Section, Template
+from supervise.domain.wording import case_label, family_words
 
 COMPLETE = "Complete the session"
 
@@ -21,8 +22,8 @@ STOP = "Stop here (it stays a draft; resume goes on)"
 
 
 
-def fits(text: str, width: int = 72) -> str:
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
+def _shown(value: Any) -> str:
+    return "(blank)" if value in (None, "", []) else short(value)
 
 
 def _label(section: Section) -> str:
@@ -40,11 +41,10 @@ def review(w: Walk, template: Template) -> None:
         out.paragraph("\n== Review before completing ==")
         for section in fields:
             value = answered.get(section.id)
-            shown = "(blank)" if value in (None, "", []) else short(value)
-            out.paragraph(f"{_label(section)}: {shown}", indent="  ")
+            out.paragraph(f"{_label(section)}: {_shown(value)}", indent="  ")
         cases = drafting.cases_so_far(w.store, w.record_id)
         if cases:
-            out.paragraph("Cases: " + ", ".join(f"{p}. {f} family" for p, f, _ in cases),
+            out.paragraph("Cases: " + ", ".join(f"{p}. {family_words(f)}" for p, f, _ in cases),
                           indent="  ")
         missing = drafting.missing_answers(w.store, w.record_id)
         if missing:
@@ -60,7 +60,12 @@ def review(w: Walk, template: Template) -> None:
             _answer_missing(w, template, missing)
             continue
         labels = [fits(_label(s)) for s in fields]  # one line each in the list
-        section = fields[labels.index(prompts.choice("Which answer?", labels, hint=hint))]
+        of_case = {fits(f"A question of {case_label(p, f)}"): p for p, f, _ in cases}
+        picked = prompts.choice("Which answer?", [*labels, *of_case], hint=hint)
+        if picked in of_case:
+            _change_case_answer(w, template, of_case[picked], hint)
+            continue
+        section = fields[labels.index(picked)]
         current = answered.get(section.id)
         value = ask(section, current if current not in (None, "", []) else section.default,
                     w.names)
@@ -68,6 +73,29 @@ def review(w: Walk, template: Template) -> None:
         for later in fields:  # a question its yes/no no longer asks is left blank
             if later.when == section.id and value is not True:
                 drafting.record_answer(w.store, w.record_id, later.id, None)
+
+
+def _change_case_answer(w: Walk, template: Template, position: int, hint: str) -> None:
+    """One answer of a case discussion asked again, its earlier answer offered; a question
+    its yes/no no longer asks is left blank."""
+    section = template.of_type("cases")
+    answers = next(a for p, _, a in drafting.cases_so_far(w.store, w.record_id) if p == position)
+    fields = list(section.fields) if section else []
+    labels = [fits(f"{f.title}: {_shown(answers.get(f.id))}") for f in fields]
+    field = fields[labels.index(prompts.choice(f"Which answer of case {position}?", labels,
+                                               hint=hint))]
+    if not field.applies(answers):
+        above = next((f.title for f in fields if f.id == field.when), field.when)
+        out.paragraph(f"Not asked: it follows a yes to \"{above}\"; change that first.",
+                      indent="  ")
+        return
+    current = answers.get(field.id)
+    answers[field.id] = ask(field, current if current not in (None, "", []) else field.default,
+                            w.names)
+    for later in fields:
+        if later.when == field.id and answers[field.id] is not True:
+            answers[later.id] = None
+    drafting.record_case_answer(w.store, w.record_id, position, field.id, answers)
 
 
 def _answer_missing(w: Walk, template: Template, missing: list[Any]) -> None:

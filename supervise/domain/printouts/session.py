@@ -11,6 +11,7 @@ from supervise.domain.printouts.page import Page
 from supervise.domain.wording import (
     case_label,
     child_born,
+    family_words,
     outcome_label,
     session_kind_label,
     start_words,
@@ -108,13 +109,16 @@ def _cases(p: Page, section: Section, title: str, level: int) -> None:
 
 
 def _case(p: Page, part: dict[str, Any], fields: tuple[Field, ...], level: int) -> None:
-    p.add(Heading(f"Case discussion {part['case']}: {part['family']} family", level))
+    p.add(Heading(f"Case discussion {part['case']}: {family_words(part['family'])}", level))
     children = part["children"]
     held = p.header["held_on"]
-    p.add(Grid((("Family name", part["family"] or ""),
-                ("Children (date of birth, age at this session)",
-                 "\n".join(child_born(c, held) for c in children)),
-                *children_status_rows(children, part["status"]))))
+    if children:
+        p.add(Grid((("Family name", part["family"] or ""),
+                    ("Children (date of birth, age at this session)",
+                     "\n".join(child_born(c, held) for c in children)),
+                    *children_status_rows(children, part["status"]))))
+    else:
+        p.add(Remark("No family or child is named in this discussion."))
     answers = part["answers"]
     titled = {f.id: f for f in fields}
     order = [f.id for f in fields if f.id in answers] + [k for k in answers if k not in titled]
@@ -170,9 +174,11 @@ def _owner(p: Page, part: dict[str, Any]) -> str:
     return p.name(part["owner"])
 
 
-def _about(part: dict[str, Any], titles: dict[str, str], families: dict[int, str]) -> str:
-    if part.get("case"):
-        return case_label(part["case"], families.get(part["case"]))
+def _about(part: dict[str, Any], titles: dict[str, str],
+           families: dict[int, str | None]) -> str:
+    if part.get("case"):  # a case left out of an extract is named only by its number
+        return case_label(part["case"], families[part["case"]]) \
+            if part["case"] in families else f"Case {part['case']}"
     if part.get("item"):
         return titles.get(part["item"], part["item"])
     return ""

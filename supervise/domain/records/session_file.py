@@ -57,7 +57,7 @@ CHILD_KEYS = ("name", "dob", "status", "since", "ref", "new")
 
 @dataclass
 class CaseAnswers:
-    family: str
+    family: str | None  # None: an experience shared about no one family, and no child
     # Each child: name, dob (ISO or None); optional own_status, since (ISO), ref, new (True).
     children: list[dict[str, Any]]
     status: str | None  # None: the children's status stays as the register has it
@@ -216,26 +216,42 @@ def _cases(template: Template, decision: Template | None, value: Any,
     cases = []
     for number, case in enumerate(_list_of_tables(value, "cases", problems), start=1):
         where = f"cases[{number}]"
-        family = case.get("family")
-        try:
-            family = clean_line(family if isinstance(family, str) else "", "family's name")
-        except SuperviseError as error:
-            problems.add(f"{where}.family", error)
-        children = _children(case.get("children"), where, problems, today, held_on)
+        family, children = _family(case, where, problems), []
+        if family is not None:
+            children = _children(case.get("children"), where, problems, today, held_on)
+        elif case.get("children"):
+            problems.add(f"{where}.family", 'give the children\'s family = "…" (a case with no '
+                                            "family is an experience shared, naming no child)")
         status = parse_status(case["status"], f"{where}.status", problems) \
             if "status" in case else None
         answers = check_answers(template, case.get("answers"), problems, f"{where}.answers",
                                 fields=section.fields if section else ())
         decided = None
         if case.get("decision") is not None:
-            if decision is None:
+            if not children:
+                problems.add(f"{where}.decision", "a decision record is for a child's file: "
+                                                  "name the family and children")
+            elif decision is None:
                 problems.add(f"{where}.decision", "no decision template is set in the policy")
             else:
                 decided = check_answers(decision, case["decision"], problems,
                                         f"{where}.decision")
-        cases.append(CaseAnswers(family=str(family or ""), children=children,
+        cases.append(CaseAnswers(family=family, children=children,
                                  status=status, answers=answers, decision=decided))
     return cases
+
+
+def _family(case: dict[str, Any], where: str, problems: Problems) -> str | None:
+    """The case's family; None (no key, or blank) for an experience shared about no one
+    family, such as a whole-school theme."""
+    given = case.get("family")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return None
+    try:
+        return clean_line(given if isinstance(given, str) else "", "family's name")
+    except SuperviseError as error:
+        problems.add(f"{where}.family", error)
+        return ""
 
 
 def _children(value: Any, where: str, problems: Problems, today: date,

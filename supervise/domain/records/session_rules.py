@@ -9,6 +9,7 @@ from typing import Any
 
 from supervise.domain.policy.organisation_policy import Policy
 from supervise.domain.policy.templates import FIELD_TYPES, Template
+from supervise.domain.wording import family_words
 from supervise.errors import Hint, SuperviseError, UsageError
 
 LONGEST_MINUTES = 600
@@ -98,7 +99,7 @@ class CaseFacts:
     decision record's answers and template when it has one."""
 
     position: int
-    family: str
+    family: str | None
     answers: dict[str, Any]
     decision: dict[str, Any] | None = None
     decision_template: Template | None = None
@@ -120,7 +121,7 @@ class Unanswered:
     def said(self) -> str:
         if self.part == "section":
             return self.title
-        where = f"case {self.case} ({self.family} family)"
+        where = f"case {self.case} ({family_words(self.family)})"
         if self.part == "decision":
             where += ", its decision record"
         return f"{where}: {self.title}"

@@ -115,7 +115,7 @@ MIGRATIONS: list[Migration] = [
             ddl.create_table("session_supervisee"),
             ddl.create_index("session_supervisee", "ix_session_supervisee_person"),
             ddl.create_table("session_answer"),
-            ddl.create_table("case_discussion"),
+            ddl.create_table("case_discussion", required_then=["family_id"]),
             ddl.create_table("case_child", later=["status", "status_since", "local_ref"]),
             ddl.create_index("case_child", "ix_case_child_child"),
             ddl.create_table("decision", later=["canonical"]),
@@ -220,6 +220,14 @@ MIGRATIONS: list[Migration] = [
             ddl.add_column("action_item", "notes"),
             backend.drop_refusal("action_item", "UPDATE"),
             signed_action_update(ACTION_SIGNED_COLUMNS),
+        ],
+    ),
+    (
+        12,
+        [
+            # A case discussion may be an experience shared about no one family (the DSL
+            # agenda's "Share experience"): no family, no child.
+            backend.drop_not_null("case_discussion", "family_id"),
         ],
     ),
 ]

@@ -223,7 +223,8 @@ class CaseDiscussion(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="session_record.id")
     position: int
-    family_id: int = Field(foreign_key="family.id")
+    # None: an experience shared about no one family (and no child). Migration 12.
+    family_id: Optional[int] = Field(default=None, foreign_key="family.id")
     status: str
     answers: str = "{}"  # JSON
     saved_at: str

@@ -48,7 +48,7 @@ class Cut:
     reviews_only: frozenset[int] = frozenset()
     own: int | None = None  # a person's own copy: their actions are theirs, whatever the case
 
-    def keeps(self, family_id: int, child_ids: set[int]) -> bool:
+    def keeps(self, family_id: int | None, child_ids: set[int]) -> bool:
         if not self.cases:
             return False
         if self.children is not None and not child_ids & self.children:

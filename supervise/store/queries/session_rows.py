@@ -18,7 +18,6 @@ from supervise.store.db.tables import (
     CaseDiscussion,
     Child,
     Decision,
-    Family,
     Person,
     SessionRecord,
     SessionSupervisee,
@@ -34,6 +33,7 @@ from supervise.store.records.session_parts import (
     case_decision,
     cases_of,
     contact_words,
+    family_name,
     reviews_in,
     supervisees_of,
 )
@@ -90,10 +90,9 @@ class _Fetched:
         questions = {f.id: f.title for f in cases_section.fields} if cases_section else {}
         cases = []
         for case in self.cases:
-            family = session.get(Family, case.family_id)
             decision = case_decision(session, case)
             cases.append({
-                "case": case.position, "family": family.name if family else None,
+                "case": case.position, "family": family_name(session, case),
                 "children": _children(case_child_links(session, case)), "status": case.status,
                 "answers": [{"id": k, "question": questions.get(k, k), "answer": v}
                             for k, v in json.loads(case.answers).items()],
@@ -177,12 +176,11 @@ def list_sessions(session: Session, *, supervisee: Person | None = None,
 def decision_row(session: Session, decision: Decision) -> DecisionRow:
     case = stored(session, CaseDiscussion, decision.case_id)
     record = stored(session, SessionRecord, case.session_id)
-    family = session.get(Family, case.family_id)
     template = snapshot(session, decision.template_digest)
     answers = json.loads(decision.answers)
     return {
         "id": decision.id, "session": record.id, "held_on": record.held_on.isoformat(),
-        "family": family.name if family else None,
+        "family": family_name(session, case),
         "children": _children(case_child_links(session, case)),
         "supervisor": person_name(session, record.supervisor_id),
         "supervisees": [p.name for p in supervisees_of(session, record)],

@@ -229,7 +229,8 @@ class _Parts:
         for r in rows(session, "SELECT id, family_id FROM case_discussion WHERE session_id IN :s",
                       s=s):
             ids["case"].append(r.id)
-            ids["family"].append(r.family_id)
+            if r.family_id is not None:  # else an experience shared about no one family
+                ids["family"].append(r.family_id)
         for r in rows(session, """SELECT d.id, 'session' AS record_type, c.session_id AS record_id
                                   FROM decision d JOIN case_discussion c ON c.id = d.case_id
                                   WHERE c.session_id IN :s ORDER BY d.id""", s=s):

@@ -100,12 +100,17 @@ def case_decision(session: Session, case: CaseDiscussion) -> Decision | None:
     return session.exec(select(Decision).where(Decision.case_id == case.id)).first()
 
 
+def family_name(session: Session, case: CaseDiscussion) -> str | None:
+    """The case's family, or None for an experience shared about no one family."""
+    family = session.get(Family, case.family_id) if case.family_id else None
+    return family.name if family else None
+
+
 def case_part(session: Session, case: CaseDiscussion) -> dict[str, Any]:
     """A case discussion as one part of the record: an extract about one child can leave the
     others' parts out and still verify."""
-    family = session.get(Family, case.family_id)
     decision = case_decision(session, case)
-    return {"case": case.position, "family": family.name if family else None,
+    return {"case": case.position, "family": family_name(session, case),
             "children": [child_in_case(c, link) for c, link in case_child_links(session, case)],
             "status": case.status, "answers": json.loads(case.answers),
             "decision": json.loads(decision.answers) if decision else None}

@@ -61,7 +61,13 @@ from supervise.store.records.children import (
 from supervise.store.records.content import session_content
 from supervise.store.records.numbered import find_numbered, stored
 from supervise.store.records.policies import current_policy
-from supervise.store.records.session_parts import answers_of, case_decision, cases_of, reviews_in
+from supervise.store.records.session_parts import (
+    answers_of,
+    case_decision,
+    cases_of,
+    family_name,
+    reviews_in,
+)
 from supervise.store.records.signatures import Signer, sign_digest
 from supervise.store.records.template_snapshots import keep_snapshot, snapshot
 
@@ -130,7 +136,7 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def children_for_case(work: Writing, children: list[dict[str, Any]], family: Family,
+def children_for_case(work: Writing, children: list[dict[str, Any]], family: Family | None,
                       status: str | None, held_on: date) -> list[NamedChild]:
     """Each child named in a case: found on the register (match_for_case) or added to it, with
     their own status (else the case's), status-since date and local reference. A child's
@@ -149,7 +155,7 @@ def children_for_case(work: Writing, children: list[dict[str, Any]], family: Fam
             dob = _day(named.get("dob"))
             matched = match_for_case(session, named["name"], dob)
             child = matched if matched is not None else add_child(
-                work, name=named["name"], dob=dob, ref=ref, family=family.name,
+                work, name=named["name"], dob=dob, ref=ref, family=family.name if family else None,
                 status=own or "none", status_since=since if own else None)
         _refuse(case_child_problems(child.name, since=since, held_on=held_on, dob=child.dob))
         note_reference(work, child, ref)
@@ -157,23 +163,24 @@ def children_for_case(work: Writing, children: list[dict[str, Any]], family: Fam
     return found
 
 
-def save_case(work: Writing, record: SessionRecord, *, position: int, family: str,
+def save_case(work: Writing, record: SessionRecord, *, position: int, family: str | None,
               children: list[dict[str, Any]], status: str | None, answers: dict[str, Any],
               ) -> CaseDiscussion:
     """`status` None: the children's status is not changed (the case notes the current one),
-    unless a child names their own (children_for_case)."""
+    unless a child names their own (children_for_case). `family` None (and no children): an
+    experience shared that is about no one family."""
     session, now = work.session, work.now
     _touch(session, record, now)
-    family_row = family_for(session, family, now)
+    family_row = family_for(session, family, now) if family else None
     found = children_for_case(work, children, family_row, status, record.held_on)
     status = status or (found[0].status or found[0].child.status if found else "none")
     case = session.exec(select(CaseDiscussion).where(
         CaseDiscussion.session_id == record.id, CaseDiscussion.position == position)).first()
     if case is None:
         case = CaseDiscussion(session_id=id_of(record), position=position,
-                              family_id=id_of(family_row), status=status, answers="{}",
-                              saved_at=iso_utc(now))
-    case.family_id, case.status = id_of(family_row), status
+                              family_id=family_row.id if family_row else None,
+                              status=status, answers="{}", saved_at=iso_utc(now))
+    case.family_id, case.status = family_row.id if family_row else None, status
     case.answers = json.dumps(answers, ensure_ascii=False)
     case.saved_at = iso_utc(now)
     session.add(case)
@@ -194,10 +201,12 @@ def save_case(work: Writing, record: SessionRecord, *, position: int, family: st
     return case
 
 
-def case_state(session: Session, record: SessionRecord) -> list[tuple[int, str, dict]]:
-    """(position, family, answers so far) of each case saved in a draft."""
-    return [(c.position, stored(session, Family, c.family_id).name,
-             json.loads(c.answers)) for c in cases_of(session, record)]
+def case_state(session: Session, record: SessionRecord,
+               ) -> list[tuple[int, str | None, dict]]:
+    """(position, family or None, answers so far) of each case saved in a draft."""
+    return [(c.position, family_name(session, c), json.loads(c.answers))
+            for c in cases_of(session, record)]
+
 
 
 def case_at(session: Session, record: SessionRecord, position: int) -> CaseDiscussion:
@@ -359,7 +368,7 @@ def case_facts(session: Session, cases: list[CaseDiscussion]) -> list[CaseFacts]
     for case in cases:
         decision = case_decision(session, case)
         facts.append(CaseFacts(
-            position=case.position, family=stored(session, Family, case.family_id).name,
+            position=case.position, family=family_name(session, case),
             answers=json.loads(case.answers),
             decision=json.loads(decision.answers) if decision else None,
             decision_template=snapshot(session, decision.template_digest) if decision
