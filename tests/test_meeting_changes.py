@@ -66,7 +66,7 @@ def test_the_review_changes_a_case_answer_and_a_no_clears_what_followed_its_yes(
         (notes.title, "Corrected in the review: four parents, not three."),
         ("What now", "Go back and change an answer"),
         ("Which answer?", fits(f"A question of {SHARED}")),
-        ("Which answer of case 1", fits(f"{escalate.title}: True")),
+        ("Which answer of case 1", fits(f"{escalate.title}: Yes")),
         (escalate.title[:25], False),
         ("What now", "Complete the session")]
     result = _new(cli, _walk_with_an_experience(review))

@@ -164,14 +164,14 @@ def _amend(state: AppState, record_type: str, given: str, *, section: str | None
                 fits(f"A question of {case_label(p, f)}"): p
                 for p, f in amendable_cases(store, record_type, given)}
             chosen = prompts.choice("Which question does it correct?",
-                                    [whole] + [f"{key}: {title}" for key, (title, _) in
+                                    [whole] + [fits(f"{key}: {title}") for key, (title, _) in
                                                sections.items()] + list(cases),
                                     hint="give --section ID (and --case N).")
             if chosen in cases:
                 case = cases[chosen]
                 sections = amendable(store, record_type, given, case)
                 chosen = prompts.choice(f"Which question of case {case}?",
-                                        [f"{key}: {title}" for key, (title, _) in
+                                        [fits(f"{key}: {title}") for key, (title, _) in
                                          sections.items()],
                                         hint=f"give --case {case} --section ID.")
             section = None if chosen == whole else chosen.split(":", 1)[0]

@@ -23,6 +23,8 @@ STOP = "Stop here (it stays a draft; resume goes on)"
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     return "(blank)" if value in (None, "", []) else short(value)
 
 
