@@ -205,6 +205,10 @@ def test_report_commands_on_the_demo_store(cli, demo_store):
         result = cli("report", name, "--json", store=store, passphrase=None, env=env)
         assert result.code == 0, result.err
         assert isinstance(json.loads(result.out), list)
+    compliance = json.loads(cli("report", "compliance", "--json", store=store, passphrase=None,
+                                env=env).out)
+    whole = next(r for r in compliance if r["group"] == "organisation")
+    assert 0 < whole["on_time"] < whole["due"]  # some supervision on time, some late
     children = json.loads(cli("report", "children", "--json", "--as-of", "2026-11-22",
                               store=store, passphrase=None, env=env).out)
     assert {c["status"] for c in children} <= {"child-protection", "looked-after"}

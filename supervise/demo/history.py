@@ -125,12 +125,14 @@ def first_year(actor: str) -> list[Event]:
                                        actor=actor, family=family, decision=decision))
 
     events: list[Event] = []
-    pairs = [("Priya Shah", actor, date(2025, 9, 10)),
-             ("Daniel Brooks", actor, date(2025, 9, 17)),
-             ("Tom Okafor", "Priya Shah", date(2025, 10, 15)),
-             ("Ruth Adeyemi", "Daniel Brooks", date(2025, 9, 24))]
-    for number, (supervisee, supervisor, start) in enumerate(pairs):
-        for index, held in enumerate(every(start, date(2026, 7, 15), 6)):
+    # Contracts are four-weekly: most pairs keep to it; Tom Okafor's slip to six-weekly (and
+    # one is cancelled), so the compliance report shows both on-time and late supervision.
+    pairs = [("Priya Shah", actor, date(2025, 9, 10), 4),
+             ("Daniel Brooks", actor, date(2025, 9, 17), 4),
+             ("Tom Okafor", "Priya Shah", date(2025, 10, 15), 6),
+             ("Ruth Adeyemi", "Daniel Brooks", date(2025, 9, 24), 4)]
+    for number, (supervisee, supervisor, start, weeks) in enumerate(pairs):
+        for index, held in enumerate(every(start, date(2026, 7, 15), weeks)):
             if supervisee == "Tom Okafor" and held == date(2026, 2, 11):
                 continue  # cancelled by the supervisor (see cancellations in sample.py)
             events.append(ms(held, supervisee, supervisor,
