@@ -225,6 +225,7 @@ def as_made_before_the_list(folder: Path) -> None:
     (folder / FILE_LIST).unlink()
     manifest = json.loads((folder / "manifest.json").read_text())
     del manifest[FILE_LIST_KEY]
+    manifest["format_version"] = 1
     key = Ed25519PrivateKey.generate()
     public = key.public_key().public_bytes_raw()
     key_file = f"keys/{fingerprint(public)[:16]}.pem"

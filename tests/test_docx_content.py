@@ -102,6 +102,9 @@ family = "Patel"
 children = [{{name = "Arun Patel", dob = "2016-05-05"}}]
 [cases.answers]
 notes = "Settled at school."
+escalate = true
+escalated_to = "Team manager, Children's Social Care"
+escalate_by = "{HELD}"
 
 [[actions]]
 text = "Chase the domestic abuse service"

@@ -224,6 +224,9 @@ def resealed(folder: Path, change) -> None:
     (lambda m: m["records"][0]["signatures"][0].update(comment="I agree with everything."),
      "does not verify with its public key"),
     (lambda m: m["records"][0].update(digest="0" * 64), "digest does not match"),
+    (lambda m: m.update(format_version=3), "or a newer supervise made it"),
+    (lambda m: m.pop("format"), "is not a supervise export of a known version"),
+    (lambda m: m.pop("file_list_sha256"), "names no list of files"),  # version 2 needs it
 ])
 def test_verify_fails_after_the_manifest_is_edited(cli, bundle, tmp_path, edit, expected):
     edited = copy_of(bundle, tmp_path, "edited")
@@ -238,8 +241,9 @@ def test_verify_reports_a_damaged_manifest_without_crashing(cli, bundle, tmp_pat
     (broken / "manifest.json").write_text("{not json")
     result = cli("verify", str(broken), passphrase=None)
     assert result.code == 4 and "cannot be read as JSON" in result.out
-    (broken / "manifest.json").write_text(json.dumps({"records": [{"record": "x"}],
-                                                      "files": []}))
+    (broken / "manifest.json").write_text(json.dumps({
+        "format": "supervise-export", "format_version": 2, "records": [{"record": "x"}],
+        "files": []}))
     result = cli("verify", str(broken), passphrase=None)
     assert result.code == 4 and "x: its manifest entry is malformed" in result.out
     assert cli("verify", str(tmp_path / "nowhere"), passphrase=None).code == 2

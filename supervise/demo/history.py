@@ -52,7 +52,7 @@ def at(day: date) -> datetime:
 
 def record(session: Session, *, template_id: str, held: date, supervisees: list[str],
            supervisor: str, actor: str, kind: str = "one-to-one", family: int | None = None,
-           decision: bool = False) -> int:
+           decision: bool = False, experience: str | None = None) -> int:
     """One session, as an answers file would give it, recorded on the day."""
     moment = at(held)
     policy, version = policy_in_force(Stamp(session, moment, actor))
@@ -76,6 +76,8 @@ def record(session: Session, *, template_id: str, held: date, supervisees: list[
             data["cases"][0].update(family=name, children=children, status=status)
             if decision:
                 data["cases"][0]["decision"] = dict(DECISION)
+        if experience:  # shared about no one family: no family, no child, no decision
+            data["cases"].append({"answers": {"notes": experience, "escalate": False}})
     for action in data.get("actions", []):
         action.update(owner=supervisees[0], due=(held + timedelta(days=21)).isoformat(),
                       text=ACTIONS[held.toordinal() % len(ACTIONS)])
@@ -146,14 +148,18 @@ def first_year(actor: str) -> list[Event]:
 
 def second_year(actor: str) -> list[Event]:
     """Sessions under the school-trust policy, from September 2026."""
-    def dsl(held: date, supervisee: str, supervisor: str, family: int | None) -> Event:
+    def dsl(held: date, supervisee: str, supervisor: str, family: int | None,
+            experience: str | None = None) -> Event:
         return (held, lambda s: record(s, template_id="dsl-agenda", held=held,
                                        supervisees=[supervisee], supervisor=supervisor,
-                                       actor=actor, family=family))
+                                       actor=actor, family=family, experience=experience))
 
     return [
         dsl(date(2026, 10, 6), "Priya Shah", actor, 0),
-        dsl(date(2026, 10, 20), "Tom Okafor", "Priya Shah", 2),
+        dsl(date(2026, 10, 20), "Tom Okafor", "Priya Shah", 2, experience=(
+            "Three parents at the gate this half term said the late-gate rota makes them feel "
+            "judged; two have stopped bringing their children in when they are late. No one "
+            "family: a whole-school theme to take to the head.")),
         dsl(date(2026, 11, 3), "Sam Rivera", "Daniel Brooks", 3),
         (date(2026, 10, 15), lambda s: record(
             s, template_id="eyfs-record", held=date(2026, 10, 15), supervisees=["Grace Lee"],

@@ -72,10 +72,13 @@ class Document:
     extract: str | None = None  # on every page of an extract: what it leaves out
 
 
-def answer_text(value: Any) -> str | None:
-    """An answer as a reader sees it: yes/no, lists joined, UK dates; None when empty."""
+def answer_text(value: Any, kind: str | None = None) -> str | None:
+    """An answer as a reader sees it: yes/no, lists joined, UK dates (a `date` question's answer
+    is kept as ISO text); None when empty."""
     if value is None or value == "" or value == []:
         return None
+    if kind == "date" and isinstance(value, str):
+        return uk_date(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, (list, tuple)):

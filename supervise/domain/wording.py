@@ -36,6 +36,15 @@ def uk_date(value: date | str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def month_words(month: str, short: bool = False) -> str:
+    """`2026-03` as `March 2026` (`Mar 2026` short, for a chart's axis)."""
+    try:
+        day = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        return month
+    return f"{day:%b %Y}" if short else f"{day:%B %Y}"
+
+
 def local_moment(iso: str | datetime) -> datetime | None:
     """A stored UTC moment (ISO text or aware datetime) in the local zone; None if not one."""
     try:

@@ -25,6 +25,9 @@ MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", 
 # The manifest's list of files as `sha256sum` writes it, named by its SHA-256 in the manifest:
 # with it, coreutils alone can hold SHA256SUMS and the folder against what the exporter signed.
 FILE_LIST, FILE_LIST_KEY = "manifest-files.sha256", "file_list_sha256"
+# Version 2: the manifest names its list of files (FILE_LIST_KEY) and records may be digested
+# sentence by sentence (canonical version 2). Version 1 bundles had neither; both verify.
+FORMAT, FORMAT_VERSION, FORMAT_VERSIONS = "supervise-export", 2, (1, 2)
 SEALS = (MANIFEST, MANIFEST_SIG, SUMS, FILE_LIST)  # what the manifest cannot list: its seals
 _RAW = ("statement_bytes", "signature_bytes", "public_raw")
 
@@ -110,7 +113,8 @@ def _write(folder: Path, records: list[RecordFile], index: Document, manifest: d
     writer.put(README, readme_text(manifest, FILE_LIST).encode("utf-8"))
     file_list = file_list_text(writer.written.files)
     write_new(folder / FILE_LIST, file_list)
-    manifest = {**manifest, "files": writer.written.files,
+    manifest = {**manifest, "format": FORMAT, "format_version": FORMAT_VERSION,
+                "files": writer.written.files,
                 FILE_LIST_KEY: hashlib.sha256(file_list).hexdigest()}
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
     write_new(folder / MANIFEST, data)

@@ -17,6 +17,8 @@ from supervise.domain.records.signing import fingerprint, statement_bytes
 from supervise.export.bundle import (
     FILE_LIST,
     FILE_LIST_KEY,
+    FORMAT,
+    FORMAT_VERSIONS,
     MANIFEST,
     MANIFEST_SIG,
     SEALS,
@@ -76,6 +78,12 @@ def verify_bundle(folder: Path) -> BundleCheck:
         return check
     signature = present[MANIFEST_SIG].read_bytes() if MANIFEST_SIG in present else None
     _manifest_signature(data, signature, manifest, check)
+    version = manifest.get("format_version")
+    if manifest.get("format") != FORMAT or version not in FORMAT_VERSIONS:
+        check.problems.append(f"{MANIFEST} is not a supervise export of a known version "
+                              f"(format {manifest.get('format')!r}, version {version!r}): it was "
+                              f"changed, or a newer supervise made it")
+        return check
     exported = manifest.get("exported_by")
     if isinstance(exported, dict):
         check.exporter = (f"Exported by {exported.get('name')} at {manifest.get('exported_at')} "
@@ -85,11 +93,12 @@ def verify_bundle(folder: Path) -> BundleCheck:
     if not isinstance(files, list) or not isinstance(records, list):
         check.problems.append(f"{MANIFEST} has no list of files or records: it was changed")
         return check
-    # An export made before the list of files existed has none, and then a file of that name
-    # in it is one added, like any other.
-    has_list = FILE_LIST_KEY in manifest
+    # An export made before the list of files existed (version 1) has none, and then a file of
+    # that name in it is one added, like any other; from version 2 the list must be named.
+    has_list = FILE_LIST_KEY in manifest or version >= 2
     listed = _files(present, files, SEALS if has_list else _OLD_SEALS, check)
-    file_list = _file_list(present, listed, manifest[FILE_LIST_KEY], check) if has_list else None
+    file_list = _file_list(present, listed, manifest.get(FILE_LIST_KEY), check) \
+        if has_list else None
     _sums(present, listed, data, signature, file_list, check)
     digests: dict[tuple[str, int], str] = {}
     for entry in records:
@@ -149,7 +158,9 @@ def _file_list(present: dict[str, Path], listed: list[dict[str, Any]], named: An
     """The list of files as the manifest makes it; a problem unless the folder's is that list,
     with the SHA-256 the manifest names."""
     expected = file_list_text(listed)
-    if FILE_LIST not in present:
+    if named is None:
+        check.problems.append(f"{MANIFEST} names no list of files ({FILE_LIST}): it was changed")
+    elif FILE_LIST not in present:
         check.problems.append(f"{FILE_LIST} is missing")
     elif sha256_file(present[FILE_LIST]) != named:
         check.problems.append(f"{FILE_LIST} was changed: its SHA-256 is not the one the "

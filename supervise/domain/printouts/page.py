@@ -111,7 +111,8 @@ class Page:
             if level and at[section.id] in self.facts.omitted:  # the outline keeps it
                 self.add(Heading(shown, level))
             if self.part_or_remark(at[section.id], f"The answer to '{section.title}'"):
-                self.add(Answer(shown, answer_text(self.parts[at[section.id]]["answer"]), level))
+                self.add(Answer(shown, answer_text(self.parts[at[section.id]]["answer"],
+                                                      section.type), level))
             self.marks(section.id)
 
     def evidence(self) -> None:
@@ -144,10 +145,10 @@ class Page:
         else:
             self.add(Grid(tuple((self.titled(s["name"]), signing_role_label(s["role"]),
                                  local_date(s["signed_at"]), s["method"], s["key"],
-                                 "Yes, in full above" if s["comment"] else "")
+                                 "Yes, see above" if s["comment"] else "")
                                 for s in summary["signatures"]),
                           header=("Name", "Signed as", "Date", "Method", "Key", "Comment"),
-                          widths=(7, 5, 6, 7, 8, 4)))
+                          widths=(9, 5, 6, 9, 4, 4)))
         if summary["awaiting"]:
             awaited = (_ROLE_AT_END.sub(lambda m: f"({signing_role_label(m[1])})", who)
                        for who in summary["awaiting"])

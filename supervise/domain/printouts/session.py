@@ -133,14 +133,16 @@ def _case(p: Page, part: dict[str, Any], fields: tuple[Field, ...], level: int) 
             if key == next(k for k in order if k in SIGNS_OF_SAFETY):
                 _signs_of_safety(p, mapping, answers, part["case"])
             continue
-        p.add(Answer(field.title if field else key, answer_text(value)))
+        p.add(Answer(field.title if field else key,
+                     answer_text(value, field.type if field else None)))
         p.marks(key, part["case"])
     if part["decision"]:
         decision = p.facts.decisions[part["case"]]
         p.add(Heading(f"Decision record D{decision.id}", level + 1))
         for section in decision.template.sections:
             if section.id in part["decision"]:
-                p.add(Answer(section.title, answer_text(part["decision"][section.id])))
+                p.add(Answer(section.title, answer_text(part["decision"][section.id],
+                                                          section.type)))
 
 
 def _signs_of_safety(p: Page, mapping: list[Field], answers: dict[str, Any], case: int) -> None:

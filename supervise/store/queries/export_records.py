@@ -125,7 +125,6 @@ def manifest_head(session: Session, scope: Scope, files: list[RecordFile], *,
     names = {str(p.id): p.name for p in session.exec(select(Person).where(
         col(Person.id).in_(sorted(people))))}
     return {
-        "format": "supervise-export", "format_version": 1,
         "software": f"supervise {__version__}", "organisation": organisation(session),
         "store_id": store_id, "exported_at": iso_utc(now), "exported_by": who,
         "scope": {"kind": scope.kind, "description": scope.description,
