@@ -253,6 +253,9 @@ def test_a_signed_disagreement_stands_above_the_signatures_and_on_the_decision_r
     following = after(doc, "Comments and disagreements at signing")
     assert following[0].startswith("Sam Taylor, Deputy DSL (Supervisee), signed ")
     assert following[1] == DISAGREEMENT
+    signed = next(r for r in rows(doc) if r[0].startswith("Sam Taylor") and len(r) == 6)
+    assert signed[1] == "Supervisee" and signed[5] == "Yes (above)"  # the words stand above
+    assert re.fullmatch(r"[0-9a-f]{4} [0-9a-f]{4}\n[0-9a-f]{4} [0-9a-f]{4}", signed[4])
     decision = export(cli, records, "decision", "1")
     following = after(decision, "Comments and disagreements at signing of session S2")
     assert following[0].startswith("Sam Taylor, Deputy DSL (Supervisee), signed ")

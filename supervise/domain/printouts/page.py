@@ -46,6 +46,12 @@ def omitted_remark(what: str, reason: str, digest: str) -> Remark:
                   f"{short_digest(digest)}.")
 
 
+
+def _two_lines(key: str) -> str:
+    """`c9b2 22c6 ec27 2bfd` as two lines of two groups: a narrow column, read in pairs."""
+    groups = key.split()
+    return f"{' '.join(groups[:2])}\n{' '.join(groups[2:])}" if len(groups) == 4 else key
+
 class Page:
     """A record's document under construction, with the facts it is drawn from."""
 
@@ -144,11 +150,11 @@ class Page:
             self.add(Remark("Not signed."))
         else:
             self.add(Grid(tuple((self.titled(s["name"]), signing_role_label(s["role"]),
-                                 local_date(s["signed_at"]), s["method"], s["key"],
-                                 "Yes, see above" if s["comment"] else "")
+                                 local_date(s["signed_at"]), s["method"], _two_lines(s["key"]),
+                                 "Yes (above)" if s["comment"] else "")
                                 for s in summary["signatures"]),
                           header=("Name", "Signed as", "Date", "Method", "Key", "Comment"),
-                          widths=(9, 5, 6, 9, 4, 4)))
+                          widths=(11, 5, 6, 8, 5, 3)))
         if summary["awaiting"]:
             awaited = (_ROLE_AT_END.sub(lambda m: f"({signing_role_label(m[1])})", who)
                        for who in summary["awaiting"])
