@@ -101,7 +101,7 @@ def test_a_new_store_has_the_shape_of_the_declarations(store, tmp_path):
     try:
         tables = {k: v for k, v in shape(conn).items() if isinstance(v, tuple)}
         assert tables == declared_tables(tmp_path)
-        assert schema.schema_version(conn) == schema.latest_version() == 12
+        assert schema.schema_version(conn) == schema.latest_version() == 13
     finally:
         conn.close()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from docx import Document
 
+from supervise.domain.records.canonical import digest
 from supervise.domain.wording import uk_date
 from tests.clock import TODAY, product_now
 from tests.conftest import FIRST_CHILD
@@ -181,11 +182,17 @@ def test_only_the_sentences_naming_another_child_are_left_out_and_it_verifies(
         assert "Extract, not the full record:" in header and "1 sentence" in header, header
     manifest = json.loads((out / "manifest.json").read_text())
     record = next(r for r in manifest["records"] if r["record"] == f"session {first}")
-    assert record["header"]["canonical"] == 2
+    assert record["header"]["canonical"] == 3
     part = next(p for p in record["parts"] if p.get("trimmed"))
     assert part["included"] and part["sentences_left_out"] == 1
     assert part["content"]["answer"][1] == "Training dates agreed."
-    assert len(part["content"]["answer"][0]["digest"]) == 64
+    left_out = part["content"]["answer"][0]["digest"]
+    assert len(left_out) == 64
+    # salted: the sentence cannot be confirmed by guessing it, and its salt is not given
+    guess = "Zofia's transport is still unresolved. "
+    assert left_out not in {digest(guess), digest(guess.strip())}
+    salts = {tuple(path): given for path, given in part["salts"]}
+    assert salts[("answer",)][0] is None and len(salts[("answer",)][1]) == 32
     assert part["reason"] == "it names a child outside this export"
     files = {r[0]: r[4] for r in table_rows(out / "00-index.docx") if len(r) == 6}
     assert any(left == "1 + 1 sentence" for left in files.values())

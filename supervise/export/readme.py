@@ -149,8 +149,11 @@ done
    digests of its omitted parts and sentences, and each signature names that digest.
    The digest is SHA-256 over canonical JSON (sorted keys, no spaces, UTF-8) of the
    header and the parts' digests; a part's digest is over its canonical JSON, or, in
-   a record whose header says "canonical": 2, over the part with each text replaced
-   by ["sentences", the digest of each of its sentences...].
+   a record whose header says "canonical": 2 or 3, over the part with each text
+   replaced by ["sentences", the digest of each of its sentences...]. From version 3
+   a sentence's digest is over ["sentence", its salt, the sentence]; the part's
+   "salts" give the salt of each sentence shown (none for one left out, which
+   therefore cannot be confirmed by guessing it).
 <<paste>>
 python3 - <<'EOF'
 import hashlib, json, re
@@ -181,6 +184,16 @@ def part(p, version):
         return p["digest"]
     if version < 2:
         return h(p["content"])
+    if version >= 3:
+        known = {}
+        for t, salts in p.get("salts") or []:
+            v = at(p["content"], t)
+            pieces = cut(v) if isinstance(v, str) else v
+            if len(pieces) != len(salts):
+                return "salts do not fit"
+            known[tuple(t)] = [h(["sentence", s, x]) if isinstance(x, str) else x["digest"]
+                               for x, s in zip(pieces, salts)]
+        return h(sealed(p["content"], known))
     known = {tuple(t): [h(s) if isinstance(s, str) else s["digest"]
                         for s in at(p["content"], t)] for t in p.get("trimmed") or []}
     return h(sealed(p["content"], known))

@@ -14,10 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from supervise.domain.records.canonical import (
+    PieceDigest,
     Shown,
     digest,
     part_digest,
     plain,
+    salt_of,
+    salted_digest,
     sealed,
     sentences,
     version_of,
@@ -97,9 +100,9 @@ class Trim:
     left_out: int
 
 
-def trimmed(part: Any, names: list[str]) -> Trim | None:
-    """The part with each sentence naming one of `names` left out; None when that does not
-    take every name out (a name that runs across two sentences)."""
+def trimmed(part: Any, names: list[str], piece: PieceDigest = digest) -> Trim | None:
+    """The part with each sentence naming one of `names` left out (as its digest, made by
+    `piece`); None when that does not take every name out (a name across two sentences)."""
     paths: list[tuple] = []
     left = 0
 
@@ -109,7 +112,7 @@ def trimmed(part: Any, names: list[str]) -> Trim | None:
             if not mentioned(value, names):
                 return value, value
             pieces = sentences(value)
-            carried = [{"digest": digest(p)} if mentioned(p, names) else p for p in pieces]
+            carried = [{"digest": piece(p)} if mentioned(p, names) else p for p in pieces]
             left += sum(1 for p in carried if isinstance(p, dict))
             paths.append(path)
             return carried, "".join(
@@ -136,7 +139,8 @@ def shown_content(content: Content, trims: dict[int, Trim]) -> Content:
     if version < 2:
         return content
     return Content(content.header, [
-        Shown(trims[i].shown if i in trims else part, part_digest(part, version))
+        Shown(trims[i].shown if i in trims else part,
+              part_digest(part, version, content.salt_key))
         for i, part in enumerate(content.parts)])
 
 
@@ -144,11 +148,11 @@ def entry_parts(content: Content, omitted: dict[int, str], labels: list[str],
                 trims: dict[int, Trim] | None = None) -> list[dict[str, Any]]:
     """Each part as the manifest lists it: its digest, and either its content (with any
     sentences left out, and why) or why it was left out."""
-    version = version_of(content.header)
+    version, key = version_of(content.header), content.salt_key
     parts = []
     for index, (part, label) in enumerate(zip(content.parts, labels, strict=True)):
         entry: dict[str, Any] = {"index": index, "part": label,
-                                 "digest": part_digest(part, version)}
+                                 "digest": part_digest(part, version, key)}
         trim = (trims or {}).get(index)
         if index in omitted:
             entry.update(included=False, reason=omitted[index])
@@ -158,8 +162,28 @@ def entry_parts(content: Content, omitted: dict[int, str], labels: list[str],
                          sentences_left_out=trim.left_out, reason=NAMES_ANOTHER_CHILD)
         else:
             entry.update(included=True, content=part)
+        if entry["included"] and version >= 3 and key is not None:
+            entry["salts"] = _salts(plain(entry["content"]), key,
+                                    set(trim.paths) if trim is not None else set())
         parts.append(entry)
     return parts
+
+
+def _salts(content: Any, key: bytes, trimmed: set[tuple],
+           path: tuple = ()) -> list[list[Any]]:
+    """[path, [salt of each sentence shown there, or None for one left out]] for every text
+    of a version 3 part (`trimmed`: the paths of texts carried as their sentences): what a
+    reader needs to digest the sentences they are shown, and nothing about the others."""
+    if path in trimmed:
+        return [[list(path), [salt_of(key, p) if isinstance(p, str) else None
+                              for p in content]]]
+    if isinstance(content, str):
+        return [[list(path), [salt_of(key, p) for p in sentences(content)]]]
+    if isinstance(content, dict):
+        return [s for k, v in content.items() for s in _salts(v, key, trimmed, (*path, k))]
+    if isinstance(content, list):
+        return [s for i, v in enumerate(content) for s in _salts(v, key, trimmed, (*path, i))]
+    return []
 
 
 def _at(value: Any, path: list) -> Any:
@@ -172,6 +196,15 @@ def _included_digest(entry: dict[str, Any], version: int) -> str:
     content = entry.get("content")
     if version < 2:
         return digest(content)
+    if version >= 3:  # every text's sentences digested with the salts the entry carries
+        known = {}
+        for path, salts in entry.get("salts") or []:
+            value = _at(content, path)
+            pieces = sentences(value) if isinstance(value, str) else value
+            known[tuple(path)] = [salted_digest(p, str(s)) if isinstance(p, str)
+                                  else str(p["digest"])
+                                  for p, s in zip(pieces, salts, strict=True)]
+        return digest(sealed(content, known, piece=lambda _: "no salt given"))
     known = {tuple(path): [digest(piece) if isinstance(piece, str) else str(piece["digest"])
                            for piece in _at(content, path)]
              for path in entry.get("trimmed") or []}

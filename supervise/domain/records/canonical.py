@@ -5,8 +5,10 @@ every process, time zone and hash seed.
 """
 
 import hashlib
+import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -56,8 +58,11 @@ def iso_utc(moment: datetime) -> str:
 
 # Version 1: a part's digest is over the whole part. Version 2 (records made since migration 10):
 # over the part with each text replaced by the digests of its sentences, so an extract can leave
-# out one sentence (another child's name) and the record still verifies.
-CANONICAL_VERSION = 2
+# out one sentence (another child's name) and the record still verifies. Version 3 (since
+# migration 13): each sentence's digest is salted, over ["sentence", salt, sentence], the salt
+# keyed from the store's secret; an extract carries the salts of the sentences it shows, so a
+# sentence left out cannot be confirmed by guessing it (a name, "Arun Patel is settled.").
+CANONICAL_VERSION = 3
 SENTENCES = "sentences"  # a text in a version 2 part, sealed: [SENTENCES, digest, ...]
 _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+|\n+")
 
@@ -94,33 +99,58 @@ def sentences(text: str) -> list[str]:
     return pieces
 
 
+def salt_of(key: bytes, sentence: str) -> str:
+    """A version 3 sentence's salt: keyed by the store's secret, so only the store can make it;
+    the same sentence always has the same salt (an extract need not store it)."""
+    return hmac.new(key, sentence.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def salted_digest(sentence: str, salt: str) -> str:
+    return digest(["sentence", salt, sentence])
+
+
+PieceDigest = Callable[[str], str]
+
+
+def piece_digester(version: int, key: bytes | None) -> PieceDigest:
+    """How a sentence of a record of `version` is digested: salted from version 3 (which
+    needs the store's secret)."""
+    if version < 3:
+        return digest
+    if key is None:
+        raise ValueError("a version 3 record's sentences need the store's secret to digest")
+    return lambda piece: salted_digest(piece, salt_of(key, piece))
+
+
 def sealed(value: Any, given: dict[tuple, list[str]] | None = None,
-           path: tuple = ()) -> Any:
-    """A version 2 part as its digest is taken: every text replaced by [SENTENCES, digest of
-    each sentence, ...]. `given`: the sentence digests already known at some paths (an
-    extract's texts with sentences left out)."""
+           path: tuple = (), piece: PieceDigest = digest) -> Any:
+    """A version 2 or 3 part as its digest is taken: every text replaced by [SENTENCES,
+    digest of each sentence, ...] (`piece` digests one). `given`: the sentence digests already
+    known at some paths (an extract's texts, perhaps with sentences left out)."""
     if given and path in given:
         return [SENTENCES, *given[path]]
     if isinstance(value, str):
-        return [SENTENCES, *(digest(piece) for piece in sentences(value))]
+        return [SENTENCES, *(piece(p) for p in sentences(value))]
     if isinstance(value, dict):
-        return {k: sealed(v, given, (*path, k)) for k, v in value.items()}
+        return {k: sealed(v, given, (*path, k), piece) for k, v in value.items()}
     if isinstance(value, list):
-        return [sealed(v, given, (*path, i)) for i, v in enumerate(value)]
+        return [sealed(v, given, (*path, i), piece) for i, v in enumerate(value)]
     return value
 
 
-def part_digest(part: Any, version: int = 1) -> str:
+def part_digest(part: Any, version: int = 1, key: bytes | None = None) -> str:
     if isinstance(part, (Omitted, Shown)):
         return part.digest
     if version >= 2:
-        return digest(sealed(_plain(part)))
+        return digest(sealed(_plain(part), piece=piece_digester(version, key)))
     return digest(part)
 
 
-def record_digest(header: dict[str, Any], parts: list[Any]) -> str:
+def record_digest(header: dict[str, Any], parts: list[Any], key: bytes | None = None) -> str:
     """SPEC §6: SHA-256 over the canonical JSON of a record's header and the digests of its
     parts, so an extract that leaves parts out (each an `Omitted`) still verifies against the
-    signatures. The header says which version its parts' digests are (none: version 1)."""
+    signatures. The header says which version its parts' digests are (none: version 1);
+    version 3 needs the store's secret `key` for its sentences' salts."""
     version = version_of(header)
-    return digest({"header": header, "parts": [part_digest(part, version) for part in parts]})
+    return digest({"header": header,
+                   "parts": [part_digest(part, version, key) for part in parts]})

@@ -2,7 +2,7 @@
 sign. Pure: the keys and the store live in store/signing_keys.py and store/signatures.py."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from supervise.domain.records.canonical import canonical_json, record_digest
@@ -19,10 +19,12 @@ class Content:
 
     header: dict[str, Any]
     parts: list[Any]
+    # the store's secret, for version 3 sentences' salts (never printed with the record)
+    salt_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def digest(self) -> str:
-        return record_digest(self.header, self.parts)
+        return record_digest(self.header, self.parts, self.salt_key)
 
     def canonical(self) -> bytes:
         """The bytes a signature stands on, with every part in full."""

@@ -6,6 +6,7 @@ moves that go with them. The schema version lives in `store_meta`, so a store sa
 wrote it.
 """
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from supervise.files import ensure_private_dir
 from supervise.store.db import ddl
 from supervise.store.db.backend import backend
 from supervise.store.db.store_paths import StorePaths
+from supervise.store.db.tables import SALT_KEY
 
 # A step is a statement, or (rarely: a change SQL cannot say portably) a backend function
 # run on the connection inside the migration's transaction.
@@ -77,6 +79,12 @@ def _signed_record_guards() -> list[str]:
         backend.refuse_when("action_item", "DELETE", session("OLD")),
         *backend.frozen_with("action_review", session),
     ]
+
+
+def _new_salt_key(conn: Any) -> None:
+    conn.execute("INSERT INTO store_meta (key, value) SELECT ?, ? WHERE NOT EXISTS "
+                 "(SELECT 1 FROM store_meta WHERE key = ?)",
+                 (SALT_KEY, os.urandom(32).hex(), SALT_KEY))
 
 
 MIGRATIONS: list[Migration] = [
@@ -228,6 +236,14 @@ MIGRATIONS: list[Migration] = [
             # A case discussion may be an experience shared about no one family (the DSL
             # agenda's "Share experience"): no family, no child.
             backend.drop_not_null("case_discussion", "family_id"),
+        ],
+    ),
+    (
+        13,
+        [
+            # The secret that salts each sentence's digest in records made from now on
+            # (canonical version 3): kept only in the encrypted store.
+            _new_salt_key,
         ],
     ),
 ]

@@ -25,6 +25,10 @@ def canonical_version() -> Any:
     return Field(default=CANONICAL_VERSION, sa_column_kwargs={"server_default": text("1")})
 
 
+# store_meta's key for the secret that version 3 sentences' salts are keyed by (migration 13)
+SALT_KEY = "sentence_salt_key"
+
+
 class StoreMeta(SQLModel, table=True):
     __tablename__ = "store_meta"
 

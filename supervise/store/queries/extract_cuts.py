@@ -22,7 +22,12 @@ from supervise.domain.bundles.extract import (
     shown_content,
     trimmed,
 )
-from supervise.domain.records.canonical import canonical_json, version_of
+from supervise.domain.records.canonical import (
+    PieceDigest,
+    canonical_json,
+    piece_digester,
+    version_of,
+)
 from supervise.domain.records.signing import Content, fingerprint, signing_word
 from supervise.domain.rows import SigningSummary
 from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
@@ -143,7 +148,7 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
     for index, part in enumerate(content.parts):
         if index in omitted or not names or not mentioned(part, names):
             continue
-        trim = trimmed(part, names) if version_of(content.header) >= 2 else None
+        trim = trimmed(part, names, _piece(content)) if version_of(content.header) >= 2 else None
         if trim is not None:
             trims[index] = trim
         elif "case" in part and "action" not in part and part["case"] in kept:
@@ -154,6 +159,11 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
     warnings += comment_warnings(session, record_type, record, names)
     return Choice(shown_content(content, trims), labels, omitted, kept, outside, warnings,
                   content, trims)
+
+
+def _piece(content: Content) -> PieceDigest:
+    """How the record's sentences are digested (salted from version 3)."""
+    return piece_digester(version_of(content.header), content.salt_key)
 
 
 def comment_warnings(session: Session, record_type: str, record: Any,
@@ -182,7 +192,8 @@ def amendment_choice(session: Session, amendment: Amendment, record: Any, parent
         reason = reason or ONLY_REVIEWS
     trims: dict[int, Trim] = {}
     if reason is None and names and mentioned(content.parts, names):
-        trim = trimmed(content.parts[0], names) if version_of(content.header) >= 2 else None
+        trim = trimmed(content.parts[0], names, _piece(content)) \
+            if version_of(content.header) >= 2 else None
         if trim is None:
             reason = NAMES_ANOTHER_CHILD
         else:

@@ -16,12 +16,14 @@ from sqlmodel import Session, select
 from supervise.domain.policy.templates import FIELD_TYPES
 from supervise.domain.records.signing import Content, Party
 from supervise.store.db.tables import (
+    SALT_KEY,
     Amendment,
     CaseDiscussion,
     Contract,
     Decision,
     SessionRecord,
     SessionSupervisee,
+    StoreMeta,
 )
 from supervise.store.records.numbered import load, stored
 from supervise.store.records.session_parts import (
@@ -49,11 +51,21 @@ def _answer_parts(session: Session, template_digest: str,
             for s in template.sections if s.type in FIELD_TYPES and s.id in answers]
 
 
-def _versioned(header: dict[str, Any], row: Any) -> dict[str, Any]:
+def salt_key(session: Session) -> bytes | None:
+    """The store's secret for sentences' salts (made by migration 13), read once a session."""
+    if SALT_KEY not in session.info:
+        row = session.get(StoreMeta, SALT_KEY)
+        session.info[SALT_KEY] = bytes.fromhex(row.value) if row else None
+    return session.info[SALT_KEY]
+
+
+def _content(session: Session, header: dict[str, Any], row: Any, parts: list[Any]) -> Content:
     """The header says how its parts' digests are made, from version 2 on: a record made under
-    version 1 keeps its header, and so its digest, as it was signed."""
+    version 1 keeps its header, and so its digest, as it was signed. From version 3 the
+    sentences' salts are keyed by the store's secret."""
     version = getattr(row, "canonical", 1) or 1
-    return {**header, "canonical": version} if version >= 2 else header
+    return Content({**header, "canonical": version} if version >= 2 else header, parts,
+                   salt_key(session) if version >= 3 else None)
 
 
 def supervisee_ids(session: Session, record: SessionRecord) -> list[int]:
@@ -72,8 +84,8 @@ def contract_content(session: Session, contract: Contract) -> Content:
         "supersedes": contract.supersedes_id, "policy_version": contract.policy_version,
         "created_at": contract.created_at, "created_by": contract.created_by,
     }
-    return Content(_versioned(header, contract),
-                   _answer_parts(session, contract.template_digest, json.loads(contract.answers)))
+    return _content(session, header, contract, _answer_parts(
+        session, contract.template_digest, json.loads(contract.answers)))
 
 
 def session_content(session: Session, record: SessionRecord, *,
@@ -102,7 +114,7 @@ def session_content(session: Session, record: SessionRecord, *,
     parts += [action_part(a, positions) for a in actions_raised(session, record)]
     parts += [{"review_of": r.action_id, "outcome": r.outcome, "note": r.note,
                "due": r.due_after} for r in reviews]
-    return Content(_versioned(header, record), parts)
+    return _content(session, header, record, parts)
 
 
 def decision_content(session: Session, decision: Decision) -> Content:
@@ -117,8 +129,8 @@ def decision_content(session: Session, decision: Decision) -> Content:
         "children": about["children"],
         "template": _template_ref(session, decision.template_digest),
     }
-    return Content(_versioned(header, decision),
-                   _answer_parts(session, decision.template_digest, json.loads(decision.answers)))
+    return _content(session, header, decision, _answer_parts(
+        session, decision.template_digest, json.loads(decision.answers)))
 
 
 def amendment_content(session: Session, amendment: Amendment) -> Content:
@@ -129,8 +141,9 @@ def amendment_content(session: Session, amendment: Amendment) -> Content:
         "section": amendment.section, "case": amendment.case_position,
         "author": amendment.author_id, "created_at": amendment.created_at,
     }
-    return Content(_versioned(header, amendment), [{"previous": json.loads(amendment.previous),
-                             "text": amendment.text, "reason": amendment.reason}])
+    return _content(session, header, amendment, [{"previous": json.loads(amendment.previous),
+                                                  "text": amendment.text,
+                                                  "reason": amendment.reason}])
 
 
 def content_of(session: Session, record_type: str, record: Any) -> Content:
