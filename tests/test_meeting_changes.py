@@ -11,7 +11,7 @@ from supervise.cli.records.walk_cases import FAMILY
 from supervise.store.catalog import Catalog
 from tests.helpers import KIND, ScriptedPrompter
 from tests.test_meeting_records import HELD, dsl_file, team  # noqa: F401 - team is a fixture
-from tests.test_meeting_walk import _fields_script, answer
+from tests.test_meeting_walk import Recording, _fields_script, answer
 from tests.test_sessions import detail
 
 AGENDA = Catalog(None).get("dsl-agenda", kind="session")
@@ -111,3 +111,35 @@ def test_an_answers_file_case_with_no_family_is_an_experience_shared(
     assert cli("session", "new", "--answers", path).code == 0
     case = detail(cli, 1)["cases"][0]
     assert (case["family"], case["children"]) == (None, [])
+
+
+def test_a_child_from_the_register_offers_their_status_since_date_and_reference(
+        cli, team):  # noqa: F811
+    assert cli("child", "add", "Lily Brown", "--dob", "2019-04-02", "--family", "Brown",
+               "--status", "child-protection", "--since", "2025-11-03", "--ref",
+               "CP-0412").code == 0
+    script: list[tuple[str, object]] = [KIND]
+    for step in _fields_script(AGENDA):
+        if step[0] != "Discuss a family":
+            script.append(step)
+            continue
+        script += [("Discuss a family", True), (FAMILY, "Brown"),
+                   ("Child's full name", "Lily Brown"),
+                   ("Which child?", fits("Lily Brown, born 2 April 2019, Brown family, Child "
+                                         "Protection Plan, ref CP-0412")),
+                   ("Another child", False),
+                   ("Lily Brown's status now", "Child Protection Plan"),
+                   ("Child Protection Plan since", "2025-11-03"), ("local reference", "CP-0412")]
+        script += [(f.title[:25], answer(f)) for f in CASE_FIELDS]
+        script += [("Record a decision", False), ("Another family", False)]
+    recording = Recording(*script, ("What now", "Complete the session"))
+    with prompts.use(recording):
+        result = cli("session", "new", "--supervisee", "Sam Taylor", "--supervisor",
+                     "Alex Morgan", "--template", "dsl-agenda", "--date", str(HELD),
+                     "--time", "10:00", "--duration", "60")
+    assert result.code == 0, result.err
+    assert recording.offered["Lily Brown: Child Protection Plan since:"] == "2025-11-03"
+    assert recording.offered["Lily Brown's local reference (blank if none):"] == "CP-0412"
+    child = detail(cli, 1)["cases"][0]["children"][0]
+    assert (child["status"], child["since"], child["ref"]) == (
+        "child-protection", "2025-11-03", "CP-0412")

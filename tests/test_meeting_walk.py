@@ -76,10 +76,10 @@ def test_a_dsl_meeting_walked_in_the_terminal(cli, team, tmp_path):  # noqa: F81
             script += [("Discuss a family", True), ("Family name", "Brown"),
                        ("Child's full name", "Lilly Brown"), ("Date of birth", LILY_BORN)]
             script.append(("Did you mean one already on the register?",
-                           f"Lily Brown, born {LILY_BORN}, Brown (none)"))
+                           f"Lily Brown, born {uk_date(LILY_BORN)}, Brown family, None"))
             script += [("Another child in this family", False),
-                       ("Lily Brown's status now", "child-protection"),
-                       ("child-protection since", "2025-11-03"),
+                       ("Lily Brown's status now", "Child Protection Plan"),
+                       ("Child Protection Plan since", "2025-11-03"),
                        ("Lily Brown's local reference", "CP-0412")]
             script += [(f.title[:25], answer(f)) for f in section.fields]
             script.append(("Record a decision", True))
@@ -233,7 +233,7 @@ def test_to_whom_and_by_when_are_asked_only_after_yes_to_escalate(cli, team):  #
             continue
         script += [("Discuss a family", True), ("Family name", "Brown"),
                    ("Child's full name", "Tom Brown"), ("Date of birth", ""),
-                   ("Another child", False), ("Tom Brown's status now", "none"),
+                   ("Another child", False), ("Tom Brown's status now", "None"),
                    ("local reference", "")]
         script += [(f.title[:25], False if f.id == "escalate" else answer(f))
                    for f in fields if f.when is None]  # escalate: no, so nothing more

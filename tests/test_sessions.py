@@ -515,7 +515,7 @@ def test_a_half_recorded_case_is_finished_on_resume(cli, team):
     start += [("Matters arising", "None"), ("Discuss a family", True),
               ("Family name", "Brown"), ("Child's full name", "Leo Brown"),
               ("Date of birth", "2018-06-30"), ("Another child", False),
-              ("Leo Brown's status now", "child-in-need"), ("child-in-need since", "2025-09-01"),
+              ("Leo Brown's status now", "Child in Need"), ("Child in Need since", "2025-09-01"),
               ("local reference", ""), (fields[0].title[:15], KeyboardInterrupt())]
     with prompts.use(ScriptedPrompter(KIND, *start)):
         assert cli("session", "new", "--supervisee", "Sam Taylor", "--date", TODAY.isoformat(),

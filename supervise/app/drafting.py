@@ -106,10 +106,10 @@ def cases_so_far(store: Store, session_id: int,
         return sessions.case_state(work.session, find_session(work.session, session_id))
 
 
-def children_named(store: Store, name: str) -> list[tuple[int, date | None, str | None, str]]:
-    """(id, date of birth, local reference, status) of each child on the register so named."""
+def children_named(store: Store, name: str) -> list[ChildRow]:
+    """Each child on the register so named (family, date of birth, reference, status since)."""
     with unit_of_work(store) as work:
-        return [(id_of(c), c.dob, c.local_ref, c.status) for c in same_name(work.session, name)]
+        return [children.child_row(work.session, c) for c in same_name(work.session, name)]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.hints import rendered
 from supervise.cli.output import out
+from supervise.domain.dates import parse_date
 from supervise.errors import SuperviseError
 
 
@@ -32,8 +33,6 @@ class Walk:
 
 
 def ask_date(question: str, default: date, hint: str) -> date:
-    from supervise.domain.dates import parse_date
-
     while True:
         try:
             return parse_date(prompts.text(question, hint=hint, default=default.isoformat()),
@@ -58,7 +57,9 @@ def ask_minutes(question: str, default: int | None, hint: str) -> int | None:
             return None
         if raw.isdigit() and 0 < int(raw) <= 600:
             return int(raw)
-        out.paragraph("Give the number of minutes, e.g. 60, or leave it blank.", indent="  ")
+        too_long = raw.isdigit() and int(raw) > 600
+        out.paragraph(("That is over 10 hours: g" if too_long else "G")
+                      + "ive the number of minutes, e.g. 60, or leave it blank.", indent="  ")
 
 
 def ask_staff(store: Any, question: str, names: list[str], hint: str, default: str = "") -> str:

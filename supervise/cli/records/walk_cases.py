@@ -2,13 +2,14 @@
 their own status, since when and local reference), the case's questions and its decision record.
 A discussion may name no family: an experience shared (a theme, an incident) with no child."""
 
+from datetime import date
 from typing import Any
 
 from supervise.app import drafting
 from supervise.cli import prompts
 from supervise.cli.context import catalog
 from supervise.cli.hints import rendered
-from supervise.cli.output import out
+from supervise.cli.output import fits, out
 from supervise.cli.questions import ask
 from supervise.cli.records.walk_asking import Walk, ask_date, ask_needed
 from supervise.clock import now
@@ -16,7 +17,7 @@ from supervise.domain.dates import parse_date
 from supervise.domain.policy.templates import FIELD_TYPES, Section
 from supervise.domain.records.session_file import STATUSES
 from supervise.domain.rows import ChildRow
-from supervise.domain.wording import family_words
+from supervise.domain.wording import family_words, status_label, uk_date
 from supervise.errors import SuperviseError
 
 STATUS_CHOICES = list(STATUSES)
@@ -44,13 +45,11 @@ def _child(w: Walk, hint: str, family: str, names: list[str]) -> dict[str, Any]:
     name = ask_needed("Child's full name:", hint, names)
     known = drafting.children_named(w.store, name)
     if known:
-        labels = [f"{name}, born {dob or 'unknown'}, ref {ref or 'none'} ({status})"
-                  for _, dob, ref, status in known]
+        labels = [fits(_as_registered(c)) for c in known]
         picked = prompts.choice("Which child?", [*labels, "Another child of that name"],
                                 hint=hint, default=labels[0])
         if picked in labels:
-            chosen = known[labels.index(picked)]
-            return {"id": chosen[0], "name": name, "status": chosen[3]}
+            return _registered(known[labels.index(picked)])
     while True:
         raw = prompts.text("Date of birth (YYYY-MM-DD, blank if unknown):", hint=hint).strip()
         try:
@@ -64,17 +63,28 @@ def _child(w: Walk, hint: str, family: str, names: list[str]) -> dict[str, Any]:
         break
     near = drafting.near_children(w.store, name, dob, family)
     if near:
-        labels = [f"{c['name']}, born {c['dob'] or 'unknown'}, {c['family'] or 'no family'} "
-                  f"({c['status']})" for c in near]
+        labels = [fits(_as_registered(c)) for c in near]
         new = f"No: {name} is another child"
         picked = prompts.choice(f"Did you mean one already on the register? ({name} looks like "
                                 f"{'them' if len(near) > 1 else 'this child'})",
                                 [*labels, new], hint="add new = true to that child's entry.",
                                 default=labels[0])
         if picked != new:
-            match = near[labels.index(picked)]
-            return {"id": match["id"], "name": match["name"], "status": match["status"]}
+            return _registered(near[labels.index(picked)])
     return {"name": name, "dob": dob.isoformat() if dob else None, "new": True}
+
+
+def _as_registered(c: ChildRow) -> str:
+    """`Aisha Begum, born 20 November 2015, Begum family, Early Help, ref EH-12`."""
+    return ", ".join([c["name"], f"born {uk_date(c['dob'])}" if c["dob"] else "born unknown",
+                      family_words(c["family"]) if c["family"] else "no family",
+                      status_label(c["status"]), *([f"ref {c['ref']}"] if c["ref"] else [])])
+
+
+def _registered(c: ChildRow) -> dict[str, Any]:
+    """A child picked from the register, with what it knows (offered, not assumed)."""
+    return {"id": c["id"], "name": c["name"], "status": c["status"],
+            "status_since": c["status_since"], "register_ref": c["ref"]}
 
 
 def _one_case(w: Walk, section: Section, position: int) -> None:
@@ -93,14 +103,21 @@ def _one_case(w: Walk, section: Section, position: int) -> None:
         children.append(_child(w, hint, family, names))
     for child in children:  # each child's own status, and since when (a plan's start)
         current = child.get("status") or "none"
-        child["own_status"] = prompts.choice(f"{child['name']}'s status now:", STATUS_CHOICES,
-                                             hint=hint, default=current)
-        if child["own_status"] != "none":
-            child["since"] = ask_date(f"{child['name']}: {child['own_status']} since:",
-                                   w.draft.held_on, hint).isoformat()
+        labels = list(STATUSES.values())
+        picked = prompts.choice(f"{child['name']}'s status now:", labels, hint=hint,
+                                default=STATUSES.get(current, labels[0]))
+        child["own_status"] = STATUS_CHOICES[labels.index(picked)]
+        if child["own_status"] != "none":  # the register's date while the status holds
+            known = child.pop("status_since", None)
+            since = date.fromisoformat(known) if known and child["own_status"] == current \
+                else w.draft.held_on
+            child["since"] = ask_date(f"{child['name']}: {picked} since:", since,
+                                      hint).isoformat()
+        child.pop("status_since", None)
+        registered = child.pop("register_ref", None) or ""
         ref = prompts.text(f"{child['name']}'s local reference (blank if none):",
-                           hint=hint).strip()
-        if ref:
+                           hint=hint, default=registered).strip()
+        if ref and ref != registered:
             child["ref"] = ref
     drafting.record_case(w.store, w.record_id, position=position, family=family,
                          children=children, status=None)
