@@ -221,7 +221,8 @@ def test_the_readme_checks_catch_each_change(bundle, standard_tools, tmp_path, c
 
 def as_made_before_the_list(folder: Path) -> None:
     """The folder as exports were written before the list of files: no list, the manifest
-    without its SHA-256, SHA256SUMS without its line; signed again by a stand-in exporter."""
+    without its SHA-256, SHA256SUMS without its line; signed again by a stand-in exporter, who
+    signed none of its records (so nothing in it ties the exporter to another key)."""
     (folder / FILE_LIST).unlink()
     manifest = json.loads((folder / "manifest.json").read_text())
     del manifest[FILE_LIST_KEY]
@@ -234,7 +235,7 @@ def as_made_before_the_list(folder: Path) -> None:
     manifest["files"].append({"name": key_file, "sha256": hashlib.sha256(pem).hexdigest(),
                               "bytes": len(pem)})
     manifest["exported_by"].update(public_key=b64(public), fingerprint=fingerprint(public),
-                                   key_file=key_file)
+                                   key_file=key_file, id=99, name="Stand-in Exporter")
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
     signature = key.sign(data)
     (folder / "manifest.json").write_bytes(data)

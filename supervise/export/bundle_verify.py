@@ -3,7 +3,11 @@
 Every file against the manifest, its list of files and SHA256SUMS (none missing, none added),
 the manifest against the exporter's signature, each record's digest recomputed from its included
 parts and the digests of the parts omitted, and each signature against its statement and public
-key."""
+key. Each key is tied to a person by what the folder holds: every key file holds the key named
+for it, no key file goes unused, one key is never two people's, and the key that signed the
+manifest is the one the exporter signed their own records here with. A folder that says
+otherwise is refused; one whose exporter signed nothing here is tied by its manifest alone,
+which `keys` and `tied` say so that the reader can confirm each fingerprint elsewhere."""
 
 import json
 import os
@@ -27,7 +31,7 @@ from supervise.export.bundle import (
     sums_text,
 )
 from supervise.files import sha256_file
-from supervise.keycrypto import ed25519_valid, unb64
+from supervise.keycrypto import ed25519_pem, ed25519_valid, unb64
 
 
 @dataclass
@@ -37,6 +41,24 @@ class BundleCheck:
     signatures: int = 0
     problems: list[str] = field(default_factory=list)
     exporter: str = ""  # who signed the manifest, when, with which key: for the reader to confirm
+    # Every key here by the person it is tied to, the exporter's first: (name, fingerprint,
+    # what it did), for the reader to hold against the organisation's published fingerprints.
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
+    # Whether anything beyond the manifest ties the exporter's key to their name: the exporter's
+    # own signatures on records here, made with the key that signed the manifest.
+    tied: bool = False
+    uses: list["_Use"] = field(default_factory=list, repr=False)
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One use of a key in the folder: whose it is said to be, and for what."""
+
+    fingerprint: str
+    person: Any  # a person id, or None where the manifest gives none
+    name: str
+    what: str  # "exporter", "signer" or "witness"
+    key_file: str
 
 
 _MALFORMED = (KeyError, TypeError, ValueError, AttributeError, RecursionError)
@@ -106,6 +128,12 @@ def verify_bundle(folder: Path) -> BundleCheck:
             _record(present, entry, digests, check)
         except _MALFORMED:
             check.problems.append(f"{_name(entry)}: its manifest entry is malformed")
+    try:
+        _keys(present, {item["name"] for item in listed}, manifest, check)
+    except _MALFORMED:
+        unsaid = f"{MANIFEST} does not say who exported it, with which key"
+        if unsaid not in check.problems:  # _manifest_signature may have said so
+            check.problems.append(unsaid)
     return check
 
 
@@ -196,24 +224,113 @@ def _record(present: dict[str, Path], entry: dict, digests: dict[tuple[str, int]
     for number, sig in enumerate(entry["signatures"], start=1):
         check.signatures += 1
         who = f"{name}: signature {number} ({sig['signer_name']}, {sig['role']})"
-        for problem in _signature(present, entry, sig):
+        for problem in _signature(present, entry, sig, check):
             check.problems.append(f"{who} {problem}")
 
 
-def _signature(present: dict[str, Path], entry: dict, sig: dict) -> list[str]:
+def _signature(present: dict[str, Path], entry: dict, sig: dict,
+               check: BundleCheck) -> list[str]:
     public = unb64(sig["public_key"])
     if sig["digest"] != entry["digest"]:
         return ["was made over different content"]
     if fingerprint(public) != sig["fingerprint"]:
         return ["names a key that is not its own"]
+    # a typed name is signed with its witness's key: the key is the witness's
+    by_key = sig["method"] == "key"
+    holder = (sig.get("signer_id"), sig["signer_name"]) if by_key else \
+        (sig.get("witness_id"), sig.get("witness_name"))
+    check.uses.append(_Use(sig["fingerprint"], holder[0], str(holder[1]),
+                           "signer" if by_key else "witness", str(sig["key_file"])))
     signed = statement_bytes(entry["type"], entry["id"], entry["digest"], sig["fingerprint"],
                              sig)
     problems = []
     raw = unb64(sig["signature"])
     if not ed25519_valid(public, raw, signed):
         problems.append("does not verify with its public key")
-    for name, expected in ((sig["statement_file"], signed), (sig["signature_file"], raw)):
+    for name, expected in ((sig["statement_file"], signed), (sig["signature_file"], raw),
+                           (sig["key_file"], ed25519_pem(public))):
         path = present.get(name)
         if path is not None and path.read_bytes() != expected:
             problems.append(f"does not match {name}")
     return problems
+
+
+def _short(key: str) -> str:
+    return f"{key[:16]}…"
+
+
+def _same_person(use: _Use, other: _Use) -> bool:
+    """By id where both have one (a name corrected since keeps its signatures' names)."""
+    if use.person is not None and other.person is not None:
+        return bool(use.person == other.person)
+    return use.name.casefold() == other.name.casefold()
+
+
+def _exporters(exporter: _Use, use: _Use) -> bool:
+    """A use of the exporter's, by id or by name (a manifest whose id was changed keeps them)."""
+    return _same_person(exporter, use) or use.name.casefold() == exporter.name.casefold()
+
+
+def _keys(present: dict[str, Path], listed: set[str], manifest: dict,
+          check: BundleCheck) -> None:
+    """Each key tied to one person, and the exporter's to the exporter (see the module's
+    docstring); `check.keys` lists them, the exporter's first."""
+    exported = manifest["exported_by"]
+    exporter = _Use(str(exported["fingerprint"]), exported.get("id"), str(exported["name"]),
+                    "exporter", str(exported["key_file"]))
+    public = unb64(exported["public_key"])
+    named = present.get(exporter.key_file)
+    if named is None:
+        if exporter.key_file not in listed:  # a listed file missing is already a problem
+            check.problems.append(f"{exporter.key_file}, the exporter's key, is missing")
+    elif named.read_bytes() != ed25519_pem(public):
+        check.problems.append(
+            f"{exporter.key_file}, which the manifest names as {exporter.name}'s key, holds "
+            f"another key than the one that signed {MANIFEST}: it was signed again by someone "
+            f"else")
+    people = manifest.get("people")
+    known = people.get(str(exporter.person)) if isinstance(people, dict) else None
+    if known is not None and str(known).casefold() != exporter.name.casefold():
+        check.problems.append(f"{MANIFEST} names its exporter {exporter.name}, but person "
+                              f"{exporter.person} in its records is {known}")
+    uses = [exporter, *check.uses]
+    for key in sorted({u.fingerprint for u in uses}):
+        holders = [u for u in uses if u.fingerprint == key]
+        if any(not _same_person(holders[0], u) for u in holders[1:]):
+            names = sorted({u.name for u in holders})
+            check.problems.append(f"key {_short(key)} is used here as the key of "
+                                  f"{' and of '.join(names)}: one key is one person's")
+    theirs = [u for u in check.uses if _exporters(exporter, u)]
+    own = {u.fingerprint for u in theirs}
+    if own and exporter.fingerprint not in own:
+        check.problems.append(
+            f"{MANIFEST} is signed with key {_short(exporter.fingerprint)} as "
+            f"{exporter.name}'s, but {exporter.name} signed records here with key "
+            f"{', '.join(_short(k) for k in sorted(own))}: it was signed again with another "
+            f"key (or {exporter.name}'s key was replaced since; ask the organisation)")
+    check.tied = exporter.fingerprint in own
+    used = {u.key_file for u in uses}
+    for name in sorted(n for n in listed if n.startswith("keys/") and n not in used):
+        check.problems.append(f"{name} is a key that neither the exporter nor any signature "
+                              f"here uses: the manifest was signed again with another key, or "
+                              f"changed")
+    check.keys = _listing(exporter, check.uses)
+
+
+def _listing(exporter: _Use, uses: list[_Use]) -> list[tuple[str, str, str]]:
+    rows: dict[tuple[str, str], list[str]] = {}
+    order = [exporter, *sorted(uses, key=lambda u: (u.name.casefold(), u.fingerprint))]
+    for use in order:
+        rows.setdefault((use.name, use.fingerprint), []).append(use.what)
+    listing = []
+    for (name, key), whats in rows.items():
+        said = []
+        if "exporter" in whats:
+            said.append("signed the manifest")
+        for what, words in (("signer", "signed {} on a record"),
+                            ("witness", "witnessed {} by typed name")):
+            count = whats.count(what)
+            if count:
+                said.append(words.format("once" if count == 1 else f"{count} times"))
+        listing.append((name, key, ", ".join(said)))
+    return listing

@@ -44,8 +44,10 @@ digest so the record's digest, and so every signature, can still be checked.
 
 HOW TO CHECK IT WITH SUPERVISE (no store or passphrase needed)
   supervise verify THIS-FOLDER
-Exit code 0: every file, digest and signature checks. Exit code 4: it lists each
-problem.
+Exit code 0: every file, digest and signature checks, and it lists every key by the
+person it is tied to: confirm each fingerprint with the organisation. Exit code 4: it
+lists each problem (a manifest signed with another key than the exporter's own
+signatures here is one).
 
 HOW TO CHECK IT WITH STANDARD TOOLS (bash, coreutils, OpenSSL 3)
 Open a terminal in this folder (cd THIS-FOLDER). Paste each block below, from its
@@ -67,11 +69,31 @@ if [ "$fp" = "<<exporter_fingerprint>>" ]
 then echo "PASS: the exporter's key has fingerprint $fp"
 else echo "FAIL: the exporter's key is not the one this README names"
 fi
+own=0; same=0
+for s in signatures/*.json; do
+  [ -e "$s" ] || continue
+  t=$(cat "$s")
+  case "$t" in
+    *'"method":"key"'*'"signer":{"id":<<exporter_id>>,'*|*'"witness":{"id":<<exporter_id>>,'*)
+      own=$((own+1))
+      case "$t" in *'"key":"<<exporter_fingerprint>>"'*) same=$((same+1)) ;; esac ;;
+  esac
+done
+if [ "$own" -eq 0 ]
+then echo "NOTE: the exporter signed no record here; only the fingerprint ties the key to them"
+elif [ "$same" -gt 0 ]
+then echo "PASS: the exporter's own signatures here are made with the same key"
+else echo "FAIL: the exporter's own signatures here are made with another key"
+fi
 <<end>>
-   Pass: two PASS lines. Fail: a FAIL line (openssl may also print an error).
+   Pass: three PASS lines, or two and a NOTE. Fail: a FAIL line (openssl may also
+   print an error). The third line holds the manifest's key against the exporter's
+   own signatures on records here (a FAIL: someone signed the manifest again with a
+   key of their own, or the exporter's key was replaced since; ask the organisation).
    Then confirm the fingerprint with the organisation by another route (telephone,
    letter): it is
      <<exporter_fingerprint>>
+   and, for each signature, the key its statement (signatures/*.json, "key") names.
 
 2. The list of files is the one the signed manifest names.
 <<paste>>
@@ -134,7 +156,7 @@ for s in signatures/*.json; do
        sha256sum | cut -c 1-64)
   if [ "$fp" = "$k" ] && openssl pkeyutl -verify -pubin -inkey "keys/${k:0:16}.pem" -rawin \
        -in "$s" -sigfile "${s%.json}.sig" >/dev/null 2>&1
-  then echo "PASS: $s"
+  then echo "PASS: $s, signed with key $k"
   else echo "FAIL: $s does not verify with the key it names"
   fi
 done
@@ -221,6 +243,7 @@ def readme_text(manifest: dict[str, Any], file_list: str) -> str:
     values = {"organisation": manifest["organisation"], "exporter": exporter["name"],
               "exported_at": manifest["exported_at"], "scope": manifest["scope"]["description"],
               "exporter_key": exporter["key_file"], "exporter_fingerprint": exporter["fingerprint"],
+              "exporter_id": int(exporter["id"]),  # an int: it goes into the commands
               "head_seq": head["seq"], "head_hash": head["hash"], "file_list": file_list,
               "signatures": signatures, "paste": PASTE, "end": END, "optional": OPTIONAL}
     text = _TEMPLATE

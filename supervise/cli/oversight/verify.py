@@ -12,9 +12,11 @@ def verify(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="The export folder.")],
 ) -> None:
     """Check an export folder: every file's hash, the manifest's signature, each record's
-    digest from its parts, and every signature. Exit 4 listing each problem. Needs no store."""
+    digest from its parts, every signature, and that each key is tied to one person (the
+    manifest's to the exporter). Lists every key by name. Exit 4 listing each problem. Needs
+    no store."""
     from supervise.app.audit import verify_export as verify_bundle
-    from supervise.domain.text import counted
+    from supervise.domain.text import counted, visible
     from supervise.errors import UsageError, VerificationError
 
     if not folder.is_dir():
@@ -28,5 +30,15 @@ def verify(
         raise VerificationError(
             f"{counted(len(result.problems), 'problem')} found ({summary} checked): this "
             f"folder is not as it was exported. Ask the organisation for a fresh export.")
+    # names come from the folder: shown with any control character visible, never obeyed
     out.message(f"Intact: {summary} checked, and the manifest is signed by its exporter.")
-    out.message(f"{result.exporter}: confirm that key with the organisation by another route.")
+    out.message(visible(f"{result.exporter}: confirm that key with the organisation by "
+                        f"another route."))
+    out.message("Every key in it, by the person it is tied to: hold each fingerprint against "
+                "the organisation's published ones.")
+    for name, key, what in result.keys:
+        out.message(visible(f"  {name}: {key} ({what})"))
+    if not result.tied and result.keys:
+        out.message(visible(f"Nothing here but the manifest ties key {result.keys[0][1][:16]}… "
+                            f"to {result.keys[0][0]}, who signed no record in it: confirm "
+                            f"that fingerprint first."))
