@@ -6,10 +6,10 @@ Tests install a scripted prompter with `use()`.
 """
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Any, Protocol
 
 from supervise.errors import UsageError
 
@@ -78,6 +78,15 @@ def _hidden(message: str) -> str:
     return getpass.getpass(laid_out(f"? {message}", columns) + " ", stream=sys.stderr)
 
 
+def _until(ask: Callable[[], Any], answered: Callable[[Any], bool]) -> Any:
+    """Asks until the answer is one: Esc then Enter (how a note finishes) makes prompt_toolkit
+    end a list, yes/no or tick question with its empty line, which is no answer at all."""
+    while True:
+        answer = ask()
+        if answered(answer):
+            return answer
+
+
 class TerminalPrompter:
     """Asks on the terminal. Ctrl-C raises KeyboardInterrupt, handled once at the exit point.
     `output` replaces the terminal (tests drive it with prompt_toolkit's pipe input).
@@ -125,7 +134,9 @@ class TerminalPrompter:
         output = self._output()
         shown = laid_out(message, self._columns(output), room=len("(y/N) Yes"),
                          typed=False)
-        return questionary.confirm(shown, default=default, output=output).unsafe_ask()
+        return _until(lambda: questionary.confirm(shown, default=default,
+                                                  output=output).unsafe_ask(),
+                      lambda answer: isinstance(answer, bool))
 
     def note(self, message: str, default: str = "") -> str:
         import questionary
@@ -143,8 +154,9 @@ class TerminalPrompter:
         output = self._output()
         room = max(len(SELECT_HOW_TO), *map(len, choices)) + 1
         shown = laid_out(message, self._columns(output), room=room, typed=False)
-        return questionary.select(shown, choices=choices, default=default,
-                                  output=output).unsafe_ask()
+        return _until(lambda: questionary.select(shown, choices=choices, default=default,
+                                                 output=output).unsafe_ask(),
+                      lambda answer: answer in choices)
 
     def checkbox(self, message: str, choices: list[str], default: list[str]) -> list[str]:
         import questionary
@@ -153,8 +165,10 @@ class TerminalPrompter:
         room = max(len(CHECKBOX_HOW_TO), len("done (10 selections)")) + 1
         shown = laid_out(message, self._columns(output), room=room, typed=False)
         options = [questionary.Choice(c, checked=c in default) for c in choices]
-        return questionary.checkbox(shown, choices=options, instruction=CHECKBOX_HOW_TO,
-                                    output=output).unsafe_ask()
+        return _until(lambda: questionary.checkbox(shown, choices=options,
+                                                   instruction=CHECKBOX_HOW_TO,
+                                                   output=output).unsafe_ask(),
+                      lambda answer: isinstance(answer, list))
 
     def name(self, message: str, names: list[str], default: str = "") -> str:
         import questionary

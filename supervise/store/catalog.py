@@ -11,6 +11,7 @@ from supervise.domain.names import closest
 from supervise.domain.policy.organisation_policy import Policy, parse_policy
 from supervise.domain.policy.templates import Problem, Template, TemplateError, check_template
 from supervise.errors import Hint, NotFoundError, UsageError
+from supervise.files import NotARegularFile, read_regular
 
 _PROJECT = Path(__file__).resolve().parents[2]
 
@@ -22,12 +23,18 @@ def shipped_dir(name: str) -> Path:
 
 
 def read_text(path: Path, what: str) -> str:
+    """A file's text as `Path.read_text` gives it (newlines made `\\n`), from a regular file only:
+    a named pipe or a device is refused rather than waited on."""
     try:
-        return path.read_text(encoding="utf-8-sig")  # Notepad's byte-order mark is fine
+        text = read_regular(path).decode("utf-8-sig")  # Notepad's byte-order mark is fine
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     except FileNotFoundError:
         raise UsageError(f"The {what} {path} does not exist: check the path.") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a folder: give the {what} itself.") from None
+    except (IsADirectoryError, NotARegularFile) as error:
+        if isinstance(error, IsADirectoryError) or error.kind == "a folder":
+            raise UsageError(f"{path} is a folder: give the {what} itself.") from None
+        raise UsageError(f"The {what} {path} is {error.kind}, not a regular file: give the "
+                         "file itself.") from None
     except UnicodeDecodeError:
         raise UsageError(f"The {what} {path} is not UTF-8 text: save it as UTF-8.") from None
     except OSError as error:

@@ -31,6 +31,13 @@ _FIELD_KEYS = tuple(k for k in _SECTION_KEYS
                     if k not in ("fields", "personal", "number", "band")) + ("part",)
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# What a template may not show a user (docs/threat-model.md): C0 and C1 controls, DEL, the
+# bidirectional overrides and isolates; in one-line text also tab, newline and the Unicode line
+# and paragraph separators. Help, descriptions, defaults and examples may run over lines.
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNSHOWABLE = re.compile(f"[{_CONTROL}]")
+_UNSHOWABLE_IN_LINE = re.compile(f"[{_CONTROL}\t\n\u2028\u2029]")
+_MULTILINE = ("help", "description", "default", "example")
 
 
 @dataclass(frozen=True)
@@ -104,15 +111,18 @@ class Template:
         return next((s for s in self.sections if s.type == section_type), None)
 
 
-def parse_template(text: str, origin: str = "template") -> Template:
-    template, problems = check_template(text)
+def parse_template(text: str, origin: str = "template", *, stored: bool = False) -> Template:
+    """`stored`: a copy kept with the records made from it, read by the rules it was accepted
+    under (it is evidence): text that an older version let through is shown escaped, not
+    refused."""
+    template, problems = check_template(text, stored=stored)
     if problems:
         raise TemplateError(origin, problems)
     assert template is not None
     return template
 
 
-def check_template(text: str) -> tuple[Template | None, list[Problem]]:
+def check_template(text: str, *, stored: bool = False) -> tuple[Template | None, list[Problem]]:
     """The template and every problem found (the template is None when there is any)."""
     try:
         data = tomllib.loads(text)
@@ -120,15 +130,16 @@ def check_template(text: str) -> tuple[Template | None, list[Problem]]:
         line, message = syntax_error(error, text)
         return None, [Problem(line, f"TOML syntax error: {message}; fix the quoting, brackets "
                                     f"or `key = value` on that line")]
-    checker = _Checker(locate(text))
+    checker = _Checker(locate(text), stored=stored)
     template = checker.template(data, text)
     problems = sorted(checker.problems, key=lambda p: p.line)
     return (None if problems else template), problems
 
 
 class _Checker:
-    def __init__(self, spots: Spots) -> None:
+    def __init__(self, spots: Spots, *, stored: bool = False) -> None:
         self.spots = spots
+        self.stored = stored
         self.problems: list[Problem] = []
 
     def add(self, spot: Spot, key: str | None, message: str) -> None:
@@ -150,7 +161,24 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.add(spot, key, f"`{key}` must be text in quotes, e.g. {key} = {example}")
             return ""
-        return value
+        return value if self.showable(value, spot, key) else ""
+
+    def showable(self, value: Any, spot: Spot, key: str) -> bool:
+        """Text a user will see (or, in a list or table, each text in it) holds no control
+        character; a problem names the first one found, as the terminal would show it."""
+        if isinstance(value, list | tuple):
+            return all([self.showable(v, spot, key) for v in value])
+        if isinstance(value, dict):
+            return all([self.showable(v, spot, key) for v in value.values()])
+        if not isinstance(value, str) or self.stored:
+            return True
+        unshowable = _UNSHOWABLE if key in _MULTILINE else _UNSHOWABLE_IN_LINE
+        found = unshowable.search(value)
+        if found is None:
+            return True
+        self.add(spot, key, f"`{key}` contains a control character "
+                            f"[U+{ord(found.group()):04X}]: remove it")
+        return False
 
     def template(self, data: dict, text: str) -> Template | None:
         top: Spot = ()
@@ -245,6 +273,7 @@ class _Checker:
         required = data.get("required", False)
         if not isinstance(required, bool):
             self.add(spot, "required", "`required` must be true or false")
+        self.showable(data.get("example"), spot, "example")
         personal = data.get("personal", False)
         if not isinstance(personal, bool):
             self.add(spot, "personal", "`personal` must be true or false")
@@ -253,6 +282,8 @@ class _Checker:
         default = data.get("default")
         if default is not None and not isinstance(default, str):
             self.add(spot, "default", "`default` must be text in quotes")
+        elif default is not None and not self.showable(default, spot, "default"):
+            default = None
         elif default is not None and choices and default not in choices:
             self.add(spot, "default", f"default {default!r} is not one of the choices")
         part = data.get("part")
@@ -267,6 +298,8 @@ class _Checker:
                 isinstance(number, str) and number.strip())):
             self.add(spot, "number", 'number must be the item\'s number, e.g. number = 4 or '
                                      'number = "4a"')
+        elif isinstance(number, str) and not self.showable(number, spot, "number"):
+            number = None
         band = self.string(data, "band", spot, required=False, example='"Introduction"')
         when = self.string(data, "when", spot, required=False, example='"escalate"')
         return Section(
@@ -296,6 +329,8 @@ class _Checker:
             return ()
         if len({c.casefold() for c in value}) != len(value):
             self.add(spot, "choices", "a choice is listed twice: list each once")
+        if not self.showable(value, spot, "choices"):
+            return ()
         return tuple(value)
 
     def case_fields(self, value: Any, spot: Spot, section_type: str) -> tuple[Field, ...]:

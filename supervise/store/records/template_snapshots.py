@@ -35,5 +35,6 @@ def snapshot(session: Session, digest: str) -> Template:
         raise StoreFileError(f"The template copy {digest[:12]} was altered in the store:",
                              Hint.of("verify_audit"))
     if digest not in _parsed:
-        _parsed[digest] = parse_template(row.text, f"{row.template_id} version {row.version}")
+        _parsed[digest] = parse_template(row.text, f"{row.template_id} version {row.version}",
+                                         stored=True)
     return _parsed[digest]
