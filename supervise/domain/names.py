@@ -10,11 +10,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from supervise.domain.text import clean_line
-from supervise.errors import Hint, NotFoundError
+from supervise.errors import Hint, NotFoundError, UsageError
+
+# What str.splitlines() breaks a line at (newline, carriage return, form feed, the file, group
+# and record separators, NEL, the Unicode line and paragraph separators), but the vertical tab:
+# Word puts one in text it copies, and there it collapses to a space with tabs (clean_line).
+LINE_BREAKS = frozenset("\n\r\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def one_line(raw: str, what: str) -> str:
+    """`clean_line` for a name or a job title, which must have been typed on one line: a line
+    break inside it (a paste of two lines, a name and an address) is refused rather than
+    silently joined, since the record would then read differently from what was meant."""
+    if any(ch in LINE_BREAKS for ch in raw.strip()):
+        raise UsageError(f"The {what} runs over more than one line: write it on one line.")
+    return clean_line(raw, what)
 
 
 def clean_name(raw: str) -> str:
-    return clean_line(raw, "name")
+    return one_line(raw, "name")
 
 
 def name_key(name: str) -> str:

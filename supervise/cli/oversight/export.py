@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from supervise.cli import prompts
 from supervise.cli.context import AppState, open_store
 from supervise.cli.options import command_group, store_command
 from supervise.cli.output import out
@@ -34,6 +35,10 @@ def review(
     out_dir: OutDir,
     child: Annotated[Optional[str], typer.Option("--child", metavar="NAME",
                                                  help="Everything about this child.")] = None,
+    child_file: Annotated[Optional[Path], typer.Option(
+        "--child-file", metavar="FILE", help="Everything about the child named on the first "
+        "line of this file (kept out of the command line, which other users can see).")]
+        = None,
     dob: Annotated[Optional[str], typer.Option(
         "--dob", metavar="DATE", help="The child's date of birth, when several children "
         "share the name.")] = None,
@@ -50,8 +55,17 @@ def review(
     yes: YesOpt = False,
 ) -> None:
     """A review bundle: one DOCX per record, an index with the chronology, a signed manifest
-    and a README on how to check it."""
+    and a README on how to check it. Named by none of --child, --child-file, --family or
+    --supervisee, on a terminal it asks for the child's name."""
+    from supervise.cli.context import child_name
     from supervise.domain.dates import parse_optional_date
+
+    if child is not None or child_file is not None or not (family or supervisee):
+        if child is None and child_file is None and not prompts.can_ask():
+            raise UsageError("Say whose records to export: --child NAME, --child-file FILE "
+                             "(keeps a child's name out of the process list), --family NAME "
+                             "or --supervisee NAME.")
+        child = child_name(child, child_file)
 
     _export(state, out_dir, dict(
         child=child, family=family, supervisee=supervisee, full=full,
@@ -99,8 +113,6 @@ def _export(state: AppState, out_dir: Path, filters: dict, yes: bool) -> None:
 def _confirm_named(warnings: list[str], yes: bool) -> None:
     """A child outside the export named where it cannot be left out (in the subject's own
     discussion, in a signed comment): the exporter decides, before anything is written."""
-    from supervise.cli import prompts
-
     for warning in warnings:
         out.warning(warning)
     if not warnings or yes:

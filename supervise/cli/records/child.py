@@ -1,10 +1,11 @@
 """`supervise child …`: the case register (children, their families and status)."""
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from supervise.cli.context import AppState, open_store
+from supervise.cli.context import AppState, child_name, open_store
 from supervise.cli.options import JsonOpt, command_group, store_command
 from supervise.cli.output import out
 
@@ -15,6 +16,9 @@ DobOpt = Annotated[Optional[str], typer.Option("--dob", metavar="DATE",
                                                help="Date of birth, YYYY-MM-DD.")]
 RefOpt = Annotated[Optional[str], typer.Option(
     "--ref", metavar="REF", help="Local reference, e.g. the child's CPOMS, LCS or Mosaic id.")]
+ChildFileOpt = Annotated[Optional[Path], typer.Option(
+    "--child-file", metavar="FILE", help="Read the child's name from the first line of this file "
+    "instead (other users on this computer can see a command line, not a private file).")]
 LIST_COLUMNS = [("name", "Name"), ("dob", "Born"), ("ref", "Ref"), ("family", "Family"),
                 ("status", "Status"), ("status_since", "Since")]
 
@@ -23,7 +27,10 @@ LIST_COLUMNS = [("name", "Name"), ("dob", "Born"), ("ref", "Ref"), ("family", "F
 @store_command
 def add(
     state: AppState,
-    name: NameArg,
+    name: Annotated[Optional[str], typer.Argument(
+        help="The child's full name (else --child-file, or asked on a terminal).",
+        show_default=False)] = None,
+    child_file: ChildFileOpt = None,
     dob: DobOpt = None,
     ref: RefOpt = None,
     family: Annotated[Optional[str], typer.Option(
@@ -39,7 +46,9 @@ def add(
         "similar name with the same date of birth or family).")] = False,
 ) -> None:
     """Add a child to the case register. A near match already on it (a misspelt name with
-    the same date of birth or family) is refused unless --new."""
+    the same date of birth or family) is refused unless --new. A name on the command line can
+    be seen by other users of this computer while the command runs: --child-file, or the
+    prompt, keeps it out."""
     from supervise.app.people import add_child
     from supervise.domain.answers import Problems
     from supervise.domain.dates import parse_optional_date
@@ -52,6 +61,7 @@ def add(
         raise UsageError(problems.items[0])
     born = parse_optional_date(dob, "--dob")
     began = parse_optional_date(since, "--since")
+    name = child_name(name, child_file)
     with open_store(state) as store:
         added = add_child(store, name=name, dob=born, ref=ref, family=family, status=code,
                           since=began, new=new)
@@ -64,7 +74,7 @@ def list_(state: AppState, json_: JsonOpt = False) -> None:
     """List the children on the case register."""
     from supervise.app.people import list_children
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_children(store)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No children on the register yet: `supervise child add NAME`.")
@@ -79,7 +89,7 @@ def show(state: AppState, name: NameArg, dob: DobOpt = None, ref: RefOpt = None,
     from supervise.domain.dates import parse_optional_date
 
     born = parse_optional_date(dob, "--dob")
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         row = show_child(store, name, dob=born, ref=ref)
     if json_:
         out.json(row)
