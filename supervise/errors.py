@@ -6,6 +6,7 @@ is a `Hint`: a key and its parameters, which the CLI's one catalogue (cli/hints.
 the flag or command to give, so only the CLI knows its own spelling.
 """
 
+import errno
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -75,3 +76,33 @@ class NotFoundError(SuperviseError):
 
 class StoreFileError(SuperviseError):
     """The store file is missing, empty, foreign, truncated or damaged."""
+
+
+DISK_FULL = "The disk is full; your store is not damaged; nothing was saved."
+SQLITE_FULL = "database or disk is full"  # SQLITE_FULL (13), as SQLite words it
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFullError(SuperviseError):
+    """The disk (or the user's quota) has no room left for a write: said as such, never as
+    damage, so nobody restores a healthy store over itself. Whatever was being written was
+    rolled back or removed."""
+
+    def __init__(self, message: str = DISK_FULL, hint: Hint | None = None) -> None:
+        super().__init__(message, hint or Hint.of("free_space"))
+
+
+def disk_full(error: BaseException | None) -> bool:
+    """Whether `error`, or an error it was raised from or during, is the disk being full: an
+    OSError ENOSPC or EDQUOT, or SQLite's SQLITE_FULL (whichever driver or wrapper carries it)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DiskFullError):
+            return True
+        if isinstance(error, OSError) and error.errno in _NO_SPACE:
+            return True
+        if getattr(error, "sqlite_errorcode", None) == 13 or SQLITE_FULL in str(error):
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False

@@ -154,7 +154,7 @@ def test_doctor_passes_a_healthy_store_and_says_what_it_checked(cli, store):
     assert result.code == 0, result.err
     checks = {row["check"]: row for row in json.loads(result.out)}
     assert set(checks) == {"store file", "key file", "encryption", "database structure",
-                           "audit trail", "backups"}
+                           "audit trail", "last seen", "backups"}
     assert all(row["ok"] for row in checks.values())
     assert "supervise backup" in checks["backups"]["advice"]
 

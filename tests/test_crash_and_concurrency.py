@@ -24,7 +24,9 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -428,6 +430,30 @@ def audit_head(db: Path, key: bytes) -> tuple:
         conn.close()
 
 
+@contextmanager
+def lock_holder(store, tmp_path) -> Iterator:
+    """Another process that takes the store's write lock (BEGIN IMMEDIATE) when told "hold"
+    and lets it go when told "release"; yields the function that tells it."""
+    script = tmp_path / "holder.py"
+    script.write_text(HOLDER, "utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(store)], env=env_for(store),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+
+    def tell(command: str) -> str:
+        process.stdin.write(command + "\n")
+        process.stdin.flush()
+        return process.stdout.readline().strip()
+
+    try:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        yield tell
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+    assert process.returncode == 0, process.stderr.read()
+
+
 def test_a_second_process_waits_for_the_write_lock_then_fails_with_one_clear_line(
         cli, store, recovery_key, tmp_path):
     """A helper holds the write lock (BEGIN IMMEDIATE) for longer than the busy timeout:
@@ -436,19 +462,7 @@ def test_a_second_process_waits_for_the_write_lock_then_fails_with_one_clear_lin
     one gets in. Catches an untranslated lock error, a refused process that wrote before giving
     up, and a busy timeout of zero (failing at once instead of waiting briefly)."""
     key = db_key(recovery_key)
-    script = tmp_path / "holder.py"
-    script.write_text(HOLDER, "utf-8")
-    holder = subprocess.Popen([sys.executable, str(script), str(store)], env=env_for(store),
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-
-    def tell(command: str) -> str:
-        holder.stdin.write(command + "\n")
-        holder.stdin.flush()
-        return holder.stdout.readline().strip()
-
-    try:
-        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+    with lock_holder(store, tmp_path) as tell:
         assert tell("hold") == "holding"
         before = audit_head(store, key)  # a reader is never blocked by the writer (WAL)
         blocked = run(store, "person", "add", "Held Out", "--role", "Teacher")
@@ -464,10 +478,6 @@ def test_a_second_process_waits_for_the_write_lock_then_fails_with_one_clear_lin
         pause(1.5)  # well inside its 5 s busy timeout, whenever it got there
         assert tell("release") == "released"
         _, waited = waiting.communicate(timeout=60)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
-    assert holder.returncode == 0, holder.stderr.read()
 
     assert blocked.returncode == 1, blocked.stderr
     assert blocked.stdout == ""

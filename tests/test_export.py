@@ -145,6 +145,8 @@ def test_a_childs_review_holds_their_discussion_and_no_other_childs_name(cli, bu
     assert [p["part"] for p in omitted] == ["case 2"]
     assert "content" not in omitted[0] and len(omitted[0]["digest"]) == 64
     assert manifest["audit_chain_head"]["seq"] > 0
+    assert manifest["store_counts"]["signatures"] == 2  # a later store is held against these
+    assert manifest["store_counts"]["records"]["session"] == 1
     assert manifest["exported_by"]["name"] == USER
     assert manifest["scope"]["filters"]["child"] == 1
     assert {s["signer_name"] for s in record["signatures"]} == {USER, "Sam Taylor"}

@@ -2,9 +2,6 @@
 cut short at every step, a rotation while someone else has the store open."""
 
 import json
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
@@ -90,41 +87,7 @@ def test_init_with_a_bad_role_creates_nothing(cli, tmp_path):
     assert not target.exists() and not StorePaths(target).keys.exists()
 
 
-CRASHING_ROTATE = textwrap.dedent("""
-    import os, sys
-    from pathlib import Path
-    from supervise.clock import now
-    real_replace, calls = os.replace, [0]
-    def crash_on_call(src, dst):
-        calls[0] += 1
-        if calls[0] == int(sys.argv[2]):
-            os._exit(9)
-        return real_replace(src, dst)
-    os.replace = crash_on_call
-    from supervise.store.keys.key_management import rotate
-    from supervise.store.db.opening import unlock_store
-    store = unlock_store(Path(sys.argv[1]), passphrase=lambda: sys.argv[3], user=None,
-                         now=now())
-    rotate(store, now())
-""")
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("crash_before_replace", [1, 2, 3],
-                         ids=["before-key-file-learns-new-key", "before-database-swap",
-                              "before-old-key-dropped"])
-def test_a_rotation_killed_at_any_step_leaves_an_openable_store(cli, store, crash_before_replace):
-    assert cli("person", "add", "Kept Person", "--role", "Teacher").code == 0
-    child = subprocess.run([sys.executable, "-c", CRASHING_ROTATE, str(store),
-                            str(crash_before_replace), PASSPHRASE], capture_output=True,
-                           text=True, timeout=60)
-    assert child.returncode == 9, child.stderr
-    listed = cli("person", "list", "--json")
-    assert listed.code == 0, listed.err
-    assert "Kept Person" in listed.out
-    document = keyfile_json(store)
-    assert all("sealed_key_next" not in slot for slot in document["slots"])
-    assert cli("key", "rotate", "--yes").code == 0  # and the store rotates cleanly afterwards
+# A rotation killed at each of its renames and fsyncs: tests/test_crash_atomic.py.
 
 
 def test_rotation_is_refused_while_another_process_has_the_store_open(cli, store):

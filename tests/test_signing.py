@@ -33,14 +33,17 @@ def opened(path):
 
 
 def as_attacker(path, *statements: str) -> None:
-    """Someone holding the store key: drops every trigger first, then runs raw SQL."""
+    """Someone holding the store key: drops every trigger first, runs raw SQL, then puts the
+    triggers back as they were (dropping them is a finding of its own: test_evidence_removal)."""
     with opened(path) as store, store.engine.begin() as conn:
         triggers = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        for (name,) in triggers:
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _ in triggers:
             conn.exec_driver_sql(f"DROP TRIGGER {name}")
         for statement in statements:
             conn.exec_driver_sql(statement)
+        for _, sql in triggers:
+            conn.exec_driver_sql(sql)
 
 
 def verify(cli):

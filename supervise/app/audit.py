@@ -22,12 +22,24 @@ def audit_log(store: "Store", *, record: tuple[str, int] | None = None,
 
 
 def verify_store(store: "Store") -> "Verification":
-    """The audit chain and every signed record's digest and signatures, recomputed."""
+    """Every page of the file, the database's guards, the audit chain, every signed record's
+    digest and signatures, the record numbers, all recomputed, and the store held against what
+    the unlocking key holder last saw of it."""
     from supervise.app.unit import unit_of_work
+    from supervise.errors import SuperviseError
+    from supervise.store.integrity.verify import Verification, file_problems
     from supervise.store.integrity.verify import verify_store as verify
 
-    with unit_of_work(store) as work:
-        return verify(work.session)
+    damaged = file_problems(store.paths.db, store.db_key)
+    try:
+        with unit_of_work(store) as work:
+            result = verify(work.session, keyfile=store.keyfile, opened=store.opened)
+    except SuperviseError:
+        if not damaged:
+            raise
+        return Verification(problems=damaged)  # too damaged to read on: the pages say why
+    result.problems[:0] = damaged
+    return result
 
 
 def verify_export(folder: Path) -> "BundleCheck":

@@ -2,6 +2,7 @@
 (read in one transaction, confirmed by the user, then written and put in the audit trail), and
 one record on its own."""
 
+import shutil
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -99,15 +100,22 @@ def read_bundle(store: Store, out_dir: Path, filters: dict[str, Any],
 def write_export(store: Store, bundle: Bundle, out_dir: Path, progress: Progress) -> str:
     """The bundle written to `out_dir` and signed, and the export put in the audit trail;
     returns the manifest's SHA-256."""
+    existed = out_dir.is_dir()
     with progress(len(bundle.files) + 1, "Writing the export") as step:
         written = write_bundle(out_dir, bundle.files, bundle.index, bundle.manifest,
                                sign=lambda data: ed25519_sign(bundle.private, data),
                                exporter_public=unb64(bundle.who["public_key"]), progress=step)
-    with unit_of_work(store) as work:
-        # dated as the manifest is: the moment the export was made
-        record_export(Stamp(work.session, bundle.moment, work.actor), bundle.scope,
-                      manifest_sha256=written.manifest_sha256,
-                      files=len(written.files), records=len(bundle.files))
+    try:
+        with unit_of_work(store) as work:
+            # dated as the manifest is: the moment the export was made
+            record_export(Stamp(work.session, bundle.moment, work.actor), bundle.scope,
+                          manifest_sha256=written.manifest_sha256,
+                          files=len(written.files), records=len(bundle.files))
+    except BaseException:  # (a full disk) no export is left that the audit trail does not hold
+        shutil.rmtree(out_dir, ignore_errors=True)
+        if existed:
+            out_dir.mkdir(mode=0o700, exist_ok=True)
+        raise
     return written.manifest_sha256
 
 
@@ -120,20 +128,28 @@ class Single:
 
 def export_record(store: Store, record_type: str, given: str, out_file: Path | None, *,
                   force: bool) -> Single:
-    """One record, whole, as DOCX at `out_file` (default: its date, type and number here)."""
-    with unit_of_work(store) as work:
-        record = find_record(work.session, record_type, given)
-        draft = draft_session_of(work.session, record_type, record)
-        if draft is not None:
-            raise SuperviseError(f"Session {draft.id} is a draft:",
-                                 Hint.of("finish_before_export", session=draft.id))
-        me = find_person(work.session, work.actor)
-        document = printout(work.session, record_type, record, author=me.name,
-                            now=work.now).doc
-        target = out_file or Path(file_name(work.session, record_type, record))
-        if target.suffix.lower() != ".docx":
-            raise SuperviseError(f"{target} does not end in .docx:", Hint.of("out_docx"))
-        sha256 = write_single(target, document, force=force)
-        record_single_export(work, record_type, record, sha256=sha256,
-                             digest=document.digest)
-        return Single(document.reference, target, document.digest)
+    """One record, whole, as DOCX at `out_file` (default: its date, type and number here).
+    If its audit event cannot be committed (a full disk), the file written is removed."""
+    written: Path | None = None
+    try:
+        with unit_of_work(store) as work:
+            record = find_record(work.session, record_type, given)
+            draft = draft_session_of(work.session, record_type, record)
+            if draft is not None:
+                raise SuperviseError(f"Session {draft.id} is a draft:",
+                                     Hint.of("finish_before_export", session=draft.id))
+            me = find_person(work.session, work.actor)
+            document = printout(work.session, record_type, record, author=me.name,
+                                now=work.now).doc
+            target = out_file or Path(file_name(work.session, record_type, record))
+            if target.suffix.lower() != ".docx":
+                raise SuperviseError(f"{target} does not end in .docx:", Hint.of("out_docx"))
+            sha256 = write_single(target, document, force=force)
+            written = target
+            record_single_export(work, record_type, record, sha256=sha256,
+                                 digest=document.digest)
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)
+        raise
+    return Single(document.reference, target, document.digest)

@@ -35,9 +35,10 @@ def remove_user(store: Store, name: str) -> str:
     return key_management.remove_user(store, name, now())
 
 
-def rotate(store: Store) -> bytes:
-    """Re-key the database; the new recovery key."""
-    return key_management.rotate(store, now())
+def rotate(store: Store, shown: Callable[[bytes], None]) -> bool:
+    """Re-key the database; `shown(new recovery key)` before the old one stops working. True if
+    this finished a rotation that had been cut short."""
+    return key_management.rotate(store, now(), shown)
 
 
 @contextmanager

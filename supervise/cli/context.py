@@ -61,16 +61,24 @@ class AppState:
         return (self.store or default_store_path()).expanduser()
 
 
-def read_secret_file(path: Path, what: str) -> str:
+def _private_text(path: Path, what: str, *, first_line: bool = False) -> str:
+    """A file holding a secret or a name: read whole (or its first line), with a warning if
+    other users can read it too."""
     try:
         mode = path.stat().st_mode
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            text = handle.readline() if first_line else handle.read()
     except FileNotFoundError:
         raise UsageError(f"The {what} file {path} does not exist: check the path.") from None
     except (OSError, UnicodeDecodeError):
         raise UsageError(f"The {what} file {path} cannot be read as UTF-8 text.") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         out.warning(f"{path} can be read by other users: `chmod 600 {path}`.")
+    return text
+
+
+def read_secret_file(path: Path, what: str) -> str:
+    text = _private_text(path, what)
     secret = text[:-1] if text.endswith("\n") else text
     secret = secret[:-1] if secret.endswith("\r") else secret
     if not secret:
@@ -160,12 +168,62 @@ def warn_if_synced(path: Path) -> None:
 
 
 @contextmanager
-def open_store(state: AppState) -> "Iterator[Store]":
+def open_store(state: AppState, *, read_only: bool = False) -> "Iterator[Store]":
     """The store unlocked (the passphrase is asked for only once its files check out), closed
-    when the block ends."""
+    when the block ends. `read_only`: a command that only reads, never held up by a writer."""
     from supervise.app.store_files import opened
 
     with opened(state.store_path, passphrase=lambda: store_passphrase(state),
                 user=state.user, session_key=os.environ.get(SESSION_ENV) or None,
-                session_ended=lambda ended: out.warning(rendered(ended))) as store:
+                session_ended=lambda ended: out.warning(rendered(ended)),
+                read_only=read_only) as store:
+        if store.rotation_pending:
+            out.warning("A key rotation was cut short: your recovery key still opens the store. "
+                        "Finish it with `supervise key rotate`, and write down the new "
+                        "recovery key it shows.")
+        if store.behind:  # it still opens: evidence must stay readable (anchor.py)
+            more = f" (and {len(store.behind) - 1} more)" if len(store.behind) > 1 else ""
+            out.warning(f"The store does not hold everything {store.actor} last saw of it: "
+                        f"{store.behind[0]}{more}. Keep it as it is for investigation and run "
+                        "`supervise audit verify`.")
         yield store
+
+
+CHILD_FILE = "--child-file FILE (its first line is the name, kept out of the process list)"
+
+
+def read_name_file(path: Path, what: str) -> str:
+    """The first line of `path`: a name kept out of the command line, where every local user
+    can read it (`ps`). Like a passphrase file, it should be readable only by its owner."""
+    first = _private_text(path, what, first_line=True)
+    name = first.rstrip("\r\n")
+    if not name.strip():
+        raise UsageError(f"The {what} file {path} has no name on its first line.")
+    return name
+
+
+def ask_name(question: str, *, hint: str) -> str:
+    """A name typed at a prompt, asked again until it is one clean line (names.clean_name)."""
+    from supervise.domain.names import clean_name
+
+    while True:
+        typed = prompts.text(question, hint=hint)
+        try:
+            return clean_name(typed)
+        except UsageError as refused:
+            out.paragraph(f"{refused.message} Try again.", indent="  ")
+
+
+def child_name(given: str | None, file: Path | None) -> str:
+    """The child's name: given on the command line, else read from --child-file, else asked
+    (never echoed into the process list by us); with no terminal, the hint names the file."""
+    if given is not None and file is not None:
+        raise UsageError("Name the child once: either NAME or --child-file FILE.")
+    if given is not None:
+        return given
+    if file is not None:
+        return read_name_file(file, "child's name")
+    if not prompts.can_ask():
+        raise UsageError(f"Which child? Give their name, or {CHILD_FILE}, or run in a terminal "
+                         "to be asked.")
+    return ask_name("Child's full name:", hint=f"give {CHILD_FILE}.")

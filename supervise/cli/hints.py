@@ -94,12 +94,20 @@ HINTS: dict[str, str] = {
                              "keeps this store aside); keep this file as it is until then.",
     "rebuild_key_file_or_restore_it": "Rebuild it with `supervise key recover` and the recovery "
                                       "key, or restore it from a backup.",
+    "remove_staging_files": "Once no supervise command is running, delete them (any command "
+                            "removes them after a day).",
+    "finish_rotation": "Finish it with `supervise key rotate`, and write down the recovery key "
+                       "it shows.",
     "rebuild_key_file_or_restore": "Rebuild it with `supervise key recover` and the recovery key, "
                                    "or restore a backup.",
     "upgrade_before_using": "Upgrade supervise before using this file.",
     "verify_audit_in_full": "Run `supervise audit verify` for the full list; keep this store as "
                             "it is for investigation and compare it with a backup.",
     "take_backup": "Take one with `supervise backup --to FILE`, and keep it off this laptop.",
+    "keep_store_for_investigation": "Records or audit events were removed, or an older copy of "
+                                    "the store was put back: keep this store as it is for "
+                                    "investigation, compare it with your backups and exports, "
+                                    "and run `supervise audit verify` for the full list.",
     "validate_template": "Run `supervise template validate` on it for the full list.",
     "forgotten_store_passphrase": "Forgotten it? A custodian can set a new one with "
                                   "`supervise key recover` and the recovery key.",
@@ -109,6 +117,9 @@ HINTS: dict[str, str] = {
     "see_action_list_bare": "(see `action list`)",
     "check_recovery_key": "Check each group of eight against the copy kept safe (after "
                           "`key rotate` only the newest works).",
+    "free_space": "Free some space on that disk, then run the command again.",
+    "free_space_then_resume": "Free some space on that disk, then go on with "
+                              "`supervise session resume {session}`.",
     "unlock_again": "Unlock it again with `eval \"$(supervise unlock)\"`, or give the "
                     "passphrase.",
     # app/: people, children, contracts, policy, templates, keys, store files, retention, audit

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 from supervise import __version__
 from supervise.cli.hints import rendered
-from supervise.errors import SuperviseError
+from supervise.errors import DiskFullError, SuperviseError, disk_full
 
 EXIT_INTERRUPTED = 130
 
@@ -161,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         _error_line("Interrupted.")
         return EXIT_INTERRUPTED
     except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        if not debug and _disk_full(error, args):  # no room to write: named so, not "damage"
+            full = DiskFullError()
+            _error_line(rendered(full))
+            return full.exit_code
         if debug:
             raise
         _error_line(f"Unexpected {type(error).__name__}. Run again with --debug to see details, "
@@ -169,6 +173,20 @@ def main(argv: list[str] | None = None) -> int:
     if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
         _error_line("Interrupted.")
     return code
+
+
+def _disk_full(error: BaseException, args: list[str]) -> bool:
+    """Whether an error no layer named was the disk being full (of the store's disk, for an
+    I/O error: --store wherever it is given, else SUPERVISE_STORE, else the default)."""
+    if disk_full(error):
+        return True
+    from supervise.app.disk import full_disk_behind
+    from supervise.cli.context import default_store_path
+
+    given = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--store"]
+    given += [a.split("=", 1)[1] for a in args if a.startswith("--store=")]
+    store = given[-1] if given else os.environ.get("SUPERVISE_STORE") or default_store_path()
+    return full_disk_behind(error, Path(store).expanduser())
 
 
 def _error_line(message: str) -> None:

@@ -40,7 +40,7 @@ def log(
         wanted = (kind, number)
     if last is not None and last < 1:
         raise UsageError("--last needs a number of events, 1 or more.")
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = audit_log(store, record=wanted, last=last)
     shown = rows if json_ else [
         {**r, "record": f"{r['record_type']} {r['record_id']}" if r["record_type"] else "",
@@ -57,7 +57,7 @@ def verify(state: AppState) -> None:
     from supervise.domain.text import counted
     from supervise.errors import VerificationError
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         result = verify_store(store)
     for problem in result.problems:
         out.data(problem)

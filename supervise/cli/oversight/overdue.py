@@ -33,7 +33,7 @@ def overdue(
     from supervise.domain.oversight.overdue import KEYS, summary
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = overdue_rows(store, day, supervisor=supervisor)
     shown = [r.as_dict() for r in rows if all_ or r.needs_attention]
     if not (json_ or csv_):

@@ -69,7 +69,7 @@ def compliance(
     first, last = _period(start, end, now().date())
     if docx is not None and docx.suffix.lower() != ".docx":
         raise UsageError(f"{docx} does not end in .docx: give --docx FILE.docx.")
-    with open_store(state) as store:
+    with open_store(state, read_only=docx is None) as store:
         rows = compliance_rows(store, first, last, docx=docx, force=force)
     if docx is not None:
         out.message(f"Wrote {docx}.")
@@ -107,7 +107,7 @@ def balance(
     if sessions and months:
         raise UsageError("Give --sessions or --months, not both.")
     day = as_of_date(as_of, now())
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = balance_rows(store, day, supervisee=supervisee,
                             sessions=sessions or (None if months else 6), months=months)
     columns = [("supervisee", "Supervisee"), ("supervisor", "Supervisor"),
@@ -129,7 +129,7 @@ def drift(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
     from supervise.app.reports import drift as drift_rows
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = drift_rows(store, day)
     columns = [("owner", "Owner"), ("action", "Action"), ("text", "What"),
                ("raised_on", "Agreed"), ("due", "Due"), ("days_overdue", "Days overdue"),
@@ -150,7 +150,7 @@ def children(state: AppState, as_of: AsOfOpt = None, json_: JsonOpt = False,
     from supervise.app.reports import unseen_children
 
     day = as_of_date(as_of, now())
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows, interval = unseen_children(store, day)
     columns = [("child", "Child"), ("family", "Family"), ("status", "Status"),
                ("last_discussed", "Last discussed"), ("session", "Session"),

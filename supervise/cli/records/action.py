@@ -28,7 +28,7 @@ def list_(
     """List actions."""
     from supervise.app.records import list_actions
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_actions(store, owner)
     rows = [r for r in rows if (not (open_ or overdue) or r["status"] == "open")
             and (not overdue or r["overdue"])]

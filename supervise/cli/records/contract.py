@@ -181,7 +181,7 @@ def list_(
     """List contracts (those not ended or superseded, unless --all)."""
     from supervise.app.contracts import list_contracts
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_contracts(store, supervisee=supervisee, include_closed=all_)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="No contracts yet: agree one with `supervise contract new`.")
@@ -193,7 +193,7 @@ def show(state: AppState, contract_id: IdArg, json_: JsonOpt = False) -> None:
     """Show a contract with the questions of the template version it was made with."""
     from supervise.app.contracts import show_contract
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         row = show_contract(store, contract_id)
     if json_:
         out.json(row)

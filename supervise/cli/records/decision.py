@@ -27,7 +27,7 @@ def list_(
     """List decision records (about one child with --child)."""
     from supervise.app.records import list_decisions
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_decisions(store, child)
     shown = [{**row, "children_text": ", ".join(c["name"] for c in row["children"]),
               "decision_text": str(row["answers"].get("decision", ""))[:60]} for row in rows]
@@ -43,7 +43,7 @@ def show(state: AppState,
     from supervise.app.records import show_decision
     from supervise.domain.records.session_file import child_words
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         row = show_decision(store, decision_id)
     if json_:
         out.json(row)

@@ -73,7 +73,7 @@ def list_(
     """List staff (those still in post unless --all)."""
     from supervise.app.people import list_people
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_people(store, include_left=all_)
     out.table(rows, LIST_COLUMNS, as_json=json_,
               empty="Nobody recorded yet: add staff with `supervise person add`.")
@@ -85,7 +85,7 @@ def show(state: AppState, name: NameArg, json_: JsonOpt = False) -> None:
     """Show one person."""
     from supervise.app.people import show_person
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         row = show_person(store, name)
     out.record(row, SHOW_FIELDS, as_json=json_)
 

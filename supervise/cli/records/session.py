@@ -113,7 +113,7 @@ def list_(
     first, last = parse_optional_date(start, "--from"), parse_optional_date(end, "--to")
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status {status!r}: use one of {', '.join(STATUSES)}.")
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         rows = list_sessions(store, supervisee=supervisee, supervisor=supervisor, start=first,
                              end=last, kind=kind, status=status)
     shown = rows if json_ else [_with_late(r) for r in rows]
@@ -128,7 +128,7 @@ def show(state: AppState, session_id: IdArg, json_: JsonOpt = False) -> None:
     from supervise.app.sessions import show_session
     from supervise.domain.records.session_file import child_words
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         detail = show_session(store, session_id)
     if json_:
         out.json(detail)

@@ -15,7 +15,7 @@ from supervise.cli.records.walk_cases import cases
 from supervise.cli.records.walk_review import review
 from supervise.clock import now
 from supervise.domain.policy.templates import FIELD_TYPES, Section, Template
-from supervise.errors import SuperviseError
+from supervise.errors import DiskFullError, Hint, SuperviseError
 
 
 def walk_new(state: AppState, flags: dict[str, Any]) -> None:
@@ -124,7 +124,16 @@ def walk(store: Any, record_id: int, template: Template) -> None:
         out.message(f"\nStopped. Everything answered is saved: `supervise session resume "
                     f"{record_id}` continues.")
         raise
-    complete_session(store, record_id)
+    except DiskFullError:
+        raise DiskFullError(f"The disk is full; your store is not damaged; session {record_id} "
+                            f"keeps every answer before the last one, which was not saved.",
+                            Hint.of("free_space_then_resume", session=record_id)) from None
+    try:
+        complete_session(store, record_id)
+    except DiskFullError:
+        raise DiskFullError(f"The disk is full; your store is not damaged; session {record_id} "
+                            f"keeps every answer but is still a draft.",
+                            Hint.of("free_space_then_resume", session=record_id)) from None
     out.message(f"Session {record_id} completed. Not signed yet.")
     out.data(str(record_id))
 

@@ -42,7 +42,8 @@ def restore(
                               passphrase=lambda: store_passphrase(state), user=state.user)
     kept = (f" The store it replaced is kept as {restored.kept}." if restored.kept else "")
     out.message(f"Restored the backup taken {restored.taken_at[:16].replace('T', ' ')} UTC; "
-                f"it passed every check.{kept}")
+                f"it passed every check.{kept} The recovery key in use when the backup was "
+                "taken opens it.")
 
 
 @store_command

@@ -84,10 +84,12 @@ def rotate(state: AppState, yes: YesOpt = False) -> None:
     from supervise.app.keys import rotate as rotate_key
 
     with open_store(state) as store:
-        _confirmed("Re-key the store? The old recovery key will stop working.", yes)
-        new_key = rotate_key(store)
-    out.message("The store is re-keyed; every key holder keeps their passphrase.")
-    recovery_key_notice(new_key)
+        if not store.rotation_pending:
+            _confirmed("Re-key the store? The old recovery key will stop working.", yes)
+        finished = rotate_key(store, recovery_key_notice)
+    out.message("The store is re-keyed" + (" (the rotation cut short is finished)" * finished)
+                + "; every key holder keeps their passphrase. The old recovery key no longer "
+                "opens it.")
 
 
 @app.command("recover")

@@ -62,7 +62,7 @@ def show(
     from supervise.app.policy import current_policy
     from supervise.domain.policy.frequency import parse_frequency
 
-    with open_store(state) as store:
+    with open_store(state, read_only=True) as store:
         policy, version = current_policy(store)
     if toml:
         out.data(policy.text.rstrip("\n"))

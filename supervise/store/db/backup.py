@@ -21,7 +21,14 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.domain.records.canonical import iso_utc
-from supervise.errors import Hint, StoreFileError, SuperviseError, UsageError
+from supervise.errors import (
+    DiskFullError,
+    Hint,
+    StoreFileError,
+    SuperviseError,
+    UsageError,
+    disk_full,
+)
 from supervise.files import create_private_file, fsync_path, sha256_file, temp_path_beside
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
@@ -127,8 +134,11 @@ class Unpacked:
     db: Path
     keys: Path
     keyfile: KeyFile | None
+    committed: bool = False  # the swap is written down: these files are the store now
 
     def discard(self) -> None:
+        if self.committed:
+            return
         for path in (self.db, self.keys):
             for leftover in (path, path.with_name(path.name + "-wal"),
                              path.with_name(path.name + "-shm")):
@@ -175,6 +185,8 @@ def unpack(source: Path, beside: Path) -> Unpacked:
         if isinstance(exc, zipfile.BadZipFile):  # a CRC that fails while reading: damaged
             raise StoreFileError(f"{source} is damaged ({str(exc)[:60]}): use another "
                                  "backup.") from None
+        if disk_full(exc):  # no room to unpack it beside the store: the backup is fine
+            raise DiskFullError() from None
         if isinstance(exc, (KeyError, ValueError, TypeError, OSError, EOFError)):
             raise StoreFileError(not_a_backup, Hint.of("give_backup_file")) from None
         raise

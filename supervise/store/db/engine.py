@@ -5,22 +5,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supervise.errors import Hint, StoreFileError, SuperviseError
+from supervise.errors import DiskFullError, Hint, StoreFileError, SuperviseError, disk_full
+from supervise.files import no_space_left
 from supervise.store.db.backend import backend
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
-def make_engine(path: Path, key: bytes, *, writes: bool = True) -> "Engine":
+def make_engine(path: Path, key: bytes, *, writes: bool = True, reading: bool = False,
+                waits: bool = True) -> "Engine":
     """`writes`: every transaction takes the write lock first (the store); False for read-only
-    checks, which open the file read-only and never wait for a writer."""
-    return backend.engine(path, key, writes=writes)
+    checks, which open the file read-only and never wait for a writer. `reading`: a command
+    that only reads, whose transactions never take the write lock (so never wait behind a
+    writer). `waits=False`: a write finding the lock taken fails at once (StoreInUse)."""
+    return backend.engine(path, key, writes=writes and not reading, reading=reading,
+                          waits=waits)
 
 
 @contextmanager
-def translated_errors() -> Iterator[None]:
-    """Turn driver failures into one-line SuperviseErrors without SQL or parameters."""
+def translated_errors(path: Path | None = None) -> Iterator[None]:
+    """Turn driver failures into one-line SuperviseErrors without SQL or parameters. `path`:
+    the store file, whose disk is looked at before an I/O error is called damage."""
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -29,6 +35,9 @@ def translated_errors() -> Iterator[None]:
         original = str(exc.orig)
         if backend.is_busy(exc.orig):
             raise backend.StoreInUse() from None
+        if disk_full(exc.orig) or (path is not None and backend.is_damage(exc.orig)
+                                   and no_space_left(path)):
+            raise DiskFullError() from None
         if backend.SIGNED_REFUSAL in original:
             raise SuperviseError(
                 "That record is signed, and the store refuses to change a signed record:",

@@ -3,8 +3,10 @@
     team.db                 SQLCipher 4, random 256-bit raw key
     team.db.keys            key slots (keyfile.py)
     team.db.backups/        automatic encrypted backups taken before migrations
-    team.db.unlock-failures failed unlock attempts (time and reason only), folded into the audit
-                            trail at the next unlock: a wrong passphrase changes neither file above
+    team.db.unlock-failures failed unlock attempts (time and reason only), and unlocks by
+                            commands that only read made while another process held the write
+                            lock (time and slot id), folded into the audit trail at the next
+                            unlock that writes: a wrong passphrase changes neither file above
 """
 
 import json
@@ -20,14 +22,21 @@ from supervise.domain.names import clean_name
 from supervise.domain.records.canonical import iso_utc
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, StoreFileError, SuperviseError, UnlockError
-from supervise.files import append_private, ensure_private_dir, fsync_path, temp_path_beside
+from supervise.files import (
+    append_private,
+    ensure_private_dir,
+    fsync_path,
+    take_lines,
+    temp_path_beside,
+)
 from supervise.store.db import migrations as schema
+from supervise.store.db import staging
 from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.store_paths import StorePaths
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event
-from supervise.store.keys import unlocked
+from supervise.store.integrity.audit_chain import append_event, appended_events
+from supervise.store.keys import anchor, unlocked
 from supervise.store.keys.key_file import (
     KdfParams,
     KeyFile,
@@ -49,22 +58,29 @@ class Store:
     """An unlocked store. `actor` is who unlocked it; every audit event names them."""
 
     def __init__(self, paths: StorePaths, db_key: bytes, store_id: str, actor: str,
-                 keyfile: KeyFile | None, opened: OpenedSlot | None) -> None:
+                 keyfile: KeyFile | None, opened: OpenedSlot | None, *,
+                 reading: bool = False) -> None:
         self.paths = paths
         self.db_key = db_key  # the truth after a rotation; `opened` keeps the slot's identity
         self.store_id = store_id
         self.actor = actor
         self.keyfile = keyfile
         self.opened = opened
-        self.engine = make_engine(paths.db, db_key)
+        self.rotation_pending = False  # a `key rotate` was cut short (key_management.rotate)
+        self.behind: list[str] = []  # how it falls short of what `opened` last saw (anchor.py)
+        self.wrote_events = False
+        self.reading = reading  # only reads: never waits for the write lock (make_engine)
+        self.engine = make_engine(paths.db, db_key, reading=reading)
 
     @contextmanager
     def session(self) -> Iterator:
         from sqlmodel import Session
 
-        with translated_errors(), Session(self.engine, expire_on_commit=False) as session:
+        with translated_errors(self.paths.db), Session(self.engine,
+                                                     expire_on_commit=False) as session:
             yield session
             session.commit()
+            self.wrote_events = self.wrote_events or appended_events(session)
 
     def reopen(self, db_key: bytes) -> None:
         self.engine.dispose()
@@ -72,6 +88,8 @@ class Store:
         self.engine = make_engine(self.paths.db, db_key)
 
     def close(self) -> None:
+        if self.wrote_events:
+            anchor.keep_seen(self)  # the holder's slot learns what this command left
         self.engine.dispose()
 
     def checkpoint(self) -> bool:
@@ -121,7 +139,9 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
         os.replace(building, paths.db)
         fsync_path(paths.db.parent)
     finally:
-        building.unlink(missing_ok=True)
+        for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal",
+                                                                                     "-shm"))):
+            leftover.unlink(missing_ok=True)
     store = Store(paths, db_key, store_id, user, keyfile, opened)
     with store.session() as session:
         append_event(Stamp(session, now, user), action="store.init",
@@ -141,12 +161,24 @@ def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | 
         pass  # a read-only folder must not turn a wrong passphrase into a different error
 
 
-def _fold_in_failures(store: Store, session, now: datetime) -> None:
-
+def _note_unlock(paths: StorePaths, now: datetime, action: str, detail: dict | None,
+                 opened: OpenedSlot | None) -> None:
+    """A command that only reads found another process holding the write lock: rather than wait
+    for it, its unlock is noted beside the failed ones (a slot id and the time, no name) and
+    folded into the audit trail by the next command that writes."""
+    by = (detail or {}).get("by")
+    line = json.dumps({"at": iso_utc(now), "unlock": action, "by": by,
+                       "slot": opened.slot_id if opened else None}) + "\n"
     try:
-        lines = store.paths.failures.read_text().splitlines()
-    except FileNotFoundError:
-        return
+        append_private(paths.failures, line.encode())
+    except OSError:
+        pass  # a folder that cannot be written to: the store cannot be either
+
+
+NOTED_UNLOCKS = ("store.unlock",)  # all a note may claim: the file is outside the store
+
+
+def _fold_in_failures(store: Store, session, now: datetime, lines: list[str]) -> None:
     names = {}
     if store.keyfile is not None:
         names = {store.keyfile.slot_id(p.name): p.name for p in list_people(session)}
@@ -154,15 +186,55 @@ def _fold_in_failures(store: Store, session, now: datetime) -> None:
         try:
             attempt = json.loads(line)
         except ValueError:
+            attempt = None
+        if not isinstance(attempt, dict):
             attempt = {"reason": "unreadable entry"}
-        append_event(Stamp(session, now, names.get(attempt.get("slot"), "unknown")),
-                     action="store.unlock-failed",
+        who = Stamp(session, now, names.get(str(attempt.get("slot")), "unknown"))
+        if attempt.get("unlock") in NOTED_UNLOCKS:
+            by = attempt.get("by")
+            append_event(who, action=attempt["unlock"], detail={
+                "unlocked_at": attempt.get("at"), "noted": "the store was busy",
+                **({"by": "unlocked session"} if by == "unlocked session" else {})})
+            continue
+        append_event(who, action="store.unlock-failed",
                      detail={"attempted_at": attempt.get("at"), "reason": attempt.get("reason")})
+
+
+def _record_unlock(store: Store, now: datetime, action: str, detail: dict | None) -> bool:
+    """The unlock's audit event, with the noted unlocks folded in, in one write transaction.
+    A store that only reads (`store.reading`) never waits for the write lock: if another
+    process holds it, nothing is written and False is returned. The notes are taken under
+    their file's lock only once the write lock is held, and deleted after the commit."""
+    from sqlmodel import Session
+
+    engine = make_engine(store.paths.db, store.db_key, waits=False) if store.reading \
+        else store.engine
+    taken = None
+    try:
+        with translated_errors(store.paths.db), Session(engine,
+                                                         expire_on_commit=False) as session:
+            session.connection()  # BEGIN IMMEDIATE: the write lock, before the notes
+            taken = take_lines(store.paths.failures)
+            store.behind = anchor.anchor_problems(session, store.keyfile, store.opened)
+            _fold_in_failures(store, session, now, taken.lines)
+            append_event(Stamp(session, now, store.actor), action=action, detail=detail)
+            session.commit()
+        taken.remove()
+        return True
+    except backend.StoreInUse:
+        if not store.reading:
+            raise
+        return False
+    finally:
+        if taken is not None:
+            taken.release()
+        if engine is not store.engine:
+            engine.dispose()
 
 
 def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
           keyfile: KeyFile | None = None, opened: OpenedSlot | None = None,
-          detail: dict | None = None) -> Store:
+          detail: dict | None = None, read_only: bool = False) -> Store:
     conn = backend.connect(paths.db, db_key)
     try:
         schema.migrate(conn, paths.db, now)
@@ -176,12 +248,20 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
             f"The key file {paths.keys} belongs to a different store:",
             Hint.of("right_key_file")
         )
-    store = Store(paths, db_key, row[0], actor, keyfile, opened)
-    with store.session() as session:
-        _fold_in_failures(store, session, now)
-        append_event(Stamp(session, now, actor), action=action, detail=detail)
-    store.paths.failures.unlink(missing_ok=True)
+    store = Store(paths, db_key, row[0], actor, keyfile, opened, reading=read_only)
+    if not _record_unlock(store, now, action, detail):  # busy, and this command only reads
+        with store.session() as session:
+            store.behind = anchor.anchor_problems(session, keyfile, opened)
+        _note_unlock(paths, now, action, detail, opened)
+    store.wrote_events = False  # the unlock alone leaves the key file as it was (anchor.py)
     return store
+
+
+def settle(paths: StorePaths, now: datetime) -> None:
+    """Before the files are judged: a restore cut short is finished, and staging files a crash
+    left more than a day ago are removed (staging.py)."""
+    staging.finish_swap(paths)
+    staging.remove_stale(paths, now)
 
 
 def pick_slot(paths: StorePaths, keyfile: KeyFile, user: str | None, now: datetime) -> dict:
@@ -207,20 +287,22 @@ def open_slot(paths: StorePaths, keyfile: KeyFile, slot: dict, passphrase: str,
 
 
 def unlock_store(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
-                 now: datetime) -> Store:
-    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`)."""
+                 now: datetime, read_only: bool = False) -> Store:
+    """Check the files, pick the slot, and only then ask for the passphrase (`passphrase()`).
+    `read_only`: for a command that only reads, which never waits behind a writer."""
     paths = StorePaths(db_path)
+    settle(paths, now)
     backend.check_store_file(paths.db)
     keyfile = load_keyfile(paths.keys)
     slot = pick_slot(paths, keyfile, user, now)
     opened = open_slot(paths, keyfile, slot, passphrase(), now)
     keyfile.verify(opened.db_key)
-    return open_with_slot(paths, keyfile, opened, now)
+    return open_with_slot(paths, keyfile, opened, now, read_only=read_only)
 
 
 def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
                     now: datetime, *, action: str = "store.unlock",
-                    detail: dict | None = None) -> Store:
+                    detail: dict | None = None, read_only: bool = False) -> Store:
     """Open with the slot's key; if a rotation was cut short, whichever key the database
     answers to is kept and the key file is put straight."""
     for key in (opened.db_key, opened.next_key):
@@ -228,12 +310,15 @@ def open_with_slot(paths: StorePaths, keyfile: KeyFile, opened: OpenedSlot,
             continue
         try:
             store = _open(paths, key, actor=opened.user, now=now, action=action,
-                          keyfile=keyfile, opened=opened, detail=detail)
+                          keyfile=keyfile, opened=opened, detail=detail, read_only=read_only)
         except backend.WrongKey:
             continue
-        if key is opened.next_key:
+        if keyfile.rotation is not None:
+            store.rotation_pending = True  # finished by `key rotate`, which shows the new key
+        elif key is opened.next_key:  # cut short by a version that kept no `rotation`
             keyfile.promote_next()
-        if key is opened.next_key or keyfile.drop_next():
+            keyfile.save(paths.keys, key)
+        elif keyfile.drop_next():
             keyfile.save(paths.keys, key)
         return store
     raise UnlockError(
@@ -249,7 +334,7 @@ def unlock_for_session(db_path: Path, *, passphrase: Callable[[], str], user: st
     store = unlock_store(db_path, passphrase=passphrase, user=user, now=now)
     assert store.opened is not None
     opened = OpenedSlot(store.opened.user, store.opened.slot_id, store.opened.private_key,
-                        store.db_key)
+                        store.db_key, anchored=store.opened.anchored)
     token = unlocked.start(store.paths.db, opened, store.store_id, now=now, idle=idle)
     with store.session() as session:
         append_event(Stamp(session, now, store.actor), action="store.session-start",
@@ -257,10 +342,12 @@ def unlock_for_session(db_path: Path, *, passphrase: Callable[[], str], user: st
     return store, token
 
 
-def unlock_with_session(db_path: Path, token: str, *, user: str | None, now: datetime) -> Store:
+def unlock_with_session(db_path: Path, token: str, *, user: str | None, now: datetime,
+                        read_only: bool = False) -> Store:
     """Open the store with an unlocked session's keys, no passphrase asked. A session whose
     key holder no longer holds that key (a rotation, a removed key slot) has ended."""
     paths = StorePaths(db_path)
+    settle(paths, now)
     backend.check_store_file(paths.db)
     keyfile = load_keyfile(paths.keys)
     state = unlocked.resume(paths.db, token, now=now, user=user)
@@ -271,7 +358,7 @@ def unlock_with_session(db_path: Path, token: str, *, user: str | None, now: dat
         raise unlocked.SessionEnded("The unlocked session ended: the store's keys changed "
                                     "since.", Hint.of("unlock_again"))
     return open_with_slot(paths, keyfile, state.opened, now,
-                          detail={"by": "unlocked session"})
+                          detail={"by": "unlocked session"}, read_only=read_only)
 
 
 def lock(db_path: Path, token: str | None, *, now: datetime) -> bool:
@@ -291,11 +378,32 @@ def unlock_with_recovery_key(db_path: Path, *, recovery_key: Callable[[], bytes]
                              now: datetime) -> Store:
     """Check the file, and only then ask for the recovery key (`recovery_key()`)."""
     paths = StorePaths(db_path)
+    settle(paths, now)
     backend.check_store_file(paths.db)
+    given = recovery_key()
+    for key, pending in _recovery_candidates(paths, given):
+        try:
+            store = _open(paths, key, actor="recovery key", now=now,
+                          action="store.unlock-recovery-key")
+        except backend.WrongKey:
+            continue
+        store.rotation_pending = pending
+        return store
+    _note_failure(paths, now, "wrong recovery key", None)
+    raise UnlockError("That recovery key does not open this store; nothing was changed.",
+                      Hint.of("check_recovery_key"))
+
+
+def _recovery_candidates(paths: StorePaths, given: bytes) -> list[tuple[bytes, bool]]:
+    """The recovery key, then, while a `key rotate` is unfinished, the other key of that
+    rotation (each is sealed under the other in the key file): so the recovery key shown last
+    opens the store whether or not the database was re-keyed yet. A missing or damaged key
+    file leaves just the key given."""
     try:
-        return _open(paths, recovery_key(), actor="recovery key", now=now,
-                     action="store.unlock-recovery-key")
-    except backend.WrongKey:
-        _note_failure(paths, now, "wrong recovery key", None)
-        raise UnlockError("That recovery key does not open this store; nothing was changed.",
-                          Hint.of("check_recovery_key")) from None
+        keyfile = load_keyfile(paths.keys)
+    except (UnlockError, OSError):
+        return [(given, False)]
+    pair = keyfile.rotation_keys(given)
+    if pair is None:
+        return [(given, False)]
+    return [(given, True), (pair[1] if pair[0] == given else pair[0], True)]

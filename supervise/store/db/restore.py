@@ -8,11 +8,12 @@ from datetime import datetime
 from pathlib import Path
 
 from supervise.errors import Hint, StoreFileError, SuperviseError
-from supervise.files import create_private_file, ensure_private_dir, fsync_path
+from supervise.files import create_private_file, ensure_private_dir, fsync_path, temp_path_beside
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.backup import Unpacked, unpack
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
+from supervise.store.db.staging import begin_swap, finish_swap
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.doctor import ChecksFailed, Checkup, examine
@@ -34,6 +35,7 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
 
     paths = StorePaths(db_path)
     ensure_private_dir(paths.db.parent)
+    finish_swap(paths)  # an earlier restore cut short is finished (and kept) before this one
     staged = unpack(source, paths.db)
     keyfile = staged.keyfile
     assert keyfile is not None  # unpack() reads the backup's key file or refuses the backup
@@ -124,21 +126,25 @@ def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
 
 def _keep(paths, kept: Path) -> None:
     """Copies of the store's files (database, any write-ahead log, key file) under `kept`'s
-    names, on disk before anything is replaced; none at all if there is no room."""
+    names, on disk before anything is replaced; none at all if there is no room. Each is
+    copied under a hidden name and renamed, the database last, so a kept database is whole."""
     import shutil
 
     made: list[Path] = []
     try:
-        for current, target in ((paths.db, kept),
-                                (paths.keys, kept.with_name(kept.name + ".keys")),
+        for current, target in ((paths.keys, kept.with_name(kept.name + ".keys")),
                                 *((paths.db.with_name(paths.db.name + s),
-                                   kept.with_name(kept.name + s)) for s in ("-wal", "-shm"))):
+                                   kept.with_name(kept.name + s)) for s in ("-wal", "-shm")),
+                                (paths.db, kept)):
             if not current.exists():
                 continue
-            create_private_file(target)
+            copying = temp_path_beside(target, "keep")
+            create_private_file(copying)
+            made.append(copying)
+            shutil.copyfile(current, copying)
+            fsync_path(copying)
+            os.replace(copying, target)
             made.append(target)
-            shutil.copyfile(current, target)
-            fsync_path(target)
         fsync_path(kept.parent)
     except OSError as exc:
         for target in made:
@@ -149,12 +155,9 @@ def _keep(paths, kept: Path) -> None:
 
 
 def _swap_in(paths, staged: Unpacked) -> None:
-    """The old store's log goes first (it must never be replayed onto the restored file; the
-    kept copy has it), then the key file, then the database: the commit point."""
-    fsync_path(staged.db)
-    fsync_path(staged.keys)
-    for suffix in ("-wal", "-shm"):
-        paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
-    os.replace(staged.keys, paths.keys)
-    os.replace(staged.db, paths.db)
-    fsync_path(paths.db.parent)
+    """Write down the swap (the commit point: staging.py), then do it: the old store's log goes
+    first (it must never be replayed onto the restored file; the kept copy has it), then the
+    key file, then the database. A crash part way is finished by the next command."""
+    begin_swap(paths, staged.db, staged.keys)
+    staged.committed = True  # from here the staged files are the store: never discarded
+    finish_swap(paths)

@@ -6,13 +6,14 @@ a wrong key into an error at once instead of at the first real query.
 """
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from supervise.errors import Hint, StoreFileError, SuperviseError
-from supervise.files import create_private_file
+from supervise.errors import DiskFullError, Hint, StoreFileError, SuperviseError, disk_full
+from supervise.files import create_private_file, no_space_left
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Dialect, Engine
@@ -40,8 +41,9 @@ def check_store_file(path: Path) -> None:
         raise StoreFileError(
             f"No store at {path}.", Hint.of("create_or_point_at_store")
         )
-    if not path.is_file():
-        raise StoreFileError(f"{path} is a folder, not a store file: give the store's file path.")
+    if not path.is_file():  # a folder, or a named pipe that would wait for ever
+        kind = "a folder" if path.is_dir() else "a pipe or device"
+        raise StoreFileError(f"{path} is {kind}, not a store file: give the store's file path.")
     size = path.stat().st_size
     if size == 0:
         raise StoreFileError(
@@ -59,23 +61,80 @@ def check_store_file(path: Path) -> None:
             f"{path} is truncated or damaged (its size is not whole pages): restore it from "
             "a backup."
         )
+    missing = _pages_nowhere(path) and _pages_nowhere(path)  # twice: a checkpoint meanwhile
+    if missing:
+        raise StoreFileError(
+            f"{path} is truncated or damaged ({missing} of its pages are neither in the file "
+            "nor in its write-ahead log): restore it from a backup."
+        )
+
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _pages_nowhere(path: Path) -> int:
+    """How many pages the database has, by the last transaction committed to its write-ahead
+    log, that are neither in the file nor in that log: a file cut short. Without a log SQLite
+    finds a short file itself; with one it takes the size the log gives and reads a missing page
+    as empty, so a cut file would be written to. Frame headers are not encrypted; read without
+    the key, taking no lock and changing nothing. The log is read before the file's size, so a
+    checkpoint meanwhile (which fills the file before the log starts again) is never damage."""
+    import struct
+
+    wal = Path(f"{path}-wal")
+    if not wal.is_file():  # none (or not a file SQLite would take as its log)
+        return 0
+    try:
+        with wal.open("rb") as log:
+            header = log.read(_WAL_HEADER)
+            if len(header) < _WAL_HEADER:
+                return 0
+            magic, _, page_size, _, salt1, salt2 = struct.unpack(">6I", header[:24])
+            if magic not in _WAL_MAGIC or page_size != PAGE_SIZE:
+                return 0
+            logged: set[int] = set()
+            pending: set[int] = set()
+            pages = 0
+            offset, end = _WAL_HEADER, os.fstat(log.fileno()).st_size
+            while offset + _FRAME_HEADER + page_size <= end:  # a frame written whole
+                frame = log.read(_FRAME_HEADER)
+                number, commit, salt_a, salt_b = struct.unpack(">4I", frame[:16])
+                if (salt_a, salt_b) != (salt1, salt2):
+                    break  # a frame of an earlier log: the current one ends here
+                pending.add(number)
+                if commit:  # the last frame of a committed transaction: its database size
+                    logged |= pending
+                    pending = set()
+                    pages = commit
+                offset += _FRAME_HEADER + page_size
+                log.seek(offset)
+    except (FileNotFoundError, IsADirectoryError):
+        return 0
+    in_file = path.stat().st_size // PAGE_SIZE
+    return sum(1 for page in range(in_file + 1, pages + 1) if page not in logged)
 
 
 PAGE_CACHE_KIB = 32 * 1024
 
 
 def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = True,
-            read_only: bool = False):
+            read_only: bool = False, untouched: bool = False):
     """A keyed sqlcipher3 connection in autocommit mode (SQLAlchemy emits BEGIN itself).
     `read_only`: the file is never written, not even by a checkpoint at close (doctor on a
-    damaged store)."""
+    damaged store). `untouched` (with `read_only`): nor is anything made beside it: no -wal or
+    -shm, which a read-only connection otherwise leaves behind; SQLite then takes no locks
+    (immutable), so only for a file that has no log, which no other connection has open."""
     from urllib.parse import quote
 
     import sqlcipher3.dbapi2 as dbapi
 
     if create:
         create_private_file(path)
+    elif not (read_only and untouched) and Path(f"{path}-wal").exists():
+        _key_opens(path, key)  # before SQLite replays or writes back the log under a wrong key
     target = f"file:{quote(str(path))}?mode=ro" if read_only else str(path)
+    target += "&immutable=1" if read_only and untouched else ""
     conn = dbapi.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                          uri=read_only)
     conn.isolation_level = None
@@ -89,6 +148,8 @@ def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = 
                 raise WrongKey() from None
             if is_busy(exc):  # another process holds the file (restore, key rotate): not damage
                 raise StoreInUse() from None
+            if disk_full(exc) or no_space_left(path):  # no room for the log: not damage either
+                raise DiskFullError() from None
             raise StoreFileError(
                 f"{path} is truncated or damaged ({_reason(exc)}): restore it from a backup."
             ) from None
@@ -108,6 +169,35 @@ def connect(path: Path, key: bytes, *, create: bool = False, prefer_wal: bool = 
         conn.close()
         raise
     return conn
+
+
+def _key_opens(path: Path, key: bytes) -> None:
+    """WrongKey unless `key` opens the file, judged on the file alone and changing nothing. A
+    connection that finds a write-ahead log beside the file rebuilds its index and, being the
+    last to close, writes the log back into the file: even under a wrong key, so a failed unlock
+    would change the store. Opened immutable, SQLite neither looks at the log nor locks or
+    writes anything. A checkpoint by another process may be rewriting the first page as it is
+    read, so a refusal is asked twice more before it counts."""
+    from urllib.parse import quote
+
+    import sqlcipher3.dbapi2 as dbapi
+
+    for attempt in range(3):
+        conn = dbapi.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True,
+                             check_same_thread=False)
+        try:
+            conn.execute("PRAGMA cipher_log_level = NONE")
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return
+        except dbapi.DatabaseError as exc:
+            if "not a database" not in str(exc):
+                return  # damage or the like: the connection proper finds and names it
+        finally:
+            conn.close()
+        if attempt < 2:
+            time.sleep(0.02)
+    raise WrongKey()
 
 
 def _prefer_wal(conn) -> None:
@@ -186,18 +276,35 @@ def is_damage(exc: BaseException | None) -> bool:
     )
 
 
-def engine(path: Path, key: bytes, *, writes: bool) -> "Engine":
+def engine(path: Path, key: bytes, *, writes: bool, untouched: bool = False,
+           reading: bool = False, waits: bool = True) -> "Engine":
     """The SQLAlchemy engine over the keyed file. A writing engine takes the write lock as each
     transaction begins, so two processes appending to the audit chain never both read the same
-    last link."""
+    last link; with `waits=False` a transaction that finds it taken fails at once. A `reading`
+    one (a command that only reads, beside any writer) begins each transaction deferred: one
+    snapshot, never the write lock, so never a wait for a writer, on connections that refuse
+    to write (query_only)."""
     import sqlcipher3.dbapi2 as dbapi
     from sqlalchemy import create_engine, event
 
+    def connection():
+        conn = connect(path, key, read_only=not (writes or reading), untouched=untouched)
+        if reading:
+            conn.execute("PRAGMA query_only = ON")
+        if not waits:
+            conn.execute("PRAGMA busy_timeout = 0")
+        return conn
+
     made = create_engine("sqlite:///" + str(path), module=dbapi, hide_parameters=True,
-                         creator=lambda: connect(path, key, read_only=not writes))
-    if writes:
+                         creator=connection)
+    if reading:
+        event.listen(made, "begin", lambda conn: conn.exec_driver_sql(READ_TRANSACTION))
+    elif writes:
         event.listen(made, "begin", lambda conn: conn.exec_driver_sql(WRITE_TRANSACTION))
     return made
+
+
+READ_TRANSACTION = "BEGIN DEFERRED"
 
 
 WRITE_TRANSACTION = "BEGIN IMMEDIATE"
@@ -333,6 +440,13 @@ def guards_lifted(conn, tables: Sequence[str]) -> Iterator[None]:
     yield
     for _, sql in found:
         conn.exec_driver_sql(sql)
+
+
+def triggers(conn) -> dict[str, str]:
+    """Every trigger the schema holds, by name, with its SQL as stored (on a SQLAlchemy
+    connection): held against the set the migrations make (integrity/guards.py)."""
+    return {name: sql for name, sql in conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()}
 
 
 def checkpoint_truncate(path: Path, key: bytes) -> bool:

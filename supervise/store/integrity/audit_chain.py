@@ -44,6 +44,11 @@ def append_event(
 _LAST_LINK = "supervise.audit.last_link"
 
 
+def appended_events(session: Session) -> bool:
+    """Whether append_event ran in this session (the key holder's anchor then moves on)."""
+    return _LAST_LINK in session.info
+
+
 def _last_link(session: Session) -> tuple[int, str]:
     """The newest event's (seq, hash). Read once per transaction: every write transaction
     begins IMMEDIATE (engine.py), so no other connection appends until it ends, and in it only

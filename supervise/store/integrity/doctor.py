@@ -12,13 +12,15 @@ from pathlib import Path
 
 from supervise.errors import Hint, Spell, StoreFileError, SuperviseError, UnlockError, joined
 from supervise.store.db import migrations as schema
+from supervise.store.db import staging
 from supervise.store.db.backend import backend
-from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.db.engine import translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.tables import AuditEvent
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
 from supervise.store.integrity.verify import verify_store
+from supervise.store.keys.anchor import anchor_problems
 from supervise.store.keys.key_file import KeyFile, OpenedSlot, load_keyfile
 
 RESTORE = Hint.of("restore_newest_backup")
@@ -99,11 +101,12 @@ def key_check(keyfile: KeyFile, opened: OpenedSlot, checkup: Checkup) -> None:
                     "altered", Hint.of("rebuild_key_file_or_restore_it"))
 
 
-def open_checked(path: Path, keys: list[bytes], checkup: Checkup):
-    """A raw connection under whichever of `keys` opens the file, or None (with a finding)."""
+def open_checked(path: Path, keys: list[bytes], checkup: Checkup, *, untouched: bool = False):
+    """A raw connection under whichever of `keys` opens the file, or None (with a finding).
+    `untouched`: nothing is made beside the file (sqlcipher.connect)."""
     for key in keys:
         try:
-            conn = backend.connect(path, key, read_only=True)
+            conn = backend.connect(path, key, read_only=True, untouched=untouched)
         except backend.WrongKey:
             continue
         except StoreFileError as error:
@@ -149,13 +152,21 @@ def page_checks(conn, checkup: Checkup) -> bool:
     return True
 
 
-def audit_check(session, checkup: Checkup) -> None:
-
+def audit_check(session, checkup: Checkup, keyfile: KeyFile | None = None,
+                opened: OpenedSlot | None = None) -> None:
+    """The audit trail and everything signed (verify.py), and, given the unlocking holder's
+    slot, the store held against what they last saw of it (keys/anchor.py)."""
     try:
         result = verify_store(session)
+        behind = anchor_problems(session, keyfile, opened)
     except SuperviseError as error:
         checkup.add("audit trail", False, error, RESTORE)
         return
+    if behind:
+        checkup.add("last seen", False, "; ".join(behind[:MAX_LISTED]),
+                    Hint.of("keep_store_for_investigation"))
+    elif opened is not None:
+        checkup.add("last seen", True, f"the store holds everything {opened.user} last saw")
     summary = (f"{result.events:,} events, {result.records:,} signed records, "
                f"{result.signatures:,} signatures")
     if result.problems:
@@ -168,10 +179,13 @@ def audit_check(session, checkup: Checkup) -> None:
         checkup.add("audit trail", True, f"chain intact; {summary} verify")
 
 
-def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = True) -> None:
+def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = True,
+            keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> None:
     """Every database check on the file at `path`; the audit check (unless `audit` is false)
-    only on an intact file."""
-    conn = open_checked(path, keys, checkup)
+    only on an intact file. A file with no log beside it is read without making one (a
+    read-only connection otherwise leaves -wal and -shm behind, on a damaged store too)."""
+    untouched = not any(path.with_name(path.name + end).exists() for end in ("-wal", "-shm"))
+    conn = open_checked(path, keys, checkup, untouched=untouched)
     key = checkup.db_key  # set by open_checked with every connection it returns
     if conn is None or key is None:
         return
@@ -183,10 +197,10 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
         from sqlmodel import Session
 
 
-        engine = make_engine(path, key, writes=False)
+        engine = backend.engine(path, key, writes=False, untouched=untouched)
         try:
             with translated_errors(), Session(engine) as session:
-                audit_check(session, checkup)
+                audit_check(session, checkup, keyfile, opened)
         finally:
             engine.dispose()
 
@@ -202,6 +216,7 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
 
     paths = StorePaths(db_path)
     checkup = Checkup([])
+    staging_check(paths, checkup)
     if not file_check(paths.db, checkup):
         return checkup
     try:
@@ -211,7 +226,9 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
         return checkup
     opened = open_slot(paths, keyfile, pick_slot(paths, keyfile, user, now), passphrase(), now)
     key_check(keyfile, opened, checkup)
-    examine(paths.db, [k for k in (opened.db_key, opened.next_key) if k], checkup)
+    rotation_check(keyfile, checkup)
+    examine(paths.db, [k for k in (opened.db_key, opened.next_key) if k], checkup,
+            keyfile=keyfile, opened=opened)
     if checkup.healthy:
         with open_with_slot(paths, keyfile, opened, now) as store, store.session() as session:
             last = _last_backup(session)
@@ -222,6 +239,27 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
             append_event(Stamp(session, now, store.actor), action="store.doctor",
                          detail={"checks": len(checkup.findings)})
     return checkup
+
+
+def staging_check(paths: StorePaths, checkup: Checkup) -> None:
+    """A restore cut short is finished first (renames only: staging.py); files a crash left
+    behind are named, not removed, as another command may be using them now."""
+    if staging.finish_swap(paths):
+        checkup.add("restore", True, "a restore that was cut short has been finished")
+    left = staging.leftovers(paths)
+    if left:
+        names = ", ".join(p.name for p in left[:MAX_LISTED])
+        checkup.add("staging files", False,
+                    f"{len(left)} file(s) left beside the store by a command that was cut short "
+                    f"({names}); they hold encrypted copies of the store or its key file",
+                    Hint.of("remove_staging_files"))
+
+
+def rotation_check(keyfile: KeyFile, checkup: Checkup) -> None:
+    if keyfile.rotation is not None:
+        checkup.add("key rotation", False, "a key rotation was cut short: the recovery key "
+                    "shown last still opens the store, but the new one was not confirmed",
+                    Hint.of("finish_rotation"))
 
 
 def _last_backup(session) -> str | None:

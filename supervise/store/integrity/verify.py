@@ -3,23 +3,36 @@ recomputed from what is stored now. Each problem names the record or the link th
 
 Signatures and signing keys are also held against the audit events that recorded them: a key or
 a signature slipped into its table without its event (or with an event that says otherwise) is
-reported, so a forger must rewrite the chain consistently too (see docs/threat-model.md)."""
+reported, so a forger must rewrite the chain consistently too (see docs/threat-model.md).
+
+What a forger who rewrites the chain consistently leaves is caught outside the tables checked:
+the database's guards against the set the migrations make (guards.py), record numbers against
+the trail's destructions (record_numbers.py), the file's pages (file_problems), and the store
+against what the unlocking key holder last saw of it, kept in their key slot (keys/anchor.py)."""
 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from supervise import keycrypto
 from supervise.domain.records.audit import chain_problems
+from supervise.store.db.backend import backend
 from supervise.store.db.tables import Signature, SigningKey
 from supervise.store.integrity.audit_chain import audit_events
+from supervise.store.integrity.guards import trigger_problems
+from supervise.store.integrity.record_numbers import gap_problems
+from supervise.store.keys.anchor import anchor_problems
 from supervise.store.keys.signing_keys import keys_by_id
 from supervise.store.records.content import content_of
 from supervise.store.records.numbered import MODELS, label
 from supervise.store.records.signatures import statement_of
+
+if TYPE_CHECKING:
+    from supervise.store.keys.key_file import KeyFile, OpenedSlot
 
 
 @dataclass
@@ -145,14 +158,34 @@ def _destroyed_records(session: Session, result: Verification,
                                    f"destroyed by audit event {event['seq']}, but still present")
 
 
-def verify_store(session: Session) -> Verification:
+def verify_store(session: Session, *, keyfile: "KeyFile | None" = None,
+                 opened: "OpenedSlot | None" = None) -> Verification:
+    """Everything held inside the store, and (given the unlocking holder's key slot) against
+    what that holder last saw of it (store/keys/anchor.py)."""
     result = Verification()
     signatures = list(session.exec(select(Signature).order_by(col(Signature.id))))
     result.signatures = len(signatures)
     keys = keys_by_id(session)
+    result.problems += anchor_problems(session, keyfile, opened)
+    result.problems += trigger_problems(session)
     events = _chain(session, result)
     _recorded_signatures(result, events, signatures)
     _recorded_keys(result, events, keys)
     _destroyed_records(session, result, events)
+    result.problems += gap_problems(session)
     _signed_records(session, result, signatures, keys)
     return result
+
+
+def file_problems(path: Path, key: bytes) -> list[str]:
+    """SQLCipher's HMAC check of every page and SQLite's own structure check, on the file as
+    it is: a page put back from an older copy has a valid HMAC but breaks its index."""
+    conn = backend.connect(path, key, read_only=True)
+    try:
+        damaged = backend.damaged_pages(conn)
+        if damaged:
+            return [f"{len(damaged)} damaged page(s) in the store file: " + "; ".join(damaged[:5])]
+        return [f"the store file's structure is damaged: {problem}"
+                for problem in backend.structure_problems(conn)[:5]]
+    finally:
+        conn.close()

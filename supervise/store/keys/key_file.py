@@ -7,7 +7,9 @@ new database key to every slot without knowing anyone's passphrase. The slot lis
 by a MAC keyed from the database key, so a slot slipped into the file is refused, never sealed to.
 
 During a rotation each slot also carries `sealed_key_next`; whichever of the two keys opens the
-database wins, so a crash at any point leaves a store its holders can open.
+database wins, so a crash at any point leaves a store its holders can open. The file also carries
+`rotation`: each of the two keys encrypted under the other, so that until the rotation is
+finished either recovery key (the one in the safe, or the new one once shown) opens the store.
 
 No names are written in the clear: a slot is found by an HMAC of the user's name under a random
 per-file salt, and the name itself sits inside the encrypted part.
@@ -53,6 +55,7 @@ class OpenedSlot:
     private_key: bytes
     db_key: bytes
     next_key: bytes | None = None  # set only while a rotation is unfinished
+    anchored: bool = False  # the slot keeps what its holder last saw (anchor.py): must have it
 
 
 @dataclass
@@ -62,6 +65,7 @@ class KeyFile:
     default_kdf: KdfParams
     slots: list[dict] = field(default_factory=list)
     slots_mac: str | None = None
+    rotation: dict | None = None  # while `key rotate` is unfinished: each key under the other
 
     @classmethod
     def new(cls, store_id: str, kdf: KdfParams) -> "KeyFile":
@@ -92,12 +96,18 @@ class KeyFile:
         slot["sealed_key"] = keycrypto.seal(db_key, public_raw, self._aad(slot["id"]))
         self._wrap_private(slot, user, private_raw, passphrase)
         self.slots = [s for s in self.slots if s["id"] != slot["id"]] + [slot]
-        return OpenedSlot(user=user, slot_id=slot["id"], private_key=private_raw, db_key=db_key)
+        opened = OpenedSlot(user=user, slot_id=slot["id"], private_key=private_raw,
+                            db_key=db_key, anchored=True)
+        self.start_anchor(opened)
+        return opened
 
     def _wrap_private(self, slot: dict, user: str, private_raw: bytes, passphrase: str) -> None:
         salt = os.urandom(16)
         kek = keycrypto.derive_kek(passphrase, self.default_kdf, salt)
-        payload = json.dumps({"user": user, "x25519": b64(private_raw)}).encode()
+        # "anchored": this slot always carries `seen` (anchor.py), so a `seen` deleted from
+        # the file is named; only the passphrase that opens this payload can say otherwise.
+        payload = json.dumps({"user": user, "x25519": b64(private_raw),
+                              "anchored": True}).encode()
         slot["kdf"] = {"algorithm": "argon2id", **asdict(self.default_kdf), "salt": b64(salt)}
         slot["private"] = keycrypto.encrypt(kek, payload, self._aad(slot["id"]))
 
@@ -122,13 +132,16 @@ class KeyFile:
             pending = slot.get("sealed_key_next")
             next_key = keycrypto.unseal(pending, private_raw, aad) if pending else None
             return OpenedSlot(user=inner["user"], slot_id=slot["id"], private_key=private_raw,
-                              db_key=db_key, next_key=next_key)
+                              db_key=db_key, next_key=next_key,
+                              anchored=inner.get("anchored") is True)
         except (InvalidTag, ValueError, TypeError, KeyError):
             raise KeyFileDamaged() from None
 
     def change_passphrase(self, opened: OpenedSlot, new_passphrase: str) -> None:
         slot = next(s for s in self.slots if s["id"] == opened.slot_id)
         self._wrap_private(slot, opened.user, opened.private_key, new_passphrase)
+        if SEEN not in slot:
+            self.start_anchor(opened)
 
     def remove_slot(self, name: str) -> None:
         self.slots = [s for s in self.slots if s["id"] != self.slot_id(name)]
@@ -157,18 +170,60 @@ class KeyFile:
             del slot["sealed_key_next"]
         return bool(pending)
 
+    def begin_rotation(self, old_key: bytes, new_key: bytes) -> None:
+        """Rotation, first step: every slot also opens `new_key`, and each key opens the other."""
+        self.seal_next(new_key)
+        aad = self._rotation_aad()
+        self.rotation = {"new_under_old": keycrypto.encrypt(old_key, new_key, aad),
+                         "old_under_new": keycrypto.encrypt(new_key, old_key, aad)}
+
+    def rotation_keys(self, key: bytes) -> tuple[bytes, bytes] | None:
+        """(old, new) of the unfinished rotation, given either of them; None if `key` is
+        neither (or no rotation is unfinished)."""
+        from cryptography.exceptions import InvalidTag
+
+        if self.rotation is None:
+            return None
+        try:
+            return key, keycrypto.decrypt(key, self.rotation["new_under_old"],
+                                          self._rotation_aad())
+        except (InvalidTag, KeyError, TypeError, ValueError):
+            pass
+        try:
+            return keycrypto.decrypt(key, self.rotation["old_under_new"],
+                                     self._rotation_aad()), key
+        except (InvalidTag, KeyError, TypeError, ValueError):
+            return None
+
+    def end_rotation(self) -> None:
+        """Rotation, last step: the new key becomes the only one."""
+        if any("sealed_key_next" in slot for slot in self.slots):
+            self.promote_next()
+        self.rotation = None
+
+    def _rotation_aad(self) -> bytes:
+        return f"supervise-rotation:{self.store_id}".encode()
+
     def _mac_content(self) -> bytes:
-        return canonical_json({
+        content: dict = {
             "store_id": self.store_id, "name_salt": b64(self.name_salt),
             "default_kdf": asdict(self.default_kdf),
             "slots": sorted([s["id"], s["public_key"]] for s in self.slots),
-        })
+        }
+        if self.rotation is not None:
+            content["rotation"] = self.rotation
+        return canonical_json(content)
 
     def authentic(self, db_key: bytes) -> bool:
+        """The slot list was sealed under `db_key` (or, while a rotation is unfinished, under
+        the other key of that rotation: either may be the one in hand)."""
         import hmac
 
-        expected = keycrypto.list_mac(db_key, self._mac_content())
-        return self.slots_mac is not None and hmac.compare_digest(self.slots_mac, expected)
+        if self.slots_mac is None:
+            return False
+        content = self._mac_content()
+        return any(hmac.compare_digest(self.slots_mac, keycrypto.list_mac(key, content))
+                   for key in (self.rotation_keys(db_key) or (db_key,)))
 
     def verify(self, db_key: bytes) -> None:
         if not self.authentic(db_key):
@@ -180,6 +235,8 @@ class KeyFile:
             "name_salt": b64(self.name_salt), "default_kdf": asdict(self.default_kdf),
             "slots": self.slots, "slots_mac": self.slots_mac,
         }
+        if self.rotation is not None:
+            document["rotation"] = self.rotation
         return (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -191,7 +248,10 @@ class KeyFile:
             keyfile = cls(store_id=str(document["store_id"]),
                           name_salt=unb64(document["name_salt"]),
                           default_kdf=_checked(document["default_kdf"]),
-                          slots=list(document["slots"]), slots_mac=document.get("slots_mac"))
+                          slots=list(document["slots"]), slots_mac=document.get("slots_mac"),
+                          rotation=document.get("rotation"))
+            if keyfile.rotation is not None and not isinstance(keyfile.rotation, dict):
+                raise ValueError("rotation")
             for slot in keyfile.slots:
                 _checked(slot["kdf"])
                 if not {"id", "public_key", "private", "sealed_key"} <= set(slot):
@@ -206,6 +266,13 @@ class KeyFile:
         self.slots_mac = keycrypto.list_mac(db_key, self._mac_content())
         atomic_write(path, self.to_bytes())
 
+    def start_anchor(self, opened: OpenedSlot) -> None:
+        """A new (or newly anchored) slot has seen nothing yet; its holder's first command
+        that writes moves it on (anchor.py)."""
+        slot = next(s for s in self.slots if s["id"] == opened.slot_id)
+        slot[SEEN] = dict(NOTHING_SEEN)
+        slot[SEEN_MAC] = seen_mac(opened, self.store_id, slot[SEEN])
+
 
 def _checked(kdf: dict) -> KdfParams:
     """Parameters read from the file: refused if below OWASP's minimum or absurd."""
@@ -218,8 +285,34 @@ def _checked(kdf: dict) -> KdfParams:
 
 
 def load_keyfile(path: Path) -> KeyFile:
+    from supervise.files import NotARegularFile, read_regular
+
     if not path.exists():
         raise UnlockError(
             f"No key file at {path}:", Hint.of("restore_or_recover_key_file")
         )
-    return KeyFile.from_bytes(path.read_bytes())
+    try:
+        data = read_regular(path)
+    except NotARegularFile as error:  # a folder, or a named pipe that would wait for ever
+        raise UnlockError(f"The key file {path} is not a file (it is {error.kind}): move it "
+                          "aside, then", Hint.of("restore_or_recover_key_file")) from None
+    except OSError as error:
+        raise UnlockError(f"The key file {path} cannot be read ({error.strerror}):",
+                          Hint.of("restore_or_recover_key_file")) from None
+    return KeyFile.from_bytes(data)
+
+
+# What each key holder last saw (store/keys/anchor.py reads and moves it): kept in their slot,
+# authenticated under a key derived from the slot's private half.
+SEEN, SEEN_MAC = "seen", "seen_mac"
+_SEEN_INFO = b"supervise key slot: what its holder last saw v1"
+NOTHING_SEEN: dict = {"events": 0, "head": "", "signatures": 0, "records": {}}
+
+
+def seen_mac(opened: OpenedSlot, store_id: str, seen: dict) -> str:
+    import hmac
+
+    key = keycrypto.hkdf(opened.private_key, _SEEN_INFO)
+    content = canonical_json({"store_id": store_id, "slot": opened.slot_id, "seen": seen})
+    return hmac.new(key, content, "sha256").hexdigest()
+

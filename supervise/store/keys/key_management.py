@@ -5,10 +5,11 @@ store that its old or its new keys open.
 """
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
+from supervise.errors import Hint, SuperviseError, UnlockError, UsageError, disk_full
 from supervise.files import fsync_path, temp_path_beside
 from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
@@ -77,35 +78,78 @@ def _save_holder_change(session, store: Store, keyfile: KeyFile, person, *, hold
     keyfile.save(store.paths.keys, store.db_key)
 
 
-def rotate(store: Store, now: datetime) -> bytes:
-    """Re-key the database under a new random key, sealed to every slot. Returns the new key.
+def rotate(store: Store, now: datetime, shown: Callable[[bytes], None]) -> bool:
+    """Re-key the database under a new random key, sealed to every slot; `shown(new_key)` is
+    called once the database answers to the new key and before the old one stops working.
+    True if this finished a rotation that was cut short.
 
-    The key file first learns the new key beside the old one, then the database is replaced, then
-    the old key is dropped: a crash anywhere leaves a store that every holder's passphrase opens.
+    1. The key file learns the new key beside the old one, and each key sealed under the other.
+    2. The database is replaced by a copy under the new key (skipped if that happened already).
+    3. The new recovery key is shown.
+    4. The rotation is audited, then the key file forgets the old key.
+    Killed anywhere, every holder's passphrase still opens the store, and so does whichever
+    recovery key was shown last; `doctor` names the unfinished rotation and this finishes it.
     Nobody else may have the store open meanwhile."""
     keyfile = _keyfile(store)
-    new_key = os.urandom(32)
-    unlocked.end(store.paths.db)  # it holds the key being replaced
-    store.engine.dispose()
+    assert store.opened is not None
     paths = store.paths
-    rekeyed = temp_path_beside(paths.db, "rotate")
-    try:
+    unlocked.end(paths.db)  # it holds the key being replaced
+    pending = keyfile.rotation_keys(store.db_key)
+    if pending is None or store.db_key != pending[1]:
+        store.engine.dispose()
+        rekeyed = temp_path_beside(paths.db, "rotate")
         conn = backend.connect(paths.db, store.db_key)
-        with backend.sole_access(conn, paths.db):
-            backend.export_rekeyed(conn, rekeyed, new_key)
-            backend.connect(rekeyed, new_key).close()  # the copy opens under the new key
-            keyfile.seal_next(new_key)
-            keyfile.save(paths.keys, store.db_key)
-            os.replace(rekeyed, paths.db)
-            fsync_path(paths.db.parent)
-        keyfile.promote_next()
+        try:
+            with backend.sole_access(conn, paths.db):  # refused before anything is written
+                if pending is None:
+                    new_key = os.urandom(32)
+                    keyfile.begin_rotation(store.db_key, new_key)
+                    keyfile.save(paths.keys, store.opened.db_key)
+                else:
+                    new_key = pending[1]
+                    if not all("sealed_key_next" in s for s in keyfile.slots):
+                        keyfile.seal_next(new_key)  # a recovery meanwhile resealed the slots
+                        keyfile.save(paths.keys, store.opened.db_key)
+                try:
+                    backend.export_rekeyed(conn, rekeyed, new_key)
+                    backend.connect(rekeyed, new_key).close()  # the copy opens under it
+                    fsync_path(rekeyed)
+                except BaseException:
+                    if pending is None:  # the database was never replaced: nothing begun stays
+                        _abandon(keyfile, paths, store.opened.db_key)
+                    raise
+                os.replace(rekeyed, paths.db)
+                fsync_path(paths.db.parent)
+        finally:
+            rekeyed.unlink(missing_ok=True)
+        store.reopen(new_key)
+    else:
+        new_key = pending[1]
+    shown(new_key)
+    try:
+        with store.session() as session:
+            append_event(Stamp(session, now, store.actor), action="key.rotate",
+                         detail={"finished": "after an interruption"} if pending else None)
+        keyfile.end_rotation()
         keyfile.save(paths.keys, new_key)
-    finally:
-        rekeyed.unlink(missing_ok=True)
-    store.reopen(new_key)
-    with store.session() as session:
-        append_event(Stamp(session, now, store.actor), action="key.rotate")
-    return new_key
+    except (OSError, SuperviseError) as error:
+        why = " (the disk is full)" if disk_full(error) else ""
+        raise SuperviseError(f"The new recovery key shown above opens the store, and so does "
+                             f"the old one until the rotation is finished; it could not be "
+                             f"finished now{why}:", Hint.of("finish_rotation")) from None
+    return pending is not None
+
+
+def _abandon(keyfile: KeyFile, paths, sealed_under: bytes) -> None:
+    """Take back a rotation begun in this call whose copy failed (a full disk, say). If even
+    the key file cannot be written, it stays begun: every key still opens the store, and
+    doctor asks for it to be finished."""
+    keyfile.rotation = None
+    keyfile.drop_next()
+    try:
+        keyfile.save(paths.keys, sealed_under)
+    except OSError:
+        pass
 
 
 @dataclass

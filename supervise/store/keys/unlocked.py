@@ -57,7 +57,7 @@ def _seal(db_path: Path, token: bytes, state: Unlocked) -> bytes:
     inner = json.dumps({
         "user": state.opened.user, "slot_id": state.opened.slot_id,
         "private_key": keycrypto.b64(state.opened.private_key),
-        "db_key": keycrypto.b64(state.opened.db_key),
+        "db_key": keycrypto.b64(state.opened.db_key), "anchored": state.opened.anchored,
         "started": iso_utc(state.started), "last_used": iso_utc(state.last_used),
         "idle_seconds": int(state.idle.total_seconds()),
     }).encode()
@@ -117,7 +117,8 @@ def resume(db_path: Path, token_text: str, *, now: datetime, user: str | None) -
         inner = json.loads(keycrypto.decrypt(token, outer["sealed"], _aad(db_path, store_id)))
         opened = OpenedSlot(user=inner["user"], slot_id=inner["slot_id"],
                             private_key=keycrypto.unb64(inner["private_key"]),
-                            db_key=keycrypto.unb64(inner["db_key"]))
+                            db_key=keycrypto.unb64(inner["db_key"]),
+                            anchored=inner.get("anchored") is True)
         state = Unlocked(opened, store_id, datetime.fromisoformat(inner["started"]),
                          datetime.fromisoformat(inner["last_used"]),
                          timedelta(seconds=int(inner["idle_seconds"])))

@@ -19,6 +19,7 @@ from supervise.keycrypto import unb64
 from supervise.store.db.tables import Amendment, Person, StoreMeta
 from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event, audit_events
+from supervise.store.keys.anchor import store_state
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.queries.export_scope import Scope
 from supervise.store.queries.extract_cuts import (
@@ -97,6 +98,13 @@ def record_files(session: Session, scope: Scope, *, author: str, now: datetime,
     return files, warnings
 
 
+def store_counts(session: Session) -> dict[str, Any]:
+    """The highest signature and record numbers when the bundle left: with the chain head, what
+    a later store can be held against (a store that has fewer was cut back)."""
+    seen = store_state(session)
+    return {"signatures": seen.signatures, "records": seen.records}
+
+
 def chain_head(session: Session) -> dict[str, Any]:
     newest = audit_events(session, last=1)
     return {"seq": newest[0].seq, "hash": newest[0].hash} if newest else {"seq": 0, "hash": ""}
@@ -131,7 +139,8 @@ def manifest_head(session: Session, scope: Scope, files: list[RecordFile], *,
                   "filters": scope.filters, "drafts_left_out": scope.drafts,
                   "personal_support": "included" if scope.cut.support else "omitted",
                   "gaps": scope.gap_rule},
-        "audit_chain_head": chain_head(session), "people": names,
+        "audit_chain_head": chain_head(session), "store_counts": store_counts(session),
+        "people": names,
     }
 
 

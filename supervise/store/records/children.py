@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
-from supervise.domain.names import Known, clean_name, name_key, near_matches, unknown_name
+from supervise.domain.names import Known, clean_name, name_key, near_matches, one_line, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.records.register_rules import child_problems
 from supervise.domain.rows import ChildRow
@@ -25,7 +25,7 @@ def family_for(session: Session, name: str, now: datetime) -> Family:
     """The family of that name, recorded if it is new."""
     family = find_family(session, name)
     if family is None:
-        family = Family(name=clean_line(name, "family name"), name_key=name_key(name),
+        family = Family(name=one_line(name, "family name"), name_key=name_key(name),
                         created_at=iso_utc(now))
         session.add(family)
         session.flush()

@@ -6,11 +6,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from supervise.domain.dates import iso_or_none
-from supervise.domain.names import clean_name, name_key, unknown_name
+from supervise.domain.names import clean_name, name_key, one_line, unknown_name
 from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.records.register_rules import PersonDates, person_problems
 from supervise.domain.rows import PersonRow
-from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Person
 from supervise.store.db.writing import Writing
@@ -97,8 +96,8 @@ def add_person(work: Writing, *, name: str, role: str,
                              Hint.of("edit_person_or_distinguish"))
     stamp = iso_utc(now)
     person = Person(
-        name=name, name_key=name_key(name), role=clean_line(role, "role"),
-        team=clean_line(team, "team") if team else None, start_date=start_date,
+        name=name, name_key=name_key(name), role=one_line(role, "role"),
+        team=one_line(team, "team") if team else None, start_date=start_date,
         is_supervisor=is_supervisor or supervisor_trained_on is not None,
         supervisor_trained_on=supervisor_trained_on, newly_qualified_on=newly_qualified_on,
         supervisor_since=supervisor_since,
@@ -129,9 +128,9 @@ def edit_person(work: Writing, person: Person, *, changes: dict[str, Any]) -> li
         changes = {**changes, "name": new_name}
         person.name_key = name_key(new_name)
     if "role" in changes:
-        changes["role"] = clean_line(changes["role"], "role")
+        changes["role"] = one_line(changes["role"], "role")
     if changes.get("team"):
-        changes["team"] = clean_line(changes["team"], "team")
+        changes["team"] = one_line(changes["team"], "team")
     changed = [field for field, value in changes.items() if getattr(person, field) != value]
     if not changed:
         return []

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from supervise.domain.policy import retention
 from supervise.domain.policy.retention import ChildFacts, Hold, Row, Supervisee, Unit
 from supervise.domain.records.canonical import iso_utc
-from supervise.errors import Hint, NotFoundError, UsageError
+from supervise.errors import Hint, NotFoundError, UsageError, disk_full
 from supervise.store.db.backend import backend
 from supervise.store.db.tables import RetentionHold, id_of
 from supervise.store.db.writing import Stamp, Writing
@@ -196,7 +196,13 @@ def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None)
         append_event(Stamp(session, now, store.actor), action="retention.purge",
                      detail={"destroyed": counts, "held": held})
     store.engine.dispose()  # our own pooled connection must not hold the log open
-    return Purged(counts, held, store.checkpoint())
+    try:
+        emptied = store.checkpoint()
+    except Exception as exc:  # the purge is committed: a full disk must not say it was not
+        if not disk_full(exc):
+            raise
+        emptied = False
+    return Purged(counts, held, emptied)
 
 
 _OF_RECORDS = """(record_type = 'session' AND record_id IN :s)

@@ -1,0 +1,198 @@
+"""What each key holder last saw of the store, kept outside it: in their own key slot.
+
+Whoever holds the database key (an insider, or the recovery key) can rewrite every table and
+the audit chain consistently, and whoever holds an older copy of the file can put it back. Both
+leave the store *behind* what its key holders saw: fewer events, a different event at a place
+they saw, fewer signatures or records. So each slot carries `seen` (the number and hash of the
+newest audit event, the highest signature and record numbers, read when that holder's command
+ended) and `seen_mac`, an HMAC keyed from the slot's own X25519 private key, which only that
+holder's passphrase opens: neither the database key nor another holder's passphrase can forge
+or move it. It is checked at every unlock by that slot (prefix consistency: the store must
+extend what was seen) and moved forward, never back, when a command that wrote events ends.
+
+The check is deliberately one-sided: two processes racing to move it forward only leave it
+older (weaker), never wrong, because it is always read from the committed store while the
+write lock is held and the key file is re-read under that lock. `_mac_content` of the key file
+is untouched: a key file without anchors is authenticated exactly as before.
+"""
+
+import hmac
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from supervise.errors import UnlockError
+from supervise.files import atomic_write
+from supervise.store.db.store_paths import StorePaths
+from supervise.store.db.tables import AuditEvent, Signature
+from supervise.store.keys.key_file import (
+    SEEN,
+    SEEN_MAC,
+    KeyFile,
+    OpenedSlot,
+    load_keyfile,
+    seen_mac,
+)
+from supervise.store.records.numbered import MODELS, label
+
+__all__ = ["SEEN", "SEEN_MAC", "Seen", "anchor_problems", "keep_seen", "store_state"]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The store as one key holder last saw it."""
+
+    events: int  # the newest audit event's number
+    head: str  # and its hash ("" before the first event)
+    signatures: int  # the highest signature number
+    records: dict[str, int]  # the highest number of each kind of record
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, value: Any) -> "Seen":
+        return cls(events=int(value["events"]), head=str(value["head"]),
+                   signatures=int(value["signatures"]),
+                   records={str(k): int(v) for k, v in dict(value["records"]).items()})
+
+
+def store_state(session: Session) -> Seen:
+    """The store now: a handful of index lookups, cheap enough for every unlock."""
+    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+    signatures = session.exec(select(func.max(Signature.id))).first() or 0
+    records = {kind: session.exec(select(func.max(model.id))).first() or 0  # type: ignore[attr-defined]
+               for kind, model in MODELS.items()}
+    return Seen(events=(last.seq or 0) if last else 0, head=last.hash if last else "",
+                signatures=signatures, records=records)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A slot's anchor as read from the key file: what was seen (None if nothing yet), and
+    whether its MAC failed (moved or forged by someone without the holder's passphrase) or it
+    was removed from a slot that always carries one."""
+
+    seen: Seen | None
+    altered: bool = False
+    removed: bool = False
+
+
+def read_anchor(keyfile: KeyFile, opened: OpenedSlot) -> Anchor:
+    slot = next((s for s in keyfile.slots if s["id"] == opened.slot_id), None)
+    if slot is None or (SEEN not in slot and SEEN_MAC not in slot):
+        return Anchor(None, removed=slot is not None and opened.anchored)
+    try:
+        seen = Seen.from_dict(slot[SEEN])
+        good = hmac.compare_digest(str(slot[SEEN_MAC]),
+                                   seen_mac(opened, keyfile.store_id, slot[SEEN]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return Anchor(None, altered=True)
+    return Anchor(seen, altered=False) if good else Anchor(None, altered=True)
+
+
+def _unexplained(session: Session, kind: str, numbers: range) -> list[int]:
+    """Of `numbers` (of records of `kind`, or signatures), those no audit event says were
+    destroyed by retention or (drafts) discarded. Read only when something is behind."""
+    if not numbers:
+        return []
+    explained: set[int] = set()
+    events = session.exec(select(AuditEvent).where(
+        col(AuditEvent.action).like("%.destroyed") | (AuditEvent.action == "session.discard")))
+    listed = {"signature": "signatures", "decision": "decisions", "amendment": "amendments"}
+    for event in events:
+        if event.record_type == kind and event.record_id and event.record_id.isdigit():
+            explained.add(int(event.record_id))
+        if kind in listed and event.action.endswith(".destroyed"):
+            explained.update(int(n) for n in json.loads(event.detail).get(listed[kind], []))
+        if kind == "decision" and event.action == "session.discard":
+            explained.update(numbers)  # a discarded draft takes its decisions, unlisted
+    return [n for n in numbers if n not in explained]
+
+
+def behind(session: Session, seen: Seen, who: str) -> list[str]:
+    """How the store falls short of what `who` last saw: each a finding naming what."""
+    problems: list[str] = []
+    if seen.events:
+        event = session.get(AuditEvent, seen.events)
+        if event is None:
+            count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+            problems.append(
+                f"the audit trail has {count} events, but {who} last saw event {seen.events}: "
+                "events were removed, or an older copy of the store was put back")
+        elif event.hash != seen.head:
+            problems.append(
+                f"audit event {seen.events} is not the one {who} last saw: the trail was "
+                "rewritten, or an older copy of the store was put back")
+    now = store_state(session)
+    missing = _unexplained(session, "signature", range(now.signatures + 1, seen.signatures + 1))
+    if missing:
+        problems.append(f"signature {missing[0]} is missing: {who} last saw signatures up to "
+                        f"{seen.signatures}, and no audit event says it was destroyed")
+    for kind, highest in sorted(seen.records.items()):
+        if kind not in MODELS:
+            continue
+        gone = _unexplained(session, kind, range(now.records.get(kind, 0) + 1, highest + 1))
+        if gone:
+            problems.append(f"{label(kind, gone[0])} is missing: {who} last saw {kind}s up to "
+                            f"{highest}, and no audit event says it was destroyed")
+    return problems
+
+
+def anchor_problems(session: Session, keyfile: KeyFile | None,
+                    opened: OpenedSlot | None) -> list[str]:
+    """The unlocking holder's anchor checked against the store (nothing to check when the
+    store was opened by its recovery key: no slot's secret is at hand)."""
+    if keyfile is None or opened is None:
+        return []
+    anchor = read_anchor(keyfile, opened)
+    if anchor.altered or anchor.removed:
+        return [f"the record of what {opened.user} last saw, kept in their key slot, was "
+                f"{'altered' if anchor.altered else 'removed'}: someone without their "
+                "passphrase changed the key file"]
+    if anchor.seen is None:
+        return []
+    return behind(session, anchor.seen, opened.user)
+
+
+def move_forward(session: Session, paths: StorePaths, opened: OpenedSlot, store_id: str) -> bool:
+    """Record the store as it is now in the holder's slot, if it extends what the slot says
+    they saw. Call inside a write transaction (its lock keeps other writers, and key management,
+    which writes the key file under the same lock, out); the key file is read again here and
+    only this slot's anchor changes, so a slot added or a passphrase changed meanwhile stays.
+    True if the key file was written."""
+    now = store_state(session)  # the first read takes the write lock: then the key file
+    try:
+        keyfile = load_keyfile(paths.keys)
+    except UnlockError:
+        return False
+    slot = next((s for s in keyfile.slots if s["id"] == opened.slot_id), None)
+    if slot is None or keyfile.store_id != store_id:
+        return False  # the slot was removed meanwhile, or the file is another store's
+    anchor = read_anchor(keyfile, opened)
+    if anchor.altered or anchor.removed:
+        return False  # keep the evidence for doctor and audit verify
+    if anchor.seen is not None:
+        if anchor.seen == now or behind(session, anchor.seen, opened.user):
+            return False  # nothing new, or behind (kept as evidence): never moved back
+    seen = now.as_dict()
+    slot[SEEN], slot[SEEN_MAC] = seen, seen_mac(opened, keyfile.store_id, seen)
+    atomic_write(paths.keys, keyfile.to_bytes())
+    return True
+
+
+def keep_seen(store: Any) -> None:
+    """At the end of a command that wrote events (opening.Store.close): move the unlocking
+    holder's anchor forward in a write transaction of its own, after the command's own commits
+    (inside them, a commit that then failed, a full disk, would leave the anchor ahead of the
+    store and a false finding). Whatever keeps it from being written (another writer holding
+    the lock, a full disk) leaves the anchor older, which only weakens it."""
+    if store.opened is None or store.keyfile is None:
+        return
+    try:
+        with store.session() as session:
+            move_forward(session, store.paths, store.opened, store.store_id)
+    except Exception:  # noqa: BLE001 - the command's own work is done and committed
+        pass
