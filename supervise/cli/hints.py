@@ -96,6 +96,8 @@ HINTS: dict[str, str] = {
                                       "key, or restore it from a backup.",
     "remove_staging_files": "Once no supervise command is running, delete them (any command "
                             "removes them after a day).",
+    "retry_rotation": "then run `supervise key rotate` again to finish it, and write down the "
+                      "recovery key it shows.",
     "finish_rotation": "Finish it with `supervise key rotate`, and write down the recovery key "
                        "it shows.",
     "rebuild_key_file_or_restore": "Rebuild it with `supervise key recover` and the recovery key, "

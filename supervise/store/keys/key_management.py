@@ -121,7 +121,9 @@ def rotate(store: Store, now: datetime, shown: Callable[[bytes], None]) -> bool:
                 os.replace(rekeyed, paths.db)
                 fsync_path(paths.db.parent)
         finally:
-            rekeyed.unlink(missing_ok=True)
+            for leftover in (rekeyed, *(rekeyed.with_name(rekeyed.name + x)
+                                        for x in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
         store.reopen(new_key)
     else:
         new_key = pending[1]
@@ -149,7 +151,10 @@ def _abandon(keyfile: KeyFile, paths, sealed_under: bytes) -> None:
     try:
         keyfile.save(paths.keys, sealed_under)
     except OSError:
-        pass
+        raise SuperviseError("The disk is full: the rotation could not be made, nor taken back "
+                             "from the key file; every passphrase and the recovery key you have "
+                             "still open the store, and no new key was made. Free some space,",
+                             Hint.of("retry_rotation")) from None
 
 
 @dataclass
