@@ -3,6 +3,7 @@ silently, in a flag and at a prompt (which asks again); a child's name can be gi
 or a prompt instead of the command line, where every local user can read it (`ps`)."""
 
 import io
+import json
 import os
 import sys
 
@@ -67,6 +68,15 @@ def test_a_childs_name_is_read_from_the_first_line_of_a_file(cli, team, tmp_path
     shown = cli("export", "review", "--child-file", str(named), "--out", str(tmp_path / "r"))
     assert "can be read by other users" in shown.err  # warned, as for a passphrase file
     assert "No completed records about the child Nia Brown" in shown.err
+    named.chmod(0o600)
+    child = cli("child", "show", "--child-file", str(named), "--json")
+    assert child.code == 0 and json.loads(child.out)["name"] == "Nia Brown", child.err
+    decisions = cli("decision", "list", "--child-file", str(named))
+    assert decisions.code == 0 and "No decision records match." in decisions.err, decisions.err
+    held = cli("retention", "hold", "--child-file", str(named), "--reason", "CSPR 2026/3")
+    assert held.code == 0 and "placed on Nia Brown" in held.err, held.err
+    twice = cli("decision", "list", "--child", "Nia Brown", "--child-file", str(named))
+    assert twice.code == 2 and "once" in twice.err
 
 
 @pytest.mark.parametrize("args", [("child", "add"), ("export", "review", "--out", "r")])

@@ -78,3 +78,8 @@ def store_command(fn):
     wrapper.__signature__ = inspect.Signature(parameters)
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper
+
+
+ChildFileOpt = Annotated[Optional[Path], typer.Option(
+    "--child-file", metavar="FILE", help="Read the child's name from the first line of this file "
+    "instead (other users on this computer can see a command line, not a private file).")]

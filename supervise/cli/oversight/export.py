@@ -9,7 +9,7 @@ import typer
 
 from supervise.cli import prompts
 from supervise.cli.context import AppState, open_store
-from supervise.cli.options import command_group, store_command
+from supervise.cli.options import ChildFileOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.errors import SuperviseError, UsageError
 
@@ -35,10 +35,7 @@ def review(
     out_dir: OutDir,
     child: Annotated[Optional[str], typer.Option("--child", metavar="NAME",
                                                  help="Everything about this child.")] = None,
-    child_file: Annotated[Optional[Path], typer.Option(
-        "--child-file", metavar="FILE", help="Everything about the child named on the first "
-        "line of this file (kept out of the command line, which other users can see).")]
-        = None,
+    child_file: ChildFileOpt = None,
     dob: Annotated[Optional[str], typer.Option(
         "--dob", metavar="DATE", help="The child's date of birth, when several children "
         "share the name.")] = None,

@@ -1,12 +1,11 @@
 """`supervise child …`: the case register (children, their families and status)."""
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from supervise.cli.context import AppState, child_name, open_store
-from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.options import ChildFileOpt, JsonOpt, command_group, store_command
 from supervise.cli.output import out
 
 app = command_group("The case register: children, their families and their status.")
@@ -16,9 +15,6 @@ DobOpt = Annotated[Optional[str], typer.Option("--dob", metavar="DATE",
                                                help="Date of birth, YYYY-MM-DD.")]
 RefOpt = Annotated[Optional[str], typer.Option(
     "--ref", metavar="REF", help="Local reference, e.g. the child's CPOMS, LCS or Mosaic id.")]
-ChildFileOpt = Annotated[Optional[Path], typer.Option(
-    "--child-file", metavar="FILE", help="Read the child's name from the first line of this file "
-    "instead (other users on this computer can see a command line, not a private file).")]
 LIST_COLUMNS = [("name", "Name"), ("dob", "Born"), ("ref", "Ref"), ("family", "Family"),
                 ("status", "Status"), ("status_since", "Since")]
 
@@ -82,13 +78,18 @@ def list_(state: AppState, json_: JsonOpt = False) -> None:
 
 @app.command("show")
 @store_command
-def show(state: AppState, name: NameArg, dob: DobOpt = None, ref: RefOpt = None,
+def show(state: AppState,
+         name: Annotated[Optional[str], typer.Argument(
+             help="The child's full name, any case (else --child-file, or asked on a "
+             "terminal).", show_default=False)] = None,
+         child_file: ChildFileOpt = None, dob: DobOpt = None, ref: RefOpt = None,
          json_: JsonOpt = False) -> None:
     """Show a child and the sessions that discussed them."""
     from supervise.app.people import show_child
     from supervise.domain.dates import parse_optional_date
 
     born = parse_optional_date(dob, "--dob")
+    name = child_name(name, child_file)
     with open_store(state, read_only=True) as store:
         row = show_child(store, name, dob=born, ref=ref)
     if json_:

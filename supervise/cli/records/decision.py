@@ -5,10 +5,11 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli.context import AppState, open_store
-from supervise.cli.options import JsonOpt, command_group, store_command
+from supervise.cli.options import ChildFileOpt, JsonOpt, command_group, store_command
 from supervise.cli.output import out
 from supervise.cli.oversight.export import add_export_command
 from supervise.cli.records.signing import add_signing_commands, show_evidence
+from supervise.errors import UsageError
 
 app = command_group("Decision records for the child's file, made in case discussions.")
 
@@ -22,10 +23,17 @@ LIST_COLUMNS = [("id", "Id"), ("held_on", "Session date"), ("session", "Session"
 def list_(
     state: AppState,
     child: Annotated[Optional[str], typer.Option("--child", metavar="NAME")] = None,
+    child_file: ChildFileOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """List decision records (about one child with --child)."""
+    """List decision records (about one child with --child or --child-file)."""
     from supervise.app.records import list_decisions
+    from supervise.cli.context import read_name_file
+
+    if child_file is not None:
+        if child is not None:
+            raise UsageError("Name the child once: either --child NAME or --child-file FILE.")
+        child = read_name_file(child_file, "child's name")
 
     with open_store(state, read_only=True) as store:
         rows = list_decisions(store, child)

@@ -5,7 +5,15 @@ from typing import Annotated, Optional
 import typer
 
 from supervise.cli.context import AppState, open_store
-from supervise.cli.options import AsOfOpt, CsvOpt, JsonOpt, as_of_date, command_group, store_command
+from supervise.cli.options import (
+    AsOfOpt,
+    ChildFileOpt,
+    CsvOpt,
+    JsonOpt,
+    as_of_date,
+    command_group,
+    store_command,
+)
 from supervise.cli.output import out
 from supervise.clock import now
 
@@ -52,6 +60,7 @@ def hold(
         "reference.")],
     child: Annotated[Optional[str], typer.Option(
         "--child", metavar="NAME", help="Hold every record about this child.")] = None,
+    child_file: ChildFileOpt = None,
     person: Annotated[Optional[str], typer.Option(
         "--person", metavar="NAME", help="Hold every record of this member of staff "
         "(as supervisee or supervisor).")] = None,
@@ -63,8 +72,13 @@ def hold(
     from supervise.domain.text import clean_line
     from supervise.errors import UsageError
 
-    if sum((child is not None, person is not None, whole_store)) != 1:
-        raise UsageError("Say what to hold: one of --child NAME, --person NAME or --store-wide.")
+    if sum((child is not None, child_file is not None, person is not None, whole_store)) != 1:
+        raise UsageError("Say what to hold: one of --child NAME, --child-file FILE, --person "
+                         "NAME or --store-wide.")
+    if child_file is not None:
+        from supervise.cli.context import read_name_file
+
+        child = read_name_file(child_file, "child's name")
     why = clean_line(reason, "--reason")
     with open_store(state) as store:
         hold_id, name = place_hold(store, reason=why, child=child, person=person)
