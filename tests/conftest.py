@@ -8,6 +8,7 @@ import io
 import os
 import re
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import timedelta
@@ -24,6 +25,12 @@ from tests.helpers import ORG, PASSPHRASE, USER, Result, unused_answers
 from tests.signed_records import enrol, record_session, sign
 
 RECOVERY_KEY = re.compile(r"\b(?:[0-9a-f]{8}-){7}[0-9a-f]{8}\b")
+
+# A suite started in the background by a shell without job control (`make test &`, a CI runner)
+# starts with Ctrl-C ignored, and every pseudo-terminal child would inherit that: the tests that
+# press Ctrl-C would wait for ever. What a user's terminal delivers is the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,6 +82,14 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.call_passed = report.passed
     return report
+
+
+@pytest.fixture(autouse=True)
+def own_state_folder(monkeypatch, tmp_path_factory) -> None:
+    """Each test its own state folder, where key holders' copies of what they last saw are kept
+    (keys/anchor.py): stores copied from one template share an id and, in a fixture that
+    reuses a folder, a path, so a copy one test moved on would be ahead of the next test's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(autouse=True)

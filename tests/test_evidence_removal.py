@@ -16,6 +16,7 @@ from supervise.store.db import sqlcipher as sqlite
 from supervise.store.db.opening import StorePaths
 from supervise.store.integrity.guards import expected_triggers
 from supervise.store.keys.anchor import SEEN, SEEN_MAC
+from supervise.store.keys.key_file import KeyFile
 from tests.helpers import USER
 from tests.signed_records import record_session
 
@@ -159,6 +160,34 @@ def test_the_newest_events_deleted_are_found(cli, signed, store, recovery_key):
     result = verify(cli)
     assert result.code == 4
     assert f"but {USER} last saw event {newest}: events were removed" in result.out
+
+
+def test_an_older_anchor_put_back_into_the_key_file_is_caught_by_the_holders_own_copy(
+        cli, signed, store, recovery_key):
+    """The key slot's anchor is the holder's genuine statement of an earlier day, so an insider
+    can copy it back from an older key file (a backup, STORE.backups/) after removing what came
+    since. The copy in the holder's own state folder still says how far they saw."""
+    from supervise.store.keys.anchor import home_copy
+
+    older = StorePaths(store).keys.read_bytes()
+    assert cli("person", "add", "Later Person", "--role", "Teacher").code == 0
+    conn = raw(store, recovery_key)
+    try:
+        (seen,) = conn.execute("SELECT max(seq) FROM audit_event").fetchone()
+        (before,) = conn.execute("SELECT max(seq) FROM audit_event WHERE action = "
+                                 "'person.add'").fetchone()
+    finally:
+        conn.close()
+    as_insider(store, recovery_key, "DELETE FROM person WHERE name = 'Later Person'",
+               f"DELETE FROM audit_event WHERE seq >= {before}", chain=False)
+    StorePaths(store).keys.write_bytes(older)  # the older, genuine anchor put back
+    result = verify(cli)
+    assert result.code == 4, result.out
+    assert f"audit event {seen} is not the one {USER} last saw" in result.out
+    keyfile = KeyFile.from_bytes(older)
+    copy = home_copy(store, keyfile.store_id, keyfile.slot_for(USER)["id"])
+    copy.unlink()  # without that copy the replay passes: it is what catches it
+    assert verify(cli).code == 0
 
 
 def without_log(store) -> None:

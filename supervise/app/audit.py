@@ -33,7 +33,8 @@ def verify_store(store: "Store") -> "Verification":
     damaged = file_problems(store.paths.db, store.db_key)
     try:
         with unit_of_work(store) as work:
-            result = verify(work.session, keyfile=store.keyfile, opened=store.opened)
+            result = verify(work.session, keyfile=store.keyfile, opened=store.opened,
+                            db=store.paths.db)
     except SuperviseError:
         if not damaged:
             raise

@@ -215,7 +215,8 @@ def _record_unlock(store: Store, now: datetime, action: str, detail: dict | None
                                                          expire_on_commit=False) as session:
             session.connection()  # BEGIN IMMEDIATE: the write lock, before the notes
             taken = take_lines(store.paths.failures)
-            store.behind = anchor.anchor_problems(session, store.keyfile, store.opened)
+            store.behind = anchor.anchor_problems(session, store.keyfile, store.opened,
+                                                  store.paths.db)
             _fold_in_failures(store, session, now, taken.lines)
             append_event(Stamp(session, now, store.actor), action=action, detail=detail)
             session.commit()
@@ -251,7 +252,7 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
     store = Store(paths, db_key, row[0], actor, keyfile, opened, reading=read_only)
     if not _record_unlock(store, now, action, detail):  # busy, and this command only reads
         with store.session() as session:
-            store.behind = anchor.anchor_problems(session, keyfile, opened)
+            store.behind = anchor.anchor_problems(session, keyfile, opened, paths.db)
         _note_unlock(paths, now, action, detail, opened)
     store.wrote_events = False  # the unlock alone leaves the key file as it was (anchor.py)
     return store

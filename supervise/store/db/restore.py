@@ -12,6 +12,7 @@ from supervise.files import create_private_file, ensure_private_dir, fsync_path,
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.backup import Unpacked, unpack
+from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.staging import begin_swap, finish_swap
 from supervise.store.db.writing import Stamp
@@ -59,17 +60,46 @@ def restore_backup(db_path: Path, source: Path, *, passphrase: Callable[[], str]
                                bad, Hint.of("another_or_newer_backup"))
         assert checkup.db_key is not None  # a healthy checkup opened the file under a key
         keys = [checkup.db_key, *_current_keys(paths, user, given)]
-        kept = _replace(paths, staged, keyfile.store_id, keys, now)
+        restored_key = checkup.db_key
+
+        def record(kept: Path, replaced: dict | None) -> None:
+            """The restore's audit event, written into the restored copy before it is swapped
+            in, so a restore is never without it, however it is cut short."""
+            _record_restore(staged.db, restored_key, opened.user, now, {
+                "taken_at": staged.manifest.get("taken_at"),
+                "backup_events": staged.manifest.get("audit_events"),
+                "kept": kept.name, "replaced": replaced})
+
+        kept = _replace(paths, staged, keyfile.store_id, keys, now, record)
     finally:
         staged.discard()
-    with open_with_slot(paths, keyfile, opened, now) as store, \
-            store.session() as session:
-
-        append_event(Stamp(session, now, store.actor), action="store.restore",
-                     detail={"taken_at": staged.manifest.get("taken_at"),
-                             "backup_events": staged.manifest.get("audit_events"),
-                             "kept": kept.name if kept else None})
+    open_with_slot(paths, keyfile, opened, now).close()  # its unlock; a cut rotation put straight
     return Restored(staged.manifest.get("taken_at", ""), kept)
+
+
+def _record_restore(db: Path, key: bytes, actor: str, now: datetime, detail: dict) -> None:
+    from sqlmodel import Session
+
+    engine = make_engine(db, key)
+    try:
+        with translated_errors(db), Session(engine) as session:
+            append_event(Stamp(session, now, actor), action="store.restore", detail=detail)
+            session.commit()
+    finally:
+        engine.dispose()
+    backend.checkpoint_truncate(db, key)  # all in the file itself: no log is renamed with it
+
+
+def _replaced_head(conn) -> dict | None:
+    """How far the store being replaced had got (its newest audit event), which explains a key
+    holder's record of what they last saw being ahead of the restored store (keys/anchor.py);
+    None if it cannot be read (damaged: a restore over it explains any such record)."""
+    try:
+        row = conn.execute("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")\
+            .fetchone()
+    except Exception:  # noqa: BLE001 - a damaged store is kept as it is, not judged
+        return None
+    return {"events": row[0], "head": row[1]} if row else {"events": 0, "head": ""}
 
 
 def _current_keys(paths, user: str | None, passphrase: str) -> list[bytes]:
@@ -85,8 +115,8 @@ def _current_keys(paths, user: str | None, passphrase: str) -> list[bytes]:
     return [k for k in (opened.db_key, opened.next_key) if k] if opened else []
 
 
-def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
-             now: datetime) -> Path | None:
+def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes], now: datetime,
+             record: Callable[[Path, dict | None], None]) -> Path | None:
     """Swap the staged files in, after copying the replaced store's files byte for byte (damage
     and all, for investigation) into its backups folder. A store that opens under one of `keys`
     is copied under sole access, so no other process is writing meanwhile; one that does not
@@ -95,6 +125,7 @@ def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
     kept = schema.backup_path(paths.db, now, "before-restore")
     if not paths.db.exists():
         _keep(paths, kept)  # a key file left without its database is kept all the same
+        record(kept, None)
         _swap_in(paths, staged)
         return kept if kept.with_name(kept.name + ".keys").exists() else None
     conn = None
@@ -115,11 +146,13 @@ def _replace(paths, staged: Unpacked, store_id: str, keys: list[bytes],
         try:
             with backend.sole_access(conn, paths.db):
                 _keep(paths, kept)
+                record(kept, _replaced_head(conn))
                 _swap_in(paths, staged)
             return kept
         except StoreFileError:
             pass  # too damaged to lock cleanly: copied as it is
     _keep(paths, kept)
+    record(kept, None)
     _swap_in(paths, staged)
     return kept
 

@@ -153,12 +153,12 @@ def page_checks(conn, checkup: Checkup) -> bool:
 
 
 def audit_check(session, checkup: Checkup, keyfile: KeyFile | None = None,
-                opened: OpenedSlot | None = None) -> None:
+                opened: OpenedSlot | None = None, db: Path | None = None) -> None:
     """The audit trail and everything signed (verify.py), and, given the unlocking holder's
     slot, the store held against what they last saw of it (keys/anchor.py)."""
     try:
         result = verify_store(session)
-        behind = anchor_problems(session, keyfile, opened)
+        behind = anchor_problems(session, keyfile, opened, db)
     except SuperviseError as error:
         checkup.add("audit trail", False, error, RESTORE)
         return
@@ -200,7 +200,7 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
         engine = backend.engine(path, key, writes=False, untouched=untouched)
         try:
             with translated_errors(), Session(engine) as session:
-                audit_check(session, checkup, keyfile, opened)
+                audit_check(session, checkup, keyfile, opened, path)
         finally:
             engine.dispose()
 

@@ -159,14 +159,14 @@ def _destroyed_records(session: Session, result: Verification,
 
 
 def verify_store(session: Session, *, keyfile: "KeyFile | None" = None,
-                 opened: "OpenedSlot | None" = None) -> Verification:
+                 opened: "OpenedSlot | None" = None, db: Path | None = None) -> Verification:
     """Everything held inside the store, and (given the unlocking holder's key slot) against
     what that holder last saw of it (store/keys/anchor.py)."""
     result = Verification()
     signatures = list(session.exec(select(Signature).order_by(col(Signature.id))))
     result.signatures = len(signatures)
     keys = keys_by_id(session)
-    result.problems += anchor_problems(session, keyfile, opened)
+    result.problems += anchor_problems(session, keyfile, opened, db)
     result.problems += trigger_problems(session)
     events = _chain(session, result)
     _recorded_signatures(result, events, signatures)

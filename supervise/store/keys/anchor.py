@@ -10,21 +10,29 @@ holder's passphrase opens: neither the database key nor another holder's passphr
 or move it. It is checked at every unlock by that slot (prefix consistency: the store must
 extend what was seen) and moved forward, never back, when a command that wrote events ends.
 
+A second copy, MAC'd the same way, is kept in the holder's own state folder (outside the
+store's folder, keyed by a hash of the store's path, its id and the slot): an older genuine
+anchor copied back into the key file from a backup is then still caught, by whoever keeps
+that folder. The newer of the two is the one held against the store. A restore says in its
+audit event how far the store it replaced had got, which explains a copy left ahead by it.
+
 The check is deliberately one-sided: two processes racing to move it forward only leave it
 older (weaker), never wrong, because it is always read from the committed store while the
 write lock is held and the key file is re-read under that lock. `_mac_content` of the key file
 is untouched: a key file without anchors is authenticated exactly as before.
 """
 
+import hashlib
 import hmac
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from supervise.errors import UnlockError
-from supervise.files import atomic_write
+from supervise.files import atomic_write, ensure_private_dir
 from supervise.store.db.store_paths import StorePaths
 from supervise.store.db.tables import AuditEvent, Signature
 from supervise.store.keys.key_file import (
@@ -93,6 +101,61 @@ def read_anchor(keyfile: KeyFile, opened: OpenedSlot) -> Anchor:
     return Anchor(seen, altered=False) if good else Anchor(None, altered=True)
 
 
+def home_copy(db: Path, store_id: str, slot_id: str) -> Path:
+    """Where the holder's second copy is: their state folder, named by a hash (no name, no
+    path in the clear), so copies of a store elsewhere are not held against each other."""
+    from platformdirs import user_state_path
+
+    tag = hashlib.sha256(f"{db.resolve()}\0{store_id}\0{slot_id}".encode()).hexdigest()[:32]
+    return user_state_path("supervise", appauthor=False) / "seen" / f"{tag}.json"
+
+
+def read_home(db: Path | None, store_id: str, opened: OpenedSlot) -> Anchor:
+    if db is None:
+        return Anchor(None)
+    try:
+        document = json.loads(home_copy(db, store_id, opened.slot_id).read_text())
+        seen = Seen.from_dict(document[SEEN])
+        good = hmac.compare_digest(str(document[SEEN_MAC]),
+                                   seen_mac(opened, store_id, document[SEEN]))
+    except FileNotFoundError:
+        return Anchor(None)
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
+        return Anchor(None, altered=True)
+    return Anchor(seen) if good else Anchor(None, altered=True)
+
+
+def _write_home(db: Path, store_id: str, opened: OpenedSlot, seen: dict) -> None:
+    target = home_copy(db, store_id, opened.slot_id)
+    try:
+        ensure_private_dir(target.parent)
+        atomic_write(target, json.dumps(
+            {SEEN: seen, SEEN_MAC: seen_mac(opened, store_id, seen)}).encode())
+    except OSError:
+        pass  # a read-only or full home folder: the key file's copy still holds
+
+
+def restored_past(session: Session, seen: Seen) -> bool:
+    """Whether a restore (its audit event) replaced a store that had got at least as far as
+    `seen`, or one too damaged to say: then the store being behind `seen` is that restore, not
+    a removal. (A forged restore event would explain it too, but shows as a restore.)"""
+    for event in session.exec(select(AuditEvent).where(AuditEvent.action == "store.restore")):
+        detail = json.loads(event.detail or "{}")
+        if "replaced" in detail and detail["replaced"] is None:
+            return True  # it replaced a store too damaged to read: how far it got is unknown
+        replaced = detail.get("replaced") or {}
+        events = int(replaced.get("events") or 0)
+        if events > seen.events or (events == seen.events and
+                                    replaced.get("head") == seen.head):
+            return True
+    return False
+
+
+def _newest(*anchors: Seen | None) -> Seen | None:
+    known = [a for a in anchors if a is not None]
+    return max(known, key=lambda a: a.events) if known else None
+
+
 def _unexplained(session: Session, kind: str, numbers: range) -> list[int]:
     """Of `numbers` (of records of `kind`, or signatures), those no audit event says were
     destroyed by retention or (drafts) discarded. Read only when something is behind."""
@@ -142,19 +205,26 @@ def behind(session: Session, seen: Seen, who: str) -> list[str]:
 
 
 def anchor_problems(session: Session, keyfile: KeyFile | None,
-                    opened: OpenedSlot | None) -> list[str]:
-    """The unlocking holder's anchor checked against the store (nothing to check when the
-    store was opened by its recovery key: no slot's secret is at hand)."""
+                    opened: OpenedSlot | None, db: Path | None = None) -> list[str]:
+    """The unlocking holder's anchor (the newer of the key slot's and the state folder's copy,
+    given the store's path `db`) checked against the store; nothing to check when the store
+    was opened by its recovery key (no slot's secret is at hand)."""
     if keyfile is None or opened is None:
         return []
     anchor = read_anchor(keyfile, opened)
+    home = read_home(db, keyfile.store_id, opened)
+    problems = []
     if anchor.altered or anchor.removed:
-        return [f"the record of what {opened.user} last saw, kept in their key slot, was "
-                f"{'altered' if anchor.altered else 'removed'}: someone without their "
-                "passphrase changed the key file"]
-    if anchor.seen is None:
-        return []
-    return behind(session, anchor.seen, opened.user)
+        problems.append(f"the record of what {opened.user} last saw, kept in their key slot, "
+                        f"was {'altered' if anchor.altered else 'removed'}: someone without "
+                        "their passphrase changed the key file")
+    if home.altered:
+        problems.append(f"the copy of what {opened.user} last saw, kept in their own state "
+                        "folder, was altered")
+    seen = _newest(anchor.seen, home.seen)
+    if seen is not None and not restored_past(session, seen):
+        problems += behind(session, seen, opened.user)
+    return problems
 
 
 def move_forward(session: Session, paths: StorePaths, opened: OpenedSlot, store_id: str) -> bool:
@@ -171,16 +241,28 @@ def move_forward(session: Session, paths: StorePaths, opened: OpenedSlot, store_
     slot = next((s for s in keyfile.slots if s["id"] == opened.slot_id), None)
     if slot is None or keyfile.store_id != store_id:
         return False  # the slot was removed meanwhile, or the file is another store's
-    anchor = read_anchor(keyfile, opened)
-    if anchor.altered or anchor.removed:
-        return False  # keep the evidence for doctor and audit verify
-    if anchor.seen is not None:
-        if anchor.seen == now or behind(session, anchor.seen, opened.user):
-            return False  # nothing new, or behind (kept as evidence): never moved back
     seen = now.as_dict()
+    home = read_home(paths.db, store_id, opened)
+    if _movable(session, home, now, opened.user):
+        _write_home(paths.db, store_id, opened, seen)
+    anchor = read_anchor(keyfile, opened)
+    if not _movable(session, anchor, now, opened.user):
+        return False
     slot[SEEN], slot[SEEN_MAC] = seen, seen_mac(opened, keyfile.store_id, seen)
     atomic_write(paths.keys, keyfile.to_bytes())
     return True
+
+
+def _movable(session: Session, anchor: Anchor, now: Seen, who: str) -> bool:
+    """An anchor moves to `now` unless it is evidence (altered, removed, or ahead of the store
+    with no restore to explain it) or already there; it never moves back otherwise."""
+    if anchor.altered or anchor.removed:
+        return False
+    if anchor.seen is None:
+        return True
+    if anchor.seen == now:
+        return False
+    return not behind(session, anchor.seen, who) or restored_past(session, anchor.seen)
 
 
 def keep_seen(store: Any) -> None:
