@@ -133,3 +133,14 @@ def joined(thread: threading.Thread, seconds: float) -> bool:
     while thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.02)
     return not thread.is_alive()
+
+
+def verify_as_reviewer(cli, folder: Path, *extra: str, **kwargs):
+    """`supervise verify DIR` as a reviewer who was given the exporter's key fingerprint by the
+    organisation, as they must be when the exporter signed no record in the export (the
+    fingerprint read here before anything in the folder was touched stands for that)."""
+    import json
+
+    given = json.loads((folder / "manifest.json").read_text())["exported_by"]["fingerprint"]
+    return cli("verify", str(folder), "--exporter-fingerprint", given, *extra,
+               passphrase=None, **kwargs)

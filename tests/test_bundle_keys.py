@@ -83,8 +83,8 @@ def own_key_and_id(folder: Path, manifest: dict, public: bytes) -> None:
     manifest["exported_by"]["id"] = 999
 
 
-def verify(cli, folder: Path):
-    return cli("verify", str(folder), passphrase=None)
+def verify(cli, folder: Path, *extra: str):
+    return cli("verify", str(folder), *extra, passphrase=None)
 
 
 def test_the_genuine_bundle_lists_every_key_by_name(cli, bundle):
@@ -136,14 +136,23 @@ def unsigned_export(cli, signed, tmp_path) -> Path:
     return out
 
 
-def test_an_exporter_who_signed_nothing_here_is_named_as_tied_by_the_manifest_alone(
+def test_an_exporter_who_signed_nothing_here_is_tied_only_by_the_fingerprint_given(
         cli, unsigned_export, tmp_path):
-    result = verify(cli, unsigned_export)
-    assert result.code == 0, result.out + result.err
+    """Nothing in the folder can tell the exporter's key from a forger's when the exporter
+    signed no record in it: refused, until the reader gives the fingerprint the organisation
+    gave them."""
     key = json.loads((unsigned_export / "manifest.json").read_text())["exported_by"]
+    result = verify(cli, unsigned_export)
+    assert result.code == 4, result.out + result.err
+    assert f"Nothing in it ties key {key['fingerprint']} to {MO}" in result.err
+    assert f"--exporter-fingerprint {key['fingerprint']}" in result.err
+    spaced = " ".join(key["fingerprint"][i:i + 4] for i in range(0, 64, 4)).upper()
+    result = verify(cli, unsigned_export, "--exporter-fingerprint", spaced)
+    assert result.code == 0, result.out + result.err
     assert f"  {MO}: {key['fingerprint']} (signed the manifest)" in result.err.splitlines()
-    assert f"Nothing here but the manifest ties key {key['fingerprint'][:16]}… to {MO}" \
-        in result.err
+    assert "(the key the organisation gave you)" in result.err
+    wrong = verify(cli, unsigned_export, "--exporter-fingerprint", "0" * 64)
+    assert wrong.code == 4 and f"given as {MO}'s" in wrong.out
     # signed again with the exporter's key file left behind: a key nothing here uses
     folder = copy_of(unsigned_export, tmp_path, "resigned")
     signed_again(folder, own_key_beside)

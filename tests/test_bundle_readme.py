@@ -19,7 +19,7 @@ from supervise.domain.records.signing import fingerprint
 from supervise.export.bundle import FILE_LIST, FILE_LIST_KEY, sums_text
 from supervise.keycrypto import b64, ed25519_pem
 from tests.conftest import FIRST_CHILD
-from tests.helpers import USER
+from tests.helpers import USER, verify_as_reviewer
 from tests.signed_records import HELD, SECOND_CHILD, record_session
 
 # What the reader is told to paste: the lines between these two, as README.txt shows them.
@@ -246,10 +246,10 @@ def as_made_before_the_list(folder: Path) -> None:
 def test_verify_still_accepts_an_export_made_before_the_list_of_files(cli, bundle, tmp_path):
     old = copy_of(bundle, tmp_path, "old")
     as_made_before_the_list(old)
-    result = cli("verify", str(old), passphrase=None)
+    result = verify_as_reviewer(cli, old)
     assert result.code == 0, result.out
     (old / FILE_LIST).write_text("")
-    result = cli("verify", str(old), passphrase=None)
+    result = verify_as_reviewer(cli, old)
     assert result.code == 4
     assert f"{FILE_LIST} is not part of the export" in result.out
 

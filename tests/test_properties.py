@@ -32,7 +32,7 @@ from supervise.domain.records.session_file import STATUSES, TOP_KEYS
 from supervise.domain.wording import child_born, uk_date
 from supervise.store.catalog import Catalog
 from tests.clock import TODAY
-from tests.helpers import USER
+from tests.helpers import USER, verify_as_reviewer
 
 pytestmark = pytest.mark.slow  # Hypothesis: many examples, each a real store
 
@@ -352,7 +352,7 @@ def test_any_text_names_and_dates_come_back_out_of_the_docx_and_the_bundle(cli, 
     result = cli("export", "review", "--child", children[0], "--full", "--yes", "--out", str(out))
     well_behaved(result, refused_lines=None)
     assert result.code == 0, result.err
-    result = cli("verify", str(out), passphrase=None)
+    result = verify_as_reviewer(cli, out)
     assert result.code == 0, result.out + result.err
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     parts = [p["content"] for r in manifest["records"] if r["record"] == f"session {session_id}"
@@ -695,7 +695,7 @@ def test_any_export_arguments_are_answered_clearly(cli, team, tmp_path, data):
     well_behaved(result, refused_lines=None)
     event(f"export review: exit {result.code}")
     if result.code == 0:
-        assert cli("verify", str(out), passphrase=None).code == 0
+        assert verify_as_reviewer(cli, out).code == 0
     record = data.draw(st.sampled_from(("1", "S1", "s 1", "0", "-1", "99999999999999999999"))
                        | free_text(max_size=12))
     result = cli("session", "export", f"{record}", "--out", str(out.with_suffix(".docx")))

@@ -15,7 +15,7 @@ from supervise.domain.records.canonical import digest
 from supervise.domain.wording import uk_date
 from tests.clock import TODAY, product_now
 from tests.conftest import FIRST_CHILD
-from tests.helpers import PASSPHRASE, USER
+from tests.helpers import PASSPHRASE, USER, verify_as_reviewer
 from tests.signed_records import HELD, SECOND_CHILD, record_session, sign
 from tests.test_export import copy_of, docx_text, every_byte, export_review, resealed
 
@@ -120,7 +120,7 @@ def test_a_dated_review_keeps_its_sessions_events_and_measures_the_gap_from_befo
     unsigned = {r["Source record"] for r in rows if r["Event"] == "Not signed"}
     assert unsigned == {"Session S2", "Session S3", "Decision record D1"}
     assert cover(out)["Period"] == f"{uk_date(START)} to {uk_date(END)}"
-    assert cli("verify", str(out), passphrase=None).code == 0
+    assert verify_as_reviewer(cli, out).code == 0
 
 
 def test_a_disagreement_at_signing_is_an_event_in_the_chronology(cli, bundle, signed):
@@ -309,7 +309,7 @@ case = 1
             assert secret not in data, (secret, name)
     assert any(r["Event"] == "Action A1 agreed: Book the DSL refresher course"
                for r in chronology(out))
-    assert cli("verify", str(out), passphrase=None).code == 0
+    assert verify_as_reviewer(cli, out).code == 0
 
 
 def test_a_persons_own_copy_is_titled_as_theirs_not_as_a_review(cli, team, tmp_path):

@@ -43,9 +43,10 @@ def verify_store(store: "Store") -> "Verification":
     return result
 
 
-def verify_export(folder: Path) -> "BundleCheck":
+def verify_export(folder: Path, confirmed: str | None = None) -> "BundleCheck":
     """An export folder checked on its own: every file's hash, the manifest's signature, each
-    record's digest from its parts, and every signature."""
+    record's digest from its parts, and every signature; `confirmed`, the exporter's key
+    fingerprint as the organisation gave it."""
     from supervise.export.bundle_verify import verify_bundle
 
-    return verify_bundle(folder)
+    return verify_bundle(folder, confirmed)

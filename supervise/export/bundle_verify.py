@@ -7,7 +7,8 @@ key. Each key is tied to a person by what the folder holds: every key file holds
 for it, no key file goes unused, one key is never two people's, and the key that signed the
 manifest is the one the exporter signed their own records here with. A folder that says
 otherwise is refused; one whose exporter signed nothing here is tied by its manifest alone,
-which `keys` and `tied` say so that the reader can confirm each fingerprint elsewhere."""
+which `tied` says: the CLI then refuses it unless the reader gives the exporter's fingerprint
+as the organisation told them (`confirmed`), which ties it."""
 
 import json
 import os
@@ -47,6 +48,7 @@ class BundleCheck:
     # Whether anything beyond the manifest ties the exporter's key to their name: the exporter's
     # own signatures on records here, made with the key that signed the manifest.
     tied: bool = False
+    confirmed: str | None = None  # the exporter's fingerprint as the reader was given it
     uses: list["_Use"] = field(default_factory=list, repr=False)
 
 
@@ -83,8 +85,11 @@ def _inventory(folder: Path, check: BundleCheck) -> dict[str, Path]:
     return found
 
 
-def verify_bundle(folder: Path) -> BundleCheck:
+def verify_bundle(folder: Path, confirmed: str | None = None) -> BundleCheck:
+    """`confirmed`: the exporter's key fingerprint as the organisation gave it to the reader,
+    which ties the manifest's key to the exporter where nothing in the folder does."""
     check = BundleCheck()
+    check.confirmed = _fingerprint(confirmed) if confirmed else None
     present = _inventory(folder, check)
     if MANIFEST not in present:
         check.problems.append(f"{MANIFEST} is missing: this is not an export folder, or it "
@@ -271,6 +276,11 @@ def _exporters(exporter: _Use, use: _Use) -> bool:
     return _same_person(exporter, use) or use.name.casefold() == exporter.name.casefold()
 
 
+def _fingerprint(text: str) -> str:
+    """A fingerprint as people copy it: any case, spaces or colons between the pairs."""
+    return "".join(ch for ch in text.lower() if ch not in " :-\t")
+
+
 def _keys(present: dict[str, Path], listed: set[str], manifest: dict,
           check: BundleCheck) -> None:
     """Each key tied to one person, and the exporter's to the exporter (see the module's
@@ -302,6 +312,13 @@ def _keys(present: dict[str, Path], listed: set[str], manifest: dict,
                                   f"{' and of '.join(names)}: one key is one person's")
     theirs = [u for u in check.uses if _exporters(exporter, u)]
     own = {u.fingerprint for u in theirs}
+    if check.confirmed is not None and check.confirmed != _fingerprint(exporter.fingerprint):
+        check.problems.append(
+            f"{MANIFEST} is signed with key {_short(exporter.fingerprint)}, not with the key "
+            f"{_short(check.confirmed)} given as {exporter.name}'s: it was signed by someone "
+            f"else")
+    elif check.confirmed is not None:
+        own.add(exporter.fingerprint)  # the organisation vouches for it: a replaced key too
     if own and exporter.fingerprint not in own:
         check.problems.append(
             f"{MANIFEST} is signed with key {_short(exporter.fingerprint)} as "
