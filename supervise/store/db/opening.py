@@ -153,12 +153,17 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
     return store, db_key
 
 
-def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | None) -> None:
-    line = json.dumps({"at": iso_utc(now), "reason": reason, "slot": slot_id}) + "\n"
+def _note(paths: StorePaths, entry: dict) -> None:
+    """One line in the notes beside the store, folded into the audit trail by the next
+    command that writes (`_fold_in_failures`)."""
     try:
-        append_private(paths.failures, line.encode())
+        append_private(paths.failures, (json.dumps(entry) + "\n").encode())
     except OSError:
         pass  # a read-only folder must not turn a wrong passphrase into a different error
+
+
+def _note_failure(paths: StorePaths, now: datetime, reason: str, slot_id: str | None) -> None:
+    _note(paths, {"at": iso_utc(now), "reason": reason, "slot": slot_id})
 
 
 def _note_unlock(paths: StorePaths, now: datetime, action: str, detail: dict | None,
@@ -166,13 +171,8 @@ def _note_unlock(paths: StorePaths, now: datetime, action: str, detail: dict | N
     """A command that only reads found another process holding the write lock: rather than wait
     for it, its unlock is noted beside the failed ones (a slot id and the time, no name) and
     folded into the audit trail by the next command that writes."""
-    by = (detail or {}).get("by")
-    line = json.dumps({"at": iso_utc(now), "unlock": action, "by": by,
-                       "slot": opened.slot_id if opened else None}) + "\n"
-    try:
-        append_private(paths.failures, line.encode())
-    except OSError:
-        pass  # a folder that cannot be written to: the store cannot be either
+    _note(paths, {"at": iso_utc(now), "unlock": action, "by": (detail or {}).get("by"),
+                  "slot": opened.slot_id if opened else None})
 
 
 NOTED_UNLOCKS = ("store.unlock",)  # all a note may claim: the file is outside the store

@@ -222,8 +222,10 @@ def anchor_problems(session: Session, keyfile: KeyFile | None,
         problems.append(f"the copy of what {opened.user} last saw, kept in their own state "
                         "folder, was altered")
     seen = _newest(anchor.seen, home.seen)
-    if seen is not None and not restored_past(session, seen):
-        problems += behind(session, seen, opened.user)
+    if seen is not None:
+        short = behind(session, seen, opened.user)
+        if short and not restored_past(session, seen):  # the restore event is read only then
+            problems += short
     return problems
 
 
