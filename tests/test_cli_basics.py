@@ -11,8 +11,9 @@ def all_command_paths():
 
     def walk(command, path):
         yield path
-        for name, sub in getattr(command, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(None):
+                yield from walk(command.get_command(None, name), [*path, name])
 
     return list(walk(get_command(build_app()), []))
 
@@ -72,12 +73,12 @@ def test_usage_errors_exit_2_with_one_line(cli, store):
 
 
 def test_unexpected_errors_are_one_line_without_traceback_unless_debug(cli, store, monkeypatch):
-    import supervise.store.records.people as people
+    import supervise.app.staff as staff
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail from deep inside")
 
-    monkeypatch.setattr(people, "list_people", broken)
+    monkeypatch.setattr(staff, "people_rows", broken)
     result = cli("person", "list")
     assert result.code == 1
     assert result.err == ("Error: Unexpected RuntimeError. Run again with --debug to see "
@@ -103,19 +104,30 @@ def test_store_flag_beats_the_environment_in_either_position(cli, store, tmp_pat
     assert after.code == 0  # the option nearest the command wins
 
 
-def test_only_the_named_group_is_built_and_the_others_keep_their_help():
-    import importlib
+def test_only_the_named_command_is_loaded_and_help_lists_all_in_their_own_words():
+    import subprocess
+    import sys
 
-    from supervise.cli.main import GROUPS, invoked_group
-
-    assert invoked_group(["--store", "x", "--user", "A B", "contract", "list"]) == "contract"
-    assert invoked_group(["--debug", "--help"]) is None
-    for name, (module, help_text) in GROUPS.items():
-        assert importlib.import_module(module).app.info.help.startswith(help_text), name
+    from typer._click.utils import make_default_short_help
     from typer.main import get_command
 
-    partial = get_command(build_app(["contract", "list"]))
-    assert partial.commands["contract"].commands  # the named group is whole
-    assert not partial.commands["person"].commands  # the rest are stand-ins
-    whole = get_command(build_app())
-    assert all(whole.commands[name].commands for name in GROUPS)
+    from supervise.cli.lazy import LAZY, load
+
+    for name, (_, _, help_text) in LAZY.items():  # the root's words are the command's own
+        command = load(name)
+        assert command.get_short_help_str(1000) == make_default_short_help(help_text, 1000), name
+    root = get_command(build_app())
+    assert root.list_commands(None)[:3] == ["init", "demo", "verify"]
+    probe = ("import sys; from supervise.cli.main import main; main({args}); "
+             "print(sorted(m for m in sys.modules if m.startswith('supervise.cli.')))")
+    loaded = {}
+    for args in (["--help"], ["person", "--help"], ["overdue", "--help"]):
+        done = subprocess.run([sys.executable, "-c", probe.format(args=args)],
+                              capture_output=True, text=True, check=True)
+        loaded[args[0]] = done.stdout.strip().splitlines()[-1]
+    modules = {name: module for name, (module, _, _) in LAZY.items()}
+    assert not any(f"'{m}'" in loaded["--help"] for m in modules.values())  # help loads none
+    assert f"'{modules['person']}'" in loaded["person"]
+    assert f"'{modules['child']}'" not in loaded["person"]
+    assert f"'{modules['overdue']}'" in loaded["overdue"]
+    assert f"'{modules['person']}'" not in loaded["overdue"]

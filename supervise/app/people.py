@@ -24,12 +24,6 @@ def add_person(store: Store, *, name: str, role: str, team: str | None = None,
         return people.person_row(person)
 
 
-def list_people(store: Store, *, include_left: bool) -> list[PersonRow]:
-    with unit_of_work(store) as work:
-        return [people.person_row(p)
-                for p in people.list_people(work.session, include_left=include_left)]
-
-
 def show_person(store: Store, name: str) -> PersonRow:
     with unit_of_work(store) as work:
         return people.person_row(people.find_person(work.session, name))

@@ -2,60 +2,30 @@
 building the demo. The CLI gathers the names and secrets (asking for a passphrase only when a
 `passphrase()` callable is called) and prints what comes back."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from supervise.app.store_access import opened
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
 from supervise.domain.rows import ContractRow, PersonRow, SessionRow
-from supervise.errors import SuperviseError
 from supervise.store.db.backup import BackupMade, write_backup
 from supervise.store.db.opening import (
     Store,
     check_new_store,
     create_store,
     unlock_for_session,
-    unlock_store,
-    unlock_with_session,
 )
 from supervise.store.db.opening import lock as lock_store
 from supervise.store.db.restore import Restored, restore_backup
 from supervise.store.integrity.doctor import Checkup
 from supervise.store.integrity.doctor import doctor as run_doctor
 from supervise.store.keys.key_file import KDF_PROFILES
-from supervise.store.keys.unlocked import SessionEnded, idle_time
+from supervise.store.keys.unlocked import idle_time
 
 __all__ = ["BackupMade", "Checkup", "Restored", "Store", "Unlocked", "backup", "check_new",
            "create", "demo", "doctor", "lock", "opened", "restore", "unlock"]
-
-
-@contextmanager
-def opened(path: Path, *, passphrase: Callable[[], str], user: str | None,
-           session_key: str | None = None,
-           session_ended: Callable[[SuperviseError], None] | None = None,
-           read_only: bool = False) -> Iterator[Store]:
-    """The store at `path`, unlocked (the files are checked before `passphrase()` is asked),
-    closed when the block ends. With the key of an unlocked session (`unlock`), its sealed keys
-    open it and nothing is asked; a session that has ended is reported to `session_ended` and
-    the passphrase is asked as usual. `read_only`: the command only reads, so it never waits
-    behind another process's write (its unlock is audited all the same)."""
-    store = None
-    if session_key:
-        try:
-            store = unlock_with_session(path, session_key, user=user, now=now(),
-                                        read_only=read_only)
-        except SessionEnded as ended:
-            if session_ended is not None:
-                session_ended(ended)
-    if store is None:
-        store = unlock_store(path, passphrase=passphrase, user=user, now=now(),
-                             read_only=read_only)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @dataclass(frozen=True)

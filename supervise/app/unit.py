@@ -11,6 +11,7 @@ from typing import Any
 
 from supervise.clock import now
 from supervise.store.db.opening import Store
+from supervise.store.db.reading import Reader
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,19 @@ class Work:
 def unit_of_work(store: Store) -> Iterator[Work]:
     with store.session() as session:
         yield Work(store=store, session=session, now=now(), actor=store.actor)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A use case that only reads, in plain SQL (store/db/reading.py): no ORM to import."""
+
+    store: Store
+    reader: Reader
+    now: datetime
+    actor: str
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[Reading]:
+    with store.reader() as reader:
+        yield Reading(store=store, reader=reader, now=now(), actor=store.actor)

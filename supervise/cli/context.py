@@ -15,7 +15,7 @@ from supervise.errors import UnlockError, UsageError
 
 if TYPE_CHECKING:
     from supervise.app.policy import Catalog
-    from supervise.app.store_files import Store
+    from supervise.app.store_access import Store
 
 MIN_PASSPHRASE = 8
 SESSION_ENV = "SUPERVISE_SESSION"  # the key of the session `supervise unlock` began
@@ -171,22 +171,33 @@ def warn_if_synced(path: Path) -> None:
 def open_store(state: AppState, *, read_only: bool = False) -> "Iterator[Store]":
     """The store unlocked (the passphrase is asked for only once its files check out), closed
     when the block ends. `read_only`: a command that only reads, never held up by a writer."""
-    from supervise.app.store_files import opened
+    from supervise.app.store_access import opened
 
-    with opened(state.store_path, passphrase=lambda: store_passphrase(state),
-                user=state.user, session_key=os.environ.get(SESSION_ENV) or None,
-                session_ended=lambda ended: out.warning(rendered(ended)),
-                read_only=read_only) as store:
-        if store.rotation_pending:
-            out.warning("A key rotation was cut short: your recovery key still opens the store. "
-                        "Finish it with `supervise key rotate`, and write down the new "
-                        "recovery key it shows.")
-        if store.behind:  # it still opens: evidence must stay readable (anchor.py)
-            more = f" (and {len(store.behind) - 1} more)" if len(store.behind) > 1 else ""
-            out.warning(f"The store does not hold everything {store.actor} last saw of it: "
-                        f"{store.behind[0]}{more}. Keep it as it is for investigation and run "
-                        "`supervise audit verify`.")
-        yield store
+    loading = out.preload()
+
+    def passphrase() -> str:
+        given = store_passphrase(state)
+        loading.start()  # asked (or read) first: nothing competes with the prompt
+        return given
+
+    try:
+        with opened(state.store_path, passphrase=passphrase, user=state.user,
+                    session_key=os.environ.get(SESSION_ENV) or None,
+                    session_ended=lambda ended: out.warning(rendered(ended)),
+                    read_only=read_only) as store:
+            if store.rotation_pending:
+                out.warning("A key rotation was cut short: your recovery key still opens the "
+                            "store. Finish it with `supervise key rotate`, and write down the "
+                            "new recovery key it shows.")
+            if store.behind:  # it still opens: evidence must stay readable (anchor.py)
+                more = f" (and {len(store.behind) - 1} more)" if len(store.behind) > 1 else ""
+                out.warning(f"The store does not hold everything {store.actor} last saw of "
+                            f"it: {store.behind[0]}{more}. Keep it as it is for investigation "
+                            "and run `supervise audit verify`.")
+            yield store
+    finally:
+        if loading.ident is not None:
+            loading.join()
 
 
 CHILD_FILE = "--child-file FILE (its first line is the name, kept out of the process list)"

@@ -13,65 +13,17 @@ from supervise.errors import DiskFullError, SuperviseError, disk_full
 EXIT_INTERRUPTED = 130
 
 
-# Command groups: module and one-line help. Only the group a command line names is imported and
-# built; the others stand in as empty groups with the same help, which is all the root --help
-# shows (SPEC §9: --help ≤ 150 ms however many commands there are).
-GROUPS = {
-    "key": ("supervise.cli.setup.key", "Passphrases, key holders, rotation and recovery."),
-    "person": ("supervise.cli.records.person", "Staff: supervisors, supervisees and key holders."),
-    "policy": ("supervise.cli.setup.policy",
-               "The organisation's supervision policy: frequencies, contracts, templates."),
-    "template": ("supervise.cli.setup.template",
-                 "Agenda templates: the questions a contract, session or decision record asks."),
-    "contract": ("supervise.cli.records.contract",
-                 "Supervision contracts: agreed, signed, reviewed every year."),
-    "session": ("supervise.cli.records.session",
-                "Supervision sessions: recorded in the meeting, answer by answer."),
-    "child": ("supervise.cli.records.child",
-              "The case register: children, their families and their status."),
-    "decision": ("supervise.cli.records.decision",
-                 "Decision records for the child's file, made in case discussions."),
-    "action": ("supervise.cli.records.action",
-               "Actions agreed in supervision: who, by when, and every review."),
-    "audit": ("supervise.cli.oversight.audit",
-              "The audit trail: who did what and when, and checking it is intact."),
-    "report": ("supervise.cli.oversight.report",
-               "Reports: compliance, balance of functions, drift, children unseen."),
-    "retention": ("supervise.cli.setup.retention",
-                  "Retention: how long records are kept, legal holds, destroying what is due."),
-    "export": ("supervise.cli.oversight.export",
-               "Export records as DOCX with a signed manifest, for a review or a person."),
-}
-_VALUED = ("--store", "--passphrase-file", "--user")
-
-
-def invoked_group(argv: list[str]) -> str | None:
-    """The command group a command line names (its first word that is not a root option)."""
-    skip = False
-    for token in argv:
-        if skip:
-            skip = False
-        elif token in _VALUED:
-            skip = True
-        elif not token.startswith("-"):
-            return token
-    return None
-
-
-def build_app(argv: list[str] | None = None):
-    """The whole command tree; given a command line, only the group it names is built."""
-    import importlib
-
+def build_app():
+    """The root command: its options here, every subcommand loaded by name (lazy.py)."""
     import typer
 
     from supervise.cli.context import AppState, default_store_path
+    from supervise.cli.lazy import LazyGroup
     from supervise.cli.options import command_group
-    from supervise.cli.oversight import overdue, verify
-    from supervise.cli.setup import backup, demo, init, unlock
 
     app = command_group(
         "Safeguarding supervision records: encrypted, policy-aware, verifiable.",
-        name="supervise",
+        name="supervise", cls=LazyGroup,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -101,32 +53,16 @@ def build_app(argv: list[str] | None = None):
     ) -> None:
         ctx.obj = AppState(store=store, passphrase_file=passphrase_file, user=user)
 
-    app.command("init")(init.init)
-    app.command("demo")(demo.demo)
-    app.command("verify")(verify.verify)
-    app.command("overdue")(overdue.overdue)
-    app.command("backup")(backup.backup)
-    app.command("restore")(backup.restore)
-    app.command("doctor")(backup.doctor)
-    app.command("unlock")(unlock.unlock)
-    app.command("lock")(unlock.lock)
-    wanted = invoked_group(argv) if argv is not None else None
-    for name, (module, help_text) in GROUPS.items():
-        if argv is None or name == wanted:
-            app.add_typer(importlib.import_module(module).app, name=name)
-        else:
-            app.add_typer(command_group(help_text), name=name)
     return app
 
 
 @lru_cache(maxsize=16)
-def _command(group: str | None, default_store: str):
-    """The command tree for a command line naming `group`, built once per process (and per
-    default store, which its help shows): a process that runs several commands, as the tests
-    do, builds each tree once."""
+def _command(default_store: str):
+    """The root command, built once per process (and per default store, which its help shows):
+    a process that runs several commands, as the tests do, loads each subcommand once."""
     from typer.main import get_command
 
-    return get_command(build_app([group] if group else []))
+    return get_command(build_app())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from supervise.cli.context import default_store_path
 
     try:
-        result = _command(invoked_group(args), str(default_store_path())).main(
+        result = _command(str(default_store_path())).main(
             args=args, prog_name="supervise", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except Exit as done:

@@ -24,14 +24,14 @@ def as_of_date(given: str | None, moment: datetime) -> date:
     return parse_date(given, "--as-of") if given else moment.date()
 
 
-def command_group(help_text: str, *, name: str | None = None,
+def command_group(help_text: str, *, name: str | None = None, cls: Any = None,
                   context_settings: dict[str, Any] | None = None) -> typer.Typer:
     """A Typer app for one command group. Help is rendered plainly: rich's help renderer costs
     ~50 ms of imports on every `--help` (SPEC §9: ≤ 150 ms). Pretty exceptions stay off: rich
     tracebacks print local variables, and a passphrase must never reach a terminal that way."""
     return typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None,
                        add_completion=False, pretty_exceptions_enable=False, name=name,
-                       context_settings=context_settings)
+                       cls=cls, context_settings=context_settings)
 
 
 def _store_option(flag: str, help_text: str, *, path: bool) -> inspect.Parameter:

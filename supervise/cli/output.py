@@ -49,7 +49,21 @@ def _terminal_width(stream: Any) -> int | None:
         return None
 
 
+def _load_tables() -> None:
+    import rich.console  # noqa: F401 - loaded for Output.table, while the key is derived
+    import rich.table  # noqa: F401
+    import rich.text  # noqa: F401
+
+
 class Output:
+    def preload(self) -> Any:
+        """A thread that loads the table renderer, for the CLI to start as a store's key is
+        derived: Argon2id holds no lock on the interpreter, so on a second core the import
+        costs the command nothing. Started by the caller; join it before the output."""
+        import threading
+
+        return threading.Thread(target=_load_tables, name="preload-tables", daemon=True)
+
     def data(self, text: str) -> None:
         self._write(visible(text))
 

@@ -71,7 +71,7 @@ def list_(
     all_: Annotated[bool, typer.Option("--all", help="Include people who have left.")] = False,
 ) -> None:
     """List staff (those still in post unless --all)."""
-    from supervise.app.people import list_people
+    from supervise.app.staff import list_people
 
     with open_store(state, read_only=True) as store:
         rows = list_people(store, include_left=all_)

@@ -27,22 +27,23 @@ def make_engine(path: Path, key: bytes, *, writes: bool = True, reading: bool = 
 def translated_errors(path: Path | None = None) -> Iterator[None]:
     """Turn driver failures into one-line SuperviseErrors without SQL or parameters. `path`:
     the store file, whose disk is looked at before an I/O error is called damage."""
-    from sqlalchemy.exc import DBAPIError
-
     try:
         yield
-    except DBAPIError as exc:
-        original = str(exc.orig)
-        if backend.is_busy(exc.orig):
+    except Exception as exc:
+        orig = backend.driver_error(exc)
+        if orig is None:
+            raise
+        original = str(orig)
+        if backend.is_busy(orig):
             raise backend.StoreInUse() from None
-        if disk_full(exc.orig) or (path is not None and backend.is_damage(exc.orig)
-                                   and no_space_left(path)):
+        if disk_full(orig) or (path is not None and backend.is_damage(orig)
+                               and no_space_left(path)):
             raise DiskFullError() from None
         if backend.SIGNED_REFUSAL in original:
             raise SuperviseError(
                 "That record is signed, and the store refuses to change a signed record:",
                 Hint.of("amend_signed_record")) from None
-        if backend.is_damage(exc.orig):
+        if backend.is_damage(orig):
             raise StoreFileError(
                 "The store file is truncated or damaged: restore it from a backup."
             ) from None

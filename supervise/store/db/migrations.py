@@ -16,8 +16,11 @@ from supervise.errors import Hint, StoreFileError
 from supervise.files import ensure_private_dir
 from supervise.store.db import ddl
 from supervise.store.db.backend import backend
+from supervise.store.db.schema_version import schema_version
 from supervise.store.db.store_paths import StorePaths
 from supervise.store.db.tables import SALT_KEY
+
+__all__ = ["MIGRATIONS", "Migration", "backup_path", "latest_version", "migrate", "schema_version"]
 
 # A step is a statement, or (rarely: a change SQL cannot say portably) a backend function
 # run on the connection inside the migration's transaction.
@@ -251,13 +254,6 @@ MIGRATIONS: list[Migration] = [
 
 def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
     return migrations[-1][0]
-
-
-def schema_version(conn) -> int:
-    if not backend.has_table(conn, "store_meta"):
-        return 0
-    row = conn.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
 
 
 def backup_dir(db_path: Path) -> Path:

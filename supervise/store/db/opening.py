@@ -29,13 +29,14 @@ from supervise.files import (
     take_lines,
     temp_path_beside,
 )
-from supervise.store.db import migrations as schema
 from supervise.store.db import staging
 from supervise.store.db.backend import backend
 from supervise.store.db.engine import make_engine, translated_errors
+from supervise.store.db.reading import Reader
+from supervise.store.db.schema_version import LATEST, schema_version
 from supervise.store.db.store_paths import StorePaths
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event, appended_events
+from supervise.store.integrity.audit_append import append_event, appended_events
 from supervise.store.keys import anchor, unlocked
 from supervise.store.keys.key_file import (
     KdfParams,
@@ -44,11 +45,10 @@ from supervise.store.keys.key_file import (
     WrongPassphrase,
     load_keyfile,
 )
-from supervise.store.keys.signing_keys import custodian_key
-from supervise.store.records.people import add_person, list_people
-from supervise.store.records.policies import set_policy
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from supervise.domain.policy.organisation_policy import Policy
 
 WRONG_PASSPHRASE = "Wrong passphrase for this store; nothing was changed."
@@ -70,7 +70,14 @@ class Store:
         self.behind: list[str] = []  # how it falls short of what `opened` last saw (anchor.py)
         self.wrote_events = False
         self.reading = reading  # only reads: never waits for the write lock (make_engine)
-        self.engine = make_engine(paths.db, db_key, reading=reading)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> "Engine":
+        """The ORM's engine, made (and SQLAlchemy imported) only when a command needs it."""
+        if self._engine is None:
+            self._engine = make_engine(self.paths.db, self.db_key, reading=self.reading)
+        return self._engine
 
     @contextmanager
     def session(self) -> Iterator:
@@ -82,15 +89,34 @@ class Store:
             session.commit()
             self.wrote_events = self.wrote_events or appended_events(session)
 
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """One snapshot read in plain SQL, never waiting for a writer (reading.py)."""
+        with translated_errors(self.paths.db), \
+                backend.transaction(self.paths.db, self.db_key) as conn:
+            yield Reader(conn)
+
+    @contextmanager
+    def writer(self, *, waits: bool = True) -> Iterator[Reader]:
+        """One write transaction in plain SQL, the write lock held from its start."""
+        with translated_errors(self.paths.db), backend.transaction(
+                self.paths.db, self.db_key, reading=False, waits=waits) as conn:
+            yield Reader(conn)
+
+    def dispose(self) -> None:
+        """Let go of the ORM's pooled connections (before the file is swapped or rekeyed)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     def reopen(self, db_key: bytes) -> None:
-        self.engine.dispose()
+        self.dispose()
         self.db_key = db_key
-        self.engine = make_engine(self.paths.db, db_key)
 
     def close(self) -> None:
         if self.wrote_events:
             anchor.keep_seen(self)  # the holder's slot learns what this command left
-        self.engine.dispose()
+        self.dispose()
 
     def checkpoint(self) -> bool:
         return backend.checkpoint_truncate(self.paths.db, self.db_key)
@@ -116,6 +142,10 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
                  demo: bool = False) -> tuple[Store, bytes]:
     """A new store whose first person is `user`: its first key holder and a supervisor.
     Returns it (open) and the database key."""
+    from supervise.store.db import migrations
+    from supervise.store.keys.signing_keys import custodian_key
+    from supervise.store.records.people import add_person
+    from supervise.store.records.policies import set_policy
 
     org, user, role = check_new_store(db_path, org=org, user=user, role=role)
     paths = StorePaths(db_path)
@@ -125,7 +155,7 @@ def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: 
     try:
         conn = backend.connect(building, db_key, create=True)
         try:
-            schema.migrate(conn, building, now)
+            migrations.migrate(conn, building, now)
             conn.executemany(
                 "INSERT INTO store_meta (key, value) VALUES (?, ?)",
                 [("store_id", store_id), ("organisation", org), ("policy", policy.id),
@@ -178,10 +208,11 @@ def _note_unlock(paths: StorePaths, now: datetime, action: str, detail: dict | N
 NOTED_UNLOCKS = ("store.unlock",)  # all a note may claim: the file is outside the store
 
 
-def _fold_in_failures(store: Store, session, now: datetime, lines: list[str]) -> None:
+def _fold_in_failures(store: Store, reader: Reader, now: datetime, lines: list[str]) -> None:
     names = {}
-    if store.keyfile is not None:
-        names = {store.keyfile.slot_id(p.name): p.name for p in list_people(session)}
+    if store.keyfile is not None and lines:
+        names = {store.keyfile.slot_id(name): name
+                 for (name,) in reader.rows("SELECT name FROM person")}
     for line in lines:
         try:
             attempt = json.loads(line)
@@ -189,7 +220,7 @@ def _fold_in_failures(store: Store, session, now: datetime, lines: list[str]) ->
             attempt = None
         if not isinstance(attempt, dict):
             attempt = {"reason": "unreadable entry"}
-        who = Stamp(session, now, names.get(str(attempt.get("slot")), "unknown"))
+        who = Stamp(reader, now, names.get(str(attempt.get("slot")), "unknown"))
         if attempt.get("unlock") in NOTED_UNLOCKS:
             by = attempt.get("by")
             append_event(who, action=attempt["unlock"], detail={
@@ -204,22 +235,16 @@ def _record_unlock(store: Store, now: datetime, action: str, detail: dict | None
     """The unlock's audit event, with the noted unlocks folded in, in one write transaction.
     A store that only reads (`store.reading`) never waits for the write lock: if another
     process holds it, nothing is written and False is returned. The notes are taken under
-    their file's lock only once the write lock is held, and deleted after the commit."""
-    from sqlmodel import Session
-
-    engine = make_engine(store.paths.db, store.db_key, waits=False) if store.reading \
-        else store.engine
+    their file's lock only once the write lock is held, and deleted after the commit. Plain
+    SQL (reading.py): every command begins here, and most need no ORM."""
     taken = None
     try:
-        with translated_errors(store.paths.db), Session(engine,
-                                                         expire_on_commit=False) as session:
-            session.connection()  # BEGIN IMMEDIATE: the write lock, before the notes
+        with store.writer(waits=not store.reading) as reader:  # the write lock, then the notes
             taken = take_lines(store.paths.failures)
-            store.behind = anchor.anchor_problems(session, store.keyfile, store.opened,
+            store.behind = anchor.anchor_problems(reader, store.keyfile, store.opened,
                                                   store.paths.db)
-            _fold_in_failures(store, session, now, taken.lines)
-            append_event(Stamp(session, now, store.actor), action=action, detail=detail)
-            session.commit()
+            _fold_in_failures(store, reader, now, taken.lines)
+            append_event(Stamp(reader, now, store.actor), action=action, detail=detail)
         taken.remove()
         return True
     except backend.StoreInUse:
@@ -229,8 +254,6 @@ def _record_unlock(store: Store, now: datetime, action: str, detail: dict | None
     finally:
         if taken is not None:
             taken.release()
-        if engine is not store.engine:
-            engine.dispose()
 
 
 def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action: str,
@@ -238,7 +261,10 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
           detail: dict | None = None, read_only: bool = False) -> Store:
     conn = backend.connect(paths.db, db_key)
     try:
-        schema.migrate(conn, paths.db, now)
+        if schema_version(conn) != LATEST:  # only then are the migrations (and tables) loaded
+            from supervise.store.db import migrations
+
+            migrations.migrate(conn, paths.db, now)
         row = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()
     finally:
         conn.close()
@@ -251,8 +277,8 @@ def _open(paths: StorePaths, db_key: bytes, *, actor: str, now: datetime, action
         )
     store = Store(paths, db_key, row[0], actor, keyfile, opened, reading=read_only)
     if not _record_unlock(store, now, action, detail):  # busy, and this command only reads
-        with store.session() as session:
-            store.behind = anchor.anchor_problems(session, keyfile, opened, paths.db)
+        with store.reader() as reader:
+            store.behind = anchor.anchor_problems(reader, keyfile, opened, paths.db)
         _note_unlock(paths, now, action, detail, opened)
     store.wrote_events = False  # the unlock alone leaves the key file as it was (anchor.py)
     return store

@@ -307,6 +307,40 @@ def engine(path: Path, key: bytes, *, writes: bool, untouched: bool = False,
 READ_TRANSACTION = "BEGIN DEFERRED"
 
 
+@contextmanager
+def transaction(path: Path, key: bytes, *, reading: bool = True,
+                waits: bool = True) -> Iterator[Any]:
+    """A raw keyed connection in one transaction: `reading`, a deferred snapshot on a connection
+    that refuses to write (as the reading engine's); else the write lock held from the start
+    (with `waits=False`, failing at once if another process holds it). Committed when the
+    block ends."""
+    conn = connect(path, key)
+    try:
+        if reading:
+            conn.execute("PRAGMA query_only = ON")
+        elif not waits:
+            conn.execute("PRAGMA busy_timeout = 0")
+        (conn.execute(READ_TRANSACTION) if reading else begin_write(conn))
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def driver_error(exc: BaseException) -> BaseException | None:
+    """The driver's own error in `exc`: itself, or the one SQLAlchemy wrapped; else None."""
+    import sqlcipher3.dbapi2 as dbapi
+
+    if isinstance(exc, dbapi.Error):
+        return exc
+    inner = getattr(exc, "orig", None)
+    return inner if isinstance(inner, dbapi.Error) else None
+
+
 WRITE_TRANSACTION = "BEGIN IMMEDIATE"
 
 

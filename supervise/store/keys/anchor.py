@@ -29,12 +29,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
-
 from supervise.errors import UnlockError
 from supervise.files import atomic_write, ensure_private_dir
+from supervise.store.db.reading import Reader, reader_of
 from supervise.store.db.store_paths import StorePaths
-from supervise.store.db.tables import AuditEvent, Signature
 from supervise.store.keys.key_file import (
     SEEN,
     SEEN_MAC,
@@ -43,9 +41,13 @@ from supervise.store.keys.key_file import (
     load_keyfile,
     seen_mac,
 )
-from supervise.store.records.numbered import MODELS, label
 
 __all__ = ["SEEN", "SEEN_MAC", "Seen", "anchor_problems", "keep_seen", "store_state"]
+
+# The numbered records and their tables (records/numbered.py's MODELS; a test holds them equal).
+# Read in plain SQL: every unlock reads them, and it should not pay for the ORM.
+RECORD_TABLES = {"contract": "contract", "session": "session_record", "decision": "decision",
+                 "amendment": "amendment"}
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,19 @@ class Seen:
                    records={str(k): int(v) for k, v in dict(value["records"]).items()})
 
 
-def store_state(session: Session) -> Seen:
+def _read(source: Any) -> Reader:
+    """A Reader for `source`: itself, or one in an ORM session's transaction."""
+    return source if isinstance(source, Reader) else reader_of(source)
+
+
+def store_state(source: Any) -> Seen:
     """The store now: a handful of index lookups, cheap enough for every unlock."""
-    last = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(1)).first()
-    signatures = session.exec(select(func.max(Signature.id))).first() or 0
-    records = {kind: session.exec(select(func.max(model.id))).first() or 0  # type: ignore[attr-defined]
-               for kind, model in MODELS.items()}
-    return Seen(events=(last.seq or 0) if last else 0, head=last.hash if last else "",
+    reader = _read(source)
+    last = reader.one("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+    signatures = reader.value("SELECT max(id) FROM signature") or 0
+    records = {kind: reader.value(f"SELECT max(id) FROM {table}") or 0
+               for kind, table in RECORD_TABLES.items()}
+    return Seen(events=last[0] if last else 0, head=last[1] if last else "",
                 signatures=signatures, records=records)
 
 
@@ -135,12 +143,13 @@ def _write_home(db: Path, store_id: str, opened: OpenedSlot, seen: dict) -> None
         pass  # a read-only or full home folder: the key file's copy still holds
 
 
-def restored_past(session: Session, seen: Seen) -> bool:
+def restored_past(source: Any, seen: Seen) -> bool:
     """Whether a restore (its audit event) replaced a store that had got at least as far as
     `seen`, or one too damaged to say: then the store being behind `seen` is that restore, not
     a removal. (A forged restore event would explain it too, but shows as a restore.)"""
-    for event in session.exec(select(AuditEvent).where(AuditEvent.action == "store.restore")):
-        detail = json.loads(event.detail or "{}")
+    for (text,) in _read(source).rows(
+            "SELECT detail FROM audit_event WHERE action = 'store.restore'"):
+        detail = json.loads(text or "{}")
         if "replaced" in detail and detail["replaced"] is None:
             return True  # it replaced a store too damaged to read: how far it got is unknown
         replaced = detail.get("replaced") or {}
@@ -156,55 +165,57 @@ def _newest(*anchors: Seen | None) -> Seen | None:
     return max(known, key=lambda a: a.events) if known else None
 
 
-def _unexplained(session: Session, kind: str, numbers: range) -> list[int]:
+def _unexplained(reader: Reader, kind: str, numbers: range) -> list[int]:
     """Of `numbers` (of records of `kind`, or signatures), those no audit event says were
     destroyed by retention or (drafts) discarded. Read only when something is behind."""
     if not numbers:
         return []
     explained: set[int] = set()
-    events = session.exec(select(AuditEvent).where(
-        col(AuditEvent.action).like("%.destroyed") | (AuditEvent.action == "session.discard")))
+    events = reader.rows(
+        "SELECT action, record_type, record_id, detail FROM audit_event "
+        "WHERE action LIKE '%.destroyed' OR action = 'session.discard'")
     listed = {"signature": "signatures", "decision": "decisions", "amendment": "amendments"}
-    for event in events:
-        if event.record_type == kind and event.record_id and event.record_id.isdigit():
-            explained.add(int(event.record_id))
-        if kind in listed and event.action.endswith(".destroyed"):
-            explained.update(int(n) for n in json.loads(event.detail).get(listed[kind], []))
-        if kind == "decision" and event.action == "session.discard":
+    for action, record_type, record_id, detail in events:
+        if record_type == kind and record_id and record_id.isdigit():
+            explained.add(int(record_id))
+        if kind in listed and action.endswith(".destroyed"):
+            explained.update(int(n) for n in json.loads(detail).get(listed[kind], []))
+        if kind == "decision" and action == "session.discard":
             explained.update(numbers)  # a discarded draft takes its decisions, unlisted
     return [n for n in numbers if n not in explained]
 
 
-def behind(session: Session, seen: Seen, who: str) -> list[str]:
+def behind(source: Any, seen: Seen, who: str) -> list[str]:
     """How the store falls short of what `who` last saw: each a finding naming what."""
+    reader = _read(source)
     problems: list[str] = []
     if seen.events:
-        event = session.get(AuditEvent, seen.events)
-        if event is None:
-            count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+        head = reader.value("SELECT hash FROM audit_event WHERE seq = :seq", {"seq": seen.events})
+        if head is None:
+            count = reader.value("SELECT count(*) FROM audit_event")
             problems.append(
                 f"the audit trail has {count} events, but {who} last saw event {seen.events}: "
                 "events were removed, or an older copy of the store was put back")
-        elif event.hash != seen.head:
+        elif head != seen.head:
             problems.append(
                 f"audit event {seen.events} is not the one {who} last saw: the trail was "
                 "rewritten, or an older copy of the store was put back")
-    now = store_state(session)
-    missing = _unexplained(session, "signature", range(now.signatures + 1, seen.signatures + 1))
+    now = store_state(reader)
+    missing = _unexplained(reader, "signature", range(now.signatures + 1, seen.signatures + 1))
     if missing:
         problems.append(f"signature {missing[0]} is missing: {who} last saw signatures up to "
                         f"{seen.signatures}, and no audit event says it was destroyed")
     for kind, highest in sorted(seen.records.items()):
-        if kind not in MODELS:
+        if kind not in RECORD_TABLES:
             continue
-        gone = _unexplained(session, kind, range(now.records.get(kind, 0) + 1, highest + 1))
+        gone = _unexplained(reader, kind, range(now.records.get(kind, 0) + 1, highest + 1))
         if gone:
-            problems.append(f"{label(kind, gone[0])} is missing: {who} last saw {kind}s up to "
+            problems.append(f"{kind} {gone[0]} is missing: {who} last saw {kind}s up to "
                             f"{highest}, and no audit event says it was destroyed")
     return problems
 
 
-def anchor_problems(session: Session, keyfile: KeyFile | None,
+def anchor_problems(source: Any, keyfile: KeyFile | None,
                     opened: OpenedSlot | None, db: Path | None = None) -> list[str]:
     """The unlocking holder's anchor (the newer of the key slot's and the state folder's copy,
     given the store's path `db`) checked against the store; nothing to check when the store
@@ -223,19 +234,19 @@ def anchor_problems(session: Session, keyfile: KeyFile | None,
                         "folder, was altered")
     seen = _newest(anchor.seen, home.seen)
     if seen is not None:
-        short = behind(session, seen, opened.user)
-        if short and not restored_past(session, seen):  # the restore event is read only then
+        short = behind(source, seen, opened.user)
+        if short and not restored_past(source, seen):  # the restore event is read only then
             problems += short
     return problems
 
 
-def move_forward(session: Session, paths: StorePaths, opened: OpenedSlot, store_id: str) -> bool:
+def move_forward(source: Any, paths: StorePaths, opened: OpenedSlot, store_id: str) -> bool:
     """Record the store as it is now in the holder's slot, if it extends what the slot says
     they saw. Call inside a write transaction (its lock keeps other writers, and key management,
     which writes the key file under the same lock, out); the key file is read again here and
     only this slot's anchor changes, so a slot added or a passphrase changed meanwhile stays.
     True if the key file was written."""
-    now = store_state(session)  # the first read takes the write lock: then the key file
+    now = store_state(source)  # the first read takes the write lock: then the key file
     try:
         keyfile = load_keyfile(paths.keys)
     except UnlockError:
@@ -245,17 +256,17 @@ def move_forward(session: Session, paths: StorePaths, opened: OpenedSlot, store_
         return False  # the slot was removed meanwhile, or the file is another store's
     seen = now.as_dict()
     home = read_home(paths.db, store_id, opened)
-    if _movable(session, home, now, opened.user):
+    if _movable(source, home, now, opened.user):
         _write_home(paths.db, store_id, opened, seen)
     anchor = read_anchor(keyfile, opened)
-    if not _movable(session, anchor, now, opened.user):
+    if not _movable(source, anchor, now, opened.user):
         return False
     slot[SEEN], slot[SEEN_MAC] = seen, seen_mac(opened, keyfile.store_id, seen)
     atomic_write(paths.keys, keyfile.to_bytes())
     return True
 
 
-def _movable(session: Session, anchor: Anchor, now: Seen, who: str) -> bool:
+def _movable(source: Any, anchor: Anchor, now: Seen, who: str) -> bool:
     """An anchor moves to `now` unless it is evidence (altered, removed, or ahead of the store
     with no restore to explain it) or already there; it never moves back otherwise."""
     if anchor.altered or anchor.removed:
@@ -264,7 +275,7 @@ def _movable(session: Session, anchor: Anchor, now: Seen, who: str) -> bool:
         return True
     if anchor.seen == now:
         return False
-    return not behind(session, anchor.seen, who) or restored_past(session, anchor.seen)
+    return not behind(source, anchor.seen, who) or restored_past(source, anchor.seen)
 
 
 def keep_seen(store: Any) -> None:
@@ -276,7 +287,7 @@ def keep_seen(store: Any) -> None:
     if store.opened is None or store.keyfile is None:
         return
     try:
-        with store.session() as session:
-            move_forward(session, store.paths, store.opened, store.store_id)
+        with store.writer() as reader:
+            move_forward(reader, store.paths, store.opened, store.store_id)
     except Exception:  # noqa: BLE001 - the command's own work is done and committed
         pass

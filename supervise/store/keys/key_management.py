@@ -96,7 +96,7 @@ def rotate(store: Store, now: datetime, shown: Callable[[bytes], None]) -> bool:
     unlocked.end(paths.db)  # it holds the key being replaced
     pending = keyfile.rotation_keys(store.db_key)
     if pending is None or store.db_key != pending[1]:
-        store.engine.dispose()
+        store.dispose()
         rekeyed = temp_path_beside(paths.db, "rotate")
         conn = backend.connect(paths.db, store.db_key)
         try:

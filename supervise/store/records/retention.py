@@ -195,7 +195,7 @@ def purge(store, *, now: datetime, expected: set[tuple[str, int]] | None = None)
         counts = {kind: len(ids) for kind, ids in sorted(by_type.items())}
         append_event(Stamp(session, now, store.actor), action="retention.purge",
                      detail={"destroyed": counts, "held": held})
-    store.engine.dispose()  # our own pooled connection must not hold the log open
+    store.dispose()  # our own pooled connection must not hold the log open
     try:
         emptied = store.checkpoint()
     except Exception as exc:  # the purge is committed: a full disk must not say it was not
