@@ -1,7 +1,8 @@
 """Cryptographic primitives: Argon2id, AES-256-GCM, sealing to an X25519 key, the slot-list MAC,
 Ed25519 signatures. Shared by the store (key file, signing) and exports (verifying a bundle).
 
-All from `cryptography`; imported lazily so that `--help` never pays for them.
+All from `cryptography`, but Argon2id from argon2-cffi (its lanes on threads); imported lazily
+so that `--help` never pays for them.
 """
 
 import base64
@@ -33,11 +34,14 @@ def unb64(text: str) -> bytes:
 
 
 def derive_kek(passphrase: str, params: KdfParams, salt: bytes) -> bytes:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    """Argon2id (RFC 9106) by its reference implementation, which computes the lanes on as many
+    threads, as the parameters intend: every unlock waits for it. The same bytes as any other
+    Argon2id (tests hold it to cryptography's), so key files are unchanged."""
+    from argon2.low_level import Type, hash_secret_raw
 
-    kdf = Argon2id(salt=salt, length=32, iterations=params.iterations, lanes=params.lanes,
-                   memory_cost=params.memory_kib)
-    return kdf.derive(unicodedata.normalize("NFC", passphrase).encode("utf-8"))
+    return hash_secret_raw(unicodedata.normalize("NFC", passphrase).encode("utf-8"), salt,
+                           time_cost=params.iterations, memory_cost=params.memory_kib,
+                           parallelism=params.lanes, hash_len=32, type=Type.ID)
 
 
 def encrypt(key: bytes, plaintext: bytes, aad: bytes) -> dict:

@@ -51,3 +51,22 @@ def test_person_list_loads_no_orm_and_no_document_writer(store):
     code, modules = json.loads(done.stdout.splitlines()[-1])
     assert code == 0 and "sqlmodel" in modules
 
+
+
+def test_the_threaded_argon2id_gives_the_bytes_every_argon2id_gives():
+    """Key files made before (by cryptography's Argon2id) open as they did."""
+    import os
+    import unicodedata
+
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+    from supervise import keycrypto
+    from supervise.store.keys.key_file import KDF_PROFILES
+
+    for params in KDF_PROFILES.values():
+        salt = os.urandom(16)
+        for passphrase in ("correct horse", "Ami\u0301e \u00e9t\u00e9 \u2603"):
+            nfc = unicodedata.normalize("NFC", passphrase).encode()
+            expected = Argon2id(salt=salt, length=32, iterations=params.iterations,
+                                lanes=params.lanes, memory_cost=params.memory_kib).derive(nfc)
+            assert keycrypto.derive_kek(passphrase, params, salt) == expected
