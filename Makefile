@@ -56,8 +56,11 @@ test: lint
 test-fast: $(VENV)/.installed-test
 	$(PYTEST) -m "not slow"
 
+# Issue 21's figures, each beside its floor, into benchmarks/RESULTS.md (builds the large trust
+# anew). BENCH=--quick: small and few, for development, writes nothing; BENCH=--cached reuses
+# the large trust kept in benchmarks/.cache/.
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 # Every export type as PDF through LibreOffice (headless), with page counts (needs soffice).
 pdf: $(VENV)/.installed

@@ -1,289 +1,185 @@
-"""Measure start-up and unlock times, print them and write benchmarks/RESULTS.md.
+"""`make bench`: each figure of issue 21 measured beside its floor or peer in the same run,
+interleaved (A, floor, A, floor, …), with medians, ranges and the machine's load around each
+group; written to benchmarks/RESULTS.md.
 
-Standard library only (subprocess, time.perf_counter, statistics). Run with `make bench`.
-Every store is made in a temporary directory and removed afterwards; all names are invented.
+    .venv/bin/python benchmarks/run.py            # the full bench (builds the large trust anew)
+    .venv/bin/python benchmarks/run.py --cached   # the large trust from benchmarks/.cache/
+    .venv/bin/python benchmarks/run.py --quick    # small sizes, few runs: prints, writes nothing
+                                                  # unless --out is given (and marks it so)
+    .venv/bin/python benchmarks/run.py --only person-list,overdue --cached   # some groups only
+
+Every store is made in a temporary folder and removed afterwards; all names are invented.
+The helpers: floor_unlock.py (python + unlock + one query, nothing from supervise),
+floor_overdue.py (overdue's facts by raw SQL), passphrase_prompt.py (a pseudo-terminal),
+bench_tools.py (interleaving, series, the table), bench_groups.py and bench_trust.py (the
+groups of figures).
 """
 
-import json
+import argparse
+import compileall
 import os
-import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from supervise import clock
-from supervise.keycrypto import derive_kek
-from supervise.store.catalog import shipped_policy
-from supervise.store.db.opening import create_store, unlock_store
-from supervise.store.db.writing import Stamp
-from supervise.store.keys.key_file import KDF_PROFILES
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-SUPERVISE = Path(sys.executable).with_name("supervise")  # the venv's console script
-PASSPHRASE = "bench-only-passphrase"
+from bench_groups import (  # noqa: E402  (the benchmarks folder is not a package)
+    FULL,
+    QUICK,
+    WARMED,
+    WARMUP,
+    Context,
+    argon_and_unlock,
+    bench_store,
+    demo_store,
+    exports,
+    person_list,
+    scripted_sessions,
+    startup,
+)
+from bench_tools import Bench, Row, amount, machine, table  # noqa: E402
+from bench_trust import integrity, large_trust_store, overdue  # noqa: E402
+from supervise import clock  # noqa: E402
 
-
-def shown(path: Path) -> str:
-    """A path as a reader would type it from the project root."""
-    try:
-        return str(path.absolute().relative_to(ROOT))
-    except ValueError:
-        return str(path)
-
-
-def time_call(fn, runs: int, warmup: int = 0) -> float:
-    """Median wall time of `fn()` in seconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+ROOT = HERE.parent
+RESULTS = HERE / "RESULTS.md"
 
 
-def time_command(args: list[str], runs: int, warmup: int, env: dict | None = None) -> float:
-    def once() -> None:
-        done = subprocess.run([str(SUPERVISE), *args], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-        if done.returncode:
-            sys.exit(f"supervise {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-
-    return time_call(once, runs, warmup)
+GROUPS = ("startup", "prompt", "person-list", "kdf", "sessions", "export", "build", "overdue",
+          "integrity")
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+# The issue's "Must show" rows, by their place in the table: one that a failure upstream kept
+# from being measured is still listed, as failed, never silently missing.
+MUST = {1: "`person list` on the demo store, whole command", 2: "Enter to the passphrase prompt",
+        3: "`overdue` on the large trust, whole command",
+        4: "`overdue` in-process, beside raw SQL", 5: "`doctor` on the large trust",
+        6: "Peak memory of `doctor`", 7: "`audit verify` on the large trust",
+        8: "Peak memory of `audit verify`", 9: "`export review` of a child with 200 records",
+        10: "Building the large trust from nothing", 11: "Peak memory of `overdue`",
+        12: "Peak memory of `report compliance`"}
 
 
-def measure() -> list[tuple[str, float, float | None, str]]:
-    """Rows of (what, median seconds, target seconds or None, how it was measured)."""
-    rows = []
-    for args, target, runs in ((["--version"], 0.100, 30), (["--help"], 0.150, 30)):
-        median = time_command(args, runs=runs, warmup=3)
-        rows.append((f"`supervise {args[0]}` ({runs} runs)", median, target,
-                     f"`{shown(SUPERVISE)} {args[0]}`"))
-
-    for name, params in KDF_PROFILES.items():
-        median = time_call(lambda p=params: derive_kek(PASSPHRASE, p, os.urandom(16)), runs=15)
-        what = (f"Argon2id `{name}` (m={params.memory_kib} KiB, t={params.iterations}, "
-                f"p={params.lanes}; 15 runs)")
-        rows.append((what, median, None, f"`derive_kek({name})` in-process"))
-
-    with tempfile.TemporaryDirectory(prefix="supervise-bench-") as tmp:
-        path = Path(tmp) / "bench.db"
-        store, _ = create_store(path, org="Example Benchmark Trust",
-                                policy=shipped_policy("minimum-standards"),
-                                user="Bench Custodian", role="Designated Safeguarding Lead",
-                                passphrase=PASSPHRASE,
-                                kdf=KDF_PROFILES["strong"], now=clock.now())
-        store.close()
-
-        def unlock() -> None:
-            unlock_store(path, passphrase=lambda: PASSPHRASE, user=None,
-                         now=clock.now()).close()
-
-        rows.append(("Full unlock, `strong` store (15 runs)", time_call(unlock, runs=15), None,
-                     "`unlock_store(...)` + `close()` in-process"))
-
-        env = {**os.environ, "SUPERVISE_STORE": str(path), "SUPERVISE_PASSPHRASE": PASSPHRASE}
-        env.pop("SUPERVISE_USER", None)
-        env.pop("SUPERVISE_PASSPHRASE_FILE", None)
-        median = time_command(["person", "list"], runs=10, warmup=1, env=env)
-        rows.append(("`supervise person list`, `strong` store (10 runs)", median, None,
-                     f"`SUPERVISE_STORE=… SUPERVISE_PASSPHRASE=… {shown(SUPERVISE)} person list`"))
-        rows += sessions(path, env, Path(tmp))
-        rows += exports(path, env, Path(tmp))
-    return rows + oversight()
+def missing_must_rows(bench: Bench) -> None:
+    there = {row.must for row in bench.rows}
+    for place, what in MUST.items():
+        if place not in there:
+            bench.rows.append(Row(what, None, "", must=place,
+                                  failed="not measured: what it needs failed (see above)"))
 
 
-def peak_command(args: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, peak resident memory in MB) of one `supervise` process."""
-    start = time.perf_counter()
-    child = subprocess.Popen([str(SUPERVISE), *args], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status):
-        sys.exit(f"supervise {' '.join(args)} failed: {child.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+def run(ctx: Context, bench: Bench) -> None:
+    want = ctx.wants
+    demo = demo_store(ctx, bench) if want("prompt") or want("person-list") else None
+    if want("startup") or want("prompt"):
+        startup(ctx, bench, demo if want("prompt") else None, versions=want("startup"))
+    if want("person-list"):
+        person_list(ctx, bench, demo)
+    if want("kdf") or want("sessions") or want("export"):
+        store = bench_store(ctx, bench)
+        if store is not None:
+            if want("kdf"):
+                argon_and_unlock(ctx, bench, store)
+            if want("sessions"):
+                scripted_sessions(ctx, bench, store)
+            if want("export"):
+                exports(ctx, bench, store)
+    if want("build") or want("overdue") or want("integrity"):
+        trust = large_trust_store(ctx, bench)
+        if trust is not None:
+            if want("overdue"):
+                overdue(ctx, bench, trust)
+            if want("integrity"):
+                integrity(ctx, bench, trust)
+    if not ctx.only:
+        missing_must_rows(bench)
 
 
-def oversight() -> list[tuple]:
-    """`overdue` and `report compliance` on the large trust of SPEC §9 (built once, cached)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import large_trust
-    from supervise.domain.oversight.overdue import overdue_rows
-    from supervise.store.queries.overdue_facts import oversight_facts
-    from supervise.store.records.policies import current_policy
-
-    started = time.perf_counter()
-    path = large_trust.cached(progress=lambda done, total: None)
-    built = time.perf_counter() - started
-    counts = json.loads((path.parent / "counts.json").read_text())
-    size = (f"{counts.get('people', 0):,} people, {counts.get('sessions', 0):,} sessions, "
-            f"{counts.get('signatures', 0):,} signatures")
-    how = f"built in {built:.0f} s" if built > 5 else "cached"
-    print(f"Large trust: {size} ({how})")
-    on = large_trust.END
-    store = unlock_store(path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
-                         now=clock.now())
-    try:
-        def judge() -> None:
-            with store.session() as session:
-                policy, _ = current_policy(session)
-                rows = overdue_rows(oversight_facts(session, policy, on), policy, on)
-                [row.as_dict() for row in rows]
-
-        in_process = time_call(judge, runs=7, warmup=1)
-    finally:
-        store.close()
-    env = {**os.environ, "SUPERVISE_STORE": str(path),
-           "SUPERVISE_PASSPHRASE": large_trust.PASSPHRASE}
-    env.pop("SUPERVISE_USER", None)
-    env.pop("SUPERVISE_PASSPHRASE_FILE", None)
-    command = ["overdue", "--as-of", on.isoformat(), "--json"]
-    runs = [peak_command(command, env) for _ in range(5)]
-    unlock_alone = time_call(lambda: unlock_store(
-        path, passphrase=lambda: large_trust.PASSPHRASE, user=None,
-        now=clock.now()).close(), runs=5)
-    compliance = ["report", "compliance", "--from", "2025-11-01", "--to", "2026-10-31",
-                  "--json"]
-    where = f"the large trust ({size}), as of {on}"
-    shown_cli = f"`SUPERVISE_STORE=… {shown(SUPERVISE)} {' '.join(command)}`"
-    return [
-        (f"`overdue` on {where}, excluding unlock (7 runs)", in_process, 1.0,
-         "`overdue_rows(oversight_facts(...))` + JSON rows in an unlocked store, in-process"),
-        ("`overdue` whole command, unlock and start-up included (5 runs)",
-         statistics.median(r[0] for r in runs), None, shown_cli),
-        ("of which unlocking that store (5 runs)", unlock_alone, None,
-         "`unlock_store(...)` + `close()` in-process"),
-        ("`overdue` peak memory (maximum of 5 runs)", max(r[1] for r in runs), 200.0,
-         f"{shown_cli}: the process's peak RSS (`os.wait4`)", "MB"),
-        ("`report compliance`, 12 months, whole command (3 runs)",
-         time_command(compliance, runs=3, warmup=0, env=env), None,
-         f"`SUPERVISE_STORE=… {shown(SUPERVISE)} {' '.join(compliance)}`"),
-    ]
+def warmups() -> str:
+    return ", ".join(f"{WARMUP[k]} for {what}" for k, what in WARMED.items()) + \
+        ", none for the rest"
 
 
-def exports(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
-    """A review export of a child with 200 signed records, and checking it with `verify`."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from child_history import CHILD, build
-
-    count = build(path, PASSPHRASE)
-    folders = iter(range(100))
-
-    def export() -> None:
-        target = tmp / f"review-{next(folders)}"
-        done = subprocess.run([str(SUPERVISE), "export", "review", "--child", CHILD, "--out",
-                               str(target)], env=env, capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"export review failed ({done.returncode}): {done.stderr}")
-
-    rows = [(f"`export review` of a child with {count} signed records (3 runs)",
-             time_call(export, runs=3), 15.0,
-             f"`{shown(SUPERVISE)} export review --child '{CHILD}' --out DIR`, unlock included")]
-    last = tmp / "review-0"
-    rows.append((f"`verify` of that export ({count} records; 3 runs)",
-                 time_command(["verify", str(last)], runs=3, warmup=0), None,
-                 f"`{shown(SUPERVISE)} verify DIR`"))
-    return rows
-
-
-def sessions(path: Path, env: dict, tmp: Path) -> list[tuple[str, float, float | None, str]]:
-    """The autosave of one answer, and a whole scripted session with each shipped template."""
-    from supervise.domain.policy.skeleton import skeleton_toml
-    from supervise.store.catalog import Catalog
-    from supervise.store.records.numbered import find_session
-    from supervise.store.records.people import add_person, find_person
-    from supervise.store.records.policies import policy_in_force
-    from supervise.store.records.sessions import save_answer, start_draft
-
-    now = clock.now()
-    catalog = Catalog(None)
-    with unlock_store(path, passphrase=lambda: PASSPHRASE, user=None, now=now) as store:
-        with store.session() as session:
-            for name, supervises in (("Alex Morgan", True), ("Sam Taylor", False),
-                                     ("Priya Shah", False)):
-                add_person(Stamp(session, now, "Bench Custodian"), name=name, role="DSL",
-                           is_supervisor=supervises)
-            policy, version = policy_in_force(Stamp(session, now, "Bench Custodian"))
-            record = start_draft(
-                Stamp(session, now, "Bench Custodian"),
-                template=catalog.get("ms-supervision-record"), kind="one-to-one",
-                supervisor=find_person(session, "Alex Morgan"),
-                supervisees=[find_person(session, "Sam Taylor")], held_on=now.date(),
-                start_time=None, duration=None, contract_id=None, policy=policy,
-                policy_version=version)
-            draft = record.id
-        counter = iter(range(10_000))
-
-        def autosave() -> None:
-            with store.session() as session:
-                save_answer(session, find_session(session, draft), "matters_arising",
-                            f"Answer {next(counter)}: " + "x" * 500, clock.now())
-
-        rows = [("Autosave of one answer (its own transaction, synchronous=FULL; 50 runs)",
-                 time_call(autosave, runs=50, warmup=3), 0.030,
-                 "`save_answer(...)` in `store.session()`, in-process")]
-    for entry in catalog.files():
-        template = entry.template
-        if template is None or template.kind != "session":
-            continue
-        answers = tmp / f"{template.id}.toml"
-        answers.write_text(skeleton_toml(template, now.date()), encoding="utf-8")
-        median = time_command(["session", "new", "--answers", str(answers)], runs=3, warmup=0,
-                              env=env)
-        rows.append((f"Whole scripted session, `{template.id}` (3 runs)", median, None,
-                     f"`{shown(SUPERVISE)} session new --answers` its skeleton, unlock included"))
-    return rows
-
-
-def table(rows: list[tuple]) -> str:
-    """Rows of (what, value, target, command), seconds; or with a 5th item "MB", megabytes."""
-    lines = ["| what | median | target | met? | command that measured it |",
-             "|---|---:|---:|:---:|---|"]
-    for what, value, target, command, *unit in rows:
-        if unit == ["MB"]:
-            amount, goal = f"{value:.1f} MB", f"≤ {target:.0f} MB" if target else "—"
-        else:
-            amount = f"{value * 1000:.1f} ms"
-            goal = f"≤ {target * 1000:.0f} ms" if target is not None else "—"
-        met = "—" if target is None else ("yes" if value <= target else "**no**")
-        lines.append(f"| {what} | {amount} | {goal} | {met} | {command} |")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    rows = measure()
-    machine = (f"{platform.platform()}; CPU: {cpu_model()} ({os.cpu_count()} logical CPUs); "
-               f"Python {platform.python_version()}")
-    body = table(rows)
-    RESULTS.write_text(
+def report(ctx: Context, bench: Bench, took: float, started_at: str, before: str) -> str:
+    mode = ("**QUICK RUN (`--quick`): small sizes and few runs, for development; not the "
+            "figures of issue 21.**\n\n" if ctx.quick else "")
+    if ctx.only:
+        mode += f"**Only some groups (`--only {','.join(sorted(ctx.only))}`).**\n\n"
+    return (
         "# supervise benchmarks\n\n"
-        f"- Date (UTC): {clock.now().strftime('%Y-%m-%d %H:%M')}\n"
-        f"- Machine: {machine}\n\n"
-        "Wall time, median; subprocess timings include Python start-up "
-        "(3 warm-up runs for 1-2, 1 for `person list`).\n\n"
-        f"{body}\n\n"
-        "Reproduce with `make bench`.\n",
-        encoding="utf-8",
+        f"{mode}"
+        f"- Date (UTC): {started_at}; the whole bench took {amount(took, 's')} "
+        f"(`{ctx.command}`).\n"
+        f"- Machine: {machine()}.\n"
+        f"- Load (/proc/loadavg: 1, 5, 15 min, running/total tasks) at the start: {before}; "
+        "around each group below.\n"
+        f"- Large trust: {ctx.trust_source}.\n\n"
+        "Each figure was measured beside its floor or peer in the same run, interleaved (A, floor, "
+        f"A, floor, …; warm-up rounds, not kept: {warmups()}); wall time by "
+        "`time.perf_counter`, peak memory by `os.wait4` (the process's maximum RSS). A target "
+        "on time is held against the median, on memory against the highest run, on a ratio "
+        "against median ÷ median. A command that fails or is stopped at its time limit meets "
+        "no target. Our modules' bytecode is compiled before the first run and kept, as an "
+        "installed copy's is (PYTHONDONTWRITEBYTECODE is cleared for the commands).\n\n"
+        f"In the commands: {ctx.legend()}.\n\n"
+        "## Must show (issue 21)\n\n"
+        f"{table(bench.must_rows())}\n\n"
+        "## Other figures\n\n"
+        f"{table(bench.other_rows())}\n\n"
+        "## Load around each group\n\n"
+        f"{bench.loads()}\n\n"
+        "Reproduce with `make bench` (or `.venv/bin/python benchmarks/run.py --cached` to reuse "
+        "a large trust built before).\n"
     )
-    print(machine)
-    print(body)
-    print(f"Written to {shown(RESULTS)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few runs, for development")
+    parser.add_argument("--cached", action="store_true",
+                        help="take the large trust from benchmarks/.cache/ (built there once)")
+    parser.add_argument("--out", type=Path, help="where to write the results (default: "
+                        "benchmarks/RESULTS.md; with --quick, nowhere unless given)")
+    parser.add_argument("--only", metavar="GROUP,…", type=lambda text: text.split(","),
+                        default=[], help=f"only these groups (of {', '.join(GROUPS)}); "
+                        "writes nothing unless --out is given")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the stores in DIR and leave them there (for a look after)")
+    args = parser.parse_args(argv)
+    unknown = set(args.only) - set(GROUPS)
+    if unknown:
+        parser.error(f"no group {', '.join(sorted(unknown))}: choose from {', '.join(GROUPS)}")
+    from bench_tools import loadavg
+
+    # What a user's installed copy does: bytecode kept and reused. A shell (or CI) that sets
+    # PYTHONDONTWRITEBYTECODE would have every command compile our modules from source again.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(ROOT / "supervise", quiet=1)
+    started, before = time.perf_counter(), loadavg()
+    started_at = clock.now().strftime("%Y-%m-%d %H:%M")
+    flags = [a for a, on in (("--quick", args.quick), ("--cached", args.cached)) if on]
+    flags += [f"--only {','.join(args.only)}"] if args.only else []
+    command = ".venv/bin/python benchmarks/run.py " + " ".join(flags) if flags else "make bench"
+    bench = Bench()
+    print(machine(), flush=True)
+    with tempfile.TemporaryDirectory(prefix="supervise-bench-") as scratch:
+        folder = args.keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        ctx = Context(tmp=folder.resolve(), sizes=QUICK if args.quick else FULL,
+                      quick=args.quick, cached=args.cached, command=command,
+                      kept=args.keep is not None, only=frozenset(args.only))
+        run(ctx, bench)
+    text = report(ctx, bench, time.perf_counter() - started, started_at, before)
+    out = args.out or (None if args.quick or args.only else RESULTS)
+    print()
+    print(text)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        print(f"Written to {out}")
 
 
 if __name__ == "__main__":
