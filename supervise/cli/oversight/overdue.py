@@ -29,7 +29,7 @@ def overdue(
     """Who is overdue or due soon for supervision, most overdue first, and what is flagged:
     no contract, contract unsigned or due for review, actions overdue, a record incomplete
     or unsigned, a cancelled meeting not rebooked, supervisor training due."""
-    from supervise.app.reports import overdue as overdue_rows
+    from supervise.app.overdue import overdue as overdue_rows
     from supervise.domain.oversight.overdue import KEYS, summary
 
     day = as_of_date(as_of, now())

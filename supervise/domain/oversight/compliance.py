@@ -8,13 +8,20 @@ is missed, and the next due runs on from the missed date, so a long gap misses a
 period; a late session starts the clock again from its own date.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from supervise.domain.oversight.overdue import due_after
-from supervise.domain.policy.frequency import Frequency, Schedule, frequency_on, next_due
+from supervise.domain.policy.frequency import (
+    Frequency,
+    Schedule,
+    Term,
+    frequency_on,
+    next_due,
+)
 from supervise.domain.policy.organisation_policy import Policy
 
 GROUPS = ("organisation", "team", "supervisor")
@@ -72,6 +79,13 @@ class Event:
     what: str  # cancelled-by-supervisor | cancelled-by-supervisee | late-entry | unsigned
 
 
+@lru_cache(maxsize=8192)
+def _next_due(last: date, frequency: Frequency, terms: tuple[Term, ...]) -> date:
+    """next_due, remembered: a large trust asks it of the same few frequencies on the same
+    days tens of thousands of times."""
+    return next_due(last, frequency, terms)
+
+
 def dues(span: Span, start: date, end: date, policy: Policy) -> tuple[list, list[date]]:
     """([(due date, met on time)] falling in [start, end], [counted sessions held in it])."""
     first, last_day = max(start, span.start), min(end, span.end or end)
@@ -93,15 +107,15 @@ def dues(span: Span, start: date, end: date, policy: Policy) -> tuple[list, list
             current = upcoming
             while upcoming is not None and upcoming <= current:
                 upcoming = next(pending, None)
-            due = next_due(current, span.frequency_on(current), policy.terms)
+            due = _next_due(current, span.frequency_on(current), policy.terms)
             continue
         found.append((due, False))
-        following = next_due(due, span.frequency_on(due), policy.terms)
+        following = _next_due(due, span.frequency_on(due), policy.terms)
         if upcoming is not None and upcoming <= following:  # late: the clock starts again
             current = upcoming
             while upcoming is not None and upcoming <= current:
                 upcoming = next(pending, None)
-            following = next_due(current, span.frequency_on(current), policy.terms)
+            following = _next_due(current, span.frequency_on(current), policy.terms)
         due = following
     return [(d, met) for d, met in found if d >= first], held
 
@@ -113,25 +127,26 @@ class Group:
     total: Tally = field(default_factory=Tally)
     months: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
-    def add(self, on: date, what: str) -> None:
-        for tally in (self.total, self.months[on.strftime("%Y-%m")]):
+    def add(self, month: str, what: str, times: int = 1) -> None:
+        """Count `what` (`times` over) in the total and in `month` (YYYY-MM)."""
+        for tally in (self.total, self.months[month]):
             if what == "due":
-                tally.due += 1
+                tally.due += times
             elif what == "on-time":
-                tally.due += 1
-                tally.on_time += 1
+                tally.due += times
+                tally.on_time += times
             elif what == "held":
-                tally.held += 1
+                tally.held += times
             elif what.startswith("cancelled-by-"):
-                tally.cancelled += 1
+                tally.cancelled += times
                 if what.endswith("supervisor"):
-                    tally.cancelled_by_supervisor += 1
+                    tally.cancelled_by_supervisor += times
                 else:
-                    tally.cancelled_by_supervisee += 1
+                    tally.cancelled_by_supervisee += times
             elif what == "late-entry":
-                tally.late_entries += 1
+                tally.late_entries += times
             elif what == "unsigned":
-                tally.unsigned += 1
+                tally.unsigned += times
 
 
 def months_between(start: date, end: date) -> list[str]:
@@ -145,14 +160,15 @@ def months_between(start: date, end: date) -> list[str]:
 def compliance(spans: Iterable[Span], events: Iterable[Event], start: date, end: date,
                policy: Policy) -> list[Group]:
     """The organisation first, then each team and each supervisor by name."""
-    groups: dict[tuple[str, str], Group] = {}
+    # Counted first by team, supervisor, month and what, then added to the groups: a large
+    # trust's period has a hundred thousand sessions and only a few thousand such counts.
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    months: dict[date, str] = {}  # each day's YYYY-MM, worked out once
 
     def add(team: str, supervisor: str, on: date, what: str) -> None:
-        for key in (("organisation", "organisation"), ("team", team or NO_TEAM),
-                    ("supervisor", supervisor)):
-            groups.setdefault(key, Group(*key)).add(on, what)
+        month = months.get(on) or months.setdefault(on, f"{on.year:04d}-{on.month:02d}")
+        counts[(team, supervisor, month, what)] += 1
 
-    groups[("organisation", "organisation")] = Group("organisation", "organisation")
     for span in spans:
         found, held = dues(span, start, end, policy)
         for day, met in found:
@@ -162,6 +178,14 @@ def compliance(spans: Iterable[Span], events: Iterable[Event], start: date, end:
     for event in events:
         if start <= event.on <= end:
             add(event.team, event.supervisor, event.on, event.what)
+    groups = {("organisation", "organisation"): Group("organisation", "organisation")}
+    for (team, supervisor, month, what), times in counts.items():
+        for key in (("organisation", "organisation"), ("team", team or NO_TEAM),
+                    ("supervisor", supervisor)):
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Group(*key)
+            group.add(month, what, times)
     every_month = months_between(start, end)
     for group in groups.values():  # every month shown, even a quiet one
         group.months = {m: group.months.get(m, Tally()) for m in every_month}

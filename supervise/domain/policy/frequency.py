@@ -9,6 +9,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from supervise.domain.text import counted
 from supervise.errors import UsageError
@@ -52,6 +53,12 @@ def parse_span(text: str, what: str = "length of time") -> Span:
     return Span(int(match.group(1)), match.group(2))
 
 
+@lru_cache(maxsize=64)
+def _span_of(text: str) -> Span:
+    """A frequency's span, parsed once: `overdue` and the compliance report ask per meeting."""
+    return parse_span(text)
+
+
 @dataclass(frozen=True)
 class Frequency:
     """One of VALID. `span` is None for termly."""
@@ -60,7 +67,7 @@ class Frequency:
 
     @property
     def span(self) -> Span | None:
-        return None if self.text == "termly" else parse_span(self.text)
+        return None if self.text == "termly" else _span_of(self.text)
 
     def __str__(self) -> str:
         return self.text

@@ -1,32 +1,34 @@
 """The facts `overdue` judges (SPEC §8), read in a handful of set-based queries so that a trust of
 thousands of supervisees and years of sessions is answered in well under a second.
 
-The rules themselves are in domain/oversight.py; this only reads. Dates are stored as ISO text,
-so they compare as text. Portable SQL (no SQLite-only functions beyond substr).
+The rules themselves are in domain/oversight.py; this only reads, in plain SQL through a Reader
+(no ORM: `overdue` is run often). Dates are stored as ISO text, so they compare as text.
+Portable SQL (no SQLite-only functions beyond substr).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy import bindparam, text
-from sqlmodel import Session
+from typing import Any, NamedTuple
 
 from supervise.domain.oversight.overdue import ContractFacts, PersonFacts, counting_kinds, in_force
 from supervise.domain.policy.frequency import Frequency, Schedule, parse_frequency
 from supervise.domain.policy.organisation_policy import Policy
 from supervise.errors import SuperviseError
+from supervise.store.db.reading import Reader, reader_of
+
+_parse_day = date.fromisoformat
 
 
 def day_of(value: Any) -> date | None:
     if value is None:
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return value if isinstance(value, date) else _parse_day(str(value)[:10])
 
 
 def stored_day(value: Any) -> date:
     """A date the schema never leaves NULL (as day_of, typed so)."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return value if isinstance(value, date) else _parse_day(str(value)[:10])
 
 
 def day_after(on: str) -> str:
@@ -34,52 +36,61 @@ def day_after(on: str) -> str:
     return (date.fromisoformat(on) + timedelta(days=1)).isoformat()
 
 
-def _statement(sql: str, params: dict[str, Any]):
-    statement = text(sql)
-    expanding = [name for name, value in params.items() if isinstance(value, (list, tuple))]
-    if expanding:
-        statement = statement.bindparams(*(bindparam(n, expanding=True) for n in expanding))
-    return statement
+def as_reader(source: Any) -> Reader:
+    """A Reader for `source`: itself, or one in an ORM session's own transaction."""
+    return source if isinstance(source, Reader) else reader_of(source)
 
 
-def rows(session: Session, sql: str, **params: Any) -> list[Any]:
-    """The rows of a query; a list or tuple parameter is expanded for `IN :name`."""
-    return list(session.connection().execute(_statement(sql, params), params))
+def in_list(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+    """`(:name0, :name1, …)` and its parameters, for `x IN` (DB-API does not expand a list);
+    `(NULL)`, which nothing is in, for no values."""
+    params = {f"{name}{i}": value for i, value in enumerate(values)}
+    return f"({', '.join(':' + key for key in params) or 'NULL'})", params
 
 
-def run(session: Session, sql: str, **params: Any) -> int:
-    """Run a statement that returns no rows; the number of rows it changed."""
-    return session.connection().execute(_statement(sql, params), params).rowcount
-
-
-def _people(session: Session) -> dict[int, PersonFacts]:
+def _people(reader: Reader) -> dict[int, PersonFacts]:
     people = {}
-    for row in rows(session, """
+    for (id_, name, role, start, left, requires, is_supervisor, since, trained, qualified,
+         created) in reader.rows("""
             SELECT id, name, role, start_date, left_date, requires_supervision, is_supervisor,
                    supervisor_since, supervisor_trained_on, newly_qualified_on, created_at
             FROM person"""):
-        people[row.id] = PersonFacts(
-            name=row.name, role=row.role, requires_supervision=bool(row.requires_supervision),
-            started=day_of(row.start_date), listed=day_of(row.created_at),
-            left=day_of(row.left_date),
-            newly_qualified=day_of(row.newly_qualified_on),
-            supervisor_since=(day_of(row.supervisor_since) or day_of(row.created_at))
-            if row.is_supervisor else None,
-            trained_on=day_of(row.supervisor_trained_on))
+        people[id_] = PersonFacts(
+            name=name, role=role, requires_supervision=bool(requires),
+            started=day_of(start), listed=day_of(created), left=day_of(left),
+            newly_qualified=day_of(qualified),
+            supervisor_since=(day_of(since) or day_of(created)) if is_supervisor else None,
+            trained_on=day_of(trained))
     return people
 
 
-def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy, on: str,
+class ContractRow(NamedTuple):
+    """A contract's terms as stored, with its ending if any."""
+
+    id: int
+    supervisee_id: int
+    supervisor_id: int
+    kind: str
+    frequency: str
+    schedule: str | None
+    schedule_from: str | None
+    start_on: str
+    review_on: str
+    supersedes_id: int | None
+    ended_on: str | None
+
+
+def _contracts(reader: Reader, people: dict[int, PersonFacts], policy: Policy, on: str,
                kinds: tuple[str, ...]) -> dict[int, tuple[int, str]]:
     """Each contract in force at D, on its supervisee; returns every contract's (supervisee,
     kind) by id, for attributing sessions."""
     signed: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for row in rows(session, """
+    for record_id, signer_id, role in reader.rows("""
             SELECT record_id, signer_id, role FROM signature
-            WHERE record_type = 'contract' AND signed_at < :after""", after=day_after(on)):
-        signed[row.record_id].add((row.signer_id, row.role))
+            WHERE record_type = 'contract' AND signed_at < :after""", {"after": day_after(on)}):
+        signed[record_id].add((signer_id, role))
     day = date.fromisoformat(on)
-    contracts, successor_start = contract_terms(session)
+    contracts, successor_start = contract_terms(reader)
     for row in contracts:
         person = people.get(row.supervisee_id)
         if person is None or not in_force(stored_day(row.start_on), day_of(row.ended_on),
@@ -95,29 +106,29 @@ def _contracts(session: Session, people: dict[int, PersonFacts], policy: Policy,
             schedule=contract_schedule(row, policy),
             schedule_from=day_of(row.schedule_from),
             sessions_since_start=0 if is_signed or policy.sign_before_session <= 1
-            else _held_since(session, row.supervisee_id, row.start_on, on, kinds)))
+            else _held_since(reader, row.supervisee_id, row.start_on, on, kinds)))
     return {row.id: (row.supervisee_id, row.kind) for row in contracts}
 
 
-def contract_terms(session: Session) -> tuple[list[Any], dict[int, date]]:
+def contract_terms(reader: Reader) -> tuple[list[ContractRow], dict[int, date]]:
     """Every contract's terms (and its ending, if any), and each superseded contract's
     successor's start, read once for overdue and the compliance report."""
-    contracts = rows(session, """
+    contracts = [ContractRow._make(row) for row in reader.rows("""
         SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
                c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
-        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")
+        FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""")]
     return contracts, {row.supersedes_id: stored_day(row.start_on) for row in contracts
                        if row.supersedes_id is not None}
 
 
-def contract_frequency(row: Any, policy: Policy) -> Frequency:
+def contract_frequency(row: ContractRow, policy: Policy) -> Frequency:
     try:
         return parse_frequency(row.frequency)
     except SuperviseError:  # a stored code this version no longer knows
         return policy.default_frequency
 
 
-def contract_schedule(row: Any, policy: Policy) -> Schedule | None:
+def contract_schedule(row: ContractRow, policy: Policy) -> Schedule | None:
     schedule = policy.newly_qualified
     return schedule if schedule is not None and row.schedule == schedule.name else None
 
@@ -130,14 +141,15 @@ def kind_held_under(contracts: dict[int, tuple[int, str]], contract_id: int | No
     return held[1] if held is not None and held[0] == person_id else None
 
 
-def _held_since(session: Session, person_id: int, start: str, on: str,
+def _held_since(reader: Reader, person_id: int, start: str, on: str,
                 kinds: tuple[str, ...]) -> int:
-    return rows(session, """
-        SELECT count(*) AS n FROM session_record s
+    listed, params = in_list("kind", kinds)
+    return int(reader.value(f"""
+        SELECT count(*) FROM session_record s
         JOIN session_supervisee ss ON ss.session_id = s.id
-        WHERE ss.person_id = :p AND s.status <> 'draft' AND s.kind IN :kinds
+        WHERE ss.person_id = :p AND s.status <> 'draft' AND s.kind IN {listed}
           AND s.held_on >= :start AND s.held_on <= :d""",
-                 p=person_id, kinds=list(kinds), start=str(start), d=on)[0].n
+                            {"p": person_id, "start": str(start), "d": on, **params}))
 
 
 # Grouped by `person_id + 0`, not person_id: grouping on the bare column makes SQLite walk the
@@ -150,28 +162,28 @@ _LAST_HELD = """
     GROUP BY ss.person_id + 0, s.contract_id, s.kind"""
 
 
-def _sessions(session: Session, people: dict[int, PersonFacts], on: str,
+def _sessions(reader: Reader, people: dict[int, PersonFacts], on: str,
               kinds: tuple[str, ...], contracts: dict[int, tuple[int, str]]) -> None:
-    for row in rows(session, _LAST_HELD, d=on):
-        person = people.get(row.person_id)
+    for person_id, contract_id, kind, held_on in reader.rows(_LAST_HELD, {"d": on}):
+        person = people.get(person_id)
         if person is None:
             continue
-        last = stored_day(row.last)
+        last = stored_day(held_on)
         person.last_any = max(last, person.last_any or last)
-        if row.kind in kinds:
-            key = kind_held_under(contracts, row.contract_id, row.person_id)
+        if kind in kinds:
+            key = kind_held_under(contracts, contract_id, person_id)
             known = person.last_by_kind.get(key)
             person.last_by_kind[key] = max(last, known or last)
-    for row in rows(session, """
+    for person_id, since in reader.rows("""
             SELECT ss.person_id, min(substr(s.created_at, 1, 10)) AS since
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE s.status = 'draft' AND substr(s.created_at, 1, 10) <= :d
-            GROUP BY ss.person_id""", d=on):
-        if row.person_id in people:
-            people[row.person_id].draft_since = day_of(row.since)
-    for row in rows(session, _UNSIGNED, d=on, after=day_after(on)):
-        if row.person_id in people:
-            people[row.person_id].unsigned_since = day_of(row.since)
+            GROUP BY ss.person_id""", {"d": on}):
+        if person_id in people:
+            people[person_id].draft_since = day_of(since)
+    for person_id, since in reader.rows(_UNSIGNED, {"d": on, "after": day_after(on)}):
+        if person_id in people:
+            people[person_id].unsigned_since = day_of(since)
 
 
 # Completed sessions that lack a party's signature at D: their supervisor's, or a supervisee's.
@@ -194,49 +206,49 @@ _UNSIGNED = f"""
     GROUP BY ss.person_id + 0"""
 
 
-def _actions_and_cancellations(session: Session, people: dict[int, PersonFacts],
-                               on: str) -> None:
-    for row in rows(session, """
-            SELECT a.id, a.owner_id, ss.person_id
+def _actions_and_cancellations(reader: Reader, people: dict[int, PersonFacts], on: str) -> None:
+    for owner_id, person_id in reader.rows("""
+            SELECT a.owner_id, ss.person_id
             FROM action_item a
             JOIN session_record s ON s.id = a.session_id
             LEFT JOIN session_supervisee ss ON ss.session_id = s.id
             WHERE a.status = 'open' AND a.due_on < :d AND s.status <> 'draft'
-              AND s.held_on <= :d AND a.owner_id IS NOT NULL""", d=on):
+              AND s.held_on <= :d AND a.owner_id IS NOT NULL""", {"d": on}):
         # Only actions a member of staff owns: one a named contact owns (a social worker, a
         # parent) is followed up in the next session, not counted against the supervisee.
-        for person_id in {row.owner_id, row.person_id}:
-            if person_id in people:
-                people[person_id].actions_overdue += 1
-    for row in rows(session, """
+        for counted in {owner_id, person_id}:
+            if counted in people:
+                people[counted].actions_overdue += 1
+    for supervisee_id, last in reader.rows("""
             SELECT supervisee_id, max(meeting_on) AS last FROM cancellation
             WHERE rebooked_on IS NULL AND meeting_on <= :d
-            GROUP BY supervisee_id""", d=on):
-        if row.supervisee_id in people:
-            people[row.supervisee_id].not_rebooked = day_of(row.last)
+            GROUP BY supervisee_id""", {"d": on}):
+        if supervisee_id in people:
+            people[supervisee_id].not_rebooked = day_of(last)
 
 
-def _last_supervisors(session: Session, people: dict[int, PersonFacts], on: str) -> None:
+def _last_supervisors(reader: Reader, people: dict[int, PersonFacts], on: str) -> None:
     """Who last supervised someone with no contract in force (few people: one query each)."""
     for person_id, person in people.items():
         if person.contracts or person.last_any is None:
             continue
-        found = rows(session, """
+        person.last_supervisor = reader.value("""
             SELECT p.name FROM session_record s
             JOIN session_supervisee ss ON ss.session_id = s.id
             JOIN person p ON p.id = s.supervisor_id
             WHERE ss.person_id = :p AND s.status <> 'draft' AND s.held_on <= :d
-            ORDER BY s.held_on DESC, s.id DESC LIMIT 1""", p=person_id, d=on)
-        person.last_supervisor = found[0].name if found else None
+            ORDER BY s.held_on DESC, s.id DESC LIMIT 1""", {"p": person_id, "d": on})
 
 
-def oversight_facts(session: Session, policy: Policy, on: date) -> list[PersonFacts]:
-    """Everyone, as the overdue rules need them at `on`."""
+def oversight_facts(source: Reader | Any, policy: Policy, on: date) -> list[PersonFacts]:
+    """Everyone, as the overdue rules need them at `on` (read through a Reader, or in an ORM
+    session's transaction)."""
+    reader = as_reader(source)
     day = on.isoformat()
     kinds = counting_kinds(policy)
-    people = _people(session)
-    contracts = _contracts(session, people, policy, day, kinds)
-    _sessions(session, people, day, kinds, contracts)
-    _actions_and_cancellations(session, people, day)
-    _last_supervisors(session, people, day)
+    people = _people(reader)
+    contracts = _contracts(reader, people, policy, day, kinds)
+    _sessions(reader, people, day, kinds, contracts)
+    _actions_and_cancellations(reader, people, day)
+    _last_supervisors(reader, people, day)
     return list(people.values())

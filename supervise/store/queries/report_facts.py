@@ -1,53 +1,59 @@
-"""The facts behind `report compliance | balance | drift | children`, read in set-based queries;
-the rules are in domain/ (compliance, balance, drift, unseen_children)."""
+"""The facts behind `report compliance | drift | children`, read in set-based queries in plain
+SQL; the rules are in domain/ (compliance, drift, unseen_children). `report balance` reads the
+template copies too: balance_facts.py."""
 
-import json
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from sqlmodel import Session
-
-from supervise.domain.oversight.balance import Seen
 from supervise.domain.oversight.compliance import Event, Span
 from supervise.domain.oversight.drift import Tracked
 from supervise.domain.oversight.overdue import counting_kinds
 from supervise.domain.oversight.unseen_children import Watched
 from supervise.domain.policy.organisation_policy import Policy
-from supervise.domain.records.session_rules import functions_covered
+from supervise.store.db.reading import Reader
 from supervise.store.queries.overdue_facts import (
     UNSIGNED_SESSIONS,
+    as_reader,
     contract_frequency,
     contract_schedule,
     contract_terms,
     day_after,
     day_of,
-    kind_held_under,
-    rows,
+    in_list,
     stored_day,
 )
-from supervise.store.records.template_snapshots import snapshot
 
 
-def _names(session: Session) -> dict[int, tuple[str, str]]:
-    return {r.id: (r.name, r.team or "") for r in rows(session,
-                                                         "SELECT id, name, team FROM person")}
+def names(reader: Reader) -> dict[int, tuple[str, str]]:
+    return {id_: (name, team or "") for id_, name, team in reader.rows(
+        "SELECT id, name, team FROM person")}
 
 
-def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list, list]:
+def compliance_facts(source: Reader | Any, policy: Policy, end: date,
+                     first: date | None = None) -> tuple[list[Span], list[Event]]:
     """Every contract's span with its supervisee's counted sessions, and the events counted
-    against teams and supervisors (cancellations, late entries, unsigned records)."""
-    people = _names(session)
+    against teams and supervisors (cancellations, late entries, unsigned records) to `end`
+    (from `first`, when given: the report counts no event before it)."""
+    reader = as_reader(source)
+    people = names(reader)
     day = end.isoformat()
-    contracts, successor_start = contract_terms(session)
+    contracts, successor_start = contract_terms(reader)
     owner_kind = {row.id: (row.supervisee_id, row.kind) for row in contracts}
-    held: dict[int, list[tuple[date, str | None]]] = defaultdict(list)
-    for row in rows(session, """
+    # Each supervisee's counted sessions in date order, and the kind of their contract each was
+    # held under (None: another's, or none), as two lists side by side.
+    held: dict[int, tuple[list[date], list[str | None]]] = defaultdict(lambda: ([], []))
+    days: dict[str, date] = {}  # one date object per day, however many sessions share it
+    listed, kinds = in_list("kind", counting_kinds(policy))
+    for person_id, held_on, contract_id in reader.iterate(f"""
             SELECT ss.person_id + 0 AS person_id, s.held_on, s.contract_id
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN :kinds
-            ORDER BY s.held_on""", d=day, kinds=list(counting_kinds(policy))):
-        held[row.person_id].append(
-            (stored_day(row.held_on), kind_held_under(owner_kind, row.contract_id, row.person_id)))
+            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.kind IN {listed}
+            ORDER BY s.held_on""", {"d": day, **kinds}):
+        dates, under = held[person_id]
+        dates.append(days.get(held_on) or days.setdefault(held_on, stored_day(held_on)))
+        owner = owner_kind.get(contract_id)
+        under.append(owner[1] if owner is not None and owner[0] == person_id else None)
     kinds_of: dict[int, set[str]] = defaultdict(set)
     for row in contracts:
         kinds_of[row.supervisee_id].add(row.kind)
@@ -56,118 +62,84 @@ def compliance_facts(session: Session, policy: Policy, end: date) -> tuple[list,
         ends = [d for d in (day_of(row.ended_on), successor_start.get(row.id)) if d]
         last_day = min(ends) - timedelta(days=1) if ends else None
         others = kinds_of[row.supervisee_id] - {row.kind}
+        dates, under = held[row.supervisee_id]
+        sessions = tuple(dates) if not others.intersection(under) else tuple(
+            d for d, kind in zip(dates, under, strict=True) if kind not in others)
         spans.append(Span(
             team=people.get(row.supervisee_id, ("", ""))[1],
             supervisor=people.get(row.supervisor_id, ("(unknown)", ""))[0],
             frequency=contract_frequency(row, policy), start=stored_day(row.start_on),
-            end=last_day,
-            sessions=tuple(d for d, kind in held[row.supervisee_id] if kind not in others),
+            end=last_day, sessions=sessions,
             is_review=row.supersedes_id is not None, schedule=contract_schedule(row, policy),
             schedule_from=day_of(row.schedule_from)))
-    return spans, _events(session, people, day)
+    return spans, _events(reader, people, day, (first or date.min).isoformat())
 
 
-def _events(session: Session, people: dict, day: str) -> list[Event]:
+def _events(reader: Reader, people: dict, day: str, since: str) -> list[Event]:
     events = []
-    for row in rows(session, """
+    for supervisee_id, supervisor_id, meeting_on, cancelled_by in reader.rows("""
             SELECT supervisee_id, supervisor_id, meeting_on, cancelled_by FROM cancellation
-            WHERE meeting_on <= :d""", d=day):
-        team = people.get(row.supervisee_id, ("", ""))[1]
-        supervisor = people.get(row.supervisor_id, ("(none named)", ""))[0]
-        events.append(Event(stored_day(row.meeting_on), team, supervisor,
-                            f"cancelled-by-{row.cancelled_by}"))
-    unsigned = {r.id for r in rows(session, UNSIGNED_SESSIONS, d=day, after=day_after(day))}
-    for row in rows(session, """
-            SELECT s.id, s.held_on, s.supervisor_id, s.late_entry, ss.person_id
+            WHERE meeting_on <= :d AND meeting_on >= :since""", {"d": day, "since": since}):
+        team = people.get(supervisee_id, ("", ""))[1]
+        supervisor = people.get(supervisor_id, ("(none named)", ""))[0]
+        events.append(Event(stored_day(meeting_on), team, supervisor,
+                            f"cancelled-by-{cancelled_by}"))
+    window = {"d": day, "since": since, "after": day_after(day)}
+    # Only the sessions that count for something: late, or unsigned at the end of the period.
+    for held_on, supervisor_id, late, unsigned, person_id in reader.iterate(f"""
+            SELECT s.held_on, s.supervisor_id, s.late_entry, u.id IS NOT NULL, ss.person_id
             FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-            WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
-        team = people.get(row.person_id, ("", ""))[1]
-        supervisor = people.get(row.supervisor_id, ("(unknown)", ""))[0]
-        for what, counts in (("late-entry", row.late_entry), ("unsigned", row.id in unsigned)):
+            LEFT JOIN ({UNSIGNED_SESSIONS}) u ON u.id = s.id
+            WHERE s.status <> 'draft' AND s.held_on <= :d AND s.held_on >= :since
+              AND (s.late_entry OR u.id IS NOT NULL)""", window):
+        team = people.get(person_id, ("", ""))[1]
+        supervisor = people.get(supervisor_id, ("(unknown)", ""))[0]
+        for what, counts in (("late-entry", late), ("unsigned", unsigned)):
             if counts:
-                events.append(Event(stored_day(row.held_on), team, supervisor, what))
+                events.append(Event(stored_day(held_on), team, supervisor, what))
     return events
 
 
-def balance_facts(session: Session, on: date, supervisee_id: int | None = None) -> list[Seen]:
-    """Each completed session of each supervisee held by `on`, with the functions it covered
-    (from the sections answered in the template version it was made with)."""
-
-    day = on.isoformat()
-    people = _names(session)
-    answers: dict[int, dict] = defaultdict(dict)
-    for row in rows(session, """
-            SELECT a.session_id, a.section_id, a.value FROM session_answer a
-            JOIN session_record s ON s.id = a.session_id
-            WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
-        answers[row.session_id][row.section_id] = json.loads(row.value)
-    case_answers: dict[int, list[dict]] = defaultdict(list)
-    for row in rows(session, """
-            SELECT c.session_id, c.answers FROM case_discussion c
-            JOIN session_record s ON s.id = c.session_id
-            WHERE s.status <> 'draft' AND s.held_on <= :d""", d=day):
-        case_answers[row.session_id].append(json.loads(row.answers))
-    has: dict[int, dict] = defaultdict(dict)
-    for table, key in (("case_discussion", "cases"), ("action_item", "actions"),
-                       ("action_review", "action_review")):
-        for row in rows(session, f"SELECT DISTINCT session_id FROM {table} "
-                                  f"WHERE session_id IS NOT NULL"):
-            has[row.session_id][key] = True
-    seen = []
-    query = """
-        SELECT s.id, s.held_on, s.template_digest, s.next_meeting, s.supervisor_id,
-               ss.person_id
-        FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-        WHERE s.status <> 'draft' AND s.held_on <= :d"""
-    params: dict = {"d": day}
-    if supervisee_id is not None:
-        query += " AND ss.person_id = :p"
-        params["p"] = supervisee_id
-    for row in rows(session, query + " ORDER BY s.held_on, s.id", **params):
-        flags = {**has[row.id], "next_meeting": row.next_meeting is not None}
-        template = snapshot(session, row.template_digest)
-        covered = functions_covered(template, answers[row.id], flags, case_answers[row.id])
-        seen.append(Seen(people[row.person_id][0], people[row.supervisor_id][0], row.id,
-                         stored_day(row.held_on), frozenset(covered)))
-    return seen
-
-
-def drift_facts(session: Session, on: date) -> list[Tracked]:
+def drift_facts(source: Reader | Any, on: date) -> list[Tracked]:
     """Open actions agreed in completed sessions held by `on`, with how often each was carried
     forward."""
-    people = _names(session)
-    return [Tracked(row.id, row.text, people[row.owner_id][0] if row.owner_id is not None
-                    else f"{row.owner_contact} ({row.owner_role})", stored_day(row.due_on),
-                    row.session_id, stored_day(row.held_on), row.carried)
-            for row in rows(session, """
+    reader = as_reader(source)
+    people = names(reader)
+    return [Tracked(id_, text, people[owner_id][0] if owner_id is not None
+                    else f"{owner_contact} ({owner_role})", stored_day(due_on),
+                    session_id, stored_day(held_on), carried)
+            for id_, text, owner_id, owner_contact, owner_role, due_on, session_id, held_on,
+            carried in reader.rows("""
                 SELECT a.id, a.text, a.owner_id, a.owner_contact, a.owner_role, a.due_on,
                        a.session_id, s.held_on,
                        (SELECT count(*) FROM action_review r
                         WHERE r.action_id = a.id AND r.outcome = 'carried') AS carried
                 FROM action_item a JOIN session_record s ON s.id = a.session_id
                 WHERE a.status = 'open' AND s.status <> 'draft' AND s.held_on <= :d
-                ORDER BY a.id""", d=on.isoformat())]
+                ORDER BY a.id""", {"d": on.isoformat()})]
 
 
-def children_facts(session: Session, on: date, statuses: tuple[str, ...]) -> list[Watched]:
+def children_facts(source: Reader | Any, on: date,
+                   statuses: tuple[str, ...]) -> list[Watched]:
     """Children with these statuses and when a completed session last discussed each."""
-    people = _names(session)
+    reader = as_reader(source)
+    people = names(reader)
     day = on.isoformat()
     last: dict[int, tuple[date, int, int]] = {}
-    for row in rows(session, """
+    for child_id, held_on, session_id, supervisor_id in reader.iterate("""
             SELECT cc.child_id, s.held_on, s.id, s.supervisor_id
             FROM case_child cc JOIN case_discussion c ON c.id = cc.case_id
             JOIN session_record s ON s.id = c.session_id
             WHERE s.status <> 'draft' AND s.held_on <= :d
-            ORDER BY s.held_on, s.id""", d=day):
-        last[row.child_id] = (stored_day(row.held_on), row.id, row.supervisor_id)
+            ORDER BY s.held_on, s.id""", {"d": day}):
+        last[child_id] = (stored_day(held_on), session_id, supervisor_id)
     watched = []
-    for row in rows(session, """
+    listed, params = in_list("status", statuses)
+    for id_, name, status, since, family in reader.rows(f"""
             SELECT c.id, c.name, c.status, c.status_since, f.name AS family
             FROM child c LEFT JOIN family f ON f.id = c.family_id
-            WHERE c.status IN :statuses ORDER BY c.name_key""", statuses=list(statuses)):
-        held, record, supervisor = last.get(row.id, (None, None, None))
-        watched.append(Watched(row.name, row.family, row.status, day_of(row.status_since),
-                               held, record,
+            WHERE c.status IN {listed} ORDER BY c.name_key""", params):
+        held, record, supervisor = last.get(id_, (None, None, None))
+        watched.append(Watched(name, family, status, day_of(since), held, record,
                                people[supervisor][0] if supervisor in people else None))
     return watched
