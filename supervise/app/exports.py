@@ -93,7 +93,7 @@ def read_bundle(store: Store, out_dir: Path, filters: dict[str, Any],
         return Bundle(description=scope.description, files=files, index=index,
                       manifest=manifest, warnings=warnings, gaps=len(found),
                       drafts=scope.drafts, moment=work.now,
-                      scope=replace(scope, records=[], contracts=[]), who=who,
+                      scope=replace(scope, records=[], contracts=[], pinned=[]), who=who,
                       private=private)
 
 

@@ -17,7 +17,13 @@ from supervise.domain.document import Document, RecordFile
 from supervise.errors import Hint, UsageError
 from supervise.export.docx_writer import render
 from supervise.export.readme import readme_text
-from supervise.files import PRIVATE_DIR, atomic_write, fsync_path, temp_path_beside, write_new
+from supervise.files import (
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    atomic_write,
+    fsync_path,
+    temp_path_beside,
+)
 from supervise.keycrypto import ed25519_pem
 
 MANIFEST, MANIFEST_SIG, SUMS, README, INDEX = ("manifest.json", "manifest.sig", "SHA256SUMS",
@@ -61,15 +67,40 @@ def _private_folder(folder: Path) -> None:
         os.chmod(folder / sub, PRIVATE_DIR)
 
 
+def _write_new(path: Path, data: bytes) -> None:
+    """A new private file; fails if it exists. Not synced one by one: `_durable` puts the whole
+    folder on disk before it is renamed into place."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _durable(folder: Path, names: list[str]) -> None:
+    """Every file written on disk. fsync waits on the disk, and one after another a thousand
+    of them (one per signature file) took seconds; on threads the filesystem commits them
+    together (1,000 files: 2.0 s one by one, 0.2 s on 16 threads, here)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(fsync_path, (folder / name for name in names)))
+    for sub in (folder / "keys", folder / "signatures", folder):
+        fsync_path(sub)
+
+
 class _Writer:
     def __init__(self, folder: Path) -> None:
         self.written = Written(folder)
+        self.names: set[str] = set()
 
     def put(self, name: str, data: bytes) -> None:
-        path = self.written.folder / name
-        if path.exists():
+        if name in self.names:
             return  # a key or statement shared by several records is written once
-        write_new(path, data)
+        _write_new(self.written.folder / name, data)
+        self.names.add(name)
         self.written.files.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(),
                                    "bytes": len(data)})
 
@@ -112,18 +143,17 @@ def _write(folder: Path, records: list[RecordFile], index: Document, manifest: d
     manifest = {**manifest, "records": entries}
     writer.put(README, readme_text(manifest, FILE_LIST).encode("utf-8"))
     file_list = file_list_text(writer.written.files)
-    write_new(folder / FILE_LIST, file_list)
+    _write_new(folder / FILE_LIST, file_list)
     manifest = {**manifest, "format": FORMAT, "format_version": FORMAT_VERSION,
                 "files": writer.written.files,
                 FILE_LIST_KEY: hashlib.sha256(file_list).hexdigest()}
     data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-    write_new(folder / MANIFEST, data)
+    _write_new(folder / MANIFEST, data)
     signature = sign(data)
-    write_new(folder / MANIFEST_SIG, signature)
+    _write_new(folder / MANIFEST_SIG, signature)
     writer.written.manifest_sha256 = hashlib.sha256(data).hexdigest()
-    write_new(folder / SUMS, sums_text(writer.written.files, data, signature, file_list))
-    for sub in (folder / "keys", folder / "signatures", folder):
-        fsync_path(sub)
+    _write_new(folder / SUMS, sums_text(writer.written.files, data, signature, file_list))
+    _durable(folder, [f["name"] for f in writer.written.files] + list(SEALS))
     return writer.written
 
 
@@ -148,7 +178,8 @@ def _seal_entry(writer: _Writer, entry: dict[str, Any]) -> dict[str, Any]:
     """A manifest entry with its signatures' files written beside it."""
     signatures = []
     for sig in entry["signatures"]:
-        writer.put(sig["key_file"], ed25519_pem(sig["public_raw"]))
+        if sig["key_file"] not in writer.names:  # one signer's key serves all their records
+            writer.put(sig["key_file"], ed25519_pem(sig["public_raw"]))
         writer.put(sig["statement_file"], sig["statement_bytes"])
         writer.put(sig["signature_file"], sig["signature_bytes"])
         signatures.append({k: v for k, v in sig.items() if k not in _RAW})

@@ -12,7 +12,7 @@ from supervise.export.docx_styles import EMOJI_FONT
 
 _RTL = ("R", "AL")
 _LTR = ("L",)
-_PLAIN, _RIGHT, _EMOJI = "plain", "rtl", "emoji"
+PLAIN, RIGHT, EMOJI = "plain", "rtl", "emoji"
 # Inside an emoji sequence: zero width joiner, variation selector 16, skin tone modifiers.
 _EMOJI_GLUE = {"\u200d", "\ufe0f"}
 
@@ -29,33 +29,46 @@ def _kinds(text: str) -> list[str]:
     kinds: list[str | None] = []
     for ch in text:
         if _is_emoji(ch):
-            kinds.append(_EMOJI)
-        elif ch in _EMOJI_GLUE and kinds and kinds[-1] == _EMOJI:
-            kinds.append(_EMOJI)
+            kinds.append(EMOJI)
+        elif ch in _EMOJI_GLUE and kinds and kinds[-1] == EMOJI:
+            kinds.append(EMOJI)
         elif unicodedata.bidirectional(ch) in _RTL:
-            kinds.append(_RIGHT)
+            kinds.append(RIGHT)
         elif unicodedata.bidirectional(ch) in _LTR:
-            kinds.append(_PLAIN)
+            kinds.append(PLAIN)
         else:
             kinds.append(None)
-    resolved = []
-    for i, kind in enumerate(kinds):
+    # the strong kind nearest on each side of every character, found in one pass each way
+    before: list[str | None] = []
+    last: str | None = None
+    for kind in kinds:
+        before.append(last)
+        if kind not in (None, EMOJI):
+            last = kind
+    resolved: list[str] = [PLAIN] * len(kinds)
+    last = None
+    for i in range(len(kinds) - 1, -1, -1):
+        kind = kinds[i]
         if kind is None:
-            before = next((k for k in reversed(kinds[:i]) if k not in (None, _EMOJI)), None)
-            after = next((k for k in kinds[i + 1:] if k not in (None, _EMOJI)), None)
-            kind = _RIGHT if before == after == _RIGHT else _PLAIN
-        resolved.append(kind)
+            resolved[i] = RIGHT if before[i] == last == RIGHT else PLAIN
+        else:
+            resolved[i] = kind
+            if kind != EMOJI:
+                last = kind
     return resolved
 
 
 def pieces(text: str) -> list[tuple[str, str]]:
     """(kind, text) in order; the texts join to `text`."""
+    if text.isascii():  # no right-to-left letter, no emoji: one plain piece
+        return [(PLAIN, text)] if text else []
     out: list[tuple[str, str]] = []
-    for ch, kind in zip(text, _kinds(text), strict=True):
-        if out and out[-1][0] == kind:
-            out[-1] = (kind, out[-1][1] + ch)
-        else:
-            out.append((kind, ch))
+    start = 0
+    kinds = _kinds(text)
+    for i in range(1, len(text) + 1):
+        if i == len(text) or kinds[i] != kinds[start]:
+            out.append((kinds[start], text[start:i]))
+            start = i
     return out
 
 
@@ -77,11 +90,11 @@ def add_text(paragraph, text: str, bold: bool = False, italic: bool = False, col
         runs.append(paragraph.add_run())
     for kind, part in pieces(text):
         run = paragraph.add_run(part)
-        if kind == _RIGHT:
+        if kind == RIGHT:
             run.font.rtl = True
             run.font.cs_bold = bold or None
             run.font.cs_italic = italic or None
-        elif kind == _EMOJI:
+        elif kind == EMOJI:
             _emoji_font(run)
         runs.append(run)
     for run in runs:

@@ -6,6 +6,7 @@ thousandths of an em: bold is the wider weight, so a column sized by it holds ei
 
 import math
 import unicodedata
+from functools import lru_cache
 
 # U+0020 to U+007E.
 _ASCII = (
@@ -34,8 +35,13 @@ def _char(ch: str) -> int:
     return _OTHER
 
 
+_ASCII_WIDTHS = {chr(code): _char(chr(code)) for code in range(128)}
+
+
 def em_width(text: str) -> int:
     """Thousandths of an em."""
+    if text.isascii():  # most text: looked up without a call per character
+        return sum(map(_ASCII_WIDTHS.__getitem__, text))
     return sum(_char(ch) for ch in text)
 
 
@@ -58,16 +64,20 @@ def twips(thousandths: int, size_pt: float) -> int:
     return math.ceil(thousandths * size_pt * 20 / 1000)
 
 
+# A bundle measures the same labels, names and dates in table after table: each once.
+@lru_cache(maxsize=16384)
 def longest_word(text: str, size_pt: float) -> int:
     """Twips."""
     return max((twips(em_width(w), size_pt) for w in words(text)), default=0)
 
 
+@lru_cache(maxsize=16384)
 def longest_line(text: str, size_pt: float) -> int:
     """Twips: the widest line of `text` unbroken."""
     return max((twips(em_width(line), size_pt) for line in text.splitlines()), default=0)
 
 
+@lru_cache(maxsize=16384)
 def lines(text: str, width: int, size_pt: float) -> int:
     """About how many lines `text` takes in `width` twips (a little over: wrapping wastes the
     end of each line)."""

@@ -145,14 +145,18 @@ def shown_content(content: Content, trims: dict[int, Trim]) -> Content:
 
 
 def entry_parts(content: Content, omitted: dict[int, str], labels: list[str],
-                trims: dict[int, Trim] | None = None) -> list[dict[str, Any]]:
-    """Each part as the manifest lists it: its digest, and either its content (with any
-    sentences left out, and why) or why it was left out."""
+                trims: dict[int, Trim] | None = None,
+                digests: list[str] | None = None) -> list[dict[str, Any]]:
+    """Each part as the manifest lists it: its digest (`digests`, when the caller has them
+    already), and either its content (with any sentences left out, and why) or why it was
+    left out."""
     version, key = version_of(content.header), content.salt_key
+    if digests is None:
+        digests = [part_digest(part, version, key) for part in content.parts]
     parts = []
-    for index, (part, label) in enumerate(zip(content.parts, labels, strict=True)):
-        entry: dict[str, Any] = {"index": index, "part": label,
-                                 "digest": part_digest(part, version, key)}
+    for index, (part, label, made) in enumerate(zip(content.parts, labels, digests,
+                                                     strict=True)):
+        entry: dict[str, Any] = {"index": index, "part": label, "digest": made}
         trim = (trims or {}).get(index)
         if index in omitted:
             entry.update(included=False, reason=omitted[index])

@@ -21,6 +21,7 @@ from supervise.store.db.writing import Writing
 from supervise.store.integrity.audit_chain import append_event, audit_events
 from supervise.store.keys.anchor import store_state
 from supervise.store.keys.signing_keys import custodian_key
+from supervise.store.queries.export_reads import Prefetched, prefetch
 from supervise.store.queries.export_scope import Scope
 from supervise.store.queries.extract_cuts import (
     EVERYTHING,
@@ -63,23 +64,26 @@ class Printout:
 
 
 def printout(session: Session, record_type: str, record: Any, *, cut: Cut = EVERYTHING,
-             author: str, now: datetime, organisation_name: str | None = None) -> Printout:
+             author: str, now: datetime, organisation_name: str | None = None,
+             pre: Prefetched | None = None) -> Printout:
     """The record's facts read (`printout_facts`), then laid out by domain/printouts."""
-    got = printout_facts(session, record_type, record, cut, today=now.date())
+    got = printout_facts(session, record_type, record, cut, today=now.date(), pre=pre)
     doc = lay_out(got.facts, organisation=organisation_name or organisation(session),
                   author=author, now=now)
     return Printout(doc, got.choice, got.facts.summary, got.amended)
 
 
 def record_file(session: Session, record_type: str, record: Any, cut: Cut, *, author: str,
-                now: datetime, organisation_name: str) -> tuple[RecordFile, list[str]]:
+                now: datetime, organisation_name: str,
+                pre: Prefetched | None = None) -> tuple[RecordFile, list[str]]:
     """One record in a bundle, its amendments' manifest entries, and any warning about it."""
     page = printout(session, record_type, record, cut=cut, author=author, now=now,
-                    organisation_name=organisation_name)
+                    organisation_name=organisation_name, pre=pre)
     name = file_name(session, record_type, record)
-    entries = [manifest_entry(session, record_type, record, page.choice, name, page.summary)]
+    entries = [manifest_entry(session, record_type, record, page.choice, name, page.summary,
+                              pre)]
     for amendment, choice in page.amended:
-        entries.append(manifest_entry(session, "amendment", amendment, choice, name))
+        entries.append(manifest_entry(session, "amendment", amendment, choice, name, pre=pre))
     warnings = page.choice.warnings + [w for _, c in page.amended for w in c.warnings]
     return RecordFile(name, page.doc, entries), warnings
 
@@ -89,9 +93,10 @@ def record_files(session: Session, scope: Scope, *, author: str, now: datetime,
                  ) -> tuple[list[RecordFile], list[str]]:
     files, warnings = [], []
     name = organisation(session)
+    pre = prefetch(session, scope.records)
     for record_type, record in scope.records:
         made, said = record_file(session, record_type, record, scope.cut, author=author,
-                                 now=now, organisation_name=name)
+                                 now=now, organisation_name=name, pre=pre)
         files.append(made)
         warnings += said
         progress()

@@ -37,6 +37,7 @@ from supervise.store.queries.chronology_facts import (
     short,
     status_changes,
 )
+from supervise.store.queries.export_reads import pinned_rows
 from supervise.store.queries.extract_cuts import Cut
 from supervise.store.queries.session_rows import list_sessions
 from supervise.store.records.cancellations import cancellations_of
@@ -63,6 +64,7 @@ class Scope:
     before: date | None = None  # the last supervision before a dated period
     terms: tuple = ()
     child_interval: Span = CHILD_INTERVAL
+    pinned: list[Any] = field(default_factory=list, repr=False, compare=False)  # export_reads
 
     def due_after(self, day: date) -> date:
         if self.kind in ("child", "family"):
@@ -136,6 +138,7 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
                       f"without a supervision discussion of the "
                       f"{'child' if child_name else 'family'}")
     case_rows = list(session.exec(cases))
+    scope.pinned = [*case_rows, *pinned_rows(session, {c.session_id for c in case_rows})]
     discussed = {c.session_id: stored(session, SessionRecord, c.session_id) for c in case_rows}
     # A session that only reviewed an action about them holds a part about them too.
     reviewing = {i for i in session.exec(select(ActionReview.session_id).join(
@@ -153,9 +156,12 @@ def _about_children(session: Session, child_name: str | None, family_name: str |
     scope.before = _last_before(start, [discussed[c.session_id] for c in case_rows])
     decisions = {d.case_id: d for d in session.exec(select(Decision).where(
         col(Decision.case_id).in_([c.id for c in case_rows])))}
+    cases_in: dict[int, list[CaseDiscussion]] = {}
+    for case in case_rows:
+        cases_in.setdefault(case.session_id, []).append(case)
     for record in kept:
         scope.records.append(("session", record))
-        for case in (c for c in case_rows if c.session_id == record.id):
+        for case in cases_in.get(id_of(record), []):
             scope.events += case_events(session, record, case, decisions.get(id_of(case)))
         scope.events += record_story(session, "session", record, record.held_on,
                                      record.start_time)

@@ -24,16 +24,24 @@ from supervise.domain.bundles.extract import (
 )
 from supervise.domain.records.canonical import (
     PieceDigest,
-    canonical_json,
+    part_digest,
     piece_digester,
+    plain,
+    record_digest,
     version_of,
 )
 from supervise.domain.records.signing import Content, fingerprint, signing_word
 from supervise.domain.rows import SigningSummary
-from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, id_of
-from supervise.store.records.content import amendment_content, content_of
+from supervise.store.db.tables import ActionItem, Amendment, CaseDiscussion, Signature, id_of
+from supervise.store.queries.export_reads import Prefetched
+from supervise.store.records.content import amendment_content, content_of, session_content
 from supervise.store.records.numbered import stored
-from supervise.store.records.session_parts import case_children, cases_of
+from supervise.store.records.session_parts import (
+    answers_of,
+    case_children,
+    cases_of,
+    reviews_in,
+)
 from supervise.store.records.signatures import signatures_of, signing_summary, statement_of
 from supervise.store.records.template_snapshots import snapshot
 
@@ -82,15 +90,18 @@ class Choice:
     warnings: list[str]
     signed: Content | None = None
     trims: dict[int, Trim] = field(default_factory=dict)
+    cases: dict[int, CaseDiscussion] = field(default_factory=dict)  # a session's, by position
 
     @property
     def sentences_left_out(self) -> int:
         return sum(t.left_out for t in self.trims.values())
 
 
-def _case_children(session: Session, case: CaseDiscussion) -> dict[int, str]:
-
-    return {id_of(c): c.name for c in case_children(session, case)}
+def _case_children(session: Session, case: CaseDiscussion,
+                   pre: Prefetched | None) -> dict[int, str]:
+    children = pre.children.get(id_of(case), []) if pre is not None else \
+        case_children(session, case)
+    return {id_of(c): c.name for c in children}
 
 
 def _label(part: dict[str, Any]) -> str:
@@ -101,9 +112,18 @@ def _label(part: dict[str, Any]) -> str:
     return "text"
 
 
-def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
-    """Which parts of a record this export leaves out, and why."""
-    content = content_of(session, record_type, record)
+def choose(session: Session, record_type: str, record: Any, cut: Cut,
+           pre: Prefetched | None = None) -> Choice:
+    """Which parts of a record this export leaves out, and why (`pre`: the rows of a bundle's
+    records, read together)."""
+    cases: dict[int, CaseDiscussion] = {}
+    if record_type == "session":
+        read = pre.session_parts(record.id) if pre is not None else (
+            answers_of(session, record), cases_of(session, record), reviews_in(session, record))
+        cases = {c.position: c for c in read[1]}
+        content = session_content(session, record, read=read)
+    else:
+        content = content_of(session, record_type, record)
     labels = [_label(p) for p in content.parts]
     omitted: dict[int, str] = {}
     kept: set[int] = set()
@@ -115,8 +135,6 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
             if section is not None and not cut.support and section.personal:
                 omitted[index] = PERSONAL_SUPPORT
     if record_type == "session":
-
-        cases = {c.position: c for c in cases_of(session, record)}
         children_of: dict[int, dict[int, str]] = {}  # a case's children, read once
         for index, part in enumerate(content.parts):
             case = None
@@ -130,7 +148,7 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
             if case is None:
                 continue
             if id_of(case) not in children_of:
-                children_of[id_of(case)] = _case_children(session, case)
+                children_of[id_of(case)] = _case_children(session, case, pre)
             children = children_of[id_of(case)]
             if cut.keeps(case.family_id, set(children)):
                 if "action" not in part and "review_of" not in part:
@@ -156,9 +174,9 @@ def choose(session: Session, record_type: str, record: Any, cut: Cut) -> Choice:
                             f"a child in this export) names a child outside it")
         else:
             omitted[index] = NAMES_ANOTHER_CHILD
-    warnings += comment_warnings(session, record_type, record, names)
+    warnings += comment_warnings(session, record_type, record, names, pre)
     return Choice(shown_content(content, trims), labels, omitted, kept, outside, warnings,
-                  content, trims)
+                  content, trims, cases)
 
 
 def _piece(content: Content) -> PieceDigest:
@@ -167,16 +185,22 @@ def _piece(content: Content) -> PieceDigest:
 
 
 def comment_warnings(session: Session, record_type: str, record: Any,
-                     names: list[str]) -> list[str]:
+                     names: list[str], pre: Prefetched | None = None) -> list[str]:
     """Signature comments are part of what was signed: they cannot be left out without breaking
     the signature, so one that names a child outside the export is a warning."""
     return [f"{record_type} {record.id}: {sig.signer_name}'s signature comment names a child "
-            f"outside this export" for sig in signatures_of(session, record_type, record.id)
+            f"outside this export" for sig in _signatures(session, record_type, record.id, pre)
             if sig.comment and names and mentioned(sig.comment, names)]
 
 
+def _signatures(session: Session, record_type: str, record_id: int,
+                pre: Prefetched | None) -> list[Signature]:
+    return pre.signatures_of(record_type, record_id) if pre is not None else \
+        signatures_of(session, record_type, record_id)
+
+
 def amendment_choice(session: Session, amendment: Amendment, record: Any, parent: Choice,
-                     cut: Cut) -> Choice:
+                     cut: Cut, pre: Prefetched | None = None) -> Choice:
     """An amendment goes with what it corrects: left out with another child's discussion or a
     personal-support section, or when it names a child outside the export."""
     content = amendment_content(session, amendment)
@@ -199,16 +223,16 @@ def amendment_choice(session: Session, amendment: Amendment, record: Any, parent
         else:
             trims[0] = trim
     return Choice(shown_content(content, trims), ["amendment"], {0: reason} if reason else {},
-                  set(), set(), comment_warnings(session, "amendment", amendment, names),
+                  set(), set(), comment_warnings(session, "amendment", amendment, names, pre),
                   content, trims)
 
 
 def signature_entries(session: Session, record_type: str, record_id: int,
-                      stem: str) -> list[dict[str, Any]]:
+                      stem: str, pre: Prefetched | None = None) -> list[dict[str, Any]]:
     """Every signature of a record as the manifest lists it, with the exact statement it
     signs (`statement_bytes`, written beside the raw signature for `openssl`)."""
     entries = []
-    for number, sig in enumerate(signatures_of(session, record_type, record_id), start=1):
+    for number, sig in enumerate(_signatures(session, record_type, record_id, pre), start=1):
         public_raw = keycrypto.unb64(sig.public_key)
         key_fingerprint = fingerprint(public_raw)
         name = f"signatures/{stem}-{number}"
@@ -228,23 +252,29 @@ def signature_entries(session: Session, record_type: str, record_id: int,
 
 
 def manifest_entry(session: Session, record_type: str, record: Any, choice: Choice,
-                   file_name: str, summary: SigningSummary | None = None) -> dict[str, Any]:
+                   file_name: str, summary: SigningSummary | None = None,
+                   pre: Prefetched | None = None) -> dict[str, Any]:
     summary = summary or signing_summary(session, record_type, record)
     stem = f"{record_type}-{record.id}"
     signed = choice.signed or choice.content
+    # The parts as shown carry the digests they were signed with (from version 2): each
+    # sentence is digested once per export, not once for the printout and again here.
+    version = version_of(signed.header)
+    digests = [part_digest(part, version, signed.salt_key) for part in choice.content.parts]
     return {
         "record": f"{record_type} {record.id}", "type": record_type, "id": record.id,
-        "file": file_name, "digest": signed.digest,
+        "file": file_name,
+        "digest": record_digest(signed.header, choice.content.parts, signed.salt_key),
         "status": signing_word(summary, unsigned="not signed"),
         "header": _plain(signed.header),
-        "parts": _plain(entry_parts(signed, choice.omitted, choice.labels, choice.trims)),
-        "signatures": signature_entries(session, record_type, record.id, stem),
+        "parts": _plain(entry_parts(signed, choice.omitted, choice.labels, choice.trims,
+                                    digests)),
+        "signatures": signature_entries(session, record_type, record.id, stem, pre),
         "awaiting": summary["awaiting"],
     }
 
 
 def _plain(value: Any) -> Any:
-    """As JSON will carry it (dates as ISO text), so what verify reads back hashes the same."""
-    import json
-
-    return json.loads(canonical_json(value))
+    """As JSON will carry it (dates as ISO text, tuples as lists), so what verify reads back
+    hashes the same."""
+    return plain(value)

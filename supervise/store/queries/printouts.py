@@ -19,6 +19,7 @@ from supervise.domain.records.signing import signing_word
 from supervise.domain.rows import SignatureRow
 from supervise.errors import Hint, StoreFileError
 from supervise.store.db.tables import ActionItem, Amendment, Person
+from supervise.store.queries.export_reads import Prefetched
 from supervise.store.queries.extract_cuts import Choice, Cut, amendment_choice, choose
 from supervise.store.records.amendments import amendable_sections, amendments_of
 from supervise.store.records.content import session_of_decision
@@ -27,7 +28,6 @@ from supervise.store.records.policies import current_policy
 from supervise.store.records.session_parts import (
     actions_raised,
     case_decision,
-    cases_of,
     contact_words,
 )
 from supervise.store.records.signatures import signing_summary
@@ -44,18 +44,24 @@ class Gathered:
     amended: list[tuple[Amendment, Choice]]
 
 
-def names_of(session: Session, ids: set[Any]) -> dict[int, str]:
+def names_of(session: Session, ids: set[Any], pre: Prefetched | None = None) -> dict[int, str]:
     """Each person's name by id, `(unknown)` for an id no one has (as `person_name` says)."""
     wanted = sorted(i for i in ids if isinstance(i, int))
-    found = {row[0]: row[1] for row in session.exec(
-        select(Person.id, Person.name).where(col(Person.id).in_(wanted)))}
+    if pre is not None:
+        found = {p.id: p.name for p in pre.people}
+    else:
+        found = {row[0]: row[1] for row in session.exec(
+            select(Person.id, Person.name).where(col(Person.id).in_(wanted)))}
     return {i: found.get(i, "(unknown)") for i in wanted}
 
 
-def titles_of(session: Session, names: set[str]) -> dict[str, str]:
+def titles_of(session: Session, names: set[str],
+              pre: Prefetched | None = None) -> dict[str, str]:
     """Each named person's job title, by name, for those who have one."""
-    return {row[0]: row[1] for row in session.exec(
-        select(Person.name, Person.role).where(col(Person.name).in_(sorted(names)))) if row[1]}
+    rows = [(p.name, p.role) for p in pre.people if p.name in names] if pre is not None \
+        else session.exec(select(Person.name, Person.role).where(
+            col(Person.name).in_(sorted(names))))
+    return {row[0]: row[1] for row in rows if row[1]}
 
 
 def _action(row: ActionItem | None) -> ActionFacts:
@@ -81,14 +87,16 @@ def _amendment(session: Session, amendment: Amendment, record: Any,
 
 
 def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
-                   today: date) -> Gathered:
-    """Everything a contract, session or decision record's printout shows, as plain facts."""
-    choice = choose(session, record_type, record, cut)
+                   today: date, pre: Prefetched | None = None) -> Gathered:
+    """Everything a contract, session or decision record's printout shows, as plain facts
+    (`pre`: the rows of a bundle's records, read together)."""
+    choice = choose(session, record_type, record, cut, pre)
     content, omitted = choice.content, choice.omitted
     header, parts = content.header, content.parts
     summary = signing_summary(session, record_type, record)
-    amended = [(a, amendment_choice(session, a, record, choice, cut))
-               for a in amendments_of(session, record_type, record.id)]
+    amended = [(a, amendment_choice(session, a, record, choice, cut, pre))
+               for a in (pre.amendments_of(record_type, record.id) if pre is not None
+                         else amendments_of(session, record_type, record.id))]
     amendments = tuple(_amendment(session, a, record, c) for a, c in amended)
     included = [part for index, part in enumerate(parts) if index not in omitted]
     actions: tuple[ActionFacts, ...] = ()
@@ -103,7 +111,7 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
     if record_type == "session":
         reviewed = {part["review_of"]: _action(session.get(ActionItem, part["review_of"]))
                     for part in included if "review_of" in part}
-        cases = {case.position: case for case in cases_of(session, record)}
+        cases = choice.cases
         for part in included:
             if "status" in part and "case" in part and part["decision"]:
                 decision = case_decision(session, cases[part["case"]])
@@ -118,7 +126,7 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
     people.update(part["answer"] for part in included if part.get("group") == "concern_lead")
     people.update(a.owner for a in (*actions, *reviewed.values()))
     people.update(a.author for a in amendments)
-    names = names_of(session, people)
+    names = names_of(session, people, pre)
     signers = {s["name"] for s in (*summary["signatures"], *session_signatures,
                                    *(s for a in amendments for s in a.summary["signatures"]))}
     return Gathered(PrintFacts(
@@ -128,7 +136,7 @@ def printout_facts(session: Session, record_type: str, record: Any, cut: Cut, *,
         summary=summary, status=signing_word(summary, unsigned="not signed"),
         state=contract_status(session, record, today) if record_type == "contract" else None,
         amendments=amendments, actions=actions, reviewed=reviewed, decisions=decisions,
-        titles=titles_of(session, set(names.values()) | signers),
+        titles=titles_of(session, set(names.values()) | signers, pre),
         kind_labels={k.name: k.label for k in current_policy(session)[0].kinds.values()}
         if record_type == "contract" else {},
         session_signatures=session_signatures,
