@@ -19,7 +19,7 @@ from pathlib import Path
 from supervise.files import atomic_write, fsync_path
 from supervise.store.db.store_paths import StorePaths
 
-STAGING_PURPOSES = ("restore-db", "restore-keys", "rotate", "init", "write")
+STAGING_PURPOSES = ("restore-db", "restore-keys", "rotate", "init", "write", "keys-before")
 STALE_AFTER_S = 24 * 3600
 
 

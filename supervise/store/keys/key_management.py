@@ -5,12 +5,14 @@ store that its old or its new keys open.
 """
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError, disk_full
-from supervise.files import fsync_path, temp_path_beside
+from supervise.files import atomic_write, fsync_path, temp_path_beside
 from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
 from supervise.store.db.writing import Stamp
@@ -19,6 +21,40 @@ from supervise.store.keys import unlocked
 from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.people import find_person, list_people
+
+
+@contextmanager
+def _key_file_back_if_uncommitted(store: Store) -> Iterator[None]:
+    """The key file is written inside the transaction that audits the change, so a key file
+    that cannot be written rolls the change back; this covers the other way round: a commit
+    that fails after it (a full disk) puts the key file back as it was. The old file is kept
+    by a second name (a hard link: no room needed) and renamed back, which needs none either;
+    where the disk has no hard links (FAT), its bytes are kept and written back."""
+    keys = store.paths.keys
+    link = temp_path_beside(keys, "keys-before")
+    kept: Path | None = link
+    before: bytes | None = None
+    try:
+        os.link(keys, link)
+    except FileNotFoundError:  # recovering a lost key file: none to put back, none to leave
+        kept = None
+    except OSError:
+        kept, before = None, keys.read_bytes()
+    try:
+        yield
+    except BaseException:
+        if kept is not None:
+            if not os.path.samefile(keys, kept):
+                os.replace(kept, keys)
+        elif before is not None:
+            if keys.read_bytes() != before:
+                atomic_write(keys, before)
+        else:
+            keys.unlink(missing_ok=True)
+        fsync_path(keys.parent)
+        raise
+    finally:
+        link.unlink(missing_ok=True)
 
 
 def _keyfile(store: Store) -> KeyFile:
@@ -30,7 +66,7 @@ def _keyfile(store: Store) -> KeyFile:
 def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
     keyfile = _keyfile(store)
     assert store.opened is not None
-    with store.session() as session:
+    with _key_file_back_if_uncommitted(store), store.session() as session:
         keyfile.change_passphrase(store.opened, new_passphrase)
         append_event(Stamp(session, now, store.actor), action="key.passwd")
         keyfile.save(store.paths.keys, store.db_key)
@@ -38,7 +74,7 @@ def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
 
 def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
     keyfile = _keyfile(store)
-    with store.session() as session:
+    with _key_file_back_if_uncommitted(store), store.session() as session:
         person = find_person(session, name)
         if person.left_date:
             raise SuperviseError(f"{person.name} has left: they cannot be given a key.")
@@ -53,7 +89,7 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
 
 def remove_user(store: Store, name: str, now: datetime) -> str:
     keyfile = _keyfile(store)
-    with store.session() as session:
+    with _key_file_back_if_uncommitted(store), store.session() as session:
         person = find_person(session, name)
         if keyfile.slot_for(person.name) is None:
             raise SuperviseError(f"{person.name} holds no key to this store.")
@@ -173,7 +209,7 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
     rebuilt = keyfile is None
     if keyfile is None:
         keyfile = KeyFile.new(store.store_id, kdf)
-    with store.session() as session:
+    with _key_file_back_if_uncommitted(store), store.session() as session:
         custodians = [p for p in list_people(session) if p.custodian]
         if user is None:
             if len(custodians) != 1:
