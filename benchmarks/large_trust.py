@@ -1,6 +1,9 @@
 """The synthetic "large trust" of SPEC §9, for benchmarks: a local authority's children and family
 services with 2,000 supervisees, 100 supervisors and 5 years of supervision, built through the
 store layer on a simulated clock, reproducibly from a seed. Every name in it is invented.
+People, families, cancellations and endings go through the store's own functions one by one;
+contracts, sessions and signatures through its bulk path (supervise/store/records/bulk.py),
+which applies the same rules and writes the same rows, digests and audit events in plain SQL.
 
 What it holds: ~14 teams (social work, early help and education support), each supervisor with
 ~20 supervisees, supervisors supervised by a few service managers, they by the head of service
@@ -45,6 +48,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
+from functools import lru_cache
 from pathlib import Path
 
 from sqlmodel import func, select
@@ -65,24 +69,13 @@ from supervise.store.db.opening import create_store
 from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.signing_keys import custodian_key
-from supervise.store.records.answers_file import record_session
+from supervise.store.records.answers_file import contract_for
+from supervise.store.records.bulk import ActionIn, Bulk, CaseIn, ReviewIn, SessionIn
 from supervise.store.records.cancellations import cancel_meeting
-from supervise.store.records.children import add_child
-from supervise.store.records.contracts import ContractTerms, end_contract, make_contract
+from supervise.store.records.contracts import ContractTerms, end_contract
 from supervise.store.records.people import add_person, edit_person, find_person, leave_person
 from supervise.store.records.policies import policy_in_force
-from supervise.store.records.session_parts import actions_raised
-from supervise.store.records.sessions import (
-    add_action,
-    complete_and_sign,
-    review_action,
-    save_answer,
-    save_case,
-    save_decision,
-    set_next_meeting,
-    start_draft,
-)
-from supervise.store.records.signatures import Signer, SigningMaterial, sign_together
+from supervise.store.records.signatures import Signer, SigningMaterial
 from supervise.store.records.template_snapshots import keep_snapshot
 
 HERE = Path(__file__).resolve()
@@ -94,7 +87,7 @@ POLICY = "local-authority"
 ORG = "Example Borough Children and Family Services (synthetic)"
 END = date(2026, 11, 1)  # the as-of date: everything happens before it
 KDF = "owasp-minimum"  # the cheapest profile there is (OWASP's floor); there is no "fast" one
-BATCH = 400  # sessions per transaction
+BATCH = 2000  # sessions per transaction
 SMALL = {"supervisees": 40, "supervisors": 4, "years": 1}
 
 CASE_TEMPLATE, POD_TEMPLATE = "la-case-supervision", "la-pod-record"
@@ -337,7 +330,7 @@ class C:
     end_reason: str = ""
     after: "C | None" = None
     first_review: date | None = None  # an agreement already running when the store began
-    obj: models.Contract | None = None
+    record: int | None = None  # its id in the store
 
     @property
     def review(self) -> date:
@@ -382,6 +375,9 @@ class S:
     sign_at: datetime | None = None
     reviews: bool = True  # reviews the open actions of its supervisee
     record_id: int | None = None
+
+
+_parsed_frequency = lru_cache(maxsize=None)(parse_frequency)  # a few strings, parsed ~100,000 times
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -684,7 +680,7 @@ class Plan:
         if contract.schedule:
             anchor = schedule_anchor(contract.supervisee.qualified, contract.supervisee.start)
             return self.schedule.on(anchor, day)
-        return parse_frequency(contract.frequency)
+        return _parsed_frequency(contract.frequency)
 
     def _next(self, day: date, contract: C) -> tuple[date, date]:
         """(the date agreed as the next meeting, the date it actually happens)."""
@@ -838,7 +834,6 @@ class Writer:
         self.open: dict[int, list[list]] = {}  # id(P) -> open actions [id, due, times carried]
         self.s = None
         self._keep: list = []
-        self._families: dict[int, models.Family] = {}
 
     def run(self, progress=None) -> None:
         plan, setup = self.plan, at(self.plan.start, 7)
@@ -854,10 +849,14 @@ class Writer:
             plan.head.obj = self.me
             for template in self.templates.values():  # stored before their first use
                 keep_snapshot(s, template, setup)
+        # Sessions and signatures go through the store's bulk path (records/bulk.py): the same
+        # rules, rows, digests and audit events as the step-by-step one, in plain SQL.
+        self.bulk = Bulk(policy=self.policy, policy_version=self.version,
+                         decision_template=self.templates[DECISION_TEMPLATE])
         events, position, done = plan.events, 0, 0
         while position < len(events):
             with self.store.session() as s:
-                self.s, self._families = s, {}
+                self.s = s
                 # Held for the transaction: every record's digest reads the template's stored
                 # copy, and the session's identity map keeps only what something refers to.
                 self._keep = [s.get(models.TemplateSnapshot, t.digest)
@@ -903,32 +902,31 @@ class Writer:
             start=contract.start, review=contract.review, duration=kind.duration,
             venue=VENUES[hash_text(person.name) % len(VENUES)],
             template=self.templates[CONTRACT_TEMPLATE], answers=self.contract_answers)
-        contract.obj = make_contract(
-            Stamp(self.s, moment, self.actor), terms, policy=self.policy,
-            policy_version=self.version,
-            replacing=contract.replaces.obj if contract.replaces else None)
         parties = [(contract.supervisor, "supervisor")]
         if contract.sign == "now":
             parties.append((person, "supervisee"))
-        self.sign("contract", contract.obj, parties, moment + timedelta(minutes=20))
+        contract.record, _ = self.bulk.contract(
+            Stamp(self.s, moment, self.actor), terms,
+            replacing=contract.replaces.record if contract.replaces else None,
+            signers=[self.signer(p, role) for p, role in parties],
+            signed_at=moment + timedelta(minutes=20))
 
     def do_sign_contract(self, contract: C, moment: datetime) -> None:
-        self.sign("contract", self.s.get(models.Contract, contract.obj.id),
-                  [(contract.supervisee, "supervisee")], moment)
+        self.sign("contract", contract.record, [(contract.supervisee, "supervisee")], moment)
 
     def do_end_contract(self, contract: C, moment: datetime) -> None:
         end_contract(Stamp(self.s, moment, self.actor),
-                     self.s.get(models.Contract, contract.obj.id), on=contract.ended,
+                     self.s.get(models.Contract, contract.record), on=contract.ended,
                      reason=contract.end_reason)
 
     def do_family(self, family: F, moment: datetime) -> None:
         status = family.status_on(family.registered)
         for name, dob in family.children:
-            child = add_child(Stamp(self.s, moment, self.actor), name=name, dob=dob,
-                              ref=f"LCS-{hash_text(name + dob.isoformat()) % 10**7:07d}",
-                              family=family.name, status=status)
-            family.child_ids.append(child.id)
-            family.family_id = child.family_id
+            child_id, family.family_id = self.bulk.child(
+                Stamp(self.s, moment, self.actor), name=name, dob=dob,
+                ref=f"LCS-{hash_text(name + dob.isoformat()) % 10**7:07d}",
+                family=family.name, status=status)
+            family.child_ids.append(child_id)
 
     def do_cancel(self, subject: tuple, moment: datetime) -> None:
         person, supervisor, day, by, reason, rebooked = subject
@@ -959,16 +957,7 @@ class Writer:
         if plan.template == POD_TEMPLATE:
             self.group(plan, moment)
             return
-        s, rng = self.s, self.rng
-        record = start_draft(
-            Stamp(s, moment, self.actor), template=self.templates[plan.template], kind=plan.kind,
-            supervisor=plan.supervisor.obj, supervisees=[p.obj for p in plan.supervisees],
-            held_on=plan.held, start_time=plan.start_time, duration=plan.duration,
-            contract_id=plan.contract.obj.id if plan.contract else None, policy=self.policy,
-            policy_version=self.version)
-        plan.record_id = record.id
-        if plan.next_meeting and not plan.draft:  # agreed at the end; saved with the first answer
-            set_next_meeting(s, record, plan.next_meeting, moment)
+        rng = self.rng
         if plan.kind == "ad-hoc":
             answers = {"agenda": "Ad hoc: an immediate concern raised by the worker.",
                        "management_accountability": rng.choice(
@@ -977,45 +966,48 @@ class Writer:
             answers = self.answers(ANSWERS)
             if plan.draft:  # written up part of the way
                 answers = dict(list(answers.items())[:rng.randint(1, 3)])
-        for section, value in answers.items():
-            save_answer(s, record, section, value, moment)
-        cases, decisions = [], []
-        for position, family in enumerate(self.cases_for(plan), start=1):
+        cases = []
+        for family in self.cases_for(plan):
             status = family.status_on(plan.held)
             case_answers = self.answers(CASE_ANSWERS)
             before = family.status_on(plan.held - timedelta(days=35))
             if before != status:
                 case_answers["status_change"] = f"From {before} to {status}"
-            if family.family_id not in self._families:  # held for the record's digest
-                self._families[family.family_id] = s.get(models.Family, family.family_id)
-            case = save_case(Stamp(s, moment, self.actor), record, position=position,
-                             family=family.name,
-                             children=[{"id": i} for i in family.child_ids], status=status,
-                             answers=case_answers)
-            cases.append(case)
+            decision = None
             if not plan.draft and rng.random() < 0.03:
-                decisions.append(save_decision(
-                    s, case, self.templates[DECISION_TEMPLATE],
-                    {key: rng.choice(value) for key, value in DECISION.items()}, moment))
+                decision = {key: rng.choice(value) for key, value in DECISION.items()}
+            cases.append(CaseIn(family.family_id, list(family.child_ids), status, case_answers,
+                                decision))
+        given = SessionIn(
+            template=self.templates[plan.template], kind=plan.kind,
+            supervisor=plan.supervisor.obj, supervisees=[p.obj for p in plan.supervisees],
+            held_on=plan.held, start_time=plan.start_time, duration=plan.duration,
+            contract_id=plan.contract.record if plan.contract else None, answers=answers,
+            next_meeting=plan.next_meeting, cases=cases, draft=plan.draft)
+        work = Stamp(self.s, moment, self.actor)
         if plan.draft:
+            plan.record_id = self.bulk.session(work, given).session_id
             return
         owner = plan.supervisees[0]
         if plan.reviews:
-            self.review(record, owner, plan, moment)
+            given.reviews = self.review(owner, plan)
         count = rng.choice((0, 1)) if plan.kind == "ad-hoc" else \
             rng.choices((0, 1, 2), (30, 45, 25))[0]
+        positions = list(range(1, len(cases) + 1))
         for _ in range(count):
             who = owner if rng.random() < 0.85 else plan.supervisor
-            case = rng.choice(cases) if cases and rng.random() < 0.5 else None
+            case = rng.choice(positions) if cases and rng.random() < 0.5 else None
             due = self.due(plan)
-            action = add_action(s, record, text=rng.choice(ACTIONS), owner=who.obj, due=due,
-                                case=case, now=moment)
-            self.open.setdefault(id(owner), []).append([action.id, due, 0])
-        complete_and_sign(Stamp(s, moment, self.actor), record, self.signers(plan),
-                          policy=self.policy, signed_at=moment + timedelta(minutes=10))
-        for decision in decisions:
-            self.sign("decision", decision, [(plan.supervisor, "supervisor")],
-                      moment + timedelta(minutes=15))
+            given.actions.append(ActionIn(rng.choice(ACTIONS), who.obj, due, case))
+        written = self.bulk.session(work, given, self.signers(plan),
+                                    signed_at=moment + timedelta(minutes=10))
+        plan.record_id = written.session_id
+        for action_id, action in zip(written.action_ids, given.actions, strict=True):
+            self.open.setdefault(id(owner), []).append([action_id, action.due, 0])
+        for decision_id, digest in written.decisions:
+            self.bulk.sign(Stamp(self.s, moment + timedelta(minutes=15), self.actor),
+                           "decision", decision_id, [self.signer(plan.supervisor, "supervisor")],
+                           digest=digest, draft_of=written.session_id)
 
     def due(self, plan: S) -> date:
         """Mostly by the next meeting, as agreed; otherwise in a week to six weeks."""
@@ -1024,13 +1016,14 @@ class Writer:
                        plan.next_meeting - timedelta(days=self.rng.randint(0, 5)))
         return plan.held + timedelta(days=self.rng.randint(7, 42))
 
-    def review(self, record, owner: P, plan: S, moment: datetime) -> None:
+    def review(self, owner: P, plan: S) -> list[ReviewIn]:
         """The open actions of the supervisee's earlier sessions (and a pod's, of the
-        supervisor): most done, some carried (mostly to the next meeting), a few dropped."""
+        supervisor): most done, some carried (to the next meeting, or a fortnight on), a few
+        dropped."""
         rng, held = self.rng, plan.held
         if rng.random() < 0.04:
-            return  # forgotten this time: the actions drift
-        still = []
+            return []  # forgotten this time: the actions drift
+        still, reviews = [], []
         for entry in self.open.get(id(owner), []):
             action_id, due, carried = entry
             if carried >= 2:
@@ -1040,19 +1033,22 @@ class Writer:
             else:
                 outcome = pick(rng, (("done", 80), ("carried", 12), ("dropped", 8)))
             new_due = None
-            if outcome == "carried" and plan.next_meeting and rng.random() < 0.7:
-                new_due = entry[1] = max(plan.next_meeting, due)
-            action = self.s.get(models.ActionItem, action_id)
-            self._keep.append(action)  # complete() applies the review to it
-            review_action(Stamp(self.s, moment, self.actor), action, outcome=outcome,
-                          note=rng.choice(REVIEW_NOTES[outcome]), record=record, due=new_due)
+            if outcome == "carried":  # a carried action is given its new due date
+                if plan.next_meeting and rng.random() < 0.7:
+                    new_due = max(plan.next_meeting, due)
+                else:
+                    new_due = max(due, held + timedelta(days=14))
+                entry[1] = new_due
+            reviews.append(ReviewIn(action_id, outcome, rng.choice(REVIEW_NOTES[outcome]),
+                                    new_due))
             if outcome == "carried":
                 entry[2] += 1
                 still.append(entry)
         self.open[id(owner)] = still
+        return reviews
 
     def group(self, plan: S, moment: datetime) -> None:
-        """A pod, recorded the way an answers file is (check_session_file, record_session)."""
+        """A pod, checked the way an answers file is (check_session_file), then written whole."""
         rng = self.rng
         template = self.templates[POD_TEMPLATE]
         data = {"template": template.id, "date": plan.held.isoformat(), "time": plan.start_time,
@@ -1063,11 +1059,12 @@ class Writer:
                             "concern_lead": plan.supervisor.name, **self.answers(POD_ANSWERS)}}
         presenter = rng.choice(plan.supervisees)
         families = [f for f in presenter.families if f.registered <= plan.held <= f.closed]
+        chosen = None
         if families and rng.random() < 0.7:
-            family = rng.choice(families)
+            chosen = rng.choice(families)
             data["cases"] = [{
-                "family": family.name, "status": family.status_on(plan.held),
-                "children": [{"name": n, "dob": d.isoformat()} for n, d in family.children],
+                "family": chosen.name, "status": chosen.status_on(plan.held),
+                "children": [{"name": n, "dob": d.isoformat()} for n, d in chosen.children],
                 "answers": {"presenting_worker": presenter.name, **self.answers(POD_CASE)}}]
         if rng.random() < 0.5:
             due = plan.held + timedelta(days=rng.randint(14, 42))
@@ -1076,16 +1073,24 @@ class Writer:
         problems = Problems()
         decision = self.templates[DECISION_TEMPLATE]
         parsed = check_session_file(template, data, plan.held, problems, decision=decision)
-        plan.record_id = record_session(
-            Stamp(self.s, moment, self.actor), parsed, template=template,
-            decision_template=decision, policy=self.policy,
-            policy_version=self.version, problems=problems,
-            origin="The large trust's pod")
-        record = self.s.get(models.SessionRecord, plan.record_id)
-        for action in actions_raised(self.s, record) if "actions" in data else ():
-            self.open.setdefault(id(plan.supervisor), []).append([action.id, action.due_on, 0])
-        self.sign_together("session", record, self.signers(plan),
-                           moment + timedelta(minutes=10))
+        problems.raise_if_any("The large trust's pod")
+        supervisees = [p.obj for p in plan.supervisees]
+        contract = contract_for(self.s, supervisees[0], self.policy, template.id)
+        given = SessionIn(
+            template=template, kind=parsed.kind, supervisor=plan.supervisor.obj,
+            supervisees=supervisees, held_on=parsed.held_on, start_time=parsed.time,
+            duration=parsed.duration, contract_id=contract.id if contract else None,
+            answers={**parsed.group, **parsed.answers}, next_meeting=parsed.next_meeting,
+            cases=[CaseIn(chosen.family_id, list(chosen.child_ids), case.status or "none",
+                          case.answers, case.decision)
+                   for case in parsed.cases if chosen is not None],
+            actions=[ActionIn(a.text, plan.supervisor.obj, a.due, a.case, a.item, a.notes)
+                     for a in parsed.actions])
+        written = self.bulk.session(Stamp(self.s, moment, self.actor), given,
+                                    self.signers(plan), signed_at=moment + timedelta(minutes=10))
+        plan.record_id = written.session_id
+        for action_id, action in zip(written.action_ids, given.actions, strict=True):
+            self.open.setdefault(id(plan.supervisor), []).append([action_id, action.due, 0])
 
     # -- signing: the custodian with their key, everyone else by typed name that they witness
 
@@ -1094,14 +1099,10 @@ class Writer:
             return SigningMaterial(self.key, self.private, "key")
         return SigningMaterial(self.key, self.private, "typed", witness=self.me)
 
-    def sign(self, record_type: str, record, parties: list[tuple[P, str]],
+    def sign(self, record_type: str, record_id: int, parties: list[tuple[P, str]],
              moment: datetime) -> None:
-        self.sign_together(record_type, record, [self.signer(person, role)
-                                                 for person, role in parties], moment)
-
-    def sign_together(self, record_type: str, record, signers: list[Signer],
-                      moment: datetime) -> None:
-        sign_together(Stamp(self.s, moment, self.actor), record_type, record, signers)
+        self.bulk.sign(Stamp(self.s, moment, self.actor), record_type, record_id,
+                       [self.signer(person, role) for person, role in parties])
 
     def signer(self, person: P, role: str) -> Signer:
         return Signer(person.obj, role, None, self.material(person))
@@ -1116,43 +1117,12 @@ class Writer:
 
     def do_sign_session(self, plan: S, moment: datetime) -> None:
         if plan.record_id is not None:
-            self.sign("session", self.s.get(models.SessionRecord, plan.record_id),
-                      [(p, "supervisee") for p in plan.supervisees], moment)
+            self.sign("session", plan.record_id, [(p, "supervisee") for p in plan.supervisees],
+                      moment)
 
 
 # ---------------------------------------------------------------------------------------------
 # Building, counting, caching
-
-# The store has no index on action_item.session_id nor on action_review.session_id, so every
-# record digest (completing or signing a session) scans both tables: at this size that is most of
-# the build. The build adds these two indexes while it runs and drops them at the end, so the
-# store it leaves has exactly the schema's indexes. (Once the schema has its own, nothing is
-# added.)
-BUILD_INDEXES = {"bench_build_action_session": ("action_item", "session_id"),
-                 "bench_build_review_session": ("action_review", "session_id")}
-
-
-def _build_indexes(store) -> list[str]:
-    made = []
-    with store.session() as s:
-        conn = s.connection()
-        for name, (table, column) in BUILD_INDEXES.items():
-            leading = set()
-            for row in conn.exec_driver_sql(f"PRAGMA index_list({table})").fetchall():
-                first = conn.exec_driver_sql(f"PRAGMA index_info('{row[1]}')").fetchone()
-                if first is not None:
-                    leading.add(first[2])
-            if column not in leading:
-                conn.exec_driver_sql(f"CREATE INDEX {name} ON {table} ({column})")
-                made.append(name)
-    return made
-
-
-def _drop_indexes(store, names: list[str]) -> None:
-    with store.session() as s:
-        for name in names:
-            s.connection().exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-
 
 def _counts(store) -> dict[str, int]:
     M = models
@@ -1183,17 +1153,18 @@ def build(path: Path, *, seed: int = 7, passphrase: str, supervisees: int = 2000
     plan = Plan(seed, supervisees, supervisors, years, end)
     gc.collect()
     gc.freeze()  # the plan lives for the whole build: the collector need not walk it again
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 1000)  # millions of short-lived rows, few cycles among them
     store, _ = create_store(path, org=ORG, policy=shipped_policy(POLICY), user=plan.head.name,
                             role=plan.head.role, passphrase=passphrase, kdf=KDF_PROFILES[KDF],
                             now=at(plan.start, 6))
     try:
-        made = _build_indexes(store)
         Writer(store, plan, seed).run(progress)
-        _drop_indexes(store, made)
         return _counts(store)
     finally:
         store.close()
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def cache_key(*, seed: int, supervisees: int, supervisors: int, years: int, end: date,

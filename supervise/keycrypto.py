@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -131,9 +132,14 @@ def ed25519_public_of(private_raw: bytes) -> bytes:
 
 
 def ed25519_sign(private_raw: bytes, message: bytes) -> bytes:
+    return ed25519_signer(private_raw)(message)
+
+
+def ed25519_signer(private_raw: bytes) -> Callable[[bytes], bytes]:
+    """Signing with one key, loaded once: loading costs what a signature does."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    return Ed25519PrivateKey.from_private_bytes(private_raw).sign(message)
+    return Ed25519PrivateKey.from_private_bytes(private_raw).sign
 
 
 def ed25519_valid(public_raw: bytes, signature: bytes, message: bytes) -> bool:
