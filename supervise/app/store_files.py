@@ -19,13 +19,11 @@ from supervise.store.db.opening import (
 )
 from supervise.store.db.opening import lock as lock_store
 from supervise.store.db.restore import Restored, restore_backup
-from supervise.store.integrity.doctor import Checkup
-from supervise.store.integrity.doctor import doctor as run_doctor
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.unlocked import idle_time
 
-__all__ = ["BackupMade", "Checkup", "Restored", "Store", "Unlocked", "backup", "check_new",
-           "create", "demo", "doctor", "lock", "opened", "restore", "unlock"]
+__all__ = ["BackupMade", "Restored", "Store", "Unlocked", "backup", "check_new",
+           "create", "demo", "lock", "opened", "restore", "unlock"]
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,6 @@ def backup(store: Store, target: Path) -> BackupMade:
 def restore(path: Path, source: Path, *, passphrase: Callable[[], str],
             user: str | None) -> Restored:
     return restore_backup(path, source, passphrase=passphrase, user=user, now=now())
-
-
-def doctor(path: Path, *, passphrase: Callable[[], str], user: str | None) -> Checkup:
-    return run_doctor(path, passphrase=passphrase, user=user, now=now())
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,12 @@ def verify(state: AppState) -> None:
     """Recompute the audit chain and every signed record's digest and signatures. Exit 4 and
     name each broken record or link if anything does not match."""
     from supervise.app.audit import verify_store
+    from supervise.cli.progress_line import progress_line
     from supervise.domain.text import counted
     from supervise.errors import VerificationError
 
-    with open_store(state, read_only=True) as store:
-        result = verify_store(store)
+    with open_store(state, read_only=True) as store, progress_line() as progress:
+        result = verify_store(store, progress)
     for problem in result.problems:
         out.data(problem)
     summary = ", ".join([counted(result.events, "audit event"),

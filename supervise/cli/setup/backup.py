@@ -51,12 +51,14 @@ def doctor(state: AppState, json_: JsonOpt = False) -> None:
     """Check the store: its file, its key file, every encrypted page, SQLite's integrity
     check, the audit trail and every signature. Says in plain words what is wrong and what
     to do; exit 4 if anything is."""
-    from supervise.app.store_files import doctor as run_doctor
+    from supervise.app.audit import doctor as run_doctor
     from supervise.cli.hints import spelled
+    from supervise.cli.progress_line import progress_line
     from supervise.errors import VerificationError
 
-    checkup = run_doctor(state.store_path, passphrase=lambda: store_passphrase(state),
-                         user=state.user)
+    with progress_line() as progress:
+        checkup = run_doctor(state.store_path, passphrase=lambda: store_passphrase(state),
+                             user=state.user, progress=progress)
     rows = [finding.row(spelled) for finding in checkup.findings]
     if json_:
         out.json(rows)

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from supervise.domain.records.canonical import digest
+from supervise.domain.records.plain_digest import flat_digest
 
 GENESIS = "0" * 64
 CHAINED_FIELDS = (
@@ -15,17 +16,28 @@ def event_hash(event: Mapping[str, Any]) -> str:
     return digest({name: event[name] for name in CHAINED_FIELDS})
 
 
+class ChainCheck:
+    """The chain checked one event at a time, oldest first, so a trail too long to hold at once
+    is checked as it is read: `problems` names every broken link or altered event so far."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.prev_hash, self.prev_seq = GENESIS, 0
+
+    def add(self, event: Mapping[str, Any]) -> None:
+        seq = event["seq"]
+        if seq != self.prev_seq + 1:
+            self.problems.append(f"audit events {self.prev_seq + 1}..{seq - 1} are missing")
+        if event["prev_hash"] != self.prev_hash:
+            self.problems.append(f"audit event {seq} does not link to the event before it")
+        if flat_digest({name: event[name] for name in CHAINED_FIELDS}) != event["hash"]:
+            self.problems.append(f"audit event {seq} was altered after it was written")
+        self.prev_hash, self.prev_seq = event["hash"], seq
+
+
 def chain_problems(events: Iterable[Mapping[str, Any]]) -> list[str]:
     """Every broken link or altered event, in order; an empty list means the chain holds."""
-    problems: list[str] = []
-    prev_hash, prev_seq = GENESIS, 0
+    check = ChainCheck()
     for event in events:
-        seq = event["seq"]
-        if seq != prev_seq + 1:
-            problems.append(f"audit events {prev_seq + 1}..{seq - 1} are missing")
-        if event["prev_hash"] != prev_hash:
-            problems.append(f"audit event {seq} does not link to the event before it")
-        if event_hash(event) != event["hash"]:
-            problems.append(f"audit event {seq} was altered after it was written")
-        prev_hash, prev_seq = event["hash"], seq
-    return problems
+        check.add(event)
+    return check.problems

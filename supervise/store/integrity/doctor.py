@@ -19,6 +19,7 @@ from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pi
 from supervise.store.db.tables import AuditEvent
 from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.chain_stream import Progress
 from supervise.store.integrity.verify import verify_store
 from supervise.store.keys.anchor import anchor_problems
 from supervise.store.keys.key_file import KeyFile, OpenedSlot, load_keyfile
@@ -153,11 +154,12 @@ def page_checks(conn, checkup: Checkup) -> bool:
 
 
 def audit_check(session, checkup: Checkup, keyfile: KeyFile | None = None,
-                opened: OpenedSlot | None = None, db: Path | None = None) -> None:
+                opened: OpenedSlot | None = None, db: Path | None = None,
+                progress: Progress | None = None) -> None:
     """The audit trail and everything signed (verify.py), and, given the unlocking holder's
     slot, the store held against what they last saw of it (keys/anchor.py)."""
     try:
-        result = verify_store(session)
+        result = verify_store(session, progress=progress)
         behind = anchor_problems(session, keyfile, opened, db)
     except SuperviseError as error:
         checkup.add("audit trail", False, error, RESTORE)
@@ -180,7 +182,8 @@ def audit_check(session, checkup: Checkup, keyfile: KeyFile | None = None,
 
 
 def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = True,
-            keyfile: KeyFile | None = None, opened: OpenedSlot | None = None) -> None:
+            keyfile: KeyFile | None = None, opened: OpenedSlot | None = None,
+            progress: Progress | None = None) -> None:
     """Every database check on the file at `path`; the audit check (unless `audit` is false)
     only on an intact file. A file with no log beside it is read without making one (a
     read-only connection otherwise leaves -wal and -shm behind, on a damaged store too)."""
@@ -189,6 +192,8 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
     key = checkup.db_key  # set by open_checked with every connection it returns
     if conn is None or key is None:
         return
+    if progress:
+        progress("pages", 0, 0)
     try:
         intact = page_checks(conn, checkup)
     finally:
@@ -200,7 +205,7 @@ def examine(path: Path, keys: list[bytes], checkup: Checkup, *, audit: bool = Tr
         engine = backend.engine(path, key, writes=False, untouched=untouched)
         try:
             with translated_errors(), Session(engine) as session:
-                audit_check(session, checkup, keyfile, opened, path)
+                audit_check(session, checkup, keyfile, opened, path, progress)
         finally:
             engine.dispose()
 
@@ -210,9 +215,10 @@ def _reason(exc: BaseException) -> str:
 
 
 def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
-           now: datetime) -> Checkup:
+           now: datetime, progress: Progress | None = None) -> Checkup:
     """Every check on the store at `db_path`. Only a store that passes them all is opened
-    normally (its unlock and this check are then audit events)."""
+    normally (its unlock and this check are then audit events). `progress` hears how far the
+    long checks have got."""
 
     paths = StorePaths(db_path)
     checkup = Checkup([])
@@ -228,7 +234,7 @@ def doctor(db_path: Path, *, passphrase: Callable[[], str], user: str | None,
     key_check(keyfile, opened, checkup)
     rotation_check(keyfile, checkup)
     examine(paths.db, [k for k in (opened.db_key, opened.next_key) if k], checkup,
-            keyfile=keyfile, opened=opened)
+            keyfile=keyfile, opened=opened, progress=progress)
     if checkup.healthy:
         with open_with_slot(paths, keyfile, opened, now) as store, store.session() as session:
             last = _last_backup(session)

@@ -4,50 +4,67 @@ draft discarded). A deleted newest record leaves no gap; the anchor in each key 
 (store/keys/anchor.py) catches that one."""
 
 import json
+from typing import Any
 
-from sqlmodel import Session, col, select
-
-from supervise.store.db.tables import AuditEvent
+from supervise.store.db.reading import Reader
 from supervise.store.records.numbered import MODELS, label
 
 MAX_LISTED = 5
 
 
-def _explained(session: Session) -> dict[str, set[int] | None]:
-    """Record numbers the trail accounts for, by kind (None: any gap may be expected)."""
-    gone: dict[str, set[int]] = {kind: set() for kind in MODELS}
-    discarded = False
-    events = session.exec(select(AuditEvent).where(
-        col(AuditEvent.action).like("%.destroyed") | (AuditEvent.action == "session.discard")))
-    for event in events:
-        if event.record_type in gone and event.record_id and event.record_id.isdigit():
-            gone[event.record_type].add(int(event.record_id))
-        if event.action.endswith(".destroyed"):
-            detail = json.loads(event.detail)
-            gone["decision"].update(int(n) for n in detail.get("decisions", []))
-            gone["amendment"].update(int(n) for n in detail.get("amendments", []))
-        discarded = discarded or event.action == "session.discard"
-    accounted: dict[str, set[int] | None] = dict(gone)
-    if discarded:
-        accounted["decision"] = None  # a discarded draft takes its decisions, unlisted
-    return accounted
+class Explained:
+    """Record numbers the trail accounts for, by kind, gathered event by event as the trail is
+    walked (chain_stream.py)."""
+
+    def __init__(self) -> None:
+        self.gone: dict[str, set[int]] = {kind: set() for kind in MODELS}
+        self.discarded = False
+
+    def see(self, action: str, record_type: str | None, record_id: str | None,
+            detail: str) -> None:
+        destroyed = action.endswith(".destroyed")
+        if not (destroyed or action[-10:].lower() == ".destroyed"
+                or action == "session.discard"):
+            return
+        if record_type in self.gone and record_id and record_id.isdigit():
+            self.gone[record_type].add(int(record_id))
+        if destroyed:
+            said = json.loads(detail)
+            self.gone["decision"].update(int(n) for n in said.get("decisions", []))
+            self.gone["amendment"].update(int(n) for n in said.get("amendments", []))
+        self.discarded = self.discarded or action == "session.discard"
+
+    def accounted(self) -> dict[str, set[int] | None]:
+        """By kind; None: any gap may be expected (decisions, once a draft was discarded, as a
+        discarded draft takes its decisions, unlisted)."""
+        accounted: dict[str, set[int] | None] = dict(self.gone)
+        if self.discarded:
+            accounted["decision"] = None
+        return accounted
 
 
-def gap_problems(session: Session) -> list[str]:
+def gap_problems(reader: Reader, explained: Explained) -> list[str]:
+    """Each kind's numbers read in order, the gaps between them counted as they pass."""
     problems: list[str] = []
-    explained = _explained(session)
+    accounted = explained.accounted()
     for kind, model in MODELS.items():
-        ids = set(session.exec(select(model.id)))  # type: ignore[attr-defined]
-        if not ids:
-            continue
-        allowed = explained.get(kind)
+        allowed = accounted.get(kind)
         if allowed is None:
-            continue  # decisions, once a draft has been discarded: gaps are expected
-        missing = [n for n in range(1, max(ids)) if n not in ids and n not in allowed]
-        if missing:
-            listed = ", ".join(str(n) for n in missing[:MAX_LISTED])
-            more = f" (and {len(missing) - MAX_LISTED} more)" if len(missing) > MAX_LISTED else ""
-            problems.append(f"{label(kind, missing[0])} is missing" if len(missing) == 1 else
+            continue
+        table: Any = model
+        missing: list[int] = []
+        count, last = 0, 0
+        for (number,) in reader.iterate(f"SELECT id FROM {table.__tablename__} ORDER BY id"):
+            for gap in range(last + 1, number):
+                if gap not in allowed:
+                    count += 1
+                    if len(missing) < MAX_LISTED:
+                        missing.append(gap)
+            last = max(last, number)
+        if count:
+            listed = ", ".join(str(n) for n in missing)
+            more = f" (and {count - MAX_LISTED} more)" if count > MAX_LISTED else ""
+            problems.append(f"{label(kind, missing[0])} is missing" if count == 1 else
                             f"{kind}s {listed}{more} are missing")
             problems[-1] += (": deleted from the store, and no audit event says it was "
                              "destroyed or discarded")

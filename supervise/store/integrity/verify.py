@@ -10,26 +10,28 @@ the database's guards against the set the migrations make (guards.py), record nu
 the trail's destructions (record_numbers.py), the file's pages (file_problems), and the store
 against what the unlocking key holder last saw of it, kept in their key slot (keys/anchor.py)."""
 
-import json
-from collections import defaultdict
+import os
+import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from supervise import keycrypto
-from supervise.domain.records.audit import chain_problems
+from supervise.domain.records.signing import Content
 from supervise.store.db.backend import backend
-from supervise.store.db.tables import Signature, SigningKey
-from supervise.store.integrity.audit_chain import audit_events
+from supervise.store.db.reading import Reader, reader_of
+from supervise.store.db.tables import SigningKey
+from supervise.store.integrity.chain_stream import Progress, destroyed_problems, walk_trail
 from supervise.store.integrity.guards import trigger_problems
+from supervise.store.integrity.record_digests import Digests, Signed, signed_records
 from supervise.store.integrity.record_numbers import gap_problems
+from supervise.store.integrity.signed_work import Checked, Checkers, KeyFacts
 from supervise.store.keys.anchor import anchor_problems
 from supervise.store.keys.signing_keys import keys_by_id
 from supervise.store.records.content import content_of
 from supervise.store.records.numbered import MODELS, label
-from supervise.store.records.signatures import statement_of
 
 if TYPE_CHECKING:
     from supervise.store.keys.key_file import KeyFile, OpenedSlot
@@ -43,137 +45,129 @@ class Verification:
     problems: list[str] = field(default_factory=list)
 
 
-def _events_by(events: list[dict[str, Any]], action_suffix: str, key: str) -> dict[Any, dict]:
-    found = {}
-    for event in events:
-        if event["action"].endswith(action_suffix):
-            found[json.loads(event["detail"]).get(key)] = event
-    return found
-
-
-def _chain(session: Session, result: Verification) -> list[dict[str, Any]]:
-    events = [event.model_dump() for event in audit_events(session)]
-    result.events = len(events)
-    result.problems += chain_problems(events)
-    return events
-
-
-def _recorded_signatures(result: Verification, events: list[dict[str, Any]],
-                         signatures: list[Signature]) -> None:
-    """Each signature against the `*.sign` event written with it, and back."""
-    recorded = _events_by(events, ".sign", "signature")
-    ids = {s.id for s in signatures}
-    destroyed = {number for event in events if event["action"].endswith(".destroyed")
-                 for number in json.loads(event["detail"]).get("signatures", [])}
-    for number, sign_event in recorded.items():
-        if number not in ids and number not in destroyed:
-            result.problems.append(
-                f"{label(sign_event['record_type'], sign_event['record_id'])}: signature "
-                f"{number}, recorded by audit event {sign_event['seq']}, is missing")
-    for signature in signatures:
-        event = recorded.get(signature.id)
-        what = label(signature.record_type, signature.record_id)
-        detail = json.loads(event["detail"]) if event else {}
-        if event is None or (event["record_type"], event["record_id"], event["digest"],
-                             detail.get("signer"), detail.get("role")) != (
-                signature.record_type, str(signature.record_id), signature.digest,
-                signature.signer_id, signature.role):
-            result.problems.append(f"{what}: the signature of {signature.signer_name} "
-                                   f"({signature.role}) does not match the audit trail")
-
-
-def _recorded_keys(result: Verification, events: list[dict[str, Any]],
-                   keys: dict[int, SigningKey]) -> None:
-    recorded = _events_by(events, "person.signing-key", "key")
+def _recorded_keys(recorded: dict[Any, tuple[str | None, str | None]],
+                   keys: dict[int, SigningKey]) -> list[str]:
+    """Each signing key against the `person.signing-key` event that made it."""
+    problems = []
     for key in keys.values():
         event = recorded.get(key.id)
-        if event is None or event["digest"] != key.fingerprint or \
-                event["record_id"] != str(key.person_id):
-            result.problems.append(f"signing key {key.id} (person {key.person_id}) does not "
-                                   f"match the audit trail: it was not made by supervise")
+        if event is None or event != (key.fingerprint, str(key.person_id)):
+            problems.append(f"signing key {key.id} (person {key.person_id}) does not "
+                            f"match the audit trail: it was not made by supervise")
+    return problems
 
 
-def _signature_problem(signature: Signature, keys: dict[int, SigningKey],
-                       what: str) -> str | None:
-    who = f"{what}: the signature of {signature.signer_name} ({signature.role})"
-    key = keys.get(signature.key_id)
-    if key is None:
-        return f"{who} names a signing key the store does not hold"
-    holder = signature.witness_id if signature.method == "typed" else signature.signer_id
-    if key.public_key != signature.public_key or key.person_id != holder:
-        whose = "their own" if holder == signature.signer_id else \
-            f"the witness {signature.witness_name}'s"
-        return f"{who} was not made with {whose} key"
-    if key.created_at > signature.signed_at:
-        return f"{who} is dated before the key that made it"
-    try:
-        public, raw = keycrypto.unb64(key.public_key), keycrypto.unb64(signature.signature)
-    except ValueError:
-        return f"{who} is unreadable"
-    if not keycrypto.ed25519_valid(public, raw, statement_of(signature, key.fingerprint)):
-        return f"{who} does not match its key: it or what it states was altered"
-    return None
+def _digest_again(session: Session, kind: str, number: int) -> str | None:
+    """A record's digest built by content.py, one read at a time (None: it is not stored), for
+    what the set-based read could not build: it raises what it finds."""
+    record = session.get(MODELS[kind], number)
+    return None if record is None else content_of(session, kind, record).digest
 
 
-def _signed_records(session: Session, result: Verification, signatures: list[Signature],
-                    keys: dict[int, SigningKey]) -> None:
-    by_record: dict[tuple[str, int], list[Signature]] = defaultdict(list)
-    for signature in signatures:
-        by_record[(signature.record_type, signature.record_id)].append(signature)
-    for (record_type, record_id), signed in sorted(by_record.items()):
-        what = label(record_type, record_id)
-        result.records += 1
-        record = session.get(MODELS[record_type], record_id) if record_type in MODELS else None
-        if record is None:
-            result.problems.append(f"{what}: signed, but the record is missing")
-            continue
+def _findings(session: Session, result: Verification, signed: Signed, built: dict[int, Any],
+              checked: Checked) -> None:
+    record_type, record_id, signatures = signed
+    what = label(record_type, record_id)
+    result.records += 1
+    digest, signature_problems = checked
+    if record_type not in MODELS or record_id not in built:
+        result.problems.append(f"{what}: signed, but the record is missing")
+        return
+    if digest is None:
         try:
-            digest = content_of(session, record_type, record).digest
+            digest = _digest_again(session, record_type, record_id)
         except Exception as exc:  # noqa: BLE001 - damage of any kind is a finding, not a crash
             reason = getattr(exc, "message", None) or "its stored data is damaged"
             result.problems.append(f"{what}: cannot be read back ({reason})")
-            continue
-        if any(s.digest != digest for s in signed):
-            result.problems.append(f"{what}: its content was changed after it was signed "
-                                   f"(signed {signed[0].digest[:12]}, now {digest[:12]})")
-        for signature in signed:
-            problem = _signature_problem(signature, keys, what)
-            if problem:
-                result.problems.append(problem)
+            return
+        if digest is None:
+            result.problems.append(f"{what}: signed, but the record is missing")
+            return
+    if any(s.digest != digest for s in signatures):
+        result.problems.append(f"{what}: its content was changed after it was signed "
+                               f"(signed {signatures[0].digest[:12]}, now {digest[:12]})")
+    result.problems += [problem for problem in signature_problems if problem]
 
 
-def _destroyed_records(session: Session, result: Verification,
-                       events: list[dict[str, Any]]) -> None:
-    """A record the trail says retention destroyed must be gone: otherwise its `.destroyed`
-    event would excuse signatures removed from a record that is still there. (Contracts reuse
-    a freed number: one made after the destruction is another record.)"""
-    for event in events:
-        kind = event["record_type"]
-        if not (event["action"].endswith(".destroyed") and kind in MODELS):
-            continue
-        present = session.get(MODELS[kind], int(event["record_id"]))
-        made = getattr(present, "created_at", None) or getattr(present, "saved_at", None)
-        if present is not None and not (made and made > event["at"]):
-            result.problems.append(f"{label(kind, int(event['record_id']))}: recorded as "
-                                   f"destroyed by audit event {event['seq']}, but still present")
+def _workers(records: int) -> int:
+    """Processes to check signatures and digests in beside this one: one per core, on a store
+    large enough to repay starting them. Only on Linux, where they are forked safely; Windows
+    cannot fork, and macOS forbids forking a process that has loaded its system frameworks,
+    so there the checks run here, in turn."""
+    if not sys.platform.startswith("linux"):
+        return 0
+    cores = len(os.sched_getaffinity(0))
+    return min(cores, MAX_WORKERS) if cores > 1 and records >= PARALLEL_FROM else 0
+
+
+PARALLEL_FROM, MAX_WORKERS = 2000, 4
+
+
+def _signed_records(session: Session, reader: Reader, result: Verification,
+                    keys: dict[int, SigningKey], progress: Progress | None,
+                    workers: int | None) -> None:
+    """Every signed record's digest recomputed, a chunk of one kind at a time, in (type, id)
+    order, and each of its signatures checked; the chunks read here are checked by
+    signed_work.py, in worker processes on a large store, and their findings taken in order."""
+    digests = Digests(reader, session)
+    total = reader.value("SELECT COUNT(*) FROM (SELECT DISTINCT record_type, record_id FROM "
+                         "signature) AS signed")
+    count = _workers(total) if workers is None else workers
+    checkers = Checkers({key.id: KeyFacts(key.public_key, key.person_id, key.created_at,
+                                          key.fingerprint)
+                         for key in keys.values() if key.id is not None}, count)
+    pending: deque[tuple[list[Signed], dict[int, Any], Any]] = deque()
+
+    def take_one() -> None:
+        chunk, built, checking = pending.popleft()
+        for signed, checked in zip(chunk, Checkers.result(checking), strict=True):
+            _findings(session, result, signed, built, checked)
+        if progress:
+            progress("records", result.records, total)
+
+    try:
+        for chunk in signed_records(reader):
+            kind = chunk[0][0]
+            built = digests.of(kind, [number for _, number, _ in chunk]) \
+                if kind in MODELS else {}
+            pending.append((chunk, built, checkers.submit(
+                [(label(record_type, number), _plain(built.get(number)), signatures)
+                 for record_type, number, signatures in chunk])))
+            while len(pending) > 2 * count:
+                take_one()
+        while pending:
+            take_one()
+    finally:
+        checkers.close()
+
+
+def _plain(content: Content | None) -> tuple | None:
+    return None if content is None else (content.header, content.parts, content.salt_key)
 
 
 def verify_store(session: Session, *, keyfile: "KeyFile | None" = None,
-                 opened: "OpenedSlot | None" = None, db: Path | None = None) -> Verification:
+                 opened: "OpenedSlot | None" = None, db: Path | None = None,
+                 progress: Progress | None = None, workers: int | None = None
+                 ) -> Verification:
     """Everything held inside the store, and (given the unlocking holder's key slot) against
-    what that holder last saw of it (store/keys/anchor.py)."""
+    what that holder last saw of it (store/keys/anchor.py). The trail and the signed records
+    are read from cursors, in bounded memory; `progress` hears how far each has got.
+    `workers`: how many processes check the signed records beside this one (by default one
+    per core on a large store)."""
     result = Verification()
-    signatures = list(session.exec(select(Signature).order_by(col(Signature.id))))
-    result.signatures = len(signatures)
+    reader = reader_of(session)
+    result.signatures = reader.value("SELECT COUNT(*) FROM signature")
     keys = keys_by_id(session)
     result.problems += anchor_problems(session, keyfile, opened, db)
     result.problems += trigger_problems(session)
-    events = _chain(session, result)
-    _recorded_signatures(result, events, signatures)
-    _recorded_keys(result, events, keys)
-    _destroyed_records(session, result, events)
-    result.problems += gap_problems(session)
-    _signed_records(session, result, signatures, keys)
+    trail = walk_trail(reader, progress)
+    result.events = trail.events
+    result.problems += trail.chain
+    result.problems += trail.signatures
+    result.problems += _recorded_keys(trail.keys, keys)
+    result.problems += destroyed_problems(reader, trail.destroyed)
+    result.problems += gap_problems(reader, trail.explained)
+    _signed_records(session, reader, result, keys, progress, workers)
     return result
 
 
