@@ -18,6 +18,7 @@ groups of figures).
 import argparse
 import compileall
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -158,6 +159,10 @@ def main(argv: list[str] | None = None) -> None:
     # What a user's installed copy does: bytecode kept and reused. A shell (or CI) that sets
     # PYTHONDONTWRITEBYTECODE would have every command compile our modules from source again.
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    # Started in the background by a shell without job control, Ctrl-C is ignored, and the
+    # commands would inherit that (the prompt's run ends with a Ctrl-C).
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     compileall.compile_dir(ROOT / "supervise", quiet=1)
     started, before = time.perf_counter(), loadavg()
     started_at = clock.now().strftime("%Y-%m-%d %H:%M")
