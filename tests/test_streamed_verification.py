@@ -201,7 +201,8 @@ def test_progress_is_one_line_on_a_terminal_and_nothing_when_piped(monkeypatch):
         "\rChecking the signed records: 500 of 1,234 records\x1b[K\r\x1b[K")
 
 
-def test_checked_in_worker_processes_the_findings_are_the_same_and_in_order(demo_store):
+def test_checked_in_worker_processes_the_findings_are_the_same_and_in_order(demo_store,
+                                                                          monkeypatch):
     conn = raw_demo(demo_store)
     try:  # one record changed, one signature altered, one record's template copy damaged
         conn.execute("BEGIN")
@@ -222,11 +223,19 @@ def test_checked_in_worker_processes_the_findings_are_the_same_and_in_order(demo
     finally:
         conn.close()
     found = []
-    for workers in (0, 2):
+    for workers in (0, 2, "failing"):
         with unlock_store(demo_store, passphrase=lambda: sample.PASSPHRASE, user=None,
                           now=NOON) as opened_, opened_.session() as session:
+            if workers == "failing":  # every worker fails (killed, say): checked here instead
+                import supervise.store.integrity.signed_work as signed_work
+
+                def dies(records):
+                    raise MemoryError("killed")
+
+                monkeypatch.setattr(signed_work, "_check_held", dies)
+                workers = 2
             found.append(verify_store(session, workers=workers).problems)
-    assert found[0] == found[1]
+    assert found[0] == found[1] == found[2]
     said = ("cannot be read back (its stored data is damaged)",
             "its content was changed after it was signed",
             "does not match its key: it or what it states was altered")

@@ -185,6 +185,8 @@ def open_store(state: AppState, *, read_only: bool = False) -> "Iterator[Store]"
                     session_key=os.environ.get(SESSION_ENV) or None,
                     session_ended=lambda ended: out.warning(rendered(ended)),
                     read_only=read_only) as store:
+            if loading.ident is not None:
+                loading.join()  # before the command: it may fork (audit verify's workers)
             if store.rotation_pending:
                 out.warning("A key rotation was cut short: your recovery key still opens the "
                             "store. Finish it with `supervise key rotate`, and write down the "

@@ -324,7 +324,11 @@ def transaction(path: Path, key: bytes, *, reading: bool = True,
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                try:
+                    conn.execute("ROLLBACK")
+                except Exception:  # noqa: BLE001 - the error that brought us here is the one
+                    pass
             raise
         conn.execute("COMMIT")
     finally:

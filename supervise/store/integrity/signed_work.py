@@ -67,11 +67,17 @@ _keys: dict[int, KeyFacts] = {}
 
 
 def _hold(keys: dict[int, KeyFacts]) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to report
     _keys.update(keys)
 
 
 def _check_held(records: list[Work]) -> list[Checked]:
     return check(records, _keys)
+
+
+Pending = tuple["Future[list[Checked]]", list[Work]] | list[Checked]  # in a worker, or done
 
 
 class Checkers:
@@ -89,14 +95,24 @@ class Checkers:
             self.pool = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"),
                                             initializer=_hold, initargs=(keys,))
 
-    def submit(self, records: list[Work]) -> "Future[list[Checked]] | list[Checked]":
-        if self.pool is None:
-            return check(records, self.keys)
-        return self.pool.submit(_check_held, records)
+    def submit(self, records: list[Work]) -> "Pending":
+        if self.pool is not None:
+            try:
+                return self.pool.submit(_check_held, records), records
+            except Exception:  # noqa: BLE001 - the pool is broken: the checks are done here
+                self.pool = None
+        return check(records, self.keys)
 
-    @staticmethod
-    def result(pending: Any) -> list[Checked]:
-        return pending.result() if isinstance(pending, Future) else pending
+    def result(self, pending: Any) -> list[Checked]:
+        """A chunk's findings; one a worker could not give (killed for memory, say) is checked
+        here instead, so a failing worker never stops the check or loses a finding."""
+        if not isinstance(pending, tuple):
+            return pending
+        future, records = pending
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - see above
+            return check(records, self.keys)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -120,7 +120,7 @@ def _signed_records(session: Session, reader: Reader, result: Verification,
 
     def take_one() -> None:
         chunk, built, checking = pending.popleft()
-        for signed, checked in zip(chunk, Checkers.result(checking), strict=True):
+        for signed, checked in zip(chunk, checkers.result(checking), strict=True):
             _findings(session, result, signed, built, checked)
         if progress:
             progress("records", result.records, total)

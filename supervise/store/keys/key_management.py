@@ -5,11 +5,10 @@ store that its old or its new keys open.
 """
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from typing import Any
 
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError, disk_full
 from supervise.files import atomic_write, fsync_path, temp_path_beside
@@ -23,38 +22,48 @@ from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.people import find_person, list_people
 
 
-@contextmanager
-def _key_file_back_if_uncommitted(store: Store) -> Iterator[None]:
+class _KeyFileBack:
     """The key file is written inside the transaction that audits the change, so a key file
     that cannot be written rolls the change back; this covers the other way round: a commit
-    that fails after it (a full disk) puts the key file back as it was. The old file is kept
-    by a second name (a hard link: no room needed) and renamed back, which needs none either;
-    where the disk has no hard links (FAT), its bytes are kept and written back."""
-    keys = store.paths.keys
-    link = temp_path_beside(keys, "keys-before")
-    kept: Path | None = link
-    before: bytes | None = None
-    try:
-        os.link(keys, link)
-    except FileNotFoundError:  # recovering a lost key file: none to put back, none to leave
-        kept = None
-    except OSError:
-        kept, before = None, keys.read_bytes()
-    try:
-        yield
-    except BaseException:
-        if kept is not None:
-            if not os.path.samefile(keys, kept):
-                os.replace(kept, keys)
-        elif before is not None:
-            if keys.read_bytes() != before:
-                atomic_write(keys, before)
-        else:
-            keys.unlink(missing_ok=True)
-        fsync_path(keys.parent)
-        raise
-    finally:
-        link.unlink(missing_ok=True)
+    that fails after it (a full disk) puts the key file back as it was. `kept(session)` takes
+    the write lock first (key files change only under it), then keeps the old file by a second
+    name (a hard link: no room needed), which a rename puts back and needs none either; where
+    the disk has no hard links (FAT), its bytes are kept and written back."""
+
+    def __init__(self, store: Store) -> None:
+        self.keys = store.paths.keys
+        self.link = temp_path_beside(self.keys, "keys-before")
+        self.state = "not kept"
+        self.before: bytes | None = None
+
+    def kept(self, session: Any) -> None:
+        session.connection()  # BEGIN IMMEDIATE: the write lock
+        try:
+            os.link(self.keys, self.link)
+            self.state = "linked"
+        except FileNotFoundError:  # recovering a lost key file: none to put back, none to leave
+            self.state = "none"
+        except OSError:
+            self.before, self.state = self.keys.read_bytes(), "bytes"
+
+    def __enter__(self) -> "_KeyFileBack":
+        return self
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        try:
+            if kind is None:
+                return
+            if self.state == "linked" and not os.path.samefile(self.keys, self.link):
+                os.replace(self.link, self.keys)
+            elif self.state == "bytes" and self.before is not None \
+                    and self.keys.read_bytes() != self.before:
+                atomic_write(self.keys, self.before)
+            elif self.state == "none":
+                self.keys.unlink(missing_ok=True)
+            if self.state != "not kept":
+                fsync_path(self.keys.parent)
+        finally:
+            self.link.unlink(missing_ok=True)
 
 
 def _keyfile(store: Store) -> KeyFile:
@@ -66,7 +75,8 @@ def _keyfile(store: Store) -> KeyFile:
 def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
     keyfile = _keyfile(store)
     assert store.opened is not None
-    with _key_file_back_if_uncommitted(store), store.session() as session:
+    with _KeyFileBack(store) as back, store.session() as session:
+        back.kept(session)
         keyfile.change_passphrase(store.opened, new_passphrase)
         append_event(Stamp(session, now, store.actor), action="key.passwd")
         keyfile.save(store.paths.keys, store.db_key)
@@ -74,7 +84,8 @@ def change_passphrase(store: Store, new_passphrase: str, now: datetime) -> None:
 
 def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
     keyfile = _keyfile(store)
-    with _key_file_back_if_uncommitted(store), store.session() as session:
+    with _KeyFileBack(store) as back, store.session() as session:
+        back.kept(session)
         person = find_person(session, name)
         if person.left_date:
             raise SuperviseError(f"{person.name} has left: they cannot be given a key.")
@@ -89,7 +100,8 @@ def add_user(store: Store, name: str, passphrase: str, now: datetime) -> str:
 
 def remove_user(store: Store, name: str, now: datetime) -> str:
     keyfile = _keyfile(store)
-    with _key_file_back_if_uncommitted(store), store.session() as session:
+    with _KeyFileBack(store) as back, store.session() as session:
+        back.kept(session)
         person = find_person(session, name)
         if keyfile.slot_for(person.name) is None:
             raise SuperviseError(f"{person.name} holds no key to this store.")
@@ -209,7 +221,8 @@ def recover(store: Store, user: str | None, new_passphrase: str, kdf: KdfParams,
     rebuilt = keyfile is None
     if keyfile is None:
         keyfile = KeyFile.new(store.store_id, kdf)
-    with _key_file_back_if_uncommitted(store), store.session() as session:
+    with _KeyFileBack(store) as back, store.session() as session:
+        back.kept(session)
         custodians = [p for p in list_people(session) if p.custodian]
         if user is None:
             if len(custodians) != 1:
