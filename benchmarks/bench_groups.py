@@ -165,7 +165,7 @@ def person_list(ctx: Context, bench: Bench, demo: Path | None) -> None:
 
 def bench_store(ctx: Context, bench: Bench) -> Path | None:
     from supervise.store.catalog import shipped_policy
-    from supervise.store.db.opening import create_store
+    from supervise.store.db.creating import create_store
     from supervise.store.keys.key_file import KDF_PROFILES
 
     path = ctx.name("$BENCH", ctx.tmp / "bench" / "store.db")

@@ -2,7 +2,7 @@
 services with 2,000 supervisees, 100 supervisors and 5 years of supervision, built through the
 store layer on a simulated clock, reproducibly from a seed. Every name in it is invented.
 People, families, cancellations and endings go through the store's own functions one by one;
-contracts, sessions and signatures through its bulk path (supervise/store/records/bulk.py),
+contracts, sessions and signatures through its bulk path (supervise/store/bulk/sessions.py),
 which applies the same rules and writes the same rows, digests and audit events in plain SQL.
 
 What it holds: ~14 teams (social work, early help and education support), each supervisor with
@@ -63,14 +63,14 @@ from supervise.domain.policy.frequency import (
 from supervise.domain.policy.organisation_policy import schedule_anchor
 from supervise.domain.policy.skeleton import example_answers
 from supervise.domain.records.session_file import check_session_file
+from supervise.store.bulk.sessions import ActionIn, Bulk, CaseIn, ReviewIn, SessionIn
 from supervise.store.catalog import Catalog, shipped_policy
 from supervise.store.db import tables as models
-from supervise.store.db.opening import create_store
+from supervise.store.db.creating import create_store
 from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.records.answers_file import contract_for
-from supervise.store.records.bulk import ActionIn, Bulk, CaseIn, ReviewIn, SessionIn
 from supervise.store.records.cancellations import cancel_meeting
 from supervise.store.records.contracts import ContractTerms, end_contract
 from supervise.store.records.people import add_person, edit_person, find_person, leave_person
@@ -849,7 +849,7 @@ class Writer:
             plan.head.obj = self.me
             for template in self.templates.values():  # stored before their first use
                 keep_snapshot(s, template, setup)
-        # Sessions and signatures go through the store's bulk path (records/bulk.py): the same
+        # Sessions and signatures go through the store's bulk path (store/bulk/): the same
         # rules, rows, digests and audit events as the step-by-step one, in plain SQL.
         self.bulk = Bulk(policy=self.policy, policy_version=self.version,
                          decision_template=self.templates[DECISION_TEMPLATE])

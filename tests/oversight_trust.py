@@ -11,7 +11,7 @@ from supervise.domain.policy.organisation_policy import Policy, schedule_anchor
 from supervise.domain.policy.skeleton import example_answers, skeleton_data
 from supervise.domain.records.session_file import check_session_file
 from supervise.store.catalog import Catalog, shipped_policy
-from supervise.store.db.opening import create_store
+from supervise.store.db.creating import create_store
 from supervise.store.db.tables import Contract, SessionRecord
 from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from supervise.store.catalog import shipped_policy
-from supervise.store.db.opening import create_store
+from supervise.store.db.creating import create_store
 from supervise.store.db.writing import Stamp
 from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.records.people import add_person

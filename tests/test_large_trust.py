@@ -1,5 +1,5 @@
 """The synthetic large trust (benchmarks/large_trust.py, SPEC §9) built small: it builds through
-the store's bulk path (store/records/bulk.py) under the store's current rules, what it leaves
+the store's bulk path (store/bulk/sessions.py) under the store's current rules, what it leaves
 verifies as `audit verify` checks a store (the chain, every record re-digested from its rows,
 every signature), and `overdue` over it meets every status and flag it is built to show. One
 session written both ways, step by step and in bulk, leaves the same rows and digest."""
@@ -15,12 +15,12 @@ from sqlmodel import select
 from supervise.app.audit import verify_store
 from supervise.app.overdue import overdue
 from supervise.domain.oversight.overdue import FLAGS
+from supervise.store.bulk.sessions import ActionIn, Bulk, CaseIn, ReviewIn, SessionIn
 from supervise.store.catalog import Catalog
 from supervise.store.db import tables as models
 from supervise.store.db.opening import unlock_store
 from supervise.store.db.writing import Stamp
 from supervise.store.keys.signing_keys import custodian_key
-from supervise.store.records.bulk import ActionIn, Bulk, CaseIn, ReviewIn, SessionIn
 from supervise.store.records.content import session_content
 from supervise.store.records.policies import policy_in_force
 from supervise.store.records.sessions import (

@@ -11,12 +11,8 @@ from supervise.app.unit import unit_of_work
 from supervise.clock import now
 from supervise.domain.rows import ContractRow, PersonRow, SessionRow
 from supervise.store.db.backup import BackupMade, write_backup
-from supervise.store.db.opening import (
-    Store,
-    check_new_store,
-    create_store,
-    unlock_for_session,
-)
+from supervise.store.db.creating import check_new_store, create_store
+from supervise.store.db.opening import Store, unlock_for_session
 from supervise.store.db.opening import lock as lock_store
 from supervise.store.db.restore import Restored, restore_backup
 from supervise.store.keys.key_file import KDF_PROFILES

@@ -10,24 +10,17 @@
 """
 
 import json
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from supervise.domain.names import clean_name
 from supervise.domain.records.canonical import iso_utc
-from supervise.domain.text import clean_line
 from supervise.errors import Hint, StoreFileError, SuperviseError, UnlockError
 from supervise.files import (
     append_private,
-    ensure_private_dir,
-    fsync_path,
     take_lines,
-    temp_path_beside,
 )
 from supervise.store.db import staging
 from supervise.store.db.backend import backend
@@ -39,7 +32,6 @@ from supervise.store.db.writing import Stamp
 from supervise.store.integrity.audit_append import append_event, appended_events
 from supervise.store.keys import anchor, unlocked
 from supervise.store.keys.key_file import (
-    KdfParams,
     KeyFile,
     OpenedSlot,
     WrongPassphrase,
@@ -49,7 +41,6 @@ from supervise.store.keys.key_file import (
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from supervise.domain.policy.organisation_policy import Policy
 
 WRONG_PASSPHRASE = "Wrong passphrase for this store; nothing was changed."
 
@@ -126,61 +117,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def check_new_store(db_path: Path, *, org: str, user: str, role: str) -> tuple[str, str, str]:
-    """Refuse a path that holds a store already, and bad details, before anything is written or
-    asked; returns the organisation, user and role as they will be stored."""
-    for existing in (db_path, StorePaths(db_path).keys):
-        if existing.exists():
-            raise SuperviseError(f"{existing} already exists:", Hint.of("another_new_store"))
-    return clean_line(org, "organisation name"), clean_name(user), clean_line(role, "role")
-
-
-def create_store(db_path: Path, *, org: str, policy: "Policy", user: str, role: str,
-                 passphrase: str, kdf: KdfParams, now: datetime,
-                 demo: bool = False) -> tuple[Store, bytes]:
-    """A new store whose first person is `user`: its first key holder and a supervisor.
-    Returns it (open) and the database key."""
-    from supervise.store.db import migrations
-    from supervise.store.keys.signing_keys import custodian_key
-    from supervise.store.records.people import add_person
-    from supervise.store.records.policies import set_policy
-
-    org, user, role = check_new_store(db_path, org=org, user=user, role=role)
-    paths = StorePaths(db_path)
-    ensure_private_dir(paths.db.parent)
-    db_key, store_id = os.urandom(32), uuid.uuid4().hex
-    building = temp_path_beside(paths.db, "init")
-    try:
-        conn = backend.connect(building, db_key, create=True)
-        try:
-            migrations.migrate(conn, building, now)
-            conn.executemany(
-                "INSERT INTO store_meta (key, value) VALUES (?, ?)",
-                [("store_id", store_id), ("organisation", org), ("policy", policy.id),
-                 ("created_at", iso_utc(now))],
-            )
-        finally:
-            conn.close()
-        keyfile = KeyFile.new(store_id, kdf)
-        opened = keyfile.add_slot(user, passphrase, db_key)
-        keyfile.save(paths.keys, db_key)
-        os.replace(building, paths.db)
-        fsync_path(paths.db.parent)
-    finally:
-        for leftover in (building, *(building.with_name(building.name + s) for s in ("-wal",
-                                                                                     "-shm"))):
-            leftover.unlink(missing_ok=True)
-    store = Store(paths, db_key, store_id, user, keyfile, opened)
-    with store.session() as session:
-        append_event(Stamp(session, now, user), action="store.init",
-                     detail={"policy": policy.id, "demo": demo})
-        set_policy(Stamp(session, now, user), policy)
-        person = add_person(Stamp(session, now, user), name=user, role=role,
-                            is_supervisor=True, custodian=True)
-        custodian_key(Stamp(session, now, user), person, opened.private_key)
-    return store, db_key
 
 
 def _note(paths: StorePaths, entry: dict) -> None:

@@ -8,9 +8,9 @@ from supervise.domain.records.canonical import digest, iso_utc
 from supervise.domain.records.register_rules import child_problems
 from supervise.domain.text import clean_line
 from supervise.errors import Hint, UsageError
+from supervise.store.bulk.signing import Chain, sql_date
 from supervise.store.db.reading import Reader, reader_of
 from supervise.store.db.writing import Writing
-from supervise.store.records.bulk_signing import Chain, sql_date
 
 
 def family_id_for(work: Writing, reader: Reader, name: str) -> int:

@@ -1,7 +1,7 @@
 """Contracts made many to a transaction (bulk.py's companion): the rules of
 contracts.make_contract (term_problems over the facts check_terms reads, read here in plain
 SQL), and the same row, digest and audit event, written in plain SQL with each sentence's
-digest remembered (bulk_signing.Digests)."""
+digest remembered (signing.Digests)."""
 
 import json
 from datetime import date
@@ -12,10 +12,10 @@ from supervise.domain.policy.templates import FIELD_TYPES, Template
 from supervise.domain.records.canonical import CANONICAL_VERSION, iso_utc
 from supervise.domain.records.contract_rules import OpenContract, Party, Replaced, term_problems
 from supervise.errors import StoreFileError
+from supervise.store.bulk.signing import Chain, Digests, sql_date
 from supervise.store.db.reading import Reader, reader_of
 from supervise.store.db.tables import Person
 from supervise.store.db.writing import Writing
-from supervise.store.records.bulk_signing import Chain, Digests, sql_date
 from supervise.store.records.contracts import ContractTerms
 from supervise.store.records.template_snapshots import keep_snapshot
 

@@ -29,12 +29,12 @@ from supervise.domain.records.session_rules import (
     start_problems,
 )
 from supervise.errors import SuperviseError, UsageError
+from supervise.store.bulk.children import add_child
+from supervise.store.bulk.contracts import answer_parts, make_contract
+from supervise.store.bulk.input import ActionIn, CaseIn, ReviewIn, SessionIn, Written
+from supervise.store.bulk.signing import Chain, Digests, Signing, day_of, sql_date
 from supervise.store.db.reading import Reader, reader_of
 from supervise.store.db.writing import Stamp, Writing
-from supervise.store.records.bulk_children import add_child
-from supervise.store.records.bulk_contracts import answer_parts, make_contract
-from supervise.store.records.bulk_input import ActionIn, CaseIn, ReviewIn, SessionIn, Written
-from supervise.store.records.bulk_signing import Chain, Digests, Signing, day_of, sql_date
 from supervise.store.records.content import GROUP_KEYS, salt_key
 from supervise.store.records.contracts import ContractTerms
 from supervise.store.records.session_parts import action_part
