@@ -1,7 +1,7 @@
 """The floor under `overdue`: the same facts read by raw sqlcipher3 queries on the same file, the
-rows fetched as tuples and nothing done with them. Nothing from `supervise` is imported: the key
-is unwrapped as floor_unlock.py does, the connection keyed and its page cache sized as
-store/db/sqlcipher.py does.
+rows fetched as tuples and nothing done with them. The key is unwrapped as floor_unlock.py does,
+the connection keyed and its page cache sized as store/db/sqlcipher.py does; the two queries
+overdue keeps by name are taken from it (so they cannot drift apart), the rest written out.
 
     SUPERVISE_PASSPHRASE=… .venv/bin/python benchmarks/floor_overdue.py STORE --as-of DATE
 
@@ -15,22 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import floor_unlock  # noqa: E402
+from supervise.store.queries.overdue_facts import (  # noqa: E402
+    LAST_HELD,
+    UNSIGNED_BY_PERSON,
+)
 
 PAGE_CACHE_KIB = 32 * 1024  # as store/db/sqlcipher.py's
-
-UNSIGNED = """
-    SELECT s.id, s.held_on FROM session_record s
-    WHERE s.status <> 'draft' AND s.held_on <= :d AND (
-        NOT EXISTS (SELECT 1 FROM signature g
-                    WHERE g.record_type = 'session' AND g.record_id = s.id
-                      AND g.signer_id = s.supervisor_id AND g.role = 'supervisor'
-                      AND g.signed_at < :after)
-        OR EXISTS (SELECT 1 FROM session_supervisee p
-                   WHERE p.session_id = s.id AND NOT EXISTS (
-                       SELECT 1 FROM signature g
-                       WHERE g.record_type = 'session' AND g.record_id = s.id
-                         AND g.signer_id = p.person_id AND g.role = 'supervisee'
-                         AND g.signed_at < :after)))"""
 
 QUERIES = {
     "policy": "SELECT version, text FROM policy_version ORDER BY version DESC LIMIT 1",
@@ -45,20 +35,13 @@ QUERIES = {
         SELECT c.id, c.supervisee_id, c.supervisor_id, c.kind, c.frequency, c.schedule,
                c.schedule_from, c.start_on, c.review_on, c.supersedes_id, e.ended_on
         FROM contract c LEFT JOIN contract_end e ON e.contract_id = c.id""",
-    "last held": """
-        SELECT ss.person_id + 0 AS person_id, s.contract_id, s.kind, max(s.held_on) AS last
-        FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
-        WHERE s.status <> 'draft' AND s.held_on <= :d
-        GROUP BY ss.person_id + 0, s.contract_id, s.kind""",
+    "last held": LAST_HELD,
     "drafts": """
         SELECT ss.person_id, min(substr(s.created_at, 1, 10)) AS since
         FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
         WHERE s.status = 'draft' AND substr(s.created_at, 1, 10) <= :d
         GROUP BY ss.person_id""",
-    "unsigned": f"""
-        SELECT ss.person_id + 0 AS person_id, min(u.held_on) AS since
-        FROM ({UNSIGNED}) u JOIN session_supervisee ss ON ss.session_id = u.id
-        GROUP BY ss.person_id + 0""",
+    "unsigned": UNSIGNED_BY_PERSON,
     "actions": """
         SELECT a.owner_id, ss.person_id
         FROM action_item a

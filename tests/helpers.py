@@ -3,10 +3,11 @@
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 PASSPHRASE = "correct horse battery staple"
 USER = "Jordan Example"
@@ -144,3 +145,21 @@ def verify_as_reviewer(cli, folder: Path, *extra: str, **kwargs):
     given = json.loads((folder / "manifest.json").read_text())["exported_by"]["fingerprint"]
     return cli("verify", str(folder), "--exporter-fingerprint", given, *extra,
                passphrase=None, **kwargs)
+
+
+@contextmanager
+def guards_dropped(conn) -> Iterator[Any]:
+    """On a raw connection (closed after): one transaction with every trigger dropped, then put
+    back exactly as it was, as an insider holding the database key would do it."""
+    try:
+        conn.execute("BEGIN")
+        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        guards = guards.fetchall()
+        for name, _ in guards:
+            conn.execute(f"DROP TRIGGER {name}")
+        yield conn
+        for _, sql in guards:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()

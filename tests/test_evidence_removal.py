@@ -17,7 +17,7 @@ from supervise.store.db.opening import StorePaths
 from supervise.store.integrity.guards import expected_triggers
 from supervise.store.keys.anchor import SEEN, SEEN_MAC
 from supervise.store.keys.key_file import KeyFile
-from tests.helpers import USER
+from tests.helpers import USER, guards_dropped
 from tests.signed_records import record_session
 
 PAGE = sqlite.PAGE_SIZE
@@ -50,23 +50,12 @@ def rechain(conn) -> None:
 def as_insider(store, recovery_key, *statements: str, chain: bool = True) -> None:
     """Drop every guard, run `statements`, re-chain the trail and put the guards back exactly:
     what a careful insider does, leaving nothing the chain or the triggers show."""
-    conn = raw(store, recovery_key)
-    try:
-        conn.execute("BEGIN")
-        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        guards = guards.fetchall()
-        for name, _ in guards:
-            conn.execute(f"DROP TRIGGER {name}")
+    with guards_dropped(raw(store, recovery_key)) as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for statement in statements:
             conn.execute(statement)
         if chain:
             rechain(conn)
-        for _, sql in guards:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 def verify(cli):

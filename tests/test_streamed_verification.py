@@ -23,7 +23,7 @@ from supervise.store.integrity.verify import verify_store
 from supervise.store.records.content import content_of
 from supervise.store.records.numbered import MODELS
 from tests.clock import NOON
-from tests.helpers import USER
+from tests.helpers import USER, guards_dropped
 from tests.test_evidence_removal import raw, rechain
 from tests.test_signing import as_attacker, opened
 
@@ -49,20 +49,10 @@ def test_set_based_contents_give_every_records_digest_under_each_canonical_versi
     found = digests_both_ways(demo_store, sample.PASSPHRASE)
     assert all(found[kind] for kind in MODELS), {k: len(v) for k, v in found.items()}
     assert all(old == new for pairs in found.values() for old, new in pairs)
-    conn = raw_demo(demo_store)
-    try:  # records made under versions 1 and 2 keep the digests they were signed with
-        conn.execute("BEGIN")
-        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        guards = guards.fetchall()
-        for name, _ in guards:
-            conn.execute(f"DROP TRIGGER {name}")
+    # records made under versions 1 and 2 keep the digests they were signed with
+    with guards_dropped(raw_demo(demo_store)) as conn:
         for table in ("contract", "session_record", "decision", "amendment"):
             conn.execute(f"UPDATE {table} SET canonical = 1 + id % 2")
-        for _, sql in guards:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     older = digests_both_ways(demo_store, sample.PASSPHRASE)
     assert all(old == new for pairs in older.values() for old, new in pairs)
     assert older["session"] != found["session"]  # the versions did change what is digested
@@ -82,20 +72,9 @@ def raw_demo(store):
 
 def test_an_altered_event_is_found_at_its_number_when_read_a_few_at_a_time(
         signed, store, recovery_key):
-    conn = raw(store, recovery_key)
-    try:
-        conn.execute("BEGIN")
-        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        guards = guards.fetchall()
-        for name, _ in guards:
-            conn.execute(f"DROP TRIGGER {name}")
+    with guards_dropped(raw(store, recovery_key)) as conn:
         conn.execute("UPDATE audit_event SET actor = 'someone else' WHERE seq = 7")
         conn.execute("DELETE FROM audit_event WHERE seq = 11")
-        for _, sql in guards:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     with opened(store) as store_, store_.session() as session:
         trail = walk_trail(reader_of(session), size=3)
         held = chain_problems(event.model_dump() for event in audit_events(session))
@@ -126,13 +105,7 @@ def test_signatures_named_out_of_order_by_the_trail_are_matched_in_full(
         signed, store, recovery_key):
     """The supervisor's and the supervisee's `session.sign` events swapped their signature
     numbers (and the chain was written again): each signature now meets the other's event."""
-    conn = raw(store, recovery_key)
-    try:
-        conn.execute("BEGIN")
-        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        guards = guards.fetchall()
-        for name, _ in guards:
-            conn.execute(f"DROP TRIGGER {name}")
+    with guards_dropped(raw(store, recovery_key)) as conn:
         signs = conn.execute("SELECT seq, detail FROM audit_event WHERE action = "
                              "'session.sign' ORDER BY seq").fetchall()
         assert len(signs) == 2
@@ -143,11 +116,6 @@ def test_signatures_named_out_of_order_by_the_trail_are_matched_in_full(
             conn.execute("UPDATE audit_event SET detail = ? WHERE seq = ?",
                          (json.dumps(detail, sort_keys=True, separators=(",", ":")), seq))
         rechain(conn)
-        for _, sql in guards:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     with opened(store) as store_, store_.session() as session:
         result = verify_store(session)
     assert [p for p in result.problems if "audit trail" in p] == [
@@ -203,13 +171,8 @@ def test_progress_is_one_line_on_a_terminal_and_nothing_when_piped(monkeypatch):
 
 def test_checked_in_worker_processes_the_findings_are_the_same_and_in_order(demo_store,
                                                                           monkeypatch):
-    conn = raw_demo(demo_store)
-    try:  # one record changed, one signature altered, one record's template copy damaged
-        conn.execute("BEGIN")
-        guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-        guards = guards.fetchall()
-        for name, _ in guards:
-            conn.execute(f"DROP TRIGGER {name}")
+    # one record changed, one signature altered, one record's template copy damaged
+    with guards_dropped(raw_demo(demo_store)) as conn:
         conn.execute("UPDATE session_answer SET value = '\"Nothing.\"' WHERE session_id = "
                      "(SELECT MIN(record_id) FROM signature WHERE record_type = 'session')")
         conn.execute("UPDATE signature SET comment = 'added' WHERE id = "
@@ -217,11 +180,6 @@ def test_checked_in_worker_processes_the_findings_are_the_same_and_in_order(demo
         conn.execute("UPDATE contract SET answers = json_set(answers, '$.' || (SELECT key FROM "
                      "json_each(answers) LIMIT 1), 1.5) WHERE id = (SELECT MIN(record_id) "
                      "FROM signature WHERE record_type = 'contract')")
-        for _, sql in guards:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
     found = []
     for workers in (0, 2, "failing"):
         with unlock_store(demo_store, passphrase=lambda: sample.PASSPHRASE, user=None,

@@ -16,7 +16,7 @@ from supervise.domain.rows import ChildRow, SessionDetail
 from supervise.store.catalog import Catalog
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import SessionRecord, id_of
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.queries import session_rows
 from supervise.store.records import children, sessions
 from supervise.store.records.children import same_name

@@ -39,7 +39,7 @@ def compliance(store: Store, first: date, last: date, *, docx: Path | None = Non
     from supervise.domain.oversight.report_document import compliance_document
     from supervise.errors import Hint
     from supervise.export.bundle import write_single
-    from supervise.store.integrity.audit_chain import append_event
+    from supervise.store.integrity.audit_append import append_event
     from supervise.store.queries.export_records import organisation
 
     with unit_of_work(store) as work:

@@ -12,7 +12,7 @@ from supervise.domain.wording import family_words
 from supervise.errors import Hint, SuperviseError, UnlockError, UsageError
 from supervise.store.db.opening import Store
 from supervise.store.db.tables import Person, id_of
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.keys.key_file import WrongPassphrase
 from supervise.store.keys.signing_keys import (
     WrongSigningPassphrase,

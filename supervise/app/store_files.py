@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from supervise.app.store_access import opened
 from supervise.app.unit import unit_of_work
 from supervise.clock import now
 from supervise.domain.rows import ContractRow, PersonRow, SessionRow
@@ -19,7 +18,7 @@ from supervise.store.keys.key_file import KDF_PROFILES
 from supervise.store.keys.unlocked import idle_time
 
 __all__ = ["BackupMade", "Restored", "Store", "Unlocked", "backup", "check_new",
-           "create", "demo", "lock", "opened", "restore", "unlock"]
+           "create", "demo", "lock", "restore", "unlock"]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
 from supervise.store.db.reading import Reader, reader_of
 from supervise.store.db.writing import Stamp, Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.records.numbered import label
 from supervise.store.records.signatures import Signer, statement_of
 

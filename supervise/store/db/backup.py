@@ -33,7 +33,7 @@ from supervise.files import create_private_file, fsync_path, sha256_file, temp_p
 from supervise.store.db import migrations as schema
 from supervise.store.db.backend import backend
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.integrity.doctor import Checkup, examine
 from supervise.store.keys.key_file import KeyFile
 

@@ -16,7 +16,7 @@ from supervise.store.db.engine import make_engine, translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.staging import begin_swap, finish_swap
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.integrity.doctor import ChecksFailed, Checkup, examine
 from supervise.store.keys.key_file import KeyFile, WrongPassphrase, load_keyfile
 

@@ -7,9 +7,6 @@ from sqlmodel import Session, col, select
 from supervise.domain.records.audit import chain_problems
 from supervise.domain.rows import EventRow
 from supervise.store.db.tables import AuditEvent
-from supervise.store.integrity.audit_append import append_event, appended_events
-
-__all__ = ["append_event", "appended_events", "audit_events", "audit_problems", "event_row"]
 
 
 def event_row(event: AuditEvent) -> EventRow:

@@ -18,7 +18,7 @@ from supervise.store.db.engine import translated_errors
 from supervise.store.db.opening import StorePaths, open_slot, open_with_slot, pick_slot
 from supervise.store.db.tables import AuditEvent
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.integrity.chain_stream import Progress
 from supervise.store.integrity.verify import verify_store
 from supervise.store.keys.anchor import anchor_problems

@@ -15,7 +15,7 @@ from supervise.files import atomic_write, fsync_path, temp_path_beside
 from supervise.store.db.backend import backend
 from supervise.store.db.opening import Store
 from supervise.store.db.writing import Stamp
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.keys import unlocked
 from supervise.store.keys.key_file import KdfParams, KeyFile, load_keyfile
 from supervise.store.keys.signing_keys import custodian_key

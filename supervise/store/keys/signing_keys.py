@@ -19,7 +19,7 @@ from supervise.domain.records.signing import fingerprint
 from supervise.keycrypto import KdfParams, b64, unb64
 from supervise.store.db.tables import Person, SigningKey, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 
 
 class WrongSigningPassphrase(Exception):

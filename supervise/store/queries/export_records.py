@@ -18,7 +18,8 @@ from supervise.domain.rows import SigningSummary
 from supervise.keycrypto import unb64
 from supervise.store.db.tables import Amendment, Person, StoreMeta
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event, audit_events
+from supervise.store.integrity.audit_append import append_event
+from supervise.store.integrity.audit_chain import audit_events
 from supervise.store.keys.anchor import store_state
 from supervise.store.keys.signing_keys import custodian_key
 from supervise.store.queries.export_reads import Prefetched, prefetch

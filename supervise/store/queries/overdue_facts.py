@@ -155,7 +155,7 @@ def _held_since(reader: Reader, person_id: int, start: str, on: str,
 # Grouped by `person_id + 0`, not person_id: grouping on the bare column makes SQLite walk the
 # person index and fetch every session row by id (seconds on a large store) instead of
 # reading the covering index ix_session_seen in date order.
-_LAST_HELD = """
+LAST_HELD = """
     SELECT ss.person_id + 0 AS person_id, s.contract_id, s.kind, max(s.held_on) AS last
     FROM session_record s JOIN session_supervisee ss ON ss.session_id = s.id
     WHERE s.status <> 'draft' AND s.held_on <= :d
@@ -164,7 +164,7 @@ _LAST_HELD = """
 
 def _sessions(reader: Reader, people: dict[int, PersonFacts], on: str,
               kinds: tuple[str, ...], contracts: dict[int, tuple[int, str]]) -> None:
-    for person_id, contract_id, kind, held_on in reader.rows(_LAST_HELD, {"d": on}):
+    for person_id, contract_id, kind, held_on in reader.rows(LAST_HELD, {"d": on}):
         person = people.get(person_id)
         if person is None:
             continue
@@ -181,7 +181,7 @@ def _sessions(reader: Reader, people: dict[int, PersonFacts], on: str,
             GROUP BY ss.person_id""", {"d": on}):
         if person_id in people:
             people[person_id].draft_since = day_of(since)
-    for person_id, since in reader.rows(_UNSIGNED, {"d": on, "after": day_after(on)}):
+    for person_id, since in reader.rows(UNSIGNED_BY_PERSON, {"d": on, "after": day_after(on)}):
         if person_id in people:
             people[person_id].unsigned_since = day_of(since)
 
@@ -200,7 +200,7 @@ UNSIGNED_SESSIONS = """
                        WHERE g.record_type = 'session' AND g.record_id = s.id
                          AND g.signer_id = p.person_id AND g.role = 'supervisee'
                          AND g.signed_at < :after)))"""
-_UNSIGNED = f"""
+UNSIGNED_BY_PERSON = f"""
     SELECT ss.person_id + 0 AS person_id, min(u.held_on) AS since
     FROM ({UNSIGNED_SESSIONS}) u JOIN session_supervisee ss ON ss.session_id = u.id
     GROUP BY ss.person_id + 0"""

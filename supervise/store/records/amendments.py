@@ -13,7 +13,7 @@ from supervise.domain.text import clean_line
 from supervise.errors import Hint, NotFoundError, UsageError
 from supervise.store.db.tables import Amendment, Person, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.records.content import amendment_content, content_of, draft_session_of
 from supervise.store.records.people import person_name
 from supervise.store.records.session_parts import answers_of, cases_of

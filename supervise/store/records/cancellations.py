@@ -11,7 +11,7 @@ from supervise.domain.text import clean_line
 from supervise.errors import Hint, UsageError
 from supervise.store.db.tables import Cancellation, Person, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 
 PARTIES = ("supervisor", "supervisee")
 

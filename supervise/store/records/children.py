@@ -14,7 +14,7 @@ from supervise.domain.text import clean_line
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import CaseChild, CaseDiscussion, Child, Family, SessionRecord
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 
 
 def find_family(session: Session, name: str) -> Family | None:

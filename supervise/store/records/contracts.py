@@ -25,7 +25,7 @@ from supervise.domain.rows import ContractRow
 from supervise.domain.text import clean_line
 from supervise.store.db.tables import Contract, ContractEnd, Person, PolicyVersion, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.records.amendments import evidence
 from supervise.store.records.content import contract_content
 from supervise.store.records.template_snapshots import keep_snapshot, snapshot

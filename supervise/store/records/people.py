@@ -13,7 +13,7 @@ from supervise.domain.rows import PersonRow
 from supervise.errors import Hint, SuperviseError, UsageError
 from supervise.store.db.tables import Person
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 
 EDITABLE = (
     "name", "role", "team", "start_date", "requires_supervision", "is_supervisor",

@@ -8,7 +8,7 @@ from supervise.domain.records.canonical import iso_utc
 from supervise.store.catalog import shipped_policy
 from supervise.store.db.tables import PolicyVersion, StoreMeta
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 
 
 def policy_history(session: Session) -> list[PolicyVersion]:

@@ -16,7 +16,7 @@ from supervise.errors import Hint, NotFoundError, UsageError, disk_full
 from supervise.store.db.backend import backend
 from supervise.store.db.tables import RetentionHold, id_of
 from supervise.store.db.writing import Stamp, Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.queries.overdue_facts import day_of
 from supervise.store.queries.session_sql import rows, run
 from supervise.store.records.policies import current_policy

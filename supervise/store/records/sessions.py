@@ -50,7 +50,7 @@ from supervise.store.db.tables import (
     id_of,
 )
 from supervise.store.db.writing import Stamp, Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.records.children import (
     add_child,
     family_for,

@@ -22,7 +22,7 @@ from supervise.errors import Hint, SuperviseError, UsageError, VerificationError
 from supervise.keycrypto import b64
 from supervise.store.db.tables import Person, Signature, SigningKey, id_of
 from supervise.store.db.writing import Writing
-from supervise.store.integrity.audit_chain import append_event
+from supervise.store.integrity.audit_append import append_event
 from supervise.store.records.content import content_of, draft_session_of, parties_of
 from supervise.store.records.numbered import label
 from supervise.store.records.people import person_name
